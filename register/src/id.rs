@@ -1,0 +1,116 @@
+//! Record ids: UUID v7, generated on the client so records can be created offline.
+//! Version 7 ids sort by creation time, which keeps IndexedDB and SQLite indexes append-mostly.
+
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RecordId(Uuid);
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("“{0}” is not a record id (expected a version 7 UUID)")]
+pub struct InvalidRecordId(String);
+
+impl RecordId {
+    /// A fresh id from the current clock and randomness.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    /// Milliseconds since the Unix epoch at which the id was made.
+    pub fn created_ms(&self) -> u64 {
+        let (secs, nanos) = self
+            .0
+            .get_timestamp()
+            .expect("a version 7 id always has a timestamp")
+            .to_unix();
+        secs * 1000 + u64::from(nanos) / 1_000_000
+    }
+}
+
+impl Default for RecordId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl FromStr for RecordId {
+    type Err = InvalidRecordId;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match Uuid::parse_str(s) {
+            Ok(uuid) if uuid.get_version_num() == 7 => Ok(Self(uuid)),
+            _ => Err(InvalidRecordId(s.to_owned())),
+        }
+    }
+}
+
+impl TryFrom<String> for RecordId {
+    type Error = InvalidRecordId;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<RecordId> for String {
+    fn from(id: RecordId) -> Self {
+        id.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_ids_are_version_7_and_sort_by_creation() {
+        let ids: Vec<RecordId> = (0..1000).map(|_| RecordId::new()).collect();
+        assert!(ids.iter().all(|id| id.0.get_version_num() == 7));
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(
+            ids, sorted,
+            "v7 ids made in sequence must already be in order"
+        );
+        let mut unique = ids.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
+    }
+
+    #[test]
+    fn round_trips_through_text_and_json() {
+        let id = RecordId::new();
+        assert_eq!(id.to_string().parse::<RecordId>(), Ok(id));
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{id}\""));
+        assert_eq!(serde_json::from_str::<RecordId>(&json).unwrap(), id);
+    }
+
+    #[test]
+    fn refuses_text_that_is_not_a_v7_uuid() {
+        assert!("not-an-id".parse::<RecordId>().is_err());
+        // A valid UUID, but version 4: ids must carry their creation time.
+        let v4 = "9b2f8f64-55a1-4c6e-9d0a-2f1b7c3e4d5a";
+        assert_eq!(v4.parse::<RecordId>(), Err(InvalidRecordId(v4.to_owned())));
+        assert!(serde_json::from_str::<RecordId>("\"x\"").is_err());
+    }
+
+    #[test]
+    fn creation_time_is_close_to_now() {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let made = RecordId::new().created_ms();
+        assert!(made.abs_diff(now_ms) < 5_000, "{made} vs {now_ms}");
+    }
+}

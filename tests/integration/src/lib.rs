@@ -1,0 +1,208 @@
+//! Harness for tests against a real local Worker: starts `wrangler dev` (workerd) on a free
+//! loopback port with fresh state, and stops its whole process group afterwards, so no
+//! workerd is left running even when a test fails.
+
+use std::{
+    fs::File,
+    os::unix::process::CommandExt,
+    panic::{AssertUnwindSafe, catch_unwind},
+    path::PathBuf,
+    process::{Child, Command, ExitCode, Stdio},
+    time::{Duration, Instant},
+};
+
+const START_LIMIT: Duration = Duration::from_secs(120);
+
+pub struct WranglerDev {
+    child: Child,
+    pub base: String,
+    state_dir: PathBuf,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
+impl WranglerDev {
+    /// Starts the built worker + app (`cargo xtask build` first) and waits for /api/health.
+    pub fn start() -> Result<Self, String> {
+        let root = repo_root();
+        let port = free_port();
+        let state_dir =
+            std::env::temp_dir().join(format!("ratchet-wrangler-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&state_dir).map_err(|e| e.to_string())?;
+        let log = File::create(state_dir.join("wrangler.log")).map_err(|e| e.to_string())?;
+        let node_bin = root.join("node_modules/.bin");
+        let path = format!(
+            "{}:{}",
+            node_bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let child = Command::new(node_bin.join("node"))
+            .arg(root.join("node_modules/wrangler/bin/wrangler.js"))
+            .args([
+                "dev",
+                "--local",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
+            .arg("--persist-to")
+            .arg(state_dir.join("state"))
+            .arg("--show-interactive-dev-session=false")
+            .current_dir(&root)
+            .env("PATH", path)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_HIDE_BANNER", "true")
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .env("CI", "true")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            // Its own process group, so stopping it also stops the workerd it spawns.
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("could not start wrangler: {e}"))?;
+        let mut server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            state_dir,
+        };
+        server.wait_until_healthy()?;
+        Ok(server)
+    }
+
+    fn wait_until_healthy(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(2))
+            .build();
+        loop {
+            if let Ok(response) = agent.get(&format!("{}/api/health", self.base)).call()
+                && response.status() == 200
+            {
+                eprintln!(
+                    "wrangler dev ready at {} after {:?}",
+                    self.base,
+                    started.elapsed()
+                );
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("wrangler exited early ({status}):\n{}", self.log()));
+            }
+            if started.elapsed() > START_LIMIT {
+                return Err(format!(
+                    "wrangler not healthy after {START_LIMIT:?}:\n{}",
+                    self.log()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.state_dir.join("wrangler.log")).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// True while any process of wrangler's group is alive.
+    fn group_alive(&self) -> bool {
+        Command::new("kill")
+            .args(["-0", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn signal_group(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([signal, "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for WranglerDev {
+    fn drop(&mut self) {
+        self.signal_group("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.group_alive() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if self.group_alive() {
+            self.signal_group("-KILL");
+        }
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.state_dir);
+    }
+}
+
+/// A named check against the running server.
+pub type Case = (&'static str, fn(&WranglerDev));
+
+/// Runs every case against one server, reports each, and ends with a `N passed, N failed` line.
+pub fn run_cases(cases: &[Case]) -> ExitCode {
+    let server = match WranglerDev::start() {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("{error}");
+            println!("0 passed, {} failed", cases.len());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failed = 0;
+    for (name, case) in cases {
+        let outcome = catch_unwind(AssertUnwindSafe(|| case(&server)));
+        println!(
+            "test {name} ... {}",
+            if outcome.is_ok() { "ok" } else { "FAILED" }
+        );
+        failed += usize::from(outcome.is_err());
+    }
+    if failed > 0 {
+        eprintln!("--- wrangler log ---\n{}", server.log());
+    }
+    let group = server.child.id();
+    drop(server);
+    assert_no_process_left(group);
+    println!("{} passed, {failed} failed", cases.len() - failed);
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn assert_no_process_left(group: u32) {
+    let alive = Command::new("kill")
+        .args(["-0", "--", &format!("-{group}")])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(!alive, "wrangler's process group {group} is still running");
+}
+
+/// GET a path and return status, content type and body, whatever the status.
+pub fn get(server: &WranglerDev, path: &str) -> (u16, String, String) {
+    let response = match ureq::get(&server.url(path)).call() {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(error) => panic!("GET {path}: {error}"),
+    };
+    let status = response.status();
+    let content_type = response.content_type().to_owned();
+    (
+        status,
+        content_type,
+        response.into_string().expect("a text body"),
+    )
+}

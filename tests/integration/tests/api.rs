@@ -1,0 +1,80 @@
+//! The worker's HTTP surface, against a real `wrangler dev`.
+
+use integration::{Case, WranglerDev, get, run_cases};
+use register::wire::{ErrorBody, Health};
+
+fn health_reports_ok_as_json(server: &WranglerDev) {
+    let (status, content_type, body) = get(server, "/api/health");
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "application/json");
+    let health: Health = serde_json::from_str(&body).expect("health JSON");
+    assert!(health.ok);
+    assert_eq!(health.service, "ratchet");
+}
+
+fn unknown_api_routes_get_a_json_404(server: &WranglerDev) {
+    for path in ["/api/nope", "/api/", "/api/health/extra"] {
+        let (status, content_type, body) = get(server, path);
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(content_type, "application/json", "{path}");
+        let error: ErrorBody = serde_json::from_str(&body).expect("error JSON");
+        assert_eq!(error.error.code, "not_found");
+    }
+}
+
+fn wrong_method_gets_a_json_405(server: &WranglerDev) {
+    let response = match ureq::post(&server.url("/api/health")).send_string("{}") {
+        Err(ureq::Error::Status(405, response)) => response,
+        other => panic!("expected 405, got {other:?}"),
+    };
+    let error: ErrorBody = serde_json::from_reader(response.into_reader()).unwrap();
+    assert_eq!(error.error.code, "method_not_allowed");
+}
+
+fn root_serves_the_app(server: &WranglerDev) {
+    let (status, content_type, body) = get(server, "/");
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(body.contains("<title>Ratchet</title>"));
+    assert!(body.contains(".wasm"), "index.html loads the app's wasm");
+}
+
+fn deep_links_fall_back_to_the_app(server: &WranglerDev) {
+    let (status, _, body) = get(server, "/risks/some-record");
+    assert_eq!(status, 200);
+    assert!(body.contains("<title>Ratchet</title>"));
+}
+
+fn service_worker_is_stamped_with_hashed_files(server: &WranglerDev) {
+    let (status, _, body) = get(server, "/sw.js");
+    assert_eq!(status, 200);
+    assert!(
+        !body.contains("__RATCHET_"),
+        "placeholders must be replaced at build time"
+    );
+    assert!(body.contains("_bg.wasm\""), "the wasm file is precached");
+    let (status, content_type, _) = get(server, "/manifest.webmanifest");
+    assert_eq!(status, 200);
+    assert!(content_type.contains("manifest+json") || content_type.contains("json"));
+}
+
+fn main() -> std::process::ExitCode {
+    let cases: &[Case] = &[
+        ("health_reports_ok_as_json", health_reports_ok_as_json),
+        (
+            "unknown_api_routes_get_a_json_404",
+            unknown_api_routes_get_a_json_404,
+        ),
+        ("wrong_method_gets_a_json_405", wrong_method_gets_a_json_405),
+        ("root_serves_the_app", root_serves_the_app),
+        (
+            "deep_links_fall_back_to_the_app",
+            deep_links_fall_back_to_the_app,
+        ),
+        (
+            "service_worker_is_stamped_with_hashed_files",
+            service_worker_is_stamped_with_hashed_files,
+        ),
+    ];
+    run_cases(cases)
+}

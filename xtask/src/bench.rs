@@ -1,0 +1,168 @@
+//! `cargo xtask bench`: a release build measured against DESIGN.md's budgets. Benchmarks
+//! report; they never fail the build for being slow.
+
+use crate::{
+    build, setup,
+    shell::{cmd, node_bin, root},
+};
+use anyhow::{Context, Result};
+use std::{io::Write, path::Path};
+
+const KIB: f64 = 1024.0;
+
+struct Size {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+fn compressed_sizes(bytes: &[u8]) -> Result<Size> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    let gzip = gz.finish()?.len();
+    let mut br = Vec::new();
+    brotli::BrotliCompress(
+        &mut &bytes[..],
+        &mut br,
+        &brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            ..Default::default()
+        },
+    )?;
+    Ok(Size {
+        raw: bytes.len(),
+        gzip,
+        brotli: br.len(),
+    })
+}
+
+/// Sizes of every file in `dir` whose name ends with `suffix` (excluding the service worker).
+fn sizes_of(dir: &Path, suffix: &str) -> Result<Size> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("{} is missing", dir.display()))? {
+        let path = entry?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.ends_with(suffix) && name != "sw.js" {
+            bytes.extend(std::fs::read(&path)?);
+        }
+    }
+    compressed_sizes(&bytes)
+}
+
+struct Row {
+    what: String,
+    measured: String,
+    budget: &'static str,
+    verdict: &'static str,
+}
+
+fn row(what: &str, measured: String, budget: &'static str, within: Option<bool>) -> Row {
+    Row {
+        what: what.into(),
+        measured,
+        budget,
+        verdict: match within {
+            Some(true) => "ok",
+            Some(false) => "OVER",
+            None => "",
+        },
+    }
+}
+
+fn kib(bytes: usize) -> String {
+    format!("{:.1} KiB", bytes as f64 / KIB)
+}
+
+pub fn run() -> Result<()> {
+    setup::ensure_all()?;
+    build::all()?;
+    let dist = root().join("dist");
+    let wasm = sizes_of(&dist, ".wasm")?;
+    let js = sizes_of(&dist, ".js")?;
+    let css = sizes_of(&dist, ".css")?;
+    let first_load = wasm.brotli + js.brotli + css.brotli;
+    let worker = sizes_of(&root().join("worker/build/worker"), ".wasm")
+        .or_else(|_| sizes_of(&root().join("worker/build"), ".wasm"))?;
+
+    let cold = cmd(node_bin().join("node"), &["tests/bench/coldstart.mjs"])
+        .output()
+        .context(
+            "the cold-start benchmark failed (run `node tests/bench/coldstart.mjs` to see why)",
+        )?;
+    let cold: serde_json::Value = serde_json::from_str(cold.trim())?;
+    let median_ms = cold["median_ms"].as_f64().context("median_ms")?;
+    let runs = cold["runs_ms"].as_array().map_or(0, Vec::len);
+
+    let rows = [
+        row(
+            "app wasm (raw / gzip / brotli)",
+            format!(
+                "{} / {} / {}",
+                kib(wasm.raw),
+                kib(wasm.gzip),
+                kib(wasm.brotli)
+            ),
+            "",
+            None,
+        ),
+        row(
+            "app JS glue (raw / brotli)",
+            format!("{} / {}", kib(js.raw), kib(js.brotli)),
+            "",
+            None,
+        ),
+        row(
+            "app CSS (raw / brotli)",
+            format!("{} / {}", kib(css.raw), kib(css.brotli)),
+            "",
+            None,
+        ),
+        row(
+            "first-load transfer (wasm+js+css, brotli)",
+            kib(first_load),
+            "≤ 350 KiB",
+            Some(first_load as f64 <= 350.0 * KIB),
+        ),
+        row(
+            &format!("cold start to interactive, 4× CPU throttle (median of {runs})"),
+            format!("{median_ms:.0} ms"),
+            "≤ 1000 ms",
+            Some(median_ms <= 1000.0),
+        ),
+        row(
+            "worker wasm (raw / gzip)",
+            format!("{} / {}", kib(worker.raw), kib(worker.gzip)),
+            "≤ 1024 KiB gzip",
+            Some(worker.gzip as f64 <= 1024.0 * KIB),
+        ),
+    ];
+    print_table(&rows);
+    Ok(())
+}
+
+fn print_table(rows: &[Row]) {
+    let width = |f: fn(&Row) -> &str, title: &str| {
+        rows.iter()
+            .map(|r| f(r).chars().count())
+            .chain([title.chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (
+        width(|r| &r.what, "measure"),
+        width(|r| &r.measured, "measured"),
+        width(|r| r.budget, "budget"),
+    );
+    println!();
+    println!(
+        "{:<w0$}  {:>w1$}  {:<w2$}  verdict",
+        "measure", "measured", "budget"
+    );
+    println!("{}", "-".repeat(w0 + w1 + w2 + 13));
+    for r in rows {
+        println!(
+            "{:<w0$}  {:>w1$}  {:<w2$}  {}",
+            r.what, r.measured, r.budget, r.verdict
+        );
+    }
+}

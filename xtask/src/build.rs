@@ -1,0 +1,73 @@
+//! Release builds of the app (Trunk → dist/) and the worker (worker-build → worker/build/),
+//! and the local server (`wrangler dev`) that serves both from one origin.
+
+use crate::shell::{cmd, http_get, node_bin, root, which, wrangler};
+use anyhow::{Context, Result, bail};
+use std::time::{Duration, Instant};
+
+pub const DEV_PORT: u16 = 8787;
+
+pub fn all() -> Result<()> {
+    app()?;
+    worker()
+}
+
+pub fn app() -> Result<()> {
+    cmd("trunk", &["build", "--release"]).run()
+}
+
+pub fn worker() -> Result<()> {
+    // A failed worker-build leaves the previous output behind; a stale worker would then run.
+    let out = root().join("worker/build");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).context("could not clear worker/build")?;
+    }
+    let wasm_bindgen = which("wasm-bindgen").context("wasm-bindgen is not installed")?;
+    // worker-build ignores PATH for these tools and would otherwise try to download them.
+    cmd("worker-build", &["--release"])
+        .dir("worker")
+        .env("WASM_BINDGEN_BIN", wasm_bindgen)
+        .env("WASM_OPT_BIN", node_bin().join("wasm-opt"))
+        .env("ESBUILD_BIN", node_bin().join("esbuild"))
+        .run()
+}
+
+/// Runs `wrangler dev` on 127.0.0.1 with state kept in .wrangler/ until interrupted.
+pub fn serve_dev() -> Result<()> {
+    let port = std::env::var("RATCHET_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(DEV_PORT);
+    let port_arg = port.to_string();
+    let mut child = wrangler(&[
+        "dev",
+        "--local",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        &port_arg,
+        "--persist-to",
+        ".wrangler/state",
+        "--show-interactive-dev-session=false",
+    ])
+    .into_command()
+    .spawn()
+    .context("could not start wrangler dev")?;
+    let started = Instant::now();
+    while http_get(port, "/api/health").is_none_or(|(status, _)| status != 200) {
+        if let Some(status) = child.try_wait()? {
+            bail!("wrangler dev stopped ({status}) before it answered");
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            child.kill().ok();
+            bail!("wrangler dev did not answer /api/health within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    println!("\nRatchet is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n");
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("wrangler dev exited ({status})");
+    }
+    Ok(())
+}

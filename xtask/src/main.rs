@@ -1,0 +1,58 @@
+//! `cargo xtask <command>`: the project's commands, so a fresh clone needs nothing but Rust.
+
+mod bench;
+mod build;
+mod setup;
+mod shell;
+mod sw;
+mod test;
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  dev        install what is missing, build, and serve the app + API on 127.0.0.1
+  test       install what is missing and run every test suite
+  bench      release build, then measure sizes and speed against the budgets
+  setup      only install what is missing (idempotent)
+  build      install what is missing and make a release build (dist/, worker/build/)
+  deploy     release build, then `wrangler deploy` (needs a Cloudflare login)
+  stamp-sw   (Trunk post_build hook) write the precache list into the service worker";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(error) = run(&args) {
+        eprintln!("xtask: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let command = args.first().map(String::as_str).unwrap_or("");
+    match command {
+        "setup" => setup::ensure_all(),
+        "build" => {
+            setup::ensure_all()?;
+            build::all()
+        }
+        "dev" => {
+            setup::ensure_all()?;
+            build::all()?;
+            build::serve_dev()
+        }
+        "test" => test::run(),
+        "bench" => bench::run(),
+        "deploy" => {
+            setup::ensure_all()?;
+            build::all()?;
+            shell::wrangler(&["deploy"]).run()
+        }
+        "stamp-sw" => sw::stamp_staging_dir(),
+        "" | "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
