@@ -12,7 +12,8 @@ use store::{LOCAL_DB, Store, StoreError};
 /// Opens the register before the first paint, so every page starts with its data.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::task::spawn_local(async {
+    // Leptos' executor is set up by mount_to_body, which has not run yet.
+    wasm_bindgen_futures::spawn_local(async {
         match load(LOCAL_DB).await {
             Ok((store, risks)) => {
                 mount_to_body(move || view! { <shell::App store risks /> });

@@ -17,7 +17,7 @@ try {
       const cdp = await context.newCDPSession(page);
       await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
       await page.goto(`${server.base}/`);
-      await page.locator("html[data-ready=true]").waitFor({ timeout: 30_000 });
+      await page.waitForSelector("html[data-ready=true]", { state: "attached", timeout: 30_000 });
       const ms = await page.evaluate(() => performance.getEntriesByName("ratchet-ready")[0].startTime);
       runs.push(Math.round(ms));
       await context.close();

@@ -41,7 +41,7 @@ async function openDevice(viewport = { width: 1280, height: 800 }) {
 }
 
 async function ready(page) {
-  await page.locator("html[data-ready=true]").waitFor({ timeout: 20_000 });
+  await page.waitForSelector("html[data-ready=true]", { state: "attached", timeout: 20_000 });
 }
 
 async function addRisk(page, title, likelihood, impact) {
@@ -62,7 +62,7 @@ test("a risk is saved on the device, survives reloads, and the app works offline
     await page.goto(`${server.base}/`);
     await ready(page);
     assert.equal(await page.getByRole("status").textContent(), "Online");
-    await page.getByRole("link", { name: "Risks" }).click();
+    await page.getByRole("navigation", { name: "Registers" }).getByRole("link", { name: "Risks" }).click();
     await page.getByText("No risks yet").waitFor();
 
     // A refusal first: an empty title is explained at the field and nothing is saved.

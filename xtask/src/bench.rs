@@ -81,8 +81,7 @@ pub fn run() -> Result<()> {
     let js = sizes_of(&dist, ".js")?;
     let css = sizes_of(&dist, ".css")?;
     let first_load = wasm.brotli + js.brotli + css.brotli;
-    let worker = sizes_of(&root().join("worker/build/worker"), ".wasm")
-        .or_else(|_| sizes_of(&root().join("worker/build"), ".wasm"))?;
+    let worker = sizes_of(&root().join("worker/build"), ".wasm")?;
 
     let cold = cmd(node_bin().join("node"), &["tests/bench/coldstart.mjs"])
         .output()

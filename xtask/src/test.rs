@@ -87,7 +87,7 @@ pub fn run() -> Result<()> {
         suite("end-to-end (Playwright + Chromium + wrangler dev)", &|| {
             cmd(
                 crate::shell::node_bin().join("node"),
-                &["--test", "--test-concurrency=1", "tests/e2e/"],
+                &["--test", "--test-concurrency=1", "tests/e2e/*.test.mjs"],
             )
             .run()
         });
