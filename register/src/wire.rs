@@ -1,6 +1,15 @@
-//! JSON shapes that cross the network between the app and the worker.
+//! JSON shapes that cross the network between the app and the worker. Unknown fields are
+//! refused everywhere, so a typo in a client is an error rather than silently ignored data.
 
+use crate::{ClientId, LogEntry, Op, Role};
 use serde::{Deserialize, Serialize};
+
+/// Most ops in one push.
+pub const PUSH_MAX_OPS: usize = 500;
+/// Largest request body the API reads.
+pub const BODY_MAX_BYTES: usize = 1024 * 1024;
+/// Most log entries in one pull page.
+pub const PULL_MAX: u64 = 1000;
 
 /// `GET /api/health`.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -12,10 +21,15 @@ pub struct Health {
 }
 
 /// Every refusal from the API: a stable machine-readable code and a sentence for people.
+/// A refused push also says how far the server got and which ops were refused, and why.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acked_mid: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejections: Vec<Rejection>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -32,8 +46,131 @@ impl ErrorBody {
                 code: code.to_owned(),
                 message: message.into(),
             },
+            acked_mid: None,
+            rejections: Vec::new(),
         }
     }
+}
+
+/// One refused op: which one (its mid and clock, so a stale answer can't match a later op),
+/// a machine-readable reason and a sentence for the person who made the change.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub mid: u64,
+    pub hlc_wall: u64,
+    pub hlc_counter: u32,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// `POST /api/orgs/{org}/push`. `withdrawn` lists mids whose ops the client gave up after a
+/// refusal: the server consumes them without effect so mids stay gapless.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub client: ClientId,
+    pub ops: Vec<Op>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<u64>,
+}
+
+/// A push that was stored: every mid up to `acked_mid` is now safe on the server.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushResponse {
+    pub acked_mid: u64,
+    /// The log's last seq after this push.
+    pub head: u64,
+}
+
+/// `GET /api/orgs/{org}/pull?since=seq&limit=n`.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullResponse {
+    pub ops: Vec<LogEntry>,
+    /// The cursor to ask from next time (the last seq returned, or `since` if none).
+    pub next: u64,
+    pub more: bool,
+    /// The log's last seq, for progress indication.
+    pub head: u64,
+}
+
+/// `POST /api/orgs`: create an organisation; the caller becomes its owner.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrgRequest {
+    pub org_name: String,
+    pub owner_name: String,
+    #[serde(default)]
+    pub setup_code: Option<String>,
+}
+
+/// What a device keeps after creating or joining an organisation.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    pub org: String,
+    pub org_name: String,
+    pub member: String,
+    pub member_name: String,
+    pub role: Role,
+    /// The device's client id: ops from this device carry it.
+    pub client: ClientId,
+    /// Bearer token; shown once, stored on the server only as a hash.
+    pub token: String,
+}
+
+/// `POST /api/orgs/{org}/invites` (owners and admins).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    pub role: Role,
+    /// Hours until the invite expires (1 to 720).
+    pub expires_in_hours: u32,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invite {
+    /// Single-use code to hand to the colleague; stored on the server only as a hash.
+    pub code: String,
+    pub role: Role,
+    pub expires_at_ms: u64,
+}
+
+/// `POST /api/join`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInfo {
+    pub member: String,
+    pub name: String,
+    pub role: Role,
+    pub revoked: bool,
+    pub devices: Vec<DeviceInfo>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInfo {
+    pub client: ClientId,
+    pub created_ms: u64,
+    pub revoked: bool,
+}
+
+/// `GET /api/orgs/{org}/members`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembersResponse {
+    pub members: Vec<MemberInfo>,
 }
 
 #[cfg(test)]
@@ -46,6 +183,19 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
             r#"{"error":{"code":"not_found","message":"No such route."}}"#
+        );
+    }
+
+    #[test]
+    fn requests_with_unknown_fields_are_refused() {
+        let json = r#"{"client":"018f0000-0000-7000-8000-000000000001","ops":[],"extra":1}"#;
+        assert!(serde_json::from_str::<PushRequest>(json).is_err());
+        let json = r#"{"client":"018f0000-0000-7000-8000-000000000001","ops":[]}"#;
+        assert!(
+            serde_json::from_str::<PushRequest>(json)
+                .unwrap()
+                .withdrawn
+                .is_empty()
         );
     }
 }
