@@ -85,6 +85,18 @@ impl Role {
         matches!(self, Role::Owner | Role::Admin)
     }
 
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Editor,
+        Role::Auditor,
+        Role::Viewer,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Role::Owner => "owner",
@@ -709,6 +721,9 @@ mod tests {
         assert!(Role::Auditor.may_write(Kind::AuditCheck));
         assert!(!Role::Auditor.may_write(Kind::Risk));
         assert!(Role::Admin.may_write(Kind::Member));
+        for role in Role::ALL {
+            assert_eq!(Role::from_name(role.name()), Some(role));
+        }
         for &kind in Kind::ALL {
             assert!(!Role::Viewer.may_write(kind));
             assert!(Role::Owner.may_write(kind));

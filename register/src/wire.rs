@@ -127,9 +127,12 @@ pub struct Credential {
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
     pub role: Role,
-    /// Hours until the invite expires (1 to 720).
-    pub expires_in_hours: u32,
+    /// Seconds until the invite expires (at most 30 days).
+    pub expires_in_seconds: u32,
 }
+
+/// Longest an invite may stay open.
+pub const INVITE_MAX_SECONDS: u32 = 30 * 24 * 3600;
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

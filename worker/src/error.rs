@@ -1,32 +1,58 @@
 //! One error type for every route, mapped once to a status and a JSON body.
 
-use register::wire::ErrorBody;
+use register::{ErrorBody, server::PushRefusal};
 use worker::Response;
 
 #[derive(Debug)]
 pub enum ApiError {
     NotFound,
     MethodNotAllowed,
+    /// A refusal with its own status, code and message (bad input, auth, permissions).
+    Refused {
+        status: u16,
+        body: ErrorBody,
+    },
     /// A failure inside the runtime (storage, serialisation). Details go to the log only.
-    Internal(worker::Error),
+    Internal(String),
 }
 
 impl ApiError {
+    pub fn refused(status: u16, code: &str, message: impl Into<String>) -> Self {
+        Self::Refused {
+            status,
+            body: ErrorBody::new(code, message),
+        }
+    }
+
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Self::refused(400, code, message)
+    }
+
+    pub fn unauthorized(code: &str, message: impl Into<String>) -> Self {
+        Self::refused(401, code, message)
+    }
+
+    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
+        Self::refused(403, code, message)
+    }
+
     fn status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
+            Self::Refused { status, .. } => *status,
             Self::Internal(_) => 500,
         }
     }
 
-    fn body(&self) -> ErrorBody {
+    fn body(self) -> ErrorBody {
         match self {
             Self::NotFound => ErrorBody::new("not_found", "There is no such API route."),
             Self::MethodNotAllowed => ErrorBody::new(
                 "method_not_allowed",
                 "This route does not accept that method.",
             ),
+            Self::Refused { body, .. } => body,
             Self::Internal(_) => ErrorBody::new(
                 "internal",
                 "The server could not complete the request; nothing was changed.",
@@ -35,15 +61,34 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> worker::Result<Response> {
-        if let Self::Internal(error) = &self {
-            worker::console_error!("internal error: {error}");
+        if let Self::Internal(detail) = &self {
+            worker::console_error!("internal error: {detail}");
         }
-        Ok(Response::from_json(&self.body())?.with_status(self.status()))
+        let status = self.status();
+        let mut response = Response::from_json(&self.body())?.with_status(status);
+        response.headers_mut().set("cache-control", "no-store")?;
+        Ok(response)
     }
 }
 
 impl From<worker::Error> for ApiError {
     fn from(error: worker::Error) -> Self {
-        Self::Internal(error)
+        Self::Internal(error.to_string())
     }
+}
+
+impl From<PushRefusal> for ApiError {
+    fn from(refusal: PushRefusal) -> Self {
+        Self::Refused {
+            status: refusal.status(),
+            body: refusal.body(),
+        }
+    }
+}
+
+/// A JSON response that intermediaries must not cache.
+pub fn json<T: serde::Serialize>(value: &T, status: u16) -> Result<Response, ApiError> {
+    let mut response = Response::from_json(value)?.with_status(status);
+    response.headers_mut().set("cache-control", "no-store")?;
+    Ok(response)
 }

@@ -16,6 +16,8 @@ const START_LIMIT: Duration = Duration::from_secs(120);
 pub struct WranglerDev {
     child: Child,
     pub base: String,
+    /// The operator's setup code this server was started with.
+    pub setup_code: String,
     state_dir: PathBuf,
 }
 
@@ -43,6 +45,7 @@ impl WranglerDev {
             node_bin.display(),
             std::env::var("PATH").unwrap_or_default()
         );
+        let setup_code = format!("setup-{}-{port}", std::process::id());
         let child = Command::new(node_bin.join("node"))
             .arg(root.join("node_modules/wrangler/bin/wrangler.js"))
             .args([
@@ -53,6 +56,8 @@ impl WranglerDev {
                 "--port",
                 &port.to_string(),
             ])
+            .arg("--var")
+            .arg(format!("RATCHET_SETUP_CODE:{setup_code}"))
             .arg("--persist-to")
             .arg(state_dir.join("state"))
             .arg("--show-interactive-dev-session=false")
@@ -72,6 +77,7 @@ impl WranglerDev {
         let mut server = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            setup_code,
             state_dir,
         };
         server.wait_until_healthy()?;
@@ -205,4 +211,52 @@ pub fn get(server: &WranglerDev, path: &str) -> (u16, String, String) {
         content_type,
         response.into_string().expect("a text body"),
     )
+}
+
+/// A request body for [`call`].
+pub enum Body {
+    Empty,
+    Json(serde_json::Value),
+    /// Raw text with its content type, to test what the server does with bad input.
+    Raw(&'static str, String),
+}
+
+/// Any request; returns the status and the body as JSON (`null` when empty).
+pub fn call(
+    server: &WranglerDev,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Body,
+) -> (u16, serde_json::Value) {
+    let mut request = ureq::request(method, &server.url(path));
+    if let Some(token) = token {
+        request = request.set("authorization", &format!("Bearer {token}"));
+    }
+    let result = match body {
+        Body::Empty => request.call(),
+        Body::Json(json) => request
+            .set("content-type", "application/json")
+            .send_string(&json.to_string()),
+        Body::Raw(content_type, text) => {
+            request.set("content-type", content_type).send_string(&text)
+        }
+    };
+    let response = match result {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(error) => panic!("{method} {path}: {error}"),
+    };
+    let status = response.status();
+    let text = response.into_string().expect("a text body");
+    let json = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"))
+    };
+    (status, json)
+}
+
+/// The `error.code` of an error body.
+pub fn code(body: &serde_json::Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<no error code>")
 }

@@ -1,0 +1,588 @@
+//! Organisations, credentials, roles and sync against a real `wrangler dev`: every refusal
+//! the API promises, two organisations side by side, and the hash chain checked by a client.
+
+use integration::{Body, Case, WranglerDev, call, code, run_cases};
+use register::{
+    ClientId, Hlc, Kind, Op, RecordId, Value,
+    chain::{self, GENESIS},
+    device::Device,
+    wire::{Credential, Invite, MembersResponse, PullResponse, PushRequest, PushResponse},
+};
+use serde_json::json;
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+fn create_org(server: &WranglerDev, name: &str) -> Credential {
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/orgs",
+        None,
+        Body::Json(
+            json!({"org_name": name, "owner_name": "Olive Owner", "setup_code": server.setup_code}),
+        ),
+    );
+    assert_eq!(status, 201, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+fn invite(
+    server: &WranglerDev,
+    by: &Credential,
+    role: &str,
+    seconds: u32,
+) -> (u16, serde_json::Value) {
+    call(
+        server,
+        "POST",
+        &format!("/api/orgs/{}/invites", by.org),
+        Some(&by.token),
+        Body::Json(json!({"role": role, "expires_in_seconds": seconds})),
+    )
+}
+
+fn join_as(server: &WranglerDev, owner: &Credential, role: &str, name: &str) -> Credential {
+    let (status, body) = invite(server, owner, role, 3600);
+    assert_eq!(status, 201, "{body}");
+    let invite: Invite = serde_json::from_value(body).unwrap();
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/join",
+        None,
+        Body::Json(json!({"code": invite.code, "name": name})),
+    );
+    assert_eq!(status, 201, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+fn push(server: &WranglerDev, who: &Credential, request: &PushRequest) -> (u16, serde_json::Value) {
+    call(
+        server,
+        "POST",
+        &format!("/api/orgs/{}/push", who.org),
+        Some(&who.token),
+        Body::Json(serde_json::to_value(request).unwrap()),
+    )
+}
+
+fn pull(server: &WranglerDev, who: &Credential, since: u64, limit: u64) -> PullResponse {
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/pull?since={since}&limit={limit}", who.org),
+        Some(&who.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+fn device_for(who: &Credential) -> Device {
+    Device::new(who.client)
+}
+
+fn new_risk(device: &mut Device, title: &str) -> RecordId {
+    let id = RecordId::new();
+    let now = now_ms();
+    device.edit(id, Kind::Risk, "title", title.into(), now);
+    device.edit(id, Kind::Risk, "inherent_likelihood", Value::Int(3), now);
+    device.edit(id, Kind::Risk, "inherent_impact", Value::Int(4), now);
+    id
+}
+
+/// Pulls everything, verifying the chain page by page exactly as a client does.
+fn pull_all(server: &WranglerDev, who: &Credential, device: &mut Device) {
+    for _ in 0..1000 {
+        let page = pull(server, who, device.cursor, 2);
+        device
+            .on_pulled(&page)
+            .expect("the server's chain verifies");
+        if !page.more {
+            return;
+        }
+    }
+    panic!("pull did not finish");
+}
+
+fn creating_an_organisation_needs_the_setup_code(server: &WranglerDev) {
+    let attempt = |setup: serde_json::Value| {
+        call(
+            server,
+            "POST",
+            "/api/orgs",
+            None,
+            Body::Json(json!({"org_name": "Acme", "owner_name": "Ann", "setup_code": setup})),
+        )
+    };
+    let (status, body) = attempt(serde_json::Value::Null);
+    assert_eq!((status, code(&body)), (403, "setup_code_required"));
+    let (status, body) = attempt(json!("guess"));
+    assert_eq!((status, code(&body)), (403, "setup_code_wrong"));
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/orgs",
+        None,
+        Body::Json(json!({"org_name": " ", "owner_name": "Ann", "setup_code": server.setup_code})),
+    );
+    assert_eq!((status, code(&body)), (400, "invalid_name"));
+    let owner = create_org(server, "Acme");
+    assert_eq!(owner.role, register::Role::Owner);
+    assert_eq!(owner.org_name, "Acme");
+    assert_eq!(owner.token.split('.').next(), Some(owner.org.as_str()));
+}
+
+fn malformed_requests_are_refused_with_json_errors(server: &WranglerDev) {
+    let owner = create_org(server, "Bad input Ltd");
+    let path = format!("/api/orgs/{}/push", owner.org);
+    let cases = [
+        (
+            Body::Raw("application/json", "{not json".into()),
+            400,
+            "malformed_json",
+        ),
+        (
+            Body::Raw("text/plain", "{}".into()),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            Body::Raw(
+                "application/json",
+                format!("\"{}\"", "x".repeat(1024 * 1024 + 10)),
+            ),
+            413,
+            "body_too_large",
+        ),
+        (
+            Body::Json(json!({"client": owner.client, "ops": [], "surprise": true})),
+            400,
+            "invalid_request",
+        ),
+    ];
+    for (body, status, expected) in cases {
+        let (got, reply) = call(server, "POST", &path, Some(&owner.token), body);
+        assert_eq!((got, code(&reply)), (status, expected), "{reply}");
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let mut op = serde_json::to_value(Op {
+        client: owner.client,
+        mid: 1,
+        record: RecordId::new(),
+        kind: Kind::Risk,
+        field: "title".into(),
+        value: "x".into(),
+        hlc: Hlc {
+            wall: now_ms(),
+            counter: 0,
+        },
+    })
+    .unwrap();
+    op["kind"] = json!("unicorn");
+    let (status, reply) = call(
+        server,
+        "POST",
+        &path,
+        Some(&owner.token),
+        Body::Json(json!({"client": owner.client, "ops": [op]})),
+    );
+    assert_eq!((status, code(&reply)), (400, "invalid_request"));
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unicorn")
+    );
+    assert!(
+        pull(server, &owner, 0, 10).ops.is_empty(),
+        "nothing was stored"
+    );
+}
+
+fn push_pull_round_trip_is_idempotent_and_chained(server: &WranglerDev) {
+    let owner = create_org(server, "Round trip plc");
+    let mut device = device_for(&owner);
+    let id = new_risk(&mut device, "Laptop theft");
+    let request = device.push_request(500).unwrap();
+    let (status, body) = push(server, &owner, &request);
+    assert_eq!(status, 200, "{body}");
+    let response: PushResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        response,
+        PushResponse {
+            acked_mid: 3,
+            head: 3
+        }
+    );
+    // A retry of the same push (say the answer was lost) stores nothing twice.
+    let (status, body) = push(server, &owner, &request);
+    assert_eq!(
+        (
+            status,
+            serde_json::from_value::<PushResponse>(body).unwrap()
+        ),
+        (200, response.clone())
+    );
+    device.on_pushed(&response);
+
+    let mut reader = Device::new(ClientId::new());
+    pull_all(server, &owner, &mut reader);
+    assert_eq!(reader.cursor, 3);
+    let risk: register::views::Risk = reader.confirmed.view(id).unwrap();
+    assert_eq!(risk.title.as_deref(), Some("Laptop theft"));
+    let page = pull(server, &owner, 0, 1000);
+    assert!(!page.more);
+    assert_eq!(
+        chain::verify(0, GENESIS, &page.ops).unwrap(),
+        page.ops[2].hash
+    );
+    let mut tampered = page.ops.clone();
+    tampered[1].op.value = Value::Int(5);
+    assert!(
+        chain::verify(0, GENESIS, &tampered).is_err(),
+        "a client detects an altered history"
+    );
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/pull?since=abc", owner.org),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (400, "invalid_query"));
+}
+
+fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
+    let owner = create_org(server, "Refusals GmbH");
+    let mut device = device_for(&owner);
+    let id = new_risk(&mut device, "Valid start");
+    let now = now_ms();
+    device.edit(id, Kind::Risk, "inherent_impact", Value::Int(7), now);
+    device.edit(id, Kind::Risk, "flavour", "salty".into(), now);
+    device.edit(
+        id,
+        Kind::Risk,
+        "description",
+        Value::Text("x".repeat(70 * 1024)),
+        now,
+    );
+    let (status, body) = push(server, &owner, &device.push_request(500).unwrap());
+    assert_eq!((status, code(&body)), (422, "invalid_ops"), "{body}");
+    let reasons: Vec<&str> = body["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["out_of_range", "unknown_field", "too_long"]);
+    assert!(
+        pull(server, &owner, 0, 10).ops.is_empty(),
+        "nothing from a refused push is stored"
+    );
+
+    // The client gives the refused changes up and the rest go through.
+    device.on_refused(&serde_json::from_value(body).unwrap());
+    let (status, body) = push(server, &owner, &device.push_request(500).unwrap());
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["acked_mid"], 6);
+    assert_eq!(pull(server, &owner, 0, 10).ops.len(), 3);
+
+    // A clock more than five minutes ahead.
+    let mut request = PushRequest {
+        client: owner.client,
+        ops: Vec::new(),
+        withdrawn: Vec::new(),
+    };
+    let future = now_ms() + 10 * 60 * 1000;
+    let rid = RecordId::new();
+    for (i, (field, value)) in [
+        ("title", Value::from("Future")),
+        ("inherent_likelihood", Value::Int(1)),
+        ("inherent_impact", Value::Int(1)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        request.ops.push(Op {
+            client: owner.client,
+            mid: 7 + i as u64,
+            record: rid,
+            kind: Kind::Risk,
+            field: field.into(),
+            value,
+            hlc: Hlc {
+                wall: future,
+                counter: i as u32,
+            },
+        });
+    }
+    let (status, body) = push(server, &owner, &request);
+    assert_eq!(
+        (status, body["rejections"][0]["code"].as_str()),
+        (422, Some("clock_ahead")),
+        "{body}"
+    );
+
+    // A gap in the change numbers.
+    request.ops.remove(0);
+    let (status, body) = push(server, &owner, &request);
+    assert_eq!((status, code(&body)), (409, "mid_gap"));
+    assert_eq!(body["acked_mid"], 6);
+
+    // Too many changes in one push.
+    let op = request.ops[0].clone();
+    request.ops = (7..=507).map(|mid| Op { mid, ..op.clone() }).collect();
+    let (status, body) = push(server, &owner, &request);
+    assert_eq!((status, code(&body)), (413, "too_many_ops"));
+    assert_eq!(pull(server, &owner, 0, 10).ops.len(), 3);
+}
+
+fn credentials_are_checked(server: &WranglerDev) {
+    let owner = create_org(server, "Keys & Co");
+    let pull_path = format!("/api/orgs/{}/pull", owner.org);
+    let (status, body) = call(server, "GET", &pull_path, None, Body::Empty);
+    assert_eq!((status, code(&body)), (401, "missing_credential"));
+    let (status, body) = call(server, "GET", &pull_path, Some("garbage"), Body::Empty);
+    assert_eq!((status, code(&body)), (401, "invalid_credential"));
+    let forged = format!("{}.{}.{}", owner.org, owner.client, "0".repeat(64));
+    let (status, body) = call(server, "GET", &pull_path, Some(&forged), Body::Empty);
+    assert_eq!((status, code(&body)), (401, "invalid_credential"));
+    let unknown_device = format!(
+        "{}.{}.{}",
+        owner.org,
+        ClientId::new(),
+        owner.token.rsplit('.').next().unwrap()
+    );
+    let (status, body) = call(
+        server,
+        "GET",
+        &pull_path,
+        Some(&unknown_device),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (401, "invalid_credential"));
+
+    // Revoking a device locks it out at once; the member's other devices are unaffected.
+    let laptop = join_as(server, &owner, "editor", "Ed Editor");
+    let (status, _) = call(
+        server,
+        "DELETE",
+        &format!("/api/orgs/{}/devices/{}", owner.org, laptop.client),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 204);
+    let (status, body) = call(server, "GET", &pull_path, Some(&laptop.token), Body::Empty);
+    assert_eq!((status, code(&body)), (401, "revoked_credential"));
+    assert_eq!(
+        call(server, "GET", &pull_path, Some(&owner.token), Body::Empty).0,
+        200
+    );
+}
+
+fn invites_are_single_use_and_expire(server: &WranglerDev) {
+    let owner = create_org(server, "Invites Inc");
+    let (status, body) = invite(server, &owner, "auditor", 3600);
+    assert_eq!(status, 201, "{body}");
+    let code_text = body["code"].as_str().unwrap().to_owned();
+    assert!(
+        code_text.rsplit('.').next().unwrap().len() >= 32,
+        "at least 128 bits of secret"
+    );
+    let join = |code_text: &str| {
+        call(
+            server,
+            "POST",
+            "/api/join",
+            None,
+            Body::Json(json!({"code": code_text, "name": "Aud Itor"})),
+        )
+    };
+    let (status, body) = join(&code_text);
+    assert_eq!(status, 201, "{body}");
+    let auditor: Credential = serde_json::from_value(body).unwrap();
+    assert_eq!(auditor.role, register::Role::Auditor);
+    let (status, body) = join(&code_text);
+    assert_eq!((status, code(&body)), (401, "invite_used"));
+
+    let (_, body) = invite(server, &owner, "viewer", 1);
+    let short_lived = body["code"].as_str().unwrap().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (status, body) = join(&short_lived);
+    assert_eq!((status, code(&body)), (401, "invite_expired"));
+
+    let forged = format!(
+        "{}.{}",
+        code_text.rsplit_once('.').unwrap().0,
+        "f".repeat(64)
+    );
+    let (status, body) = join(&forged);
+    assert_eq!((status, code(&body)), (401, "invalid_invite"));
+    let (status, body) = invite(server, &owner, "editor", 0);
+    assert_eq!((status, code(&body)), (400, "invalid_expiry"));
+
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/members", owner.org),
+        Some(&auditor.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 200);
+    let members: MembersResponse = serde_json::from_value(body).unwrap();
+    let names: Vec<&str> = members.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Olive Owner", "Aud Itor"]);
+}
+
+fn roles_are_enforced(server: &WranglerDev) {
+    let owner = create_org(server, "Roles Ltd");
+    let viewer = join_as(server, &owner, "viewer", "Vi Ewer");
+    let auditor = join_as(server, &owner, "auditor", "Aud Itor");
+    let editor = join_as(server, &owner, "editor", "Ed Itor");
+    let admin = join_as(server, &owner, "admin", "Ad Min");
+
+    let mut device = device_for(&viewer);
+    new_risk(&mut device, "Viewer's risk");
+    let (status, body) = push(server, &viewer, &device.push_request(500).unwrap());
+    assert_eq!((status, code(&body)), (403, "forbidden"));
+    assert_eq!(body["rejections"][0]["code"], "forbidden");
+
+    let mut device = device_for(&auditor);
+    let finding = RecordId::new();
+    device.edit(
+        finding,
+        Kind::Finding,
+        "title",
+        "Door propped open".into(),
+        now_ms(),
+    );
+    device.edit(
+        finding,
+        Kind::Finding,
+        "finding_type",
+        "minor_nc".into(),
+        now_ms(),
+    );
+    let (status, body) = push(server, &auditor, &device.push_request(500).unwrap());
+    assert_eq!(status, 200, "auditors record findings: {body}");
+    device.on_pushed(&serde_json::from_value(body).unwrap());
+    new_risk(&mut device, "Auditor's risk");
+    let (status, _) = push(server, &auditor, &device.push_request(500).unwrap());
+    assert_eq!(status, 403, "auditors do not edit the risk register");
+
+    let (status, body) = invite(server, &editor, "viewer", 60);
+    assert_eq!((status, code(&body)), (403, "forbidden"));
+    let (status, _) = invite(server, &admin, "owner", 60);
+    assert_eq!(status, 403, "only owners invite owners");
+    assert_eq!(invite(server, &admin, "editor", 60).0, 201);
+
+    // A client id belongs to one member: another member's device id is refused.
+    let mut stolen = device_for(&owner);
+    new_risk(&mut stolen, "Posing as the owner");
+    let (status, body) = push(server, &editor, &stolen.push_request(500).unwrap());
+    assert_eq!((status, code(&body)), (403, "wrong_client"));
+
+    let (status, body) = call(
+        server,
+        "DELETE",
+        &format!("/api/orgs/{}/members/{}", owner.org, owner.member),
+        Some(&admin.token),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (403, "forbidden"));
+    let (status, body) = call(
+        server,
+        "DELETE",
+        &format!("/api/orgs/{}/members/{}", owner.org, owner.member),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (409, "last_owner"));
+    let (status, _) = call(
+        server,
+        "DELETE",
+        &format!("/api/orgs/{}/members/{}", owner.org, editor.member),
+        Some(&admin.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 204);
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/pull", owner.org),
+        Some(&editor.token),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (401, "revoked_credential"));
+}
+
+fn organisations_are_isolated(server: &WranglerDev) {
+    let alpha = create_org(server, "Alpha");
+    let beta = create_org(server, "Beta");
+    let mut device = device_for(&alpha);
+    new_risk(&mut device, "Alpha's secret risk");
+    assert_eq!(
+        push(server, &alpha, &device.push_request(500).unwrap()).0,
+        200
+    );
+
+    // Beta's credential cannot read or write Alpha, whichever way it is presented.
+    let alpha_pull = format!("/api/orgs/{}/pull", alpha.org);
+    let (status, body) = call(server, "GET", &alpha_pull, Some(&beta.token), Body::Empty);
+    assert_eq!((status, code(&body)), (403, "other_organisation"));
+    let (status, _) = call(
+        server,
+        "POST",
+        &format!("/api/orgs/{}/push", alpha.org),
+        Some(&beta.token),
+        Body::Json(json!({"client": beta.client, "ops": []})),
+    );
+    assert_eq!(status, 403);
+    let relabelled = beta.token.replacen(&beta.org, &alpha.org, 1);
+    let (status, body) = call(server, "GET", &alpha_pull, Some(&relabelled), Body::Empty);
+    assert_eq!((status, code(&body)), (401, "invalid_credential"));
+    assert!(
+        pull(server, &beta, 0, 1000).ops.is_empty(),
+        "Beta sees none of Alpha's ops"
+    );
+    assert_eq!(pull(server, &alpha, 0, 1000).ops.len(), 3);
+}
+
+fn main() -> std::process::ExitCode {
+    let cases: &[Case] = &[
+        (
+            "creating_an_organisation_needs_the_setup_code",
+            creating_an_organisation_needs_the_setup_code,
+        ),
+        (
+            "malformed_requests_are_refused_with_json_errors",
+            malformed_requests_are_refused_with_json_errors,
+        ),
+        (
+            "push_pull_round_trip_is_idempotent_and_chained",
+            push_pull_round_trip_is_idempotent_and_chained,
+        ),
+        (
+            "invalid_ops_are_refused_whole_with_reasons",
+            invalid_ops_are_refused_whole_with_reasons,
+        ),
+        ("credentials_are_checked", credentials_are_checked),
+        (
+            "invites_are_single_use_and_expire",
+            invites_are_single_use_and_expire,
+        ),
+        ("roles_are_enforced", roles_are_enforced),
+        ("organisations_are_isolated", organisations_are_isolated),
+    ];
+    run_cases(cases)
+}

@@ -1,0 +1,342 @@
+//! Creating the organisation, invites, joining, and the members and devices list.
+
+use super::{
+    Caller, Organisation, now_ms,
+    sql::{self, int, text},
+};
+use crate::{
+    body::read_json,
+    error::{ApiError, json},
+    token::Token,
+};
+use register::{
+    ClientId, RecordId, Role,
+    wire::{
+        CreateOrgRequest, Credential, DeviceInfo, INVITE_MAX_SECONDS, Invite, InviteRequest,
+        JoinRequest, MemberInfo, MembersResponse,
+    },
+};
+use serde::Deserialize;
+use worker::{Request, Response};
+
+const NAME_MAX_CHARS: usize = 100;
+
+fn check_name(what: &str, name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > NAME_MAX_CHARS || name.contains(['\n', '\r']) {
+        return Err(ApiError::bad_request(
+            "invalid_name",
+            format!("The {what} must be one line of 1 to {NAME_MAX_CHARS} characters."),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Adds a member with one device and returns the device's credential (shown only once).
+fn add_member(org: &Organisation, name: &str, role: Role) -> Result<Credential, ApiError> {
+    let org_id = org
+        .org_id()?
+        .ok_or_else(|| ApiError::Internal("no organisation".into()))?;
+    let org_name = sql::meta(&org.sql, "org_name")?.unwrap_or_default();
+    let member = RecordId::new().to_string();
+    let client = ClientId::new();
+    let token = Token::new(&org_id, &client.to_string())?;
+    let now = now_ms();
+    org.sql.exec(
+        "INSERT INTO members (member, name, role, created_ms) VALUES (?, ?, ?, ?)",
+        vec![text(&member), text(name), text(role.name()), int(now)],
+    )?;
+    org.sql.exec(
+        "INSERT INTO devices (client, member, token_hash, created_ms) VALUES (?, ?, ?, ?)",
+        vec![
+            text(&client.to_string()),
+            text(&member),
+            text(&token.secret_hash()),
+            int(now),
+        ],
+    )?;
+    Ok(Credential {
+        org: org_id,
+        org_name,
+        member,
+        member_name: name.to_owned(),
+        role,
+        client,
+        token: token.encode(),
+    })
+}
+
+/// `internal/create`: the first request an organisation's object ever gets.
+pub async fn create(org: &Organisation, mut req: Request) -> Result<Response, ApiError> {
+    let org_id = req.headers().get("x-ratchet-org")?.unwrap_or_default();
+    let body: CreateOrgRequest = read_json(&mut req).await?;
+    let org_name = check_name("organisation name", &body.org_name)?;
+    let owner_name = check_name("your name", &body.owner_name)?;
+    if org.org_id()?.is_some() {
+        return Err(ApiError::refused(
+            409,
+            "already_exists",
+            "This organisation already exists.",
+        ));
+    }
+    org.sql.exec(
+        "INSERT INTO meta (key, value) VALUES ('org', ?), ('org_name', ?)",
+        vec![text(&org_id), text(&org_name)],
+    )?;
+    json(&add_member(org, &owner_name, Role::Owner)?, 201)
+}
+
+#[derive(Deserialize)]
+struct InviteRow {
+    secret_hash: String,
+    role: String,
+    expires_ms: i64,
+    used_by: Option<String>,
+}
+
+/// `internal/join`: trade a single-use invite for a member credential.
+pub async fn join(org: &Organisation, mut req: Request) -> Result<Response, ApiError> {
+    let body: JoinRequest = read_json(&mut req).await?;
+    let name = check_name("your name", &body.name)?;
+    let invalid = || ApiError::unauthorized("invalid_invite", "This invite code is not valid.");
+    let code = Token::parse(&body.code).ok_or_else(invalid)?;
+    let rows: Vec<InviteRow> = org
+        .sql
+        .exec(
+            "SELECT secret_hash, role, expires_ms, used_by FROM invites WHERE invite = ?",
+            vec![text(&code.id)],
+        )?
+        .to_array()?;
+    let invite = rows.into_iter().next().ok_or_else(invalid)?;
+    if invite.secret_hash != code.secret_hash() || org.org_id()?.as_deref() != Some(&code.org) {
+        return Err(invalid());
+    }
+    if invite.used_by.is_some() {
+        return Err(ApiError::unauthorized(
+            "invite_used",
+            "This invite has already been used; ask for a new one.",
+        ));
+    }
+    if (invite.expires_ms as u64) < now_ms() {
+        return Err(ApiError::unauthorized(
+            "invite_expired",
+            "This invite has expired; ask for a new one.",
+        ));
+    }
+    let role =
+        Role::from_name(&invite.role).ok_or_else(|| ApiError::Internal("invite role".into()))?;
+    let credential = add_member(org, &name, role)?;
+    org.sql.exec(
+        "UPDATE invites SET used_by = ? WHERE invite = ?",
+        vec![text(&credential.member), text(&code.id)],
+    )?;
+    json(&credential, 201)
+}
+
+fn require_manager(caller: &Caller) -> Result<(), ApiError> {
+    if caller.role.manages_members() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "forbidden",
+            format!(
+                "A {} cannot manage members; ask an owner or admin.",
+                caller.role.name()
+            ),
+        ))
+    }
+}
+
+/// `POST invites` (owners and admins): a single-use code with a role and an expiry.
+pub async fn invite(
+    org: &Organisation,
+    caller: &Caller,
+    mut req: Request,
+) -> Result<Response, ApiError> {
+    require_manager(caller)?;
+    let body: InviteRequest = read_json(&mut req).await?;
+    if body.role == Role::Owner && caller.role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "Only an owner can invite another owner.",
+        ));
+    }
+    if !(1..=INVITE_MAX_SECONDS).contains(&body.expires_in_seconds) {
+        return Err(ApiError::bad_request(
+            "invalid_expiry",
+            "An invite must expire within 30 days.",
+        ));
+    }
+    let org_id = org
+        .org_id()?
+        .ok_or_else(|| ApiError::Internal("no organisation".into()))?;
+    let code = Token::new(&org_id, &RecordId::new().to_string())?;
+    let expires_at_ms = now_ms() + u64::from(body.expires_in_seconds) * 1000;
+    org.sql.exec(
+        "INSERT INTO invites (invite, secret_hash, role, expires_ms, created_by) VALUES (?, ?, ?, ?, ?)",
+        vec![
+            text(&code.id),
+            text(&code.secret_hash()),
+            text(body.role.name()),
+            int(expires_at_ms),
+            text(&caller.member),
+        ],
+    )?;
+    json(
+        &Invite {
+            code: code.encode(),
+            role: body.role,
+            expires_at_ms,
+        },
+        201,
+    )
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    member: String,
+    name: String,
+    role: String,
+    revoked: i64,
+}
+
+#[derive(Deserialize)]
+struct DeviceListRow {
+    client: String,
+    member: String,
+    created_ms: i64,
+    revoked: i64,
+}
+
+/// `GET members`: everyone in the organisation may see who else is in it.
+pub fn list(org: &Organisation) -> Result<Response, ApiError> {
+    let members: Vec<MemberRow> = org
+        .sql
+        .exec(
+            "SELECT member, name, role, revoked FROM members ORDER BY created_ms",
+            None,
+        )?
+        .to_array()?;
+    let devices: Vec<DeviceListRow> = org
+        .sql
+        .exec(
+            "SELECT client, member, created_ms, revoked FROM devices ORDER BY created_ms",
+            None,
+        )?
+        .to_array()?;
+    let members = members
+        .into_iter()
+        .map(|m| MemberInfo {
+            role: Role::from_name(&m.role).unwrap_or(Role::Viewer),
+            revoked: m.revoked != 0,
+            devices: devices
+                .iter()
+                .filter(|d| d.member == m.member)
+                .filter_map(|d| {
+                    Some(DeviceInfo {
+                        client: d.client.parse().ok()?,
+                        created_ms: d.created_ms as u64,
+                        revoked: d.revoked != 0,
+                    })
+                })
+                .collect(),
+            member: m.member,
+            name: m.name,
+        })
+        .collect();
+    json(&MembersResponse { members }, 200)
+}
+
+fn member_row(org: &Organisation, member: &str) -> Result<MemberRow, ApiError> {
+    let rows: Vec<MemberRow> = org
+        .sql
+        .exec(
+            "SELECT member, name, role, revoked FROM members WHERE member = ?",
+            vec![text(member)],
+        )?
+        .to_array()?;
+    rows.into_iter()
+        .next()
+        .ok_or_else(|| ApiError::refused(404, "no_such_member", "There is no such member."))
+}
+
+/// Owners can only be removed by owners, and never the last one.
+fn may_remove(org: &Organisation, caller: &Caller, target: &MemberRow) -> Result<(), ApiError> {
+    if target.role == Role::Owner.name() {
+        if caller.role != Role::Owner {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "Only an owner can remove an owner.",
+            ));
+        }
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let owners: Vec<Count> = org
+            .sql
+            .exec(
+                "SELECT COUNT(*) AS n FROM members WHERE role = 'owner' AND revoked = 0",
+                None,
+            )?
+            .to_array()?;
+        if owners.first().is_none_or(|c| c.n <= 1) {
+            return Err(ApiError::refused(
+                409,
+                "last_owner",
+                "The organisation's only owner cannot be removed; make someone else an owner first.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `DELETE devices/{client}`: a member may sign out their own device; managers any device.
+pub fn revoke_device(
+    org: &Organisation,
+    caller: &Caller,
+    client: &str,
+) -> Result<Response, ApiError> {
+    let device = sql::device(&org.sql, client)?
+        .ok_or_else(|| ApiError::refused(404, "no_such_device", "There is no such device."))?;
+    if device.member != caller.member {
+        require_manager(caller)?;
+        let target = member_row(org, &device.member)?;
+        if target.role == Role::Owner.name() && caller.role != Role::Owner {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "Only an owner can revoke an owner's device.",
+            ));
+        }
+    }
+    org.sql.exec(
+        "UPDATE devices SET revoked = 1 WHERE client = ?",
+        vec![text(client)],
+    )?;
+    Ok(Response::empty()?.with_status(204))
+}
+
+/// `DELETE members/{member}`: removes a member and revokes every device of theirs.
+pub fn revoke_member(
+    org: &Organisation,
+    caller: &Caller,
+    member: &str,
+) -> Result<Response, ApiError> {
+    require_manager(caller)?;
+    let target = member_row(org, member)?;
+    may_remove(org, caller, &target)?;
+    let sql = org.sql.clone();
+    let member = member.to_owned();
+    sql::transaction(&org.state.storage(), move || {
+        sql.exec(
+            "UPDATE members SET revoked = 1 WHERE member = ?",
+            vec![text(&member)],
+        )?;
+        sql.exec(
+            "UPDATE devices SET revoked = 1 WHERE member = ?",
+            vec![text(&member)],
+        )?;
+        Ok(())
+    })?;
+    Ok(Response::empty()?.with_status(204))
+}

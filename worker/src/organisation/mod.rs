@@ -1,0 +1,116 @@
+//! One Durable Object per organisation. It orders, validates and authorises every change to
+//! that organisation's register, in its own SQLite storage. Nothing it holds is reachable
+//! except through a credential it issued itself.
+
+mod members;
+mod sql;
+mod sync;
+
+use crate::{error::ApiError, token};
+use register::{ClientId, Role};
+use std::cell::Cell;
+use worker::{
+    DurableObject, Env, Method, Request, Response, Result, SqlStorage, State, durable_object,
+};
+
+#[durable_object]
+pub struct Organisation {
+    state: State,
+    sql: SqlStorage,
+    migrated: Cell<bool>,
+}
+
+/// Who is calling, as established from a credential this organisation issued.
+pub struct Caller {
+    pub member: String,
+    pub role: Role,
+    pub client: ClientId,
+}
+
+impl DurableObject for Organisation {
+    fn new(state: State, _env: Env) -> Self {
+        let sql = state.storage().sql();
+        Self {
+            state,
+            sql,
+            migrated: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        self.route(req).await.or_else(ApiError::into_response)
+    }
+}
+
+impl Organisation {
+    async fn route(&self, req: Request) -> std::result::Result<Response, ApiError> {
+        if !self.migrated.get() {
+            sql::migrate(&self.sql)?;
+            self.migrated.set(true);
+        }
+        let path = req.path();
+        let segments: Vec<&str> = path.split('/').skip(1).collect();
+        match (req.method(), segments.as_slice()) {
+            (Method::Post, ["internal", "create"]) => members::create(self, req).await,
+            (Method::Post, ["internal", "join"]) => members::join(self, req).await,
+            (method, ["api", "orgs", _, rest @ ..]) => {
+                let caller = self.authenticate(&req)?;
+                match (method, rest) {
+                    (Method::Post, ["push"]) => sync::push(self, &caller, req).await,
+                    (Method::Get, ["pull"]) => sync::pull(self, &caller, &req),
+                    (Method::Get, ["members"]) => members::list(self),
+                    (Method::Post, ["invites"]) => members::invite(self, &caller, req).await,
+                    (Method::Delete, ["devices", client]) => {
+                        members::revoke_device(self, &caller, client)
+                    }
+                    (Method::Delete, ["members", member]) => {
+                        members::revoke_member(self, &caller, member)
+                    }
+                    (_, ["push" | "pull" | "members" | "invites"]) => {
+                        Err(ApiError::MethodNotAllowed)
+                    }
+                    _ => Err(ApiError::NotFound),
+                }
+            }
+            _ => Err(ApiError::NotFound),
+        }
+    }
+
+    /// The organisation's id, once it has been created.
+    fn org_id(&self) -> std::result::Result<Option<String>, ApiError> {
+        sql::meta(&self.sql, "org")
+    }
+
+    fn authenticate(&self, req: &Request) -> std::result::Result<Caller, ApiError> {
+        let presented = token::bearer(req)?;
+        let invalid =
+            || ApiError::unauthorized("invalid_credential", "This credential is not valid.");
+        if self.org_id()?.as_deref() != Some(presented.org.as_str()) {
+            return Err(invalid());
+        }
+        let device = sql::device(&self.sql, &presented.id)?.ok_or_else(invalid)?;
+        if device.token_hash != presented.secret_hash() {
+            return Err(invalid());
+        }
+        if device.device_revoked != 0 || device.member_revoked != 0 {
+            return Err(ApiError::unauthorized(
+                "revoked_credential",
+                "This device's access to the organisation was revoked.",
+            ));
+        }
+        Ok(Caller {
+            member: device.member,
+            role: Role::from_name(&device.role)
+                .ok_or_else(|| ApiError::Internal(format!("stored role {}", device.role)))?,
+            client: presented
+                .id
+                .parse()
+                .map_err(|_| ApiError::Internal("stored client id".into()))?,
+        })
+    }
+}
+
+/// Milliseconds since the Unix epoch, from the runtime's clock.
+fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}

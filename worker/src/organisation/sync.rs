@@ -1,0 +1,258 @@
+//! Push and pull: the register's own push planning and paging, over this object's tables.
+
+use super::{
+    Caller, Organisation, now_ms,
+    sql::{self, MAX_BINDINGS, int, text},
+};
+use crate::{
+    body::read_json,
+    error::{ApiError, json},
+};
+use register::{
+    ClientId, Hlc, Kind, LogEntry, Op, RecordId, Value,
+    chain::GENESIS,
+    server::{Author, PushPlan, ServerView, plan_push, pull_page},
+    wire::{PULL_MAX, PushRequest, PushResponse},
+};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use worker::{Request, Response, SqlStorage};
+
+/// What push planning reads, loaded up front in a handful of queries.
+struct LoadedView {
+    acked_mid: u64,
+    kinds: BTreeMap<RecordId, Kind>,
+    head: (u64, String),
+}
+
+impl ServerView for LoadedView {
+    fn acked_mid(&self, _client: ClientId) -> u64 {
+        self.acked_mid
+    }
+
+    fn record_kind(&self, record: RecordId) -> Option<Kind> {
+        self.kinds.get(&record).copied()
+    }
+
+    fn head(&self) -> (u64, String) {
+        self.head.clone()
+    }
+}
+
+#[derive(Deserialize)]
+struct KindRow {
+    record: String,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct HeadRow {
+    seq: i64,
+    hash: String,
+}
+
+fn head(sql: &SqlStorage) -> Result<(u64, String), ApiError> {
+    let rows: Vec<HeadRow> = sql
+        .exec("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1", None)?
+        .to_array()?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map_or((0, GENESIS.to_owned()), |r| (r.seq as u64, r.hash)))
+}
+
+fn load_view(
+    sql: &SqlStorage,
+    caller: &Caller,
+    request: &PushRequest,
+) -> Result<LoadedView, ApiError> {
+    let acked_mid = sql::device(sql, &caller.client.to_string())?.map_or(0, |d| d.acked_mid as u64);
+    let records: BTreeSet<RecordId> = request.ops.iter().map(|op| op.record).collect();
+    let records: Vec<RecordId> = records.into_iter().collect();
+    let mut kinds = BTreeMap::new();
+    for chunk in records.chunks(MAX_BINDINGS) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let rows: Vec<KindRow> = sql
+            .exec(
+                &format!("SELECT record, kind FROM records WHERE record IN ({placeholders})"),
+                chunk
+                    .iter()
+                    .map(|id| text(&id.to_string()))
+                    .collect::<Vec<_>>(),
+            )?
+            .to_array()?;
+        for row in rows {
+            if let (Ok(id), Some(kind)) = (row.record.parse(), Kind::from_name(&row.kind)) {
+                kinds.insert(id, kind);
+            }
+        }
+    }
+    Ok(LoadedView {
+        acked_mid,
+        kinds,
+        head: head(sql)?,
+    })
+}
+
+fn value_json(value: &Value) -> String {
+    serde_json::to_string(value).expect("values always serialise")
+}
+
+/// Appends the plan's entries, folds them into the current field values, and moves the
+/// device's acknowledged mid — all in one transaction.
+fn store(org: &Organisation, plan: PushPlan) -> Result<(), ApiError> {
+    let sql = org.sql.clone();
+    sql::transaction(&org.state.storage(), move || {
+        let mut log = Vec::with_capacity(plan.entries.len() * 10);
+        let mut fields = Vec::with_capacity(plan.entries.len() * 6);
+        let mut records = Vec::with_capacity(plan.entries.len() * 2);
+        for LogEntry { seq, hash, op } in &plan.entries {
+            let value = value_json(&op.value);
+            log.extend([
+                int(*seq),
+                text(hash),
+                text(&op.client.to_string()),
+                int(op.mid),
+                text(&op.record.to_string()),
+                text(op.kind.name()),
+                text(&op.field),
+                text(&value),
+                int(op.hlc.wall),
+                int(u64::from(op.hlc.counter)),
+            ]);
+            fields.extend([
+                text(&op.record.to_string()),
+                text(&op.field),
+                text(&value),
+                int(op.hlc.wall),
+                int(u64::from(op.hlc.counter)),
+                text(&op.client.to_string()),
+            ]);
+            records.extend([text(&op.record.to_string()), text(op.kind.name())]);
+        }
+        sql::insert_rows(
+            &sql,
+            "INSERT INTO log (seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter)",
+            "",
+            10,
+            log,
+        )?;
+        // Last writer wins per field: (hlc, client) decides, whatever order ops arrive in.
+        sql::insert_rows(
+            &sql,
+            "INSERT INTO fields (record, field, value, hlc_wall, hlc_counter, client)",
+            "ON CONFLICT (record, field) DO UPDATE SET value = excluded.value,
+               hlc_wall = excluded.hlc_wall, hlc_counter = excluded.hlc_counter, client = excluded.client
+             WHERE (excluded.hlc_wall, excluded.hlc_counter, excluded.client)
+                 > (fields.hlc_wall, fields.hlc_counter, fields.client)",
+            6,
+            fields,
+        )?;
+        sql::insert_rows(
+            &sql,
+            "INSERT OR IGNORE INTO records (record, kind)",
+            "",
+            2,
+            records,
+        )?;
+        sql.exec(
+            "UPDATE devices SET acked_mid = ? WHERE client = ?",
+            vec![int(plan.acked_mid), text(&plan.client.to_string())],
+        )?;
+        Ok(())
+    })
+}
+
+/// `POST push`.
+pub async fn push(
+    org: &Organisation,
+    caller: &Caller,
+    mut req: Request,
+) -> Result<Response, ApiError> {
+    let request: PushRequest = read_json(&mut req).await?;
+    let view = load_view(&org.sql, caller, &request)?;
+    let author = Author {
+        client: caller.client,
+        role: caller.role,
+    };
+    let plan = plan_push(&view, author, &request, now_ms())?;
+    let response = PushResponse {
+        acked_mid: plan.acked_mid,
+        head: plan.head,
+    };
+    if !plan.entries.is_empty() || plan.acked_mid != view.acked_mid {
+        store(org, plan)?;
+    }
+    json(&response, 200)
+}
+
+#[derive(Deserialize)]
+struct LogRow {
+    seq: i64,
+    hash: String,
+    client: String,
+    mid: i64,
+    record: String,
+    kind: String,
+    field: String,
+    value: String,
+    hlc_wall: i64,
+    hlc_counter: i64,
+}
+
+impl LogRow {
+    fn into_entry(self) -> Option<LogEntry> {
+        Some(LogEntry {
+            seq: self.seq as u64,
+            hash: self.hash,
+            op: Op {
+                client: self.client.parse().ok()?,
+                mid: self.mid as u64,
+                record: self.record.parse().ok()?,
+                kind: Kind::from_name(&self.kind)?,
+                field: self.field,
+                value: serde_json::from_str(&self.value).ok()?,
+                hlc: Hlc {
+                    wall: self.hlc_wall as u64,
+                    counter: self.hlc_counter as u32,
+                },
+            },
+        })
+    }
+}
+
+fn query_number(req: &Request, name: &str, default: u64) -> Result<u64, ApiError> {
+    let url = req.url()?;
+    match url.query_pairs().find(|(key, _)| key == name) {
+        None => Ok(default),
+        Some((_, value)) => value.parse().map_err(|_| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!("“{name}” must be a whole number, not “{value}”."),
+            )
+        }),
+    }
+}
+
+/// `GET pull?since=seq&limit=n`.
+pub fn pull(org: &Organisation, _caller: &Caller, req: &Request) -> Result<Response, ApiError> {
+    let since = query_number(req, "since", 0)?;
+    let limit = query_number(req, "limit", PULL_MAX)?.clamp(1, PULL_MAX);
+    let (head_seq, _) = head(&org.sql)?;
+    let rows: Vec<LogRow> = org
+        .sql
+        .exec(
+            "SELECT seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter
+             FROM log WHERE seq > ? ORDER BY seq LIMIT ?",
+            vec![int(since), int(limit + 1)],
+        )?
+        .to_array()?;
+    let entries = rows
+        .into_iter()
+        .map(|row| {
+            row.into_entry()
+                .ok_or_else(|| ApiError::Internal("unreadable log row".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    json(&pull_page(since, entries, limit, head_seq), 200)
+}
