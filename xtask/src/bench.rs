@@ -2,7 +2,7 @@
 //! report; they never fail the build for being slow.
 
 use crate::{
-    build, setup,
+    bench_sync, build, setup,
     shell::{cmd, node_bin, root},
 };
 use anyhow::{Context, Result};
@@ -92,6 +92,10 @@ pub fn run() -> Result<()> {
     let median_ms = cold["median_ms"].as_f64().context("median_ms")?;
     let runs = cold["runs_ms"].as_array().map_or(0, Vec::len);
 
+    let sync = bench_sync::measure()?;
+    let sync_total = sync.push + sync.pull;
+    let ops_per_s = |d: std::time::Duration| bench_sync::SYNC_OPS as f64 / d.as_secs_f64();
+
     let rows = [
         row(
             "app wasm (raw / gzip / brotli)",
@@ -127,6 +131,38 @@ pub fn run() -> Result<()> {
             format!("{median_ms:.0} ms"),
             "≤ 1000 ms",
             Some(median_ms <= 1000.0),
+        ),
+        row(
+            "push 10k ops, 500 per request, via wrangler dev",
+            format!(
+                "{:.0} ms ({:.0} ops/s)",
+                sync.push.as_secs_f64() * 1e3,
+                ops_per_s(sync.push)
+            ),
+            "",
+            None,
+        ),
+        row(
+            "pull 10k ops, 1000 per page, chain verified",
+            format!(
+                "{:.0} ms ({:.0} ops/s)",
+                sync.pull.as_secs_f64() * 1e3,
+                ops_per_s(sync.pull)
+            ),
+            "",
+            None,
+        ),
+        row(
+            "push + pull 10k ops between two clients",
+            format!("{:.0} ms", sync_total.as_secs_f64() * 1e3),
+            "≤ 3000 ms",
+            Some(sync_total.as_secs_f64() <= 3.0),
+        ),
+        row(
+            "validate + chain + apply 500 ops (native, median)",
+            format!("{:.2} ms", sync.plan_500_native.as_secs_f64() * 1e3),
+            "≪ 10 ms CPU",
+            Some(sync.plan_500_native.as_secs_f64() < 0.010),
         ),
         row(
             "worker wasm (raw / gzip)",

@@ -32,8 +32,27 @@ pub fn worker() -> Result<()> {
         .run()
 }
 
+/// The operator's setup code for this machine's local server, made once and kept in
+/// `.dev.vars` (git-ignored), which `wrangler dev` reads as the worker's secrets.
+fn local_setup_code() -> Result<String> {
+    let path = root().join(".dev.vars");
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some(code) = existing
+        .lines()
+        .find_map(|line| line.strip_prefix("RATCHET_SETUP_CODE="))
+    {
+        return Ok(code.trim_matches('"').to_owned());
+    }
+    let mut bytes = [0u8; 16];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
+    let code: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(&path, format!("{existing}RATCHET_SETUP_CODE=\"{code}\"\n"))?;
+    Ok(code)
+}
+
 /// Runs `wrangler dev` on 127.0.0.1 with state kept in .wrangler/ until interrupted.
 pub fn serve_dev() -> Result<()> {
+    let setup_code = local_setup_code()?;
     let port = std::env::var("RATCHET_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
@@ -64,7 +83,8 @@ pub fn serve_dev() -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    println!("\nRatchet is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n");
+    println!("\nRatchet is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)");
+    println!("Setup code for creating an organisation on this server: {setup_code}\n");
     let status = child.wait()?;
     if !status.success() {
         bail!("wrangler dev exited ({status})");

@@ -79,7 +79,9 @@ fn ensure_node_modules() -> Result<()> {
     if !fresh || !node_bin().join("node").exists() {
         cmd("npm", &["ci", "--no-audit", "--no-fund"]).run()?;
     }
-    let node = cmd(node_bin().join("node"), &["--version"]).output().unwrap_or_default();
+    let node = cmd(node_bin().join("node"), &["--version"])
+        .output()
+        .unwrap_or_default();
     if !node.starts_with("v22.") {
         bail!(
             "node_modules/.bin/node should be Node 22 (wrangler needs it) but answered {:?}; \

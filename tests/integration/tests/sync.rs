@@ -269,6 +269,7 @@ fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
     let now = now_ms();
     device.edit(id, Kind::Risk, "inherent_impact", Value::Int(7), now);
     device.edit(id, Kind::Risk, "flavour", "salty".into(), now);
+    device.edit(id, Kind::Risk, "residual_likelihood", "three".into(), now);
     device.edit(
         id,
         Kind::Risk,
@@ -284,7 +285,10 @@ fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
-    assert_eq!(reasons, ["out_of_range", "unknown_field", "too_long"]);
+    assert_eq!(
+        reasons,
+        ["out_of_range", "unknown_field", "wrong_type", "too_long"]
+    );
     assert!(
         pull(server, &owner, 0, 10).ops.is_empty(),
         "nothing from a refused push is stored"
@@ -294,7 +298,7 @@ fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
     device.on_refused(&serde_json::from_value(body).unwrap());
     let (status, body) = push(server, &owner, &device.push_request(500).unwrap());
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["acked_mid"], 6);
+    assert_eq!(body["acked_mid"], 7);
     assert_eq!(pull(server, &owner, 0, 10).ops.len(), 3);
 
     // A clock more than five minutes ahead.
@@ -315,7 +319,7 @@ fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
     {
         request.ops.push(Op {
             client: owner.client,
-            mid: 7 + i as u64,
+            mid: 8 + i as u64,
             record: rid,
             kind: Kind::Risk,
             field: field.into(),
@@ -337,11 +341,11 @@ fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
     request.ops.remove(0);
     let (status, body) = push(server, &owner, &request);
     assert_eq!((status, code(&body)), (409, "mid_gap"));
-    assert_eq!(body["acked_mid"], 6);
+    assert_eq!(body["acked_mid"], 7);
 
     // Too many changes in one push.
     let op = request.ops[0].clone();
-    request.ops = (7..=507).map(|mid| Op { mid, ..op.clone() }).collect();
+    request.ops = (8..=508).map(|mid| Op { mid, ..op.clone() }).collect();
     let (status, body) = push(server, &owner, &request);
     assert_eq!((status, code(&body)), (413, "too_many_ops"));
     assert_eq!(pull(server, &owner, 0, 10).ops.len(), 3);
