@@ -1,19 +1,70 @@
-//! One device's side of sync, as pure logic: the app persists each part in IndexedDB; the
-//! simulation keeps it in memory. The outbox holds unacknowledged changes in mid order;
-//! `local` is what the person sees: the server's state plus every change not yet confirmed.
+//! One device's side of sync, as pure logic. The app keeps a `Device` in memory and, after
+//! each operation, writes `take_changes()` to IndexedDB in one transaction; the simulation
+//! keeps it in memory only. The outbox holds unacknowledged changes in mid order; `local` is
+//! what the person sees: the server's state plus every change the server has not confirmed.
 
 use crate::{
-    ClientId, Hlc, HlcClock, Kind, Op, RecordId, Replica, Value,
+    ClientId, FieldState, Hlc, HlcClock, Kind, Op, RecordId, RecordState, Replica, Value,
     chain::{self, ChainError, GENESIS},
     wire::{ErrorBody, PUSH_MAX_OPS, PullResponse, PushRequest, PushResponse, Rejection},
 };
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub enum Pending {
     Op(Op),
     /// Refused by the server and given up; sent so the server consumes the mid.
     Withdrawn,
+}
+
+/// The device's counters and cursor: everything but records and queues.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct DeviceMeta {
+    pub client: ClientId,
+    pub clock: Hlc,
+    pub next_mid: u64,
+    pub acked_mid: u64,
+    pub cursor: u64,
+    pub head_hash: String,
+}
+
+/// One record as stored: what the person sees and what the server has confirmed.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct RecordRow {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub local: Option<RecordState>,
+    pub confirmed: Option<RecordState>,
+}
+
+/// Everything one operation changed, to be written in one storage transaction.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Changes {
+    pub meta: DeviceMeta,
+    pub records: Vec<RecordRow>,
+    /// New or replaced outbox entries, and mids to delete (`None`).
+    pub outbox: Vec<(u64, Option<Pending>)>,
+    pub sent: Vec<(u64, Option<Op>)>,
+    /// The full list of refused changes, when it changed.
+    pub refused: Option<Vec<Rejection>>,
+}
+
+/// What a device loads from storage to carry on where it stopped.
+pub struct Stored {
+    pub meta: DeviceMeta,
+    pub records: Vec<RecordRow>,
+    pub outbox: Vec<(u64, Pending)>,
+    pub sent: Vec<Op>,
+    pub refused: Vec<Rejection>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Dirty {
+    records: BTreeSet<RecordId>,
+    outbox: BTreeSet<u64>,
+    sent: BTreeSet<u64>,
+    refused: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -24,7 +75,7 @@ pub struct Device {
     acked_mid: u64,
     outbox: BTreeMap<u64, Pending>,
     /// Acknowledged by the server but not yet seen in a pull.
-    unconfirmed: BTreeMap<u64, Op>,
+    sent: BTreeMap<u64, Op>,
     /// Only what the server's log says.
     pub confirmed: Replica,
     /// What the person sees.
@@ -33,6 +84,7 @@ pub struct Device {
     pub head_hash: String,
     /// Changes the server refused, for the person to see.
     pub refused: Vec<Rejection>,
+    dirty: Dirty,
 }
 
 impl Device {
@@ -43,12 +95,82 @@ impl Device {
             next_mid: 1,
             acked_mid: 0,
             outbox: BTreeMap::new(),
-            unconfirmed: BTreeMap::new(),
+            sent: BTreeMap::new(),
             confirmed: Replica::default(),
             local: Replica::default(),
             cursor: 0,
             head_hash: GENESIS.to_owned(),
             refused: Vec::new(),
+            dirty: Dirty::default(),
+        }
+    }
+
+    pub fn restore(stored: Stored) -> Self {
+        let mut device = Self::new(stored.meta.client);
+        device.clock = HlcClock::new(stored.meta.clock);
+        device.next_mid = stored.meta.next_mid;
+        device.acked_mid = stored.meta.acked_mid;
+        device.cursor = stored.meta.cursor;
+        device.head_hash = stored.meta.head_hash;
+        for row in stored.records {
+            if let Some(local) = row.local {
+                device.local.restore(row.id, local);
+            }
+            if let Some(confirmed) = row.confirmed {
+                device.confirmed.restore(row.id, confirmed);
+            }
+        }
+        device.outbox = stored.outbox.into_iter().collect();
+        device.sent = stored.sent.into_iter().map(|op| (op.mid, op)).collect();
+        device.refused = stored.refused;
+        device
+    }
+
+    pub fn meta(&self) -> DeviceMeta {
+        DeviceMeta {
+            client: self.client,
+            clock: self.clock.last(),
+            next_mid: self.next_mid,
+            acked_mid: self.acked_mid,
+            cursor: self.cursor,
+            head_hash: self.head_hash.clone(),
+        }
+    }
+
+    /// What changed since the last call, as rows to write in one transaction.
+    pub fn take_changes(&mut self) -> Changes {
+        let dirty = std::mem::take(&mut self.dirty);
+        Changes {
+            meta: self.meta(),
+            records: dirty
+                .records
+                .into_iter()
+                .map(|id| {
+                    let local = self.local.record(id).cloned();
+                    let confirmed = self.confirmed.record(id).cloned();
+                    let kind = local
+                        .as_ref()
+                        .or(confirmed.as_ref())
+                        .map_or(Kind::Risk, |r| r.kind);
+                    RecordRow {
+                        id,
+                        kind,
+                        local,
+                        confirmed,
+                    }
+                })
+                .collect(),
+            outbox: dirty
+                .outbox
+                .into_iter()
+                .map(|mid| (mid, self.outbox.get(&mid).cloned()))
+                .collect(),
+            sent: dirty
+                .sent
+                .into_iter()
+                .map(|mid| (mid, self.sent.get(&mid).cloned()))
+                .collect(),
+            refused: dirty.refused.then(|| self.refused.clone()),
         }
     }
 
@@ -73,9 +195,12 @@ impl Device {
         self.next_mid += 1;
         self.local.apply(&op);
         self.outbox.insert(op.mid, Pending::Op(op.clone()));
+        self.dirty.records.insert(record);
+        self.dirty.outbox.insert(op.mid);
         op
     }
 
+    /// Changes waiting for the server (withdrawn ones included until the server consumes them).
     pub fn pending(&self) -> usize {
         self.outbox.len()
     }
@@ -120,11 +245,16 @@ impl Device {
     }
 
     fn acknowledge(&mut self, acked_mid: u64) {
-        self.acked_mid = self.acked_mid.max(acked_mid);
-        let still_pending = self.outbox.split_off(&(self.acked_mid + 1));
+        if acked_mid <= self.acked_mid {
+            return;
+        }
+        self.acked_mid = acked_mid;
+        let still_pending = self.outbox.split_off(&(acked_mid + 1));
         for (mid, pending) in std::mem::replace(&mut self.outbox, still_pending) {
+            self.dirty.outbox.insert(mid);
             if let Pending::Op(op) = pending {
-                self.unconfirmed.insert(mid, op);
+                self.sent.insert(mid, op);
+                self.dirty.sent.insert(mid);
             }
         }
     }
@@ -141,64 +271,176 @@ impl Device {
         if let Some(acked) = refusal.acked_mid {
             self.acknowledge(acked);
         }
-        let mut changed = false;
         for rejection in &refusal.rejections {
             let hlc = Hlc {
                 wall: rejection.hlc_wall,
                 counter: rejection.hlc_counter,
             };
-            if let Some(pending) = self.outbox.get_mut(&rejection.mid)
-                && matches!(pending, Pending::Op(op) if op.hlc == hlc)
-            {
-                *pending = Pending::Withdrawn;
-                self.refused.push(rejection.clone());
-                changed = true;
+            let Some(pending) = self.outbox.get_mut(&rejection.mid) else {
+                continue;
+            };
+            let Pending::Op(op) = pending else { continue };
+            if op.hlc != hlc {
+                continue;
             }
-        }
-        if changed {
-            self.rebuild_local();
+            let (record, kind, field) = (op.record, op.kind, op.field.clone());
+            *pending = Pending::Withdrawn;
+            self.dirty.outbox.insert(rejection.mid);
+            self.refused.push(rejection.clone());
+            self.dirty.refused = true;
+            self.recompute_field(record, kind, &field);
         }
     }
 
-    fn rebuild_local(&mut self) {
-        let mut local = self.confirmed.clone();
-        let pending = self.outbox.values().filter_map(|p| match p {
+    /// The field as the server has it, with every change still in flight applied on top.
+    fn recompute_field(&mut self, record: RecordId, kind: Kind, field: &str) {
+        let mut best: Option<FieldState> = self
+            .confirmed
+            .record(record)
+            .and_then(|r| r.fields.get(field))
+            .cloned();
+        let in_flight = self.outbox.values().filter_map(|p| match p {
             Pending::Op(op) => Some(op),
             Pending::Withdrawn => None,
         });
-        for op in self.unconfirmed.values().chain(pending) {
-            local.apply(op);
+        for op in self.sent.values().chain(in_flight) {
+            if op.record == record
+                && op.field == field
+                && best.as_ref().is_none_or(|b| b.stamp < op.stamp())
+            {
+                best = Some(FieldState {
+                    value: op.value.clone(),
+                    stamp: op.stamp(),
+                });
+            }
         }
-        self.local = local;
+        self.local.reset_field(record, kind, field, best);
+        self.dirty.records.insert(record);
     }
 
     /// Applies a page of the log after checking that it continues the verified chain.
     pub fn on_pulled(&mut self, page: &PullResponse) -> Result<(), ChainError> {
-        let fresh: Vec<_> = page
-            .ops
-            .iter()
-            .filter(|e| e.seq > self.cursor)
-            .cloned()
-            .collect();
-        let head = chain::verify(self.cursor, &self.head_hash, &fresh)?;
-        for entry in &fresh {
+        let fresh: Vec<_> = page.ops.iter().filter(|e| e.seq > self.cursor).collect();
+        let fresh_entries: Vec<_> = fresh.iter().map(|e| (*e).clone()).collect();
+        let head = chain::verify(self.cursor, &self.head_hash, &fresh_entries)?;
+        for entry in fresh {
             self.confirmed.apply(&entry.op);
             self.local.apply(&entry.op);
             self.clock.observe(entry.op.hlc);
+            self.dirty.records.insert(entry.op.record);
             if entry.op.client == self.client {
-                self.unconfirmed.remove(&entry.op.mid);
+                if self.sent.remove(&entry.op.mid).is_some() {
+                    self.dirty.sent.insert(entry.op.mid);
+                }
                 // A copy of a refused push can still be stored if it arrived before the
                 // withdrawal (a different batch, or a clock that caught up): the log wins.
+                let before = self.refused.len();
                 self.refused.retain(|r| {
                     (r.mid, r.hlc_wall, r.hlc_counter)
                         != (entry.op.mid, entry.op.hlc.wall, entry.op.hlc.counter)
                 });
+                self.dirty.refused |= self.refused.len() != before;
             }
         }
-        if let Some(last) = fresh.last() {
+        if let Some(last) = fresh_entries.last() {
             self.cursor = last.seq;
             self.head_hash = head;
         }
         Ok(())
+    }
+
+    /// Forgets the list of refused changes once the person has seen it.
+    pub fn clear_refused(&mut self) {
+        self.refused.clear();
+        self.dirty.refused = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{Author, MemoryServer};
+
+    const NOW: u64 = 1_800_000_000_000;
+
+    fn restore_from(changes: &[Changes]) -> Device {
+        // Replays write sets the way storage would keep them: last write per key wins.
+        let mut records = BTreeMap::new();
+        let mut outbox = BTreeMap::new();
+        let mut sent = BTreeMap::new();
+        let mut refused = Vec::new();
+        for change in changes {
+            for row in &change.records {
+                records.insert(row.id, row.clone());
+            }
+            for (mid, pending) in &change.outbox {
+                match pending {
+                    Some(p) => outbox.insert(*mid, p.clone()),
+                    None => outbox.remove(mid),
+                };
+            }
+            for (mid, op) in &change.sent {
+                match op {
+                    Some(op) => sent.insert(*mid, op.clone()),
+                    None => sent.remove(mid),
+                };
+            }
+            if let Some(list) = &change.refused {
+                refused = list.clone();
+            }
+        }
+        Device::restore(Stored {
+            meta: changes.last().unwrap().meta.clone(),
+            records: records.into_values().collect(),
+            outbox: outbox.into_iter().collect(),
+            sent: sent.into_values().collect(),
+            refused,
+        })
+    }
+
+    #[test]
+    fn a_device_restored_from_its_write_sets_carries_on_identically() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        let author = Author {
+            client: device.client,
+            role: crate::Role::Editor,
+        };
+        let mut writes = Vec::new();
+        let id = RecordId::new();
+        device.edit(id, Kind::Risk, "title", "Phishing".into(), NOW);
+        device.edit(id, Kind::Risk, "inherent_likelihood", Value::Int(3), NOW);
+        device.edit(id, Kind::Risk, "inherent_impact", Value::Int(3), NOW);
+        writes.push(device.take_changes());
+        let response = server
+            .push(author, &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pushed(&response);
+        writes.push(device.take_changes());
+        device.edit(id, Kind::Risk, "residual_impact", Value::Int(9), NOW);
+        device.edit(id, Kind::Risk, "title", "Phishing of finance".into(), NOW);
+        writes.push(device.take_changes());
+        let refusal = server
+            .push(author, &device.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        device.on_refused(&refusal.body());
+        writes.push(device.take_changes());
+
+        let restored = restore_from(&writes);
+        assert_eq!(restored.local, device.local);
+        assert_eq!(restored.confirmed, device.confirmed);
+        assert_eq!(restored.meta(), device.meta());
+        assert_eq!(restored.refused.len(), 1);
+        assert_eq!(restored.push_request(500), device.push_request(500));
+        assert_eq!(
+            restored.local.record(id).unwrap().get("residual_impact"),
+            None,
+            "the refused value is gone from what the person sees"
+        );
+        assert_eq!(
+            restored.local.record(id).unwrap().get("title"),
+            Some(&Value::from("Phishing of finance")),
+            "the other change in the refused push is still pending"
+        );
     }
 }

@@ -19,7 +19,7 @@ pub struct Hlc {
 }
 
 /// The total order used by the merge rule: clock first, then the writing client.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub struct Stamp {
     pub hlc: Hlc,
     pub client: ClientId,

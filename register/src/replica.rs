@@ -3,15 +3,16 @@
 //! same state.
 
 use crate::{Kind, Op, RecordId, Stamp, Value, View, schema::DELETED};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct FieldState {
     pub value: Value,
     pub stamp: Stamp,
 }
 
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct RecordState {
     pub kind: Kind,
     pub fields: BTreeMap<String, FieldState>,
@@ -56,6 +57,36 @@ impl Replica {
                 record.fields.insert(op.field.clone(), incoming);
                 true
             }
+        }
+    }
+
+    /// Puts a stored record back as it was (when loading a replica from storage).
+    pub fn restore(&mut self, id: RecordId, record: RecordState) {
+        self.records.insert(id, record);
+    }
+
+    /// Sets one field to exactly this state, even if it is older (undoing a refused change).
+    pub fn reset_field(
+        &mut self,
+        id: RecordId,
+        kind: Kind,
+        field: &str,
+        state: Option<FieldState>,
+    ) {
+        let record = self.records.entry(id).or_insert_with(|| RecordState {
+            kind,
+            fields: BTreeMap::new(),
+        });
+        match state {
+            Some(state) => {
+                record.fields.insert(field.to_owned(), state);
+            }
+            None => {
+                record.fields.remove(field);
+            }
+        }
+        if record.fields.is_empty() {
+            self.records.remove(&id);
         }
     }
 

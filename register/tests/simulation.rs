@@ -12,8 +12,9 @@
 use register::{
     ClientId, ErrorBody, Kind, Op, RecordId, Role, Value,
     chain::{self, GENESIS},
-    device::Device,
+    device::{Changes, Device, Pending, RecordRow, Stored},
     server::{Author, MemoryServer},
+    wire::Rejection,
     wire::{PullResponse, PushRequest, PushResponse},
 };
 use std::collections::BTreeMap;
@@ -50,10 +51,65 @@ enum Message {
     PullReply(usize, PullResponse),
 }
 
+/// What a device has written to storage: each write set applied as one transaction.
+#[derive(Default)]
+struct Disk {
+    meta: Option<register::device::DeviceMeta>,
+    records: BTreeMap<RecordId, RecordRow>,
+    outbox: BTreeMap<u64, Pending>,
+    sent: BTreeMap<u64, Op>,
+    refused: Vec<Rejection>,
+}
+
+impl Disk {
+    fn write(&mut self, changes: Changes) {
+        self.meta = Some(changes.meta);
+        for row in changes.records {
+            self.records.insert(row.id, row);
+        }
+        for (mid, pending) in changes.outbox {
+            match pending {
+                Some(p) => self.outbox.insert(mid, p),
+                None => self.outbox.remove(&mid),
+            };
+        }
+        for (mid, op) in changes.sent {
+            match op {
+                Some(op) => self.sent.insert(mid, op),
+                None => self.sent.remove(&mid),
+            };
+        }
+        if let Some(refused) = changes.refused {
+            self.refused = refused;
+        }
+    }
+
+    fn load(&self, client: ClientId) -> Device {
+        let Some(meta) = self.meta.clone() else {
+            return Device::new(client);
+        };
+        Device::restore(Stored {
+            meta,
+            records: self.records.values().cloned().collect(),
+            outbox: self.outbox.iter().map(|(m, p)| (*m, p.clone())).collect(),
+            sent: self.sent.values().cloned().collect(),
+            refused: self.refused.clone(),
+        })
+    }
+}
+
 struct Node {
     device: Device,
+    disk: Disk,
     role: Role,
     drift_ms: i64,
+}
+
+impl Node {
+    /// Commits what the last operation changed, as the app does after every operation.
+    fn persist(&mut self) {
+        self.disk.write(self.device.take_changes());
+    }
 }
 
 struct Sim {
@@ -95,6 +151,7 @@ impl Sim {
                 };
                 Node {
                     device: Device::new(ClientId::from_u128(seed as u128 * 16 + i as u128 + 1)),
+                    disk: Disk::default(),
                     role,
                     drift_ms,
                 }
@@ -228,6 +285,7 @@ impl Sim {
             let op = self.nodes[node].device.edit(id, kind, field, value, now);
             self.generated.push(op);
         }
+        self.nodes[node].persist();
     }
 
     fn deliver(&mut self, index: usize) {
@@ -239,8 +297,14 @@ impl Sim {
                 let reply = result.map_err(|refusal| refusal.body());
                 self.send(Message::PushReply(node, reply));
             }
-            Message::PushReply(node, Ok(response)) => self.nodes[node].device.on_pushed(&response),
-            Message::PushReply(node, Err(refusal)) => self.nodes[node].device.on_refused(&refusal),
+            Message::PushReply(node, Ok(response)) => {
+                self.nodes[node].device.on_pushed(&response);
+                self.nodes[node].persist();
+            }
+            Message::PushReply(node, Err(refusal)) => {
+                self.nodes[node].device.on_refused(&refusal);
+                self.nodes[node].persist();
+            }
             Message::Pull(node, since, limit) => {
                 let page = self.server.pull(since, limit);
                 self.send(Message::PullReply(node, page));
@@ -252,6 +316,7 @@ impl Sim {
                     device
                         .on_pulled(&page)
                         .expect("pulled pages verify against the chain");
+                    self.nodes[node].persist();
                     self.delivered_pulls.push((node, page));
                 }
             }
@@ -281,9 +346,11 @@ impl Sim {
                 }
             }
             _ => {
-                // Crash: the device restarts from its durable state; answers on the way to it
-                // are lost.
+                // Crash: the device restarts from what it had written; answers on the way to
+                // it are lost, and so is anything it had not yet committed.
                 self.in_flight.retain(|(_, m)| !matches!(m, Message::PushReply(n, _) | Message::PullReply(n, _) if *n == node));
+                let client = self.nodes[node].device.client;
+                self.nodes[node].device = self.nodes[node].disk.load(client);
             }
         }
     }
@@ -306,6 +373,7 @@ impl Sim {
                         Ok(response) => self.nodes[node].device.on_pushed(&response),
                         Err(refusal) => self.nodes[node].device.on_refused(&refusal.body()),
                     }
+                    self.nodes[node].persist();
                     self.delivered_pushes.push((node, request));
                 }
                 for _ in 0..1_000 {
@@ -314,6 +382,7 @@ impl Sim {
                         .device
                         .on_pulled(&page)
                         .expect("chain verifies");
+                    self.nodes[node].persist();
                     let more = page.more;
                     self.delivered_pulls.push((node, page));
                     if !more {
