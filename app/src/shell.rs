@@ -1,17 +1,30 @@
-//! The app shell: header with the connection indicator, navigation, and the routed page.
+//! The app shell: header with connection and sync status, navigation, refused changes, and
+//! the routed page.
 
-use crate::{online::online_signal, pages, state::AppState, store::Store, store::StoreError};
+use crate::{
+    online::online_signal,
+    pages,
+    state::{AppState, use_app_state},
+    store::{Store, StoreError, SyncSettings},
+    sync::{self, SyncStatus},
+};
 use leptos::prelude::*;
 use leptos_router::{
     components::{A, Route, Router, Routes},
     path,
 };
-use register::Risk;
+use register::{Kind, device::Device};
 
 #[component]
-pub fn App(store: Store, risks: Vec<Risk>) -> impl IntoView {
-    let state = AppState::new(store, risks, online_signal());
+pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl IntoView {
+    let state = AppState::new(store, device, settings, online_signal());
     provide_context(state);
+    sync::start(state);
+    Effect::new(move |_| {
+        if state.online.get() {
+            state.kick_sync();
+        }
+    });
     // Tests and the cold-start benchmark wait for this: the page is drawn and holds its data.
     request_animation_frame(|| {
         if let Some(root) = document().document_element() {
@@ -25,16 +38,24 @@ pub fn App(store: Store, risks: Vec<Risk>) -> impl IntoView {
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"Ratchet"</A>
-                <ConnectionIndicator online=state.online />
+                <div class="status">
+                    <SyncBadge />
+                    <ConnectionIndicator online=state.online />
+                </div>
             </header>
             <nav class="tabs" aria-label="Registers">
                 <A href="/" exact=true>"Overview"</A>
                 <A href="/risks">"Risks"</A>
+                <A href="/organisation">"Organisation"</A>
             </nav>
+            <Notices />
             <main>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::overview::Overview />
                     <Route path=path!("/risks") view=pages::risks::Risks />
+                    <Route path=path!("/risks/:id") view=pages::risk::RiskDetail />
+                    <Route path=path!("/organisation") view=pages::organisation::Organisation />
+                    <Route path=path!("/join") view=pages::organisation::Organisation />
                 </Routes>
             </main>
         </Router>
@@ -47,6 +68,82 @@ fn ConnectionIndicator(online: RwSignal<bool>) -> impl IntoView {
         <p class="connection" class:offline=move || !online.get() role="status" aria-live="polite">
             {move || if online.get() { "Online" } else { "Offline: changes stay on this device" }}
         </p>
+    }
+}
+
+fn time_of_day(ms: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// Sync state and pending changes, always on screen.
+#[component]
+fn SyncBadge() -> impl IntoView {
+    let state = use_app_state();
+    let pending = move || state.read(|d| d.pending());
+    let label = move || match state.sync.get() {
+        SyncStatus::LocalOnly => "On this device only".to_owned(),
+        SyncStatus::Offline => "Offline".to_owned(),
+        SyncStatus::Idle => "Not synced yet".to_owned(),
+        SyncStatus::Syncing { done, total } if total > 0 => format!("Syncing {done}/{total}"),
+        SyncStatus::Syncing { .. } => "Syncing".to_owned(),
+        SyncStatus::Synced { at_ms } => format!("Synced {}", time_of_day(at_ms)),
+        SyncStatus::Error { .. } => "Sync failed".to_owned(),
+    };
+    let progress = move || match state.sync.get() {
+        SyncStatus::Syncing { done, total } if total > 0 => Some((done, total)),
+        _ => None,
+    };
+    let error = move || match state.sync.get() {
+        SyncStatus::Error { message } => Some(message),
+        _ => None,
+    };
+    view! {
+        <div class="sync" data-testid="sync-status" title=move || error().unwrap_or_default()>
+            <span class="sync-label">{label}</span>
+            <span class="pending" data-testid="pending-count" aria-label=move || format!("{} changes waiting to sync", pending())>
+                {move || match pending() { 0 => String::new(), n => format!("{n} pending") }}
+            </span>
+            {move || progress().map(|(done, total)| view! {
+                <progress max=total.to_string() value=done.to_string() aria-label="Sync progress"></progress>
+            })}
+        </div>
+    }
+}
+
+/// Refused changes and storage problems, until the person dismisses them.
+#[component]
+fn Notices() -> impl IntoView {
+    let state = use_app_state();
+    let refused = move || state.read(|d| d.refused.clone());
+    let dismiss = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = state.apply(|d| d.clear_refused()).await;
+        });
+    };
+    let label_of = |field: &str| field.replace('_', " ");
+    view! {
+        <Show when=move || !refused().is_empty()>
+            <section class="notice refused" role="alert" aria-label="Refused changes">
+                <h2>"The server refused some changes"</h2>
+                <ul>
+                    {move || refused().into_iter().map(|r| view! {
+                        <li>{format!("“{}”: {}", label_of(&r.field), r.message)}</li>
+                    }).collect_view()}
+                </ul>
+                <p>"Those fields show the organisation's value again."</p>
+                <button type="button" on:click=dismiss>"Dismiss"</button>
+            </section>
+        </Show>
+        <Show when=move || state.notice.get().is_some()>
+            <section class="notice" role="alert">
+                <p>{move || state.notice.get()}</p>
+                <button type="button" on:click=move |_| state.notice.set(None)>"Dismiss"</button>
+            </section>
+        </Show>
+        <Show when=move || !state.may_write(Kind::Risk) && state.settings.get().is_some()>
+            <p class="notice readonly">{move || format!("You are a {} here: you can read the register but not change it.", state.role().name())}</p>
+        </Show>
     }
 }
 

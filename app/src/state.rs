@@ -1,35 +1,175 @@
-//! App-wide state, provided as context (as in Leptos' todomvc): the store handle and the
-//! register's records as signals the pages read.
+//! App-wide state, provided as context (as in Leptos' todomvc). The register lives in one
+//! `Device` in memory; every operation on it is written to IndexedDB in one transaction, and
+//! only then are the pages told (`changed`), so the screen never shows what is not durable.
 
-use crate::store::{Store, StoreError};
+use crate::{
+    store::{Store, StoreError, SyncSettings},
+    sync::SyncStatus,
+};
+use futures_channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
-use register::Risk;
+use register::{FieldError, Kind, RecordId, Role, Value, device::Device, wire::MemberInfo};
 
 #[derive(Clone, Copy)]
 pub struct AppState {
     store: StoredValue<Store, LocalStorage>,
-    pub risks: RwSignal<Vec<Risk>>,
+    device: StoredValue<Device>,
+    changed: Trigger,
     pub online: RwSignal<bool>,
+    pub settings: RwSignal<Option<SyncSettings>>,
+    pub sync: RwSignal<SyncStatus>,
+    pub members: RwSignal<Vec<MemberInfo>>,
+    /// A problem to tell the person about (storage failures).
+    pub notice: RwSignal<Option<String>>,
+    kick: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
 }
 
 impl AppState {
-    pub fn new(store: Store, risks: Vec<Risk>, online: RwSignal<bool>) -> Self {
+    pub fn new(
+        store: Store,
+        device: Device,
+        settings: Option<SyncSettings>,
+        online: RwSignal<bool>,
+    ) -> Self {
         Self {
             store: StoredValue::new_local(store),
-            risks: RwSignal::new(risks),
+            device: StoredValue::new(device),
+            changed: Trigger::new(),
             online,
+            settings: RwSignal::new(settings),
+            sync: RwSignal::new(SyncStatus::Idle),
+            members: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
+            kick: StoredValue::new_local(None),
         }
     }
 
-    /// Saves a risk to the device first; the UI changes only once it is durable.
-    pub async fn save_risk(self, risk: Risk) -> Result<(), StoreError> {
-        self.store.get_value().put_risk(&risk).await?;
-        self.risks
-            .update(|risks| match risks.iter_mut().find(|r| r.id == risk.id) {
-                Some(existing) => *existing = risk,
-                None => risks.push(risk),
-            });
+    pub fn store(&self) -> Store {
+        self.store.get_value()
+    }
+
+    /// Reads the register, and re-runs the caller when it changes.
+    pub fn read<R>(&self, f: impl FnOnce(&Device) -> R) -> R {
+        self.changed.track();
+        self.device.with_value(f)
+    }
+
+    pub fn read_untracked<R>(&self, f: impl FnOnce(&Device) -> R) -> R {
+        self.device.with_value(f)
+    }
+
+    /// Runs `f` on the device, commits what it changed in one transaction, then updates the
+    /// screen. If storage refuses, the device is reloaded from storage so memory never holds
+    /// what the disk does not.
+    pub async fn apply<R>(self, f: impl FnOnce(&mut Device) -> R) -> Result<R, StoreError> {
+        let (result, changes) = self
+            .device
+            .try_update_value(|device| {
+                let result = f(device);
+                (result, device.take_changes())
+            })
+            .expect("the device lives as long as the app");
+        match self.store().write(changes).await {
+            Ok(()) => {
+                self.changed.notify();
+                Ok(result)
+            }
+            Err(error) => {
+                let client = self.read_untracked(|d| d.client);
+                if let Ok(device) = self.store().load(client, now_ms()).await {
+                    self.device.set_value(device);
+                }
+                self.changed.notify();
+                self.notice.set(Some(error.to_string()));
+                Err(error)
+            }
+        }
+    }
+
+    /// The role this device acts with (an owner's, when it syncs with no one).
+    pub fn role(&self) -> Role {
+        let Some(settings) = self.settings.get() else {
+            return Role::Owner;
+        };
+        let me = &settings.credential.member;
+        self.members
+            .with(|members| members.iter().find(|m| &m.member == me).map(|m| m.role))
+            .unwrap_or(settings.credential.role)
+    }
+
+    pub fn may_write(&self, kind: Kind) -> bool {
+        self.role().may_write(kind)
+    }
+
+    /// Creates a record after the same checks the server makes; one edit per field.
+    pub async fn create(
+        self,
+        kind: Kind,
+        fields: Vec<(&'static str, Value)>,
+    ) -> Result<RecordId, Vec<FieldError>> {
+        kind.spec().check_new(&fields)?;
+        let id = RecordId::new();
+        let now = now_ms();
+        self.apply(move |device| {
+            for (field, value) in fields {
+                device.edit(id, kind, field, value, now);
+            }
+        })
+        .await
+        .map_err(|e| {
+            vec![FieldError {
+                field: String::new(),
+                message: e.to_string(),
+            }]
+        })?;
+        self.kick_sync();
+        Ok(id)
+    }
+
+    /// Changes one field of a record, after checking the value.
+    pub async fn set(
+        self,
+        id: RecordId,
+        kind: Kind,
+        field: &'static str,
+        value: Value,
+    ) -> Result<(), FieldError> {
+        let spec = kind.spec().field(field).ok_or_else(|| FieldError {
+            field: field.into(),
+            message: format!("A {} has no field “{field}”.", kind.spec().label),
+        })?;
+        spec.check(&value).map_err(|invalid| FieldError {
+            field: field.into(),
+            message: invalid.message,
+        })?;
+        let now = now_ms();
+        self.apply(move |device| {
+            device.edit(id, kind, field, value, now);
+        })
+        .await
+        .map_err(|e| FieldError {
+            field: field.into(),
+            message: e.to_string(),
+        })?;
+        self.kick_sync();
         Ok(())
+    }
+
+    pub fn set_kick(&self, sender: UnboundedSender<()>) {
+        self.kick.set_value(Some(sender));
+    }
+
+    /// Asks the sync loop to run soon (it debounces and never runs twice at once).
+    pub fn kick_sync(&self) {
+        self.kick.with_value(|kick| {
+            if let Some(kick) = kick {
+                let _ = kick.unbounded_send(());
+            }
+        });
     }
 }
 

@@ -300,6 +300,52 @@ fn check_id(name: &str, text: &str) -> Result<(), Invalid> {
     })
 }
 
+/// A refusal tied to one field, in words a person can act on.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl KindSpec {
+    /// Checks the fields of a new record as the server will: each value, and that every
+    /// required field is there. Lists every problem, so a form can show each at its field.
+    pub fn check_new(&self, fields: &[(&str, Value)]) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        for (name, value) in fields {
+            let Some(spec) = self.field(name) else {
+                errors.push(FieldError {
+                    field: (*name).to_owned(),
+                    message: format!("A {} has no field “{name}”.", self.label),
+                });
+                continue;
+            };
+            if let Err(invalid) = spec.check(value) {
+                errors.push(FieldError {
+                    field: spec.name.to_owned(),
+                    message: invalid.message,
+                });
+            }
+        }
+        for required in self.required() {
+            let given = fields
+                .iter()
+                .any(|(name, value)| *name == required.name && !value.is_null());
+            if !given && !errors.iter().any(|e| e.field == required.name) {
+                errors.push(FieldError {
+                    field: required.name.to_owned(),
+                    message: format!("“{}” is required.", required.name),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// Reads a typed value out of a stored field; `None` when absent or of another type.
 pub trait FromValue: Sized {
     fn from_value(value: &Value) -> Option<Self>;
@@ -711,6 +757,27 @@ mod tests {
         let digest = field(Kind::Evidence, "sha256");
         assert!(digest.check(&"a".repeat(64).into()).is_ok());
         assert!(digest.check(&"A".repeat(64).into()).is_err());
+    }
+
+    #[test]
+    fn new_records_are_checked_field_by_field_and_for_required_fields() {
+        let spec = Kind::Risk.spec();
+        assert!(
+            spec.check_new(&[
+                ("title", "Phishing".into()),
+                ("inherent_likelihood", Value::Int(3)),
+                ("inherent_impact", Value::Int(2)),
+            ])
+            .is_ok()
+        );
+        let errors = spec
+            .check_new(&[
+                ("title", " ".into()),
+                ("inherent_likelihood", Value::Int(8)),
+            ])
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "inherent_likelihood", "inherent_impact"]);
     }
 
     #[test]

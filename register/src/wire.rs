@@ -169,6 +169,13 @@ pub struct DeviceInfo {
     pub revoked: bool,
 }
 
+/// `PATCH /api/orgs/{org}/members/{member}` (owners and admins).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
 /// `GET /api/orgs/{org}/members`.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

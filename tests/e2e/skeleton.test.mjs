@@ -67,13 +67,13 @@ test("a risk is saved on the device, survives reloads, and the app works offline
 
     // A refusal first: an empty title is explained at the field and nothing is saved.
     await page.getByRole("button", { name: "Add risk" }).click();
-    await page.getByText("Give the risk a title.").waitFor();
+    await page.getByText("“title” cannot be blank.").waitFor();
     assert.equal(await page.getByLabel("Title").getAttribute("aria-invalid"), "true");
     assert.equal(await page.getByRole("list", { name: "Recorded risks" }).count(), 0);
 
     await addRisk(page, "Laptop stolen from a car", 4, 5);
     assert.match(await riskRow(page, "Laptop stolen").textContent(), /4 × 5 = 20 Critical/);
-    assert.equal(await page.getByText("Give the risk a title.").count(), 0);
+    assert.equal(await page.getByText("“title” cannot be blank.").count(), 0);
 
     await page.reload();
     await ready(page);

@@ -1,5 +1,55 @@
 //! One module per route, as in Leptos' hackernews example.
 
 pub mod not_found;
+pub mod organisation;
 pub mod overview;
+pub mod risk;
 pub mod risks;
+
+use leptos::prelude::*;
+use register::FieldError;
+
+/// The message for one field among a form's errors, shown under that field.
+pub fn error_for(
+    errors: RwSignal<Vec<FieldError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+    move || {
+        errors.with(|all| {
+            all.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+        })
+    }
+}
+
+#[component]
+pub fn FieldMessage(
+    id: &'static str,
+    message: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! { <p class="field-error" id=id>{message}</p> }
+}
+
+pub const LIKELIHOOD: [&str; 5] = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"];
+pub const IMPACT: [&str; 5] = ["Negligible", "Minor", "Moderate", "Major", "Severe"];
+
+#[component]
+pub fn ScaleSelect(
+    id: &'static str,
+    label: &'static str,
+    names: [&'static str; 5],
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id bind:value=value>
+                {names.iter().enumerate().map(|(i, name)| {
+                    let n = (i + 1).to_string();
+                    view! { <option value=n.clone()>{format!("{n} – {name}")}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}

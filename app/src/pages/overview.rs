@@ -1,25 +1,29 @@
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::Rating;
+use register::{Rating, views};
 
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = use_app_state();
-    let total = move || state.risks.with(Vec::len);
+    let risks = move || state.read(|d| d.local.all::<views::Risk>());
+    let total = move || risks().len();
     let severe = move || {
-        state.risks.with(|risks| {
-            risks
-                .iter()
-                .filter(|r| matches!(r.rating(), Rating::High | Rating::Critical))
-                .count()
-        })
+        risks()
+            .iter()
+            .filter_map(views::Risk::inherent_score)
+            .filter(|&s| matches!(Rating::of_score(s), Rating::High | Rating::Critical))
+            .count()
     };
+    let org = move || state.settings.get().map(|s| s.credential.org_name);
     view! {
         <section class="page">
             <h1>"Overview"</h1>
             <p class="lede">
-                "Your ISMS register, kept on this device. It works without a network; nothing you enter leaves the device."
+                {move || match org() {
+                    Some(name) => format!("The ISMS register of {name}, kept on this device and synced with your colleagues. It works without a network."),
+                    None => "Your ISMS register, kept on this device. It works without a network; nothing you enter leaves the device until you create or join an organisation.".to_owned(),
+                }}
             </p>
             <div class="cards">
                 <A href="/risks" attr:class="card">

@@ -490,6 +490,36 @@ fn roles_are_enforced(server: &WranglerDev) {
     assert_eq!(status, 403, "only owners invite owners");
     assert_eq!(invite(server, &admin, "editor", 60).0, 201);
 
+    // Demoting a member takes effect on their next push.
+    let (status, _) = call(
+        server,
+        "PATCH",
+        &format!("/api/orgs/{}/members/{}", owner.org, admin.member),
+        Some(&editor.token),
+        Body::Json(json!({"role": "viewer"})),
+    );
+    assert_eq!(status, 403, "editors do not change roles");
+    let (status, body) = call(
+        server,
+        "PATCH",
+        &format!("/api/orgs/{}/members/{}", owner.org, editor.member),
+        Some(&admin.token),
+        Body::Json(json!({"role": "viewer"})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let mut demoted = device_for(&editor);
+    new_risk(&mut demoted, "Written after demotion");
+    let (status, body) = push(server, &editor, &demoted.push_request(500).unwrap());
+    assert_eq!((status, code(&body)), (403, "forbidden"));
+    let (status, _) = call(
+        server,
+        "PATCH",
+        &format!("/api/orgs/{}/members/{}", owner.org, editor.member),
+        Some(&admin.token),
+        Body::Json(json!({"role": "editor"})),
+    );
+    assert_eq!(status, 200);
+
     // A client id belongs to one member: another member's device id is refused.
     let mut stolen = device_for(&owner);
     new_risk(&mut stolen, "Posing as the owner");

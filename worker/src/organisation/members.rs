@@ -13,7 +13,7 @@ use register::{
     ClientId, RecordId, Role,
     wire::{
         CreateOrgRequest, Credential, DeviceInfo, INVITE_MAX_SECONDS, Invite, InviteRequest,
-        JoinRequest, MemberInfo, MembersResponse,
+        JoinRequest, MemberInfo, MembersResponse, RoleChange,
     },
 };
 use serde::Deserialize;
@@ -339,4 +339,34 @@ pub fn revoke_member(
         Ok(())
     })?;
     Ok(Response::empty()?.with_status(204))
+}
+
+/// `PATCH members/{member}`: owners and admins change a member's role; only owners touch
+/// owners, and the last owner stays an owner.
+pub async fn change_role(
+    org: &Organisation,
+    caller: &Caller,
+    member: &str,
+    mut req: Request,
+) -> Result<Response, ApiError> {
+    require_manager(caller)?;
+    let change: RoleChange = read_json(&mut req).await?;
+    let target = member_row(org, member)?;
+    if change.role == Role::Owner && caller.role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "Only an owner can make someone an owner.",
+        ));
+    }
+    if change.role != Role::Owner {
+        may_remove(org, caller, &target)?;
+    }
+    org.sql.exec(
+        "UPDATE members SET role = ? WHERE member = ?",
+        vec![text(change.role.name()), text(member)],
+    )?;
+    json(
+        &serde_json::json!({ "member": member, "role": change.role }),
+        200,
+    )
 }

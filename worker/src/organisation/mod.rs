@@ -66,6 +66,10 @@ impl Organisation {
                     (Method::Delete, ["members", member]) => {
                         members::revoke_member(self, &caller, member)
                     }
+                    (Method::Patch, ["members", member]) => {
+                        let member = (*member).to_owned();
+                        members::change_role(self, &caller, &member, req).await
+                    }
                     (_, ["push" | "pull" | "members" | "invites"]) => {
                         Err(ApiError::MethodNotAllowed)
                     }

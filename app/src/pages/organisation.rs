@@ -1,0 +1,350 @@
+//! Organisations: create one on a sync server, join one with an invite, see members and
+//! devices, invite colleagues, change roles, revoke devices, and leave (which wipes this
+//! device's copy). What a role may not do is hidden; the server enforces it regardless.
+
+use crate::{
+    api::{self, Api, ApiError},
+    set_active_database,
+    state::{AppState, use_app_state},
+    store::{LOCAL_DB, Store, SyncSettings, org_db_name},
+};
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use register::{
+    Role,
+    device::Device,
+    wire::{CreateOrgRequest, Credential, InviteRequest, JoinRequest, MemberInfo, RoleChange},
+};
+
+fn origin() -> String {
+    window().location().origin().unwrap_or_default()
+}
+
+#[component]
+pub fn Organisation() -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <section class="page">
+            <h1>"Organisation"</h1>
+            {move || match state.settings.get() {
+                None => view! { <NotJoined /> }.into_any(),
+                Some(settings) => view! { <Joined settings /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Makes the organisation's own database on this device and switches to it.
+async fn switch_to(server: String, credential: Credential) -> Result<(), String> {
+    let name = org_db_name(&credential);
+    let store = Store::open(&name).await.map_err(|e| e.to_string())?;
+    let mut device = Device::new(credential.client);
+    store
+        .write(device.take_changes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let settings = SyncSettings {
+        server,
+        credential,
+        last_synced_ms: None,
+    };
+    store
+        .put_sync_settings(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close();
+    set_active_database(&name);
+    window()
+        .location()
+        .set_href("/")
+        .map_err(|_| "could not reload the app".to_owned())
+}
+
+#[component]
+fn NotJoined() -> impl IntoView {
+    let server = RwSignal::new(origin());
+    let org_name = RwSignal::new(String::new());
+    let your_name = RwSignal::new(String::new());
+    let setup_code = RwSignal::new(String::new());
+    let invite_code = RwSignal::new(
+        window()
+            .location()
+            .hash()
+            .unwrap_or_default()
+            .trim_start_matches('#')
+            .to_owned(),
+    );
+    let join_name = RwSignal::new(String::new());
+    let create_error = RwSignal::new(None::<String>);
+    let join_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let create = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let request = CreateOrgRequest {
+            org_name: org_name.get_untracked(),
+            owner_name: your_name.get_untracked(),
+            setup_code: Some(setup_code.get_untracked()).filter(|c| !c.is_empty()),
+        };
+        let base = server.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            let outcome = match api::create_org(&base, &request).await {
+                Ok(credential) => switch_to(base, credential).await,
+                Err(error) => Err(error.to_string()),
+            };
+            busy.set(false);
+            create_error.set(outcome.err());
+        });
+    };
+    let join = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let request = JoinRequest {
+            code: invite_code.get_untracked().trim().to_owned(),
+            name: join_name.get_untracked(),
+        };
+        let base = server.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            let outcome = match api::join(&base, &request).await {
+                Ok(credential) => switch_to(base, credential).await,
+                Err(error) => Err(error.to_string()),
+            };
+            busy.set(false);
+            join_error.set(outcome.err());
+        });
+    };
+
+    view! {
+        <p class="lede">
+            "This device keeps its register to itself. To work with colleagues, create an organisation on a sync server or join one with an invite. Each organisation gets its own copy on this device."
+        </p>
+        <form class="stack-form" on:submit=join aria-label="Join an organisation">
+            <h2>"Join with an invite"</h2>
+            <div class="field">
+                <label for="join-code">"Invite code"</label>
+                <input id="join-code" type="text" autocomplete="off" bind:value=invite_code />
+            </div>
+            <div class="field">
+                <label for="join-name">"Your name"</label>
+                <input id="join-name" type="text" maxlength="100" bind:value=join_name />
+            </div>
+            <button type="submit" disabled=busy>"Join"</button>
+            <p class="form-error" role="alert">{move || join_error.get()}</p>
+        </form>
+        <form class="stack-form" on:submit=create aria-label="Create an organisation">
+            <h2>"Create an organisation"</h2>
+            <div class="field">
+                <label for="org-server">"Sync server"</label>
+                <input id="org-server" type="url" bind:value=server />
+            </div>
+            <div class="field">
+                <label for="org-name">"Organisation name"</label>
+                <input id="org-name" type="text" maxlength="100" bind:value=org_name />
+            </div>
+            <div class="field">
+                <label for="org-owner">"Your name"</label>
+                <input id="org-owner" type="text" maxlength="100" bind:value=your_name />
+            </div>
+            <div class="field">
+                <label for="org-setup">"Setup code (from the server's operator)"</label>
+                <input id="org-setup" type="text" autocomplete="off" bind:value=setup_code />
+            </div>
+            <button type="submit" disabled=busy>"Create organisation"</button>
+            <p class="form-error" role="alert">{move || create_error.get()}</p>
+        </form>
+    }
+}
+
+#[component]
+fn Joined(settings: SyncSettings) -> impl IntoView {
+    let state = use_app_state();
+    let credential = settings.credential.clone();
+    let api = StoredValue::new(Api::new(&settings.server, &credential));
+    let error = RwSignal::new(None::<String>);
+    let refresh = move || {
+        spawn_local(async move {
+            match api.get_value().members().await {
+                Ok(list) => state.members.set(list.members),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    if state.online.get_untracked() {
+        refresh();
+    }
+    let manages = move || state.role().manages_members();
+    let leaving = RwSignal::new(false);
+    let leave = move |_| {
+        if !leaving.get_untracked() {
+            leaving.set(true);
+            return;
+        }
+        spawn_local(leave_organisation(state, api.get_value()));
+    };
+    view! {
+        <p class="lede">
+            {format!("{} — you are {} ({}).", credential.org_name, credential.member_name, state.role().name())}
+        </p>
+        <p class="form-error" role="alert">{move || error.get()}</p>
+        <h2>"Members"</h2>
+        <ul class="record-list" aria-label="Members">
+            <For each=move || state.members.get() key=|m| (m.member.clone(), m.role, m.revoked, m.devices.len()) let:member>
+                <MemberRow member api error refresh=move || refresh() me=credential.member.clone() />
+            </For>
+        </ul>
+        <Show when=manages>
+            <InviteForm api />
+        </Show>
+        <h2>"This device"</h2>
+        <button type="button" class="danger" on:click=leave>
+            {move || if leaving.get() { "Really leave: wipe this organisation from this device" } else { "Leave this organisation on this device" }}
+        </button>
+    }
+}
+
+async fn leave_organisation(state: AppState, api: Api) {
+    if let Some(settings) = state.settings.get_untracked() {
+        if state.online.get_untracked() {
+            let _ = api.revoke_device(settings.credential.client).await;
+        }
+        let name = org_db_name(&settings.credential);
+        state.store().close();
+        let _ = Store::delete(&name).await;
+    }
+    set_active_database(LOCAL_DB);
+    let _ = window().location().set_href("/");
+}
+
+#[component]
+fn MemberRow(
+    member: MemberInfo,
+    api: StoredValue<Api>,
+    error: RwSignal<Option<String>>,
+    refresh: impl Fn() + Copy + Send + Sync + 'static,
+    me: String,
+) -> impl IntoView {
+    let state = use_app_state();
+    let manages = move || state.role().manages_members();
+    let mine = member.member == me;
+    let member_id = StoredValue::new(member.member.clone());
+    let report = move |result: Result<(), ApiError>| match result {
+        Ok(()) => refresh(),
+        Err(e) => error.set(Some(e.to_string())),
+    };
+    let change_role = move |role: String| {
+        let Some(role) = Role::from_name(&role) else {
+            return;
+        };
+        spawn_local(async move {
+            report(
+                api.get_value()
+                    .change_role(&member_id.get_value(), &RoleChange { role })
+                    .await,
+            );
+        });
+    };
+    let devices = member.devices.clone();
+    let role_label = format!("Role of {}", member.name);
+    view! {
+        <li class="record member" class:revoked=member.revoked>
+            <span class="record-title">{member.name.clone()}{mine.then_some(" (you)")}</span>
+            {move || if manages() && !mine && !member.revoked {
+                let current = member.role;
+                view! {
+                    <select aria-label=role_label.clone() on:change=move |ev| change_role(event_target_value(&ev))>
+                        {Role::ALL.into_iter().map(|r| view! {
+                            <option value=r.name() selected=r == current>{r.name()}</option>
+                        }).collect_view()}
+                    </select>
+                }.into_any()
+            } else {
+                view! { <span class="role">{if member.revoked { "removed".to_owned() } else { member.role.name().to_owned() }}</span> }.into_any()
+            }}
+            <ul class="devices" aria-label=format!("Devices of {}", member.name)>
+                {devices.into_iter().map(|device| {
+                    let client = device.client;
+                    let revoke = move |_| spawn_local(async move { report(api.get_value().revoke_device(client).await) });
+                    let since = js_sys::Date::new(&(device.created_ms as f64).into()).to_date_string().as_string().unwrap_or_default();
+                    view! {
+                        <li>
+                            {format!("Device since {since}")}
+                            {if device.revoked {
+                                view! { <span class="role">" — revoked"</span> }.into_any()
+                            } else if mine || manages() {
+                                view! { <button type="button" class="small" on:click=revoke aria-label=format!("Revoke device since {since}")>"Revoke"</button> }.into_any()
+                            } else {
+                                ().into_any()
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </li>
+    }
+}
+
+#[component]
+fn InviteForm(api: StoredValue<Api>) -> impl IntoView {
+    let role = RwSignal::new("editor".to_owned());
+    let days = RwSignal::new("7".to_owned());
+    let code = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(role) = Role::from_name(&role.get_untracked()) else {
+            return;
+        };
+        let days: u32 = days.get_untracked().parse().unwrap_or(7);
+        spawn_local(async move {
+            let request = InviteRequest {
+                role,
+                expires_in_seconds: days.saturating_mul(86_400),
+            };
+            match api.get_value().invite(&request).await {
+                Ok(invite) => {
+                    code.set(Some(invite.code));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let link = move || code.get().map(|c| format!("{}/join#{c}", origin()));
+    let copy = move |_| {
+        if let Some(code) = code.get_untracked() {
+            let _ = window().navigator().clipboard().write_text(&code);
+        }
+    };
+    view! {
+        <form class="stack-form" on:submit=submit aria-label="Invite a colleague">
+            <h2>"Invite a colleague"</h2>
+            <div class="field">
+                <label for="invite-role">"Role"</label>
+                <select id="invite-role" bind:value=role>
+                    <option value="editor">"editor — keeps the register"</option>
+                    <option value="auditor">"auditor — audits, checks, findings, events"</option>
+                    <option value="viewer">"viewer — reads only"</option>
+                    <option value="admin">"admin — also manages members"</option>
+                    <option value="owner">"owner"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="invite-days">"Valid for (days)"</label>
+                <input id="invite-days" type="number" min="1" max="30" bind:value=days />
+            </div>
+            <button type="submit">"Create invite"</button>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <Show when=move || code.get().is_some()>
+                <div class="field">
+                    <label for="invite-code">"Invite code (single use)"</label>
+                    <input id="invite-code" type="text" readonly=true prop:value=move || code.get().unwrap_or_default() />
+                </div>
+                <div class="field">
+                    <label for="invite-link">"Or send this link"</label>
+                    <input id="invite-link" type="text" readonly=true prop:value=move || link().unwrap_or_default() />
+                </div>
+                <button type="button" on:click=copy>"Copy code"</button>
+            </Show>
+        </form>
+    }
+}

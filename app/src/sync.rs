@@ -1,0 +1,152 @@
+//! Background sync. One loop per app, so never more than one sync is in flight. It runs on
+//! start, when the browser comes online, shortly after local edits, and every half minute
+//! while the page is visible; after a failure it waits longer each time (with jitter).
+
+use crate::{
+    api::{Api, ApiError},
+    state::{AppState, now_ms},
+};
+use futures_util::{StreamExt, future::select, pin_mut};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use register::wire::PUSH_MAX_OPS;
+
+const PERIOD_MS: u32 = 30_000;
+const DEBOUNCE_MS: u32 = 300;
+const BACKOFF_MAX_MS: f64 = 60_000.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncStatus {
+    /// Not joined to any organisation: everything stays on this device.
+    LocalOnly,
+    Offline,
+    Idle,
+    Syncing {
+        done: u64,
+        total: u64,
+    },
+    Synced {
+        at_ms: u64,
+    },
+    Error {
+        message: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SyncError {
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("the server's history does not match what this device verified earlier ({0})")]
+    Chain(#[from] register::ChainError),
+}
+
+pub fn start(state: AppState) {
+    let (kick, mut kicks) = futures_channel::mpsc::unbounded::<()>();
+    state.set_kick(kick);
+    state.kick_sync();
+    leptos::task::spawn_local(async move {
+        let mut failures = 0u32;
+        loop {
+            let wait = if failures == 0 {
+                PERIOD_MS
+            } else {
+                let base = (1000.0 * 2f64.powi(failures as i32 - 1)).min(BACKOFF_MAX_MS);
+                (base * (0.5 + js_sys::Math::random())) as u32
+            };
+            let kicked = {
+                let next = kicks.next();
+                let timeout = TimeoutFuture::new(wait);
+                pin_mut!(next);
+                matches!(
+                    select(next, timeout).await,
+                    futures_util::future::Either::Left(_)
+                )
+            };
+            if kicked {
+                TimeoutFuture::new(DEBOUNCE_MS).await;
+                while kicks.try_recv().is_ok() {}
+            } else if document().hidden() && failures == 0 {
+                continue;
+            }
+            if state.settings.get_untracked().is_none() {
+                state.sync.set(SyncStatus::LocalOnly);
+                continue;
+            }
+            if !state.online.get_untracked() {
+                state.sync.set(SyncStatus::Offline);
+                continue;
+            }
+            match run_once(state).await {
+                Ok(()) => failures = 0,
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    state.sync.set(SyncStatus::Error {
+                        message: error.to_string(),
+                    });
+                }
+            }
+        }
+    });
+}
+
+/// Pushes the whole outbox in batches, then pulls until the device has the whole log.
+async fn run_once(state: AppState) -> Result<(), SyncError> {
+    let Some(settings) = state.settings.get_untracked() else {
+        return Ok(());
+    };
+    let api = Api::new(&settings.server, &settings.credential);
+    let pending = state.read_untracked(|d| d.pending() as u64);
+    state.sync.set(SyncStatus::Syncing {
+        done: 0,
+        total: pending,
+    });
+    // Bounded: each round acknowledges or withdraws at least one entry.
+    for _round in 0..10_000 {
+        let Some(request) = state.read_untracked(|d| d.push_request(PUSH_MAX_OPS)) else {
+            break;
+        };
+        match api.push(&request).await {
+            Ok(response) => state.apply(|d| d.on_pushed(&response)).await?,
+            Err(ApiError::Refused { status, body }) if status == 422 || status == 403 => {
+                if body.rejections.is_empty() {
+                    return Err(ApiError::Refused { status, body }.into());
+                }
+                state.apply(|d| d.on_refused(&body)).await?;
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let left = state.read_untracked(|d| d.pending() as u64);
+        state.sync.set(SyncStatus::Syncing {
+            done: pending.saturating_sub(left),
+            total: pending,
+        });
+    }
+    for _page in 0..100_000 {
+        let cursor = state.read_untracked(|d| d.cursor);
+        let page = api.pull(cursor).await?;
+        let (more, head, next) = (page.more, page.head, page.next);
+        state.apply(move |d| d.on_pulled(&page)).await??;
+        state.sync.set(SyncStatus::Syncing {
+            done: next,
+            total: head,
+        });
+        if !more {
+            break;
+        }
+    }
+    if let Ok(members) = api.members().await {
+        state.members.set(members.members);
+    }
+    let at_ms = now_ms();
+    let updated = crate::store::SyncSettings {
+        last_synced_ms: Some(at_ms),
+        ..settings
+    };
+    state.store().put_sync_settings(&updated).await?;
+    state.settings.set(Some(updated));
+    state.sync.set(SyncStatus::Synced { at_ms });
+    Ok(())
+}
