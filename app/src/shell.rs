@@ -99,7 +99,12 @@ fn SyncBadge() -> impl IntoView {
         _ => None,
     };
     view! {
-        <div class="sync" data-testid="sync-status" title=move || error().unwrap_or_default()>
+        <div
+            class="sync"
+            data-testid="sync-status"
+            data-synced-at=move || state.settings.get().and_then(|s| s.last_synced_ms).map(|ms| ms.to_string())
+            title=move || error().unwrap_or_default()
+        >
             <span class="sync-label">{label}</span>
             <span class="pending" data-testid="pending-count" aria-label=move || format!("{} changes waiting to sync", pending())>
                 {move || match pending() { 0 => String::new(), n => format!("{n} pending") }}
@@ -107,6 +112,9 @@ fn SyncBadge() -> impl IntoView {
             {move || progress().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string() aria-label="Sync progress"></progress>
             })}
+            <Show when=move || state.settings.get().is_some()>
+                <button type="button" class="small" on:click=move |_| state.kick_sync()>"Sync now"</button>
+            </Show>
         </div>
     }
 }

@@ -8,6 +8,7 @@ pub mod client;
 pub mod device;
 pub mod hlc;
 pub mod id;
+pub mod import;
 pub mod op;
 pub mod replica;
 pub mod risk;

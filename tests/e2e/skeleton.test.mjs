@@ -2,58 +2,18 @@
 // in Debian's headless Chromium with an on-disk profile (as on a user's device).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { startWrangler, CHROMIUM_ARGS, root } from "../support/wrangler.mjs";
+import { startWrangler } from "../support/wrangler.mjs";
+import { SHOTS, addRisk, openDevice, openTab, ready, riskRow } from "../support/browser.mjs";
 
-const SHOTS = join(root, "target", "screenshots");
 let server;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   server = await startWrangler();
 });
 after(async () => {
   await server?.stop();
 });
-
-async function openDevice(viewport = { width: 1280, height: 800 }) {
-  const profile = mkdtempSync(join(tmpdir(), "ratchet-profile-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  const close = async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  };
-  return { context, page, problems, close };
-}
-
-async function ready(page) {
-  await page.waitForSelector("html[data-ready=true]", { state: "attached", timeout: 20_000 });
-}
-
-async function addRisk(page, title, likelihood, impact) {
-  await page.getByLabel("Title").fill(title);
-  await page.getByLabel("Likelihood").selectOption(String(likelihood));
-  await page.getByLabel("Impact").selectOption(String(impact));
-  await page.getByRole("button", { name: "Add risk" }).click();
-  await riskRow(page, title).waitFor({ timeout: 10_000 });
-}
-
-const riskRow = (page, title) =>
-  page.getByRole("list", { name: "Recorded risks" }).getByRole("listitem").filter({ hasText: title });
 
 test("a risk is saved on the device, survives reloads, and the app works offline", async () => {
   const device = await openDevice();
@@ -62,7 +22,7 @@ test("a risk is saved on the device, survives reloads, and the app works offline
     await page.goto(`${server.base}/`);
     await ready(page);
     assert.equal(await page.getByRole("status").textContent(), "Online");
-    await page.getByRole("navigation", { name: "Registers" }).getByRole("link", { name: "Risks" }).click();
+    await openTab(page, "Risks");
     await page.getByText("No risks yet").waitFor();
 
     // A refusal first: an empty title is explained at the field and nothing is saved.
@@ -114,7 +74,7 @@ test("a risk is saved on the device, survives reloads, and the app works offline
 });
 
 test("the shell fits a phone screen", async () => {
-  const device = await openDevice({ width: 390, height: 844 });
+  const device = await openDevice({ viewport: { width: 390, height: 844 } });
   const { page, problems } = device;
   try {
     await page.goto(`${server.base}/risks`);

@@ -22,6 +22,7 @@ function freePort() {
 
 export async function startWrangler() {
   const port = await freePort();
+  const setupCode = `setup-${process.pid}-${port}`;
   const dir = mkdtempSync(join(tmpdir(), "ratchet-e2e-"));
   const logPath = join(dir, "wrangler.log");
   const log = openSync(logPath, "w");
@@ -32,6 +33,7 @@ export async function startWrangler() {
       join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
       "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
       "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false",
+      "--var", `RATCHET_SETUP_CODE:${setupCode}`,
     ],
     {
       cwd: root,
@@ -77,7 +79,7 @@ export async function startWrangler() {
     if (alive()) process.kill(-child.pid, "SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
-  return { base, stop, readLog };
+  return { base, stop, readLog, setupCode };
 }
 
 export const CHROMIUM_ARGS = [

@@ -18,11 +18,15 @@ pub fn RiskDetail() -> impl IntoView {
             .and_then(|id| id.parse::<RecordId>().ok())
     };
     let risk = move || id().and_then(|id| state.read(|d| d.local.view::<views::Risk>(id)));
+    // Outside the form: the form is redrawn whenever the risk changes (after a save, or when
+    // a colleague's change arrives), and these must survive that.
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let saved = RwSignal::new(false);
     view! {
         <section class="page">
             <p><A href="/risks">"← All risks"</A></p>
             {move || match risk() {
-                Some(risk) if !risk.deleted => view! { <RiskForm risk /> }.into_any(),
+                Some(risk) if !risk.deleted => view! { <RiskForm risk errors saved /> }.into_any(),
                 Some(_) => view! { <p class="empty">"This risk was deleted."</p> }.into_any(),
                 None => view! { <p class="empty">"There is no such risk on this device (yet)."</p> }.into_any(),
             }}
@@ -36,20 +40,23 @@ fn text_of(value: Option<i64>) -> String {
 }
 
 #[component]
-fn RiskForm(risk: views::Risk) -> impl IntoView {
+fn RiskForm(
+    risk: views::Risk,
+    errors: RwSignal<Vec<FieldError>>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
     let state = use_app_state();
     let id = risk.id;
     let title = RwSignal::new(risk.title.clone().unwrap_or_default());
     let owner = RwSignal::new(risk.owner.map(|o| o.to_string()).unwrap_or_default());
     let likelihood = RwSignal::new(text_of(risk.inherent_likelihood));
     let impact = RwSignal::new(text_of(risk.inherent_impact));
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let saved = RwSignal::new(false);
     let read_only = move || !state.may_write(Kind::Risk);
     let original = StoredValue::new(risk.clone());
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        saved.set(false);
         let before = original.get_value();
         let number = |text: String| text.parse::<i64>().map_or(Value::Null, Value::Int);
         let owner_value = match owner.get_untracked() {

@@ -67,6 +67,9 @@ pub fn Risks() -> impl IntoView {
                     <FieldMessage id="risk-form-error" message=error_for(errors, "") />
                 </form>
             </Show>
+            <Show when=move || state.may_write(Kind::Risk)>
+                <ImportCsv />
+            </Show>
             <RiskList />
         </section>
     }
@@ -106,5 +109,63 @@ fn RiskList() -> impl IntoView {
                 } />
             </ul>
         </Show>
+    }
+}
+
+/// Imports risks from a CSV file (header: title, likelihood, impact, and any other risk
+/// fields). Every row is checked first; all rows are saved in one transaction or none.
+#[component]
+fn ImportCsv() -> impl IntoView {
+    let state = use_app_state();
+    let outcome = RwSignal::new(None::<Result<usize, Vec<String>>>);
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default();
+            let rows = match register::import::parse_csv(Kind::Risk, &text) {
+                Ok(rows) => rows,
+                Err(problems) => return outcome.set(Some(Err(problems))),
+            };
+            let count = rows.len();
+            let now = crate::state::now_ms();
+            let saved = state
+                .apply(move |device| {
+                    for fields in rows {
+                        let id = register::RecordId::new();
+                        for (field, value) in fields {
+                            device.edit(id, Kind::Risk, &field, value, now);
+                        }
+                    }
+                })
+                .await;
+            outcome.set(Some(saved.map(|()| count).map_err(|e| vec![e.to_string()])));
+            state.kick_sync();
+        });
+    };
+    view! {
+        <details class="import">
+            <summary>"Import risks from a CSV file"</summary>
+            <p>"The first row names the columns: title, likelihood, impact (1–5), and any other risk fields."</p>
+            <label for="risk-import">"CSV file"</label>
+            <input id="risk-import" type="file" accept=".csv,text/csv" on:change=on_change />
+            {move || match outcome.get() {
+                None => ().into_any(),
+                Some(Ok(count)) => view! { <p role="status">{format!("Imported {count} risks.")}</p> }.into_any(),
+                Some(Err(problems)) => view! {
+                    <div role="alert" class="form-error">
+                        <p>"Nothing was imported:"</p>
+                        <ul>{problems.into_iter().take(20).map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+            }}
+        </details>
     }
 }

@@ -1,0 +1,246 @@
+// Offline-first sync between two devices (two people), as they use the app: the real app
+// served by a real `wrangler dev`, each device a headless Chromium with its own on-disk
+// profile. The tests run in order and share one organisation, as a team would.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startWrangler } from "../support/wrangler.mjs";
+import {
+  SHOTS, addRisk, openDevice, openTab, ready, riskRow, syncNow, synced, unexpected,
+} from "../support/browser.mjs";
+
+// Chromium logs each failed request; these are the ones the tests provoke on purpose.
+const REFUSED = /Failed to load resource: the server responded with a status of 403/;
+const CUT = /Failed to load resource: net::ERR_(CONNECTION_RESET|FAILED|INTERNET_DISCONNECTED)/;
+
+let server;
+let alice;
+let bob;
+
+before(async () => {
+  server = await startWrangler();
+  alice = await openDevice();
+  bob = await openDevice();
+});
+after(async () => {
+  await alice?.close();
+  await bob?.close();
+  await server?.stop();
+});
+
+/** The credential the app stored, read straight from the device's IndexedDB. */
+async function credentialOf(page) {
+  return page.evaluate(async () => {
+    const name = localStorage.getItem("ratchet.database");
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const request = db.transaction("meta").objectStore("meta").get("sync");
+    const settings = await new Promise((resolve) => (request.onsuccess = () => resolve(request.result)));
+    db.close();
+    return settings.credential;
+  });
+}
+
+async function serverLog(credential) {
+  const response = await fetch(`${server.base}/api/orgs/${credential.org}/pull?since=0&limit=1000`, {
+    headers: { authorization: `Bearer ${credential.token}` },
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).ops;
+}
+
+async function openRisk(page, title) {
+  await openTab(page, "Risks");
+  await riskRow(page, title).getByRole("link").click();
+  await page.getByRole("form", { name: "Edit risk" }).waitFor();
+}
+
+async function saveTitle(page, title) {
+  await page.getByLabel("Title").fill(title);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved on this device.").waitFor();
+}
+
+test("1. Alice creates an organisation and a risk; Bob joins by invite and sees it", async () => {
+  const { page } = alice;
+  await page.goto(`${server.base}/organisation`);
+  await ready(page);
+  await page.getByLabel("Organisation name").fill("Acme Ltd");
+  await page.getByLabel("Your name", { exact: true }).last().fill("Alice");
+  await page.getByLabel("Setup code (from the server's operator)").fill(server.setupCode);
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await page.waitForURL(`${server.base}/`);
+  await ready(page);
+  await openTab(page, "Risks");
+  await addRisk(page, "Laptop stolen from a car", 4, 5);
+  await synced(page);
+
+  await openTab(page, "Organisation");
+  await page.getByLabel("Role").selectOption("editor");
+  await page.getByRole("button", { name: "Create invite" }).click();
+  const link = await page.getByLabel("Or send this link").inputValue();
+  assert.match(link, /\/join#.+\..+\.[0-9a-f]{64}$/);
+  await page.screenshot({ path: join(SHOTS, "sync-invite.png"), fullPage: true });
+
+  await bob.page.goto(link);
+  await ready(bob.page);
+  assert.equal(await bob.page.getByLabel("Invite code").inputValue(), link.split("#")[1]);
+  await bob.page.getByLabel("Your name").first().fill("Bob");
+  await bob.page.getByRole("button", { name: "Join" }).click();
+  await bob.page.waitForURL(`${server.base}/`);
+  await ready(bob.page);
+  await openTab(bob.page, "Risks");
+  await riskRow(bob.page, "Laptop stolen from a car").waitFor({ timeout: 20_000 });
+  await synced(bob.page);
+  assert.deepEqual(unexpected(alice.problems), []);
+  assert.deepEqual(unexpected(bob.problems), []);
+});
+
+test("2. Offline edits to one risk on both devices converge, field by field", async () => {
+  await alice.context.setOffline(true);
+  await bob.context.setOffline(true);
+  await openRisk(alice.page, "Laptop stolen from a car");
+  await saveTitle(alice.page, "Laptop stolen (Alice's wording)");
+  await openRisk(bob.page, "Laptop stolen from a car");
+  await bob.page.getByLabel("Owner").selectOption({ label: "Bob" });
+  await bob.page.getByRole("button", { name: "Save changes" }).click();
+  await bob.page.getByText("Saved on this device.").waitFor();
+  await saveTitle(bob.page, "Laptop stolen (Bob's later wording)");
+  assert.match(await bob.page.getByTestId("pending-count").textContent(), /2 pending/);
+
+  await alice.context.setOffline(false);
+  await bob.context.setOffline(false);
+  for (const device of [alice, bob, alice]) {
+    await syncNow(device.page);
+  }
+  for (const { page } of [alice, bob]) {
+    await page.getByRole("heading", { name: "Laptop stolen (Bob's later wording)" }).waitFor();
+    const owner = page.getByLabel("Owner");
+    assert.equal(await owner.locator("option:checked").textContent(), "Bob");
+  }
+  await bob.page.screenshot({ path: join(SHOTS, "sync-converged.png"), fullPage: true });
+  assert.deepEqual(unexpected(alice.problems, [CUT]), []);
+  assert.deepEqual(unexpected(bob.problems, [CUT]), []);
+});
+
+test("3. A push cut off after the server stored it is retried and stored once", async () => {
+  const { page } = alice;
+  let cuts = 0;
+  await page.route("**/api/orgs/*/push", async (route) => {
+    if (cuts === 0) {
+      cuts += 1;
+      await route.fetch(); // the server receives and stores the ops...
+      await route.abort("connectionreset"); // ...but the answer never arrives
+    } else {
+      await route.continue();
+    }
+  });
+  await openTab(page, "Risks");
+  await addRisk(page, "Phishing of finance staff", 3, 4);
+  await synced(page, 40_000);
+  assert.equal(cuts, 1);
+  await page.unroute("**/api/orgs/*/push");
+
+  const log = await serverLog(await credentialOf(page));
+  const keys = log.map((e) => `${e.op.client}/${e.op.mid}`);
+  assert.equal(new Set(keys).size, keys.length, "no (client, mid) twice");
+  const titles = log.filter((e) => e.op.field === "title" && e.op.value === "Phishing of finance staff");
+  assert.equal(titles.length, 1, "the op is in the log exactly once");
+});
+
+test("4. An edit made just before the page closes is there on reopen, and syncs", async () => {
+  await alice.page.route("**/api/orgs/*/push", (route) => route.abort());
+  await openTab(alice.page, "Risks");
+  await addRisk(alice.page, "Tailgating at the side door", 2, 3);
+  const profile = alice.profile;
+  await alice.close({ wipe: false });
+
+  alice = await openDevice({ profile });
+  await alice.page.goto(`${server.base}/risks`);
+  await ready(alice.page);
+  await riskRow(alice.page, "Tailgating at the side door").waitFor();
+  await synced(alice.page);
+  await syncNow(bob.page);
+  await openTab(bob.page, "Risks");
+  await riskRow(bob.page, "Tailgating at the side door").waitFor({ timeout: 20_000 });
+});
+
+test("5. A viewer's change is refused by the server and shown; other organisations see nothing", async () => {
+  await bob.context.setOffline(true);
+  await openRisk(bob.page, "Phishing of finance staff");
+  await saveTitle(bob.page, "Bob edits while being demoted");
+
+  const { page } = alice;
+  await openTab(page, "Organisation");
+  await page.getByLabel("Role of Bob").selectOption("viewer");
+  await page.getByLabel("Role of Bob").waitFor();
+
+  await bob.context.setOffline(false);
+  await syncNow(bob.page);
+  const alert = bob.page.getByRole("alert", { name: "Refused changes" });
+  await alert.waitFor({ timeout: 20_000 });
+  assert.match(await alert.textContent(), /A viewer may not change Risk records/);
+  await bob.page.getByRole("heading", { name: "Phishing of finance staff" }).waitFor();
+  await bob.page.getByText("you can read the register but not change it").waitFor();
+  await bob.page.screenshot({ path: join(SHOTS, "sync-refused.png"), fullPage: true });
+  assert.deepEqual(unexpected(bob.problems, [REFUSED, CUT]), []);
+
+  // Another organisation's credential cannot read this one.
+  const created = await fetch(`${server.base}/api/orgs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ org_name: "Other plc", owner_name: "Mallory", setup_code: server.setupCode }),
+  });
+  const other = await created.json();
+  const acme = await credentialOf(alice.page);
+  const response = await fetch(`${server.base}/api/orgs/${acme.org}/pull?since=0`, {
+    headers: { authorization: `Bearer ${other.token}` },
+  });
+  assert.equal(response.status, 403);
+  assert.equal((await response.json()).error.code, "other_organisation");
+
+  await page.getByLabel("Role of Bob").selectOption("editor");
+});
+
+test("6. 2,000 risks created offline on one device arrive on the other, with progress", async () => {
+  const { page, context } = alice;
+  await context.setOffline(true);
+  const rows = ["title,likelihood,impact"];
+  for (let i = 0; i < 2000; i++) rows.push(`Imported risk ${i},${1 + (i % 5)},${1 + (i % 3)}`);
+  await openTab(page, "Risks");
+  await page.getByText("Import risks from a CSV file").click();
+  await page.setInputFiles("#risk-import", {
+    name: "risks.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(rows.join("\n")),
+  });
+  await page.getByText("Imported 2000 risks.").waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId("pending-count").textContent(), "6000 pending");
+
+  await context.setOffline(false);
+  await syncNow(page, 60_000);
+  await synced(page);
+
+  // Watch Bob's progress bar while he pulls.
+  await bob.page.evaluate(() => {
+    window.__progress = [];
+    new MutationObserver(() => {
+      const bar = document.querySelector("progress");
+      if (bar) window.__progress.push([Number(bar.value), Number(bar.max)]);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await syncNow(bob.page, 60_000);
+  const progress = await bob.page.evaluate(() => window.__progress);
+  assert.ok(progress.length > 0, "a progress bar was shown");
+  assert.ok(progress.every(([value, max]) => value <= max && max > 0));
+  assert.equal(await bob.page.getByTestId("pending-count").textContent(), "", "Bob had nothing to send");
+  await openTab(bob.page, "Overview");
+  const count = Number(await bob.page.getByTestId("risk-count").textContent());
+  assert.equal(count, 2003, "2,000 imported + 3 risks from the earlier tests");
+  await openTab(page, "Overview");
+  assert.equal(await page.getByTestId("risk-count").textContent(), "2003");
+  assert.deepEqual(unexpected(alice.problems, [CUT]), []);
+});

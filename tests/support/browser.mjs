@@ -1,0 +1,90 @@
+// Headless Debian Chromium with an on-disk profile per device, as on a user's machine, and
+// the few page helpers the end-to-end tests share.
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, root } from "./wrangler.mjs";
+
+export const SHOTS = join(root, "target", "screenshots");
+mkdirSync(SHOTS, { recursive: true });
+
+/** Opens a device. Pass a previous device's `profile` to reopen it after closing. */
+export async function openDevice({ viewport = { width: 1280, height: 800 }, profile } = {}) {
+  const dir = profile ?? mkdtempSync(join(tmpdir(), "ratchet-profile-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  return {
+    context,
+    page,
+    problems,
+    profile: dir,
+    /** Closes the browser; the profile (and its IndexedDB) stays unless `wipe`. */
+    async close({ wipe = true } = {}) {
+      await context.close();
+      if (wipe) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function ready(page) {
+  await page.waitForSelector("html[data-ready=true]", { state: "attached", timeout: 20_000 });
+}
+
+export const riskRow = (page, title) =>
+  page.getByRole("list", { name: "Recorded risks" }).getByRole("listitem").filter({ hasText: title });
+
+export async function addRisk(page, title, likelihood, impact) {
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Likelihood").selectOption(String(likelihood));
+  await page.getByLabel("Impact").selectOption(String(impact));
+  await page.getByRole("button", { name: "Add risk" }).click();
+  await riskRow(page, title).waitFor({ timeout: 10_000 });
+}
+
+export async function openTab(page, name) {
+  await page.getByRole("navigation", { name: "Registers" }).getByRole("link", { name }).click();
+}
+
+/** Waits until the device says it synced and has nothing pending. */
+export async function synced(page, timeout = 30_000) {
+  await page.waitForFunction(
+    () => {
+      const label = document.querySelector("[data-testid=sync-status] .sync-label")?.textContent ?? "";
+      const pending = document.querySelector("[data-testid=pending-count]")?.textContent ?? "x";
+      return label.startsWith("Synced") && pending === "";
+    },
+    null,
+    { timeout },
+  );
+}
+
+/** Asks for a sync and waits until one that started after the click has finished. */
+export async function syncNow(page, timeout = 30_000) {
+  const status = page.getByTestId("sync-status");
+  const before = (await status.getAttribute("data-synced-at")) ?? "";
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await page.waitForFunction(
+    (previous) => {
+      const now = document.querySelector("[data-testid=sync-status]")?.getAttribute("data-synced-at") ?? "";
+      return now !== "" && now !== previous;
+    },
+    before,
+    { timeout },
+  );
+}
+
+/** Console errors other than the network failures a test provoked on purpose. */
+export function unexpected(problems, allowed = []) {
+  return problems.filter((p) => !allowed.some((pattern) => pattern.test(p)));
+}
