@@ -45,11 +45,13 @@ pub fn start() {
 }
 
 async fn load(name: &str) -> Result<(Store, Device, Option<SyncSettings>), StoreError> {
+    let timing = state::Timing::start("ratchet-load");
     let store = Store::open(name).await?;
     let settings = store.sync_settings().await?;
     let client = settings
         .as_ref()
         .map_or_else(ClientId::new, |s| s.credential.client);
     let device = store.load(client, state::now_ms()).await?;
+    timing.finish();
     Ok((store, device, settings))
 }

@@ -66,6 +66,7 @@ impl AppState {
     /// screen. If storage refuses, the device is reloaded from storage so memory never holds
     /// what the disk does not.
     pub async fn apply<R>(self, f: impl FnOnce(&mut Device) -> R) -> Result<R, StoreError> {
+        let timing = Timing::start("ratchet-durable");
         let (result, changes) = self
             .device
             .try_update_value(|device| {
@@ -75,6 +76,7 @@ impl AppState {
             .expect("the device lives as long as the app");
         match self.store().write(changes).await {
             Ok(()) => {
+                timing.finish();
                 self.changed.notify();
                 Ok(result)
             }
@@ -175,4 +177,32 @@ impl AppState {
 
 pub fn use_app_state() -> AppState {
     expect_context()
+}
+
+/// A User Timing measure (visible in the browser's performance tools and read by the
+/// benchmarks): from `start` until `finish`. Overlapping timings of one name measure from the
+/// latest start.
+pub struct Timing {
+    name: &'static str,
+}
+
+impl Timing {
+    fn start_mark(name: &str) -> String {
+        format!("{name}-start")
+    }
+
+    pub fn start(name: &'static str) -> Self {
+        if let Some(performance) = window().performance() {
+            let _ = performance.mark(&Self::start_mark(name));
+        }
+        Self { name }
+    }
+
+    pub fn finish(self) {
+        if let Some(performance) = window().performance() {
+            let start = Self::start_mark(self.name);
+            let _ = performance.measure_with_start_mark(self.name, &start);
+            performance.clear_marks_with_mark_name(&start);
+        }
+    }
 }

@@ -21,7 +21,7 @@ use indexed_db_futures::{
     transaction::TransactionMode,
 };
 use register::{
-    ClientId, Kind, Op, RecordId, Value,
+    ClientId, Kind, Op, RecordId, RecordState, Value,
     device::{Changes, Device, DeviceMeta, Pending, RecordRow, Stored},
     wire::{Credential, Rejection},
 };
@@ -78,10 +78,86 @@ pub struct SyncSettings {
     pub last_synced_ms: Option<u64>,
 }
 
+/// A `register` row: the record as compact JSON text, which wasm parses far faster than it
+/// walks a structured JavaScript object. The confirmed state is left out when it equals what
+/// the person sees (the usual case once everything has synced).
 #[derive(Serialize, Deserialize)]
-struct OutboxRow {
+struct PackedRow {
+    id: String,
+    kind: Kind,
+    json: String,
+}
+
+#[derive(Serialize, Deserialize)]
+enum Confirmed {
+    Nothing,
+    SameAsLocal,
+    Differs(RecordState),
+}
+
+#[derive(Serialize, Deserialize)]
+struct RowBody {
+    local: Option<RecordState>,
+    confirmed: Confirmed,
+}
+
+impl PackedRow {
+    fn pack(row: RecordRow) -> Self {
+        let confirmed = match row.confirmed {
+            None => Confirmed::Nothing,
+            Some(confirmed) if Some(&confirmed) == row.local.as_ref() => Confirmed::SameAsLocal,
+            Some(confirmed) => Confirmed::Differs(confirmed),
+        };
+        let body = RowBody {
+            local: row.local,
+            confirmed,
+        };
+        Self {
+            id: row.id.to_string(),
+            kind: row.kind,
+            json: serde_json::to_string(&body).expect("records always serialise"),
+        }
+    }
+
+    fn unpack(self) -> Result<RecordRow, StoreError> {
+        let unreadable = |e: &dyn std::fmt::Display| {
+            StoreError::Storage(format!("a stored record is unreadable: {e}"))
+        };
+        let body: RowBody = serde_json::from_str(&self.json).map_err(|e| unreadable(&e))?;
+        let confirmed = match body.confirmed {
+            Confirmed::Nothing => None,
+            Confirmed::SameAsLocal => body.local.clone(),
+            Confirmed::Differs(confirmed) => Some(confirmed),
+        };
+        Ok(RecordRow {
+            id: self.id.parse().map_err(|e| unreadable(&e))?,
+            kind: self.kind,
+            local: body.local,
+            confirmed,
+        })
+    }
+}
+
+/// An `outbox` or `sent` row: keyed by mid, the entry itself as compact JSON text.
+#[derive(Serialize, Deserialize)]
+struct QueueRow {
     mid: u64,
-    pending: Pending,
+    json: String,
+}
+
+impl QueueRow {
+    fn pack<T: Serialize>(mid: u64, entry: &T) -> Self {
+        Self {
+            mid,
+            json: serde_json::to_string(entry).expect("queue entries always serialise"),
+        }
+    }
+
+    fn unpack<T: serde::de::DeserializeOwned>(self) -> Result<(u64, T), StoreError> {
+        serde_json::from_str(&self.json)
+            .map(|entry| (self.mid, entry))
+            .map_err(|e| StoreError::Storage(format!("a queued change is unreadable: {e}")))
+    }
 }
 
 /// A row of version 1's `records` store.
@@ -145,19 +221,19 @@ impl Store {
             .get(META_DEVICE.to_owned())
             .serde()?
             .await?;
-        let records: Vec<RecordRow> = tx
+        let records: Vec<PackedRow> = tx
             .object_store(REGISTER)?
             .get_all()
             .serde()?
             .await?
             .collect::<Result<_, _>>()?;
-        let outbox: Vec<OutboxRow> = tx
+        let outbox: Vec<QueueRow> = tx
             .object_store(OUTBOX)?
             .get_all()
             .serde()?
             .await?
             .collect::<Result<_, _>>()?;
-        let sent: Vec<Op> = tx
+        let sent: Vec<QueueRow> = tx
             .object_store(SENT)?
             .get_all()
             .serde()?
@@ -173,12 +249,18 @@ impl Store {
             None => Device::new(client),
             Some(meta) => Device::restore(Stored {
                 meta,
-                records,
+                records: records
+                    .into_iter()
+                    .map(PackedRow::unpack)
+                    .collect::<Result<_, _>>()?,
                 outbox: outbox
                     .into_iter()
-                    .map(|row| (row.mid, row.pending))
-                    .collect(),
-                sent,
+                    .map(QueueRow::unpack::<Pending>)
+                    .collect::<Result<_, _>>()?,
+                sent: sent
+                    .into_iter()
+                    .map(|row| row.unpack::<Op>().map(|(_, op)| op))
+                    .collect::<Result<_, _>>()?,
                 refused: refused.unwrap_or_default(),
             }),
         };
@@ -231,44 +313,48 @@ impl Store {
             .transaction(stores)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        // Every request is issued before any is awaited: a failed one aborts the transaction,
+        // and the commit then reports it. Waiting for each would cost an event-loop turn apiece.
         {
             let register = tx.object_store(REGISTER)?;
-            for row in &changes.records {
+            for row in changes.records {
                 if row.local.is_none() && row.confirmed.is_none() {
-                    register.delete(row.id.to_string()).await?;
+                    drop(register.delete(row.id.to_string()).build()?);
                 } else {
-                    register.put(row).serde()?.await?;
+                    drop(register.put(PackedRow::pack(row)).serde()?);
                 }
             }
             let outbox = tx.object_store(OUTBOX)?;
             for (mid, pending) in changes.outbox {
                 match pending {
-                    Some(pending) => outbox.put(&OutboxRow { mid, pending }).serde()?.await?,
-                    None => outbox.delete(mid as f64).await?,
+                    Some(pending) => drop(outbox.put(&QueueRow::pack(mid, &pending)).serde()?),
+                    None => drop(outbox.delete(mid as f64).build()?),
                 }
             }
             let sent = tx.object_store(SENT)?;
             for (mid, op) in changes.sent {
                 match op {
-                    Some(op) => sent.put(&op).serde()?.await?,
-                    None => sent.delete(mid as f64).await?,
+                    Some(op) => drop(sent.put(&QueueRow::pack(mid, &op)).serde()?),
+                    None => drop(sent.delete(mid as f64).build()?),
                 }
             }
             let meta = tx.object_store(META)?;
-            meta.put(&changes.meta)
-                .with_key(META_DEVICE.to_owned())
-                .without_key_type()
-                .serde()?
-                .await?;
-            if let Some(refused) = &changes.refused {
-                meta.put(refused)
-                    .with_key(META_REFUSED.to_owned())
+            drop(
+                meta.put(&changes.meta)
+                    .with_key(META_DEVICE.to_owned())
                     .without_key_type()
-                    .serde()?
-                    .await?;
+                    .serde()?,
+            );
+            if let Some(refused) = &changes.refused {
+                drop(
+                    meta.put(refused)
+                        .with_key(META_REFUSED.to_owned())
+                        .without_key_type()
+                        .serde()?,
+                );
             }
             if clear_v1 {
-                tx.object_store(V1_RECORDS)?.clear()?.await?;
+                drop(tx.object_store(V1_RECORDS)?.clear()?);
             }
         }
         tx.commit().await?;

@@ -97,6 +97,7 @@ async fn run_once(state: AppState) -> Result<(), SyncError> {
     let Some(settings) = state.settings.get_untracked() else {
         return Ok(());
     };
+    let timing = crate::state::Timing::start("ratchet-sync");
     let api = Api::new(&settings.server, &settings.credential);
     let pending = state.read_untracked(|d| d.pending() as u64);
     state.sync.set(SyncStatus::Syncing {
@@ -148,5 +149,6 @@ async fn run_once(state: AppState) -> Result<(), SyncError> {
     state.store().put_sync_settings(&updated).await?;
     state.settings.set(Some(updated));
     state.sync.set(SyncStatus::Synced { at_ms });
+    timing.finish();
     Ok(())
 }

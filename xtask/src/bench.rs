@@ -96,6 +96,17 @@ pub fn run() -> Result<()> {
     let sync_total = sync.push + sync.pull;
     let ops_per_s = |d: std::time::Duration| bench_sync::SYNC_OPS as f64 / d.as_secs_f64();
 
+    let client = browser_bench("tests/bench/client.mjs")?;
+    let pouch = browser_bench("tests/bench/pouchdb.mjs")?;
+    let ms = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let (edit_p50, edit_p95) = (ms(&client["edit_ms"]["p50"]), ms(&client["edit_ms"]["p95"]));
+    let boot = ms(&client["boot_ms"]["median"]);
+    let boot_records = client["boot_ms"]["records"].as_u64().unwrap_or(0);
+    let first_pull = ms(&client["first_pull"]["ms"]);
+    let first_push = ms(&client["first_push"]["ms"]);
+    let ours = first_push + first_pull;
+    let theirs = ms(&pouch["push_ms"]) + ms(&pouch["pull_ms"]);
+
     let rows = [
         row(
             "app wasm (raw / gzip / brotli)",
@@ -165,6 +176,42 @@ pub fn run() -> Result<()> {
             Some(sync.plan_500_native.as_secs_f64() < 0.010),
         ),
         row(
+            "field edit until durable in IndexedDB (p50 / p95)",
+            format!("{edit_p50:.1} / {edit_p95:.1} ms"),
+            "p95 ≤ 10 ms",
+            Some(edit_p95 <= 10.0),
+        ),
+        row(
+            &format!("boot with {boot_records} records to interactive overview (median)"),
+            format!("{boot:.0} ms"),
+            "≤ 500 ms",
+            Some(boot <= 500.0),
+        ),
+        row(
+            "new device's first full pull of 10k ops (browser)",
+            format!("{first_pull:.0} ms"),
+            "≤ 3000 ms",
+            Some(first_pull <= 3000.0),
+        ),
+        row(
+            "10k ops browser→server→browser: Ratchet",
+            format!("{ours:.0} ms"),
+            "",
+            None,
+        ),
+        row(
+            "10k docs browser→pouchdb-server→browser: PouchDB",
+            format!("{theirs:.0} ms"),
+            "",
+            None,
+        ),
+        row(
+            "PouchDB time / Ratchet time",
+            format!("{:.1}×", theirs / ours),
+            "≥ 3×",
+            Some(theirs / ours >= 3.0),
+        ),
+        row(
             "worker wasm (raw / gzip)",
             format!("{} / {}", kib(worker.raw), kib(worker.gzip)),
             "≤ 1024 KiB gzip",
@@ -200,4 +247,13 @@ fn print_table(rows: &[Row]) {
             r.what, r.measured, r.budget, r.verdict
         );
     }
+}
+
+/// Runs a browser benchmark script and reads the JSON line it prints.
+fn browser_bench(script: &str) -> Result<serde_json::Value> {
+    let out = cmd(node_bin().join("node"), &[script])
+        .output()
+        .with_context(|| format!("{script} failed (run `node {script}` to see why)"))?;
+    let line = out.lines().last().unwrap_or_default();
+    serde_json::from_str(line).with_context(|| format!("{script} printed {line:?}"))
 }

@@ -22,12 +22,19 @@ fn origin() -> String {
 #[component]
 pub fn Organisation() -> impl IntoView {
     let state = use_app_state();
+    // Only joining or leaving redraws the page; a finished sync (which updates the settings'
+    // last-synced time) must not wipe an invite code just shown.
+    let joined = Memo::new(move |_| {
+        state
+            .settings
+            .with(|s| s.as_ref().map(|s| (s.server.clone(), s.credential.clone())))
+    });
     view! {
         <section class="page">
             <h1>"Organisation"</h1>
-            {move || match state.settings.get() {
+            {move || match joined.get() {
                 None => view! { <NotJoined /> }.into_any(),
-                Some(settings) => view! { <Joined settings /> }.into_any(),
+                Some((server, credential)) => view! { <Joined server credential /> }.into_any(),
             }}
         </section>
     }
@@ -156,10 +163,9 @@ fn NotJoined() -> impl IntoView {
 }
 
 #[component]
-fn Joined(settings: SyncSettings) -> impl IntoView {
+fn Joined(server: String, credential: Credential) -> impl IntoView {
     let state = use_app_state();
-    let credential = settings.credential.clone();
-    let api = StoredValue::new(Api::new(&settings.server, &credential));
+    let api = StoredValue::new(Api::new(&server, &credential));
     let error = RwSignal::new(None::<String>);
     let refresh = move || {
         spawn_local(async move {
