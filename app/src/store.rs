@@ -5,7 +5,8 @@
 //! Version 2 stores:
 //! - `register`: one row per record, with what the person sees and what the server confirmed
 //!   (each field with its clock), indexed by kind;
-//! - `outbox`: changes not yet acknowledged, by mid; `sent`: acknowledged, not yet pulled;
+//! - `outbox`: the queue of this device's changes by mid: those above the acknowledged mid
+//!   wait to be pushed; those at or below it were acknowledged and wait to be seen in a pull;
 //! - `meta`: the device's counters and cursor (`device`), sync settings and credential
 //!   (`sync`), refused changes (`refused`);
 //! - `evidence`: files and photos as Blobs, keyed by the SHA-256 of their bytes.
@@ -21,7 +22,7 @@ use indexed_db_futures::{
     transaction::TransactionMode,
 };
 use register::{
-    ClientId, Kind, Op, RecordId, RecordState, Value,
+    ClientId, Kind, RecordId, RecordState, Value,
     device::{Changes, Device, DeviceMeta, Pending, RecordRow, Stored},
     wire::{Credential, Rejection},
 };
@@ -35,7 +36,6 @@ pub const VERSION: u32 = 2;
 const V1_RECORDS: &str = "records";
 const REGISTER: &str = "register";
 const OUTBOX: &str = "outbox";
-const SENT: &str = "sent";
 const META: &str = "meta";
 const EVIDENCE: &str = "evidence";
 const BY_KIND: &str = "by_kind";
@@ -138,7 +138,7 @@ impl PackedRow {
     }
 }
 
-/// An `outbox` or `sent` row: keyed by mid, the entry itself as compact JSON text.
+/// An `outbox` row: keyed by mid, the entry itself as compact JSON text.
 #[derive(Serialize, Deserialize)]
 struct QueueRow {
     mid: u64,
@@ -212,10 +212,7 @@ impl Store {
     /// The device as it was left: records, queues, counters. A new database gets a device
     /// with `client` as its id; version 1 data is converted into ops on the way.
     pub async fn load(&self, client: ClientId, now_ms: u64) -> Result<Device, StoreError> {
-        let tx = self
-            .db
-            .transaction([REGISTER, OUTBOX, SENT, META])
-            .build()?;
+        let tx = self.db.transaction([REGISTER, OUTBOX, META]).build()?;
         let meta: Option<DeviceMeta> = tx
             .object_store(META)?
             .get(META_DEVICE.to_owned())
@@ -227,14 +224,8 @@ impl Store {
             .serde()?
             .await?
             .collect::<Result<_, _>>()?;
-        let outbox: Vec<QueueRow> = tx
+        let queue: Vec<QueueRow> = tx
             .object_store(OUTBOX)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
-        let sent: Vec<QueueRow> = tx
-            .object_store(SENT)?
             .get_all()
             .serde()?
             .await?
@@ -253,13 +244,9 @@ impl Store {
                     .into_iter()
                     .map(PackedRow::unpack)
                     .collect::<Result<_, _>>()?,
-                outbox: outbox
+                queue: queue
                     .into_iter()
                     .map(QueueRow::unpack::<Pending>)
-                    .collect::<Result<_, _>>()?,
-                sent: sent
-                    .into_iter()
-                    .map(|row| row.unpack::<Op>().map(|(_, op)| op))
                     .collect::<Result<_, _>>()?,
                 refused: refused.unwrap_or_default(),
             }),
@@ -304,7 +291,7 @@ impl Store {
     }
 
     async fn write_with(&self, changes: Changes, clear_v1: bool) -> Result<(), StoreError> {
-        let mut stores = vec![REGISTER, OUTBOX, SENT, META];
+        let mut stores = vec![REGISTER, OUTBOX, META];
         if clear_v1 {
             stores.push(V1_RECORDS);
         }
@@ -325,18 +312,19 @@ impl Store {
                 }
             }
             let outbox = tx.object_store(OUTBOX)?;
-            for (mid, pending) in changes.outbox {
+            let mut deletes: Vec<(u64, u64)> = Vec::new();
+            for (mid, pending) in changes.queue {
                 match pending {
                     Some(pending) => drop(outbox.put(&QueueRow::pack(mid, &pending)).serde()?),
-                    None => drop(outbox.delete(mid as f64).build()?),
+                    // Confirmed ops leave in runs of consecutive mids: one request per run.
+                    None => match deletes.last_mut() {
+                        Some((_, end)) if *end + 1 == mid => *end = mid,
+                        _ => deletes.push((mid, mid)),
+                    },
                 }
             }
-            let sent = tx.object_store(SENT)?;
-            for (mid, op) in changes.sent {
-                match op {
-                    Some(op) => drop(sent.put(&QueueRow::pack(mid, &op)).serde()?),
-                    None => drop(sent.delete(mid as f64).build()?),
-                }
+            for (first, last) in deletes {
+                drop(outbox.delete(first as f64..=last as f64).build()?);
             }
             let meta = tx.object_store(META)?;
             drop(
@@ -475,9 +463,6 @@ fn upgrade(old: u32, db: &Database) -> indexed_db_futures::Result<()> {
             .create_index(BY_KIND, KeyPath::One("kind"))
             .build()?;
         db.create_object_store(OUTBOX)
-            .with_key_path(KeyPath::One("mid"))
-            .build()?;
-        db.create_object_store(SENT)
             .with_key_path(KeyPath::One("mid"))
             .build()?;
         db.create_object_store(META).build()?;

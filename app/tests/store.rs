@@ -79,7 +79,9 @@ async fn a_write_is_all_or_nothing() -> Result<(), StoreError> {
     let mut changes: Changes = device.take_changes();
     let mut impossible = device.push_request(500).unwrap().ops[0].clone();
     impossible.mid = u64::MAX;
-    changes.sent.push((u64::MAX, Some(impossible)));
+    changes
+        .queue
+        .push((u64::MAX, Some(register::device::Pending::Op(impossible))));
     assert!(store.write(changes).await.is_err(), "the write must fail");
     store.close();
 

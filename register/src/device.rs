@@ -43,9 +43,10 @@ pub struct RecordRow {
 pub struct Changes {
     pub meta: DeviceMeta,
     pub records: Vec<RecordRow>,
-    /// New or replaced outbox entries, and mids to delete (`None`).
-    pub outbox: Vec<(u64, Option<Pending>)>,
-    pub sent: Vec<(u64, Option<Op>)>,
+    /// Queue entries to write, and mids to delete (`None`). One queue holds both the outbox
+    /// and the acknowledged-but-unconfirmed ops: entries at or below `meta.acked_mid` are the
+    /// latter, so an acknowledgement writes only the counter.
+    pub queue: Vec<(u64, Option<Pending>)>,
     /// The full list of refused changes, when it changed.
     pub refused: Option<Vec<Rejection>>,
 }
@@ -54,16 +55,14 @@ pub struct Changes {
 pub struct Stored {
     pub meta: DeviceMeta,
     pub records: Vec<RecordRow>,
-    pub outbox: Vec<(u64, Pending)>,
-    pub sent: Vec<Op>,
+    pub queue: Vec<(u64, Pending)>,
     pub refused: Vec<Rejection>,
 }
 
 #[derive(Clone, Debug, Default)]
 struct Dirty {
     records: BTreeSet<RecordId>,
-    outbox: BTreeSet<u64>,
-    sent: BTreeSet<u64>,
+    queue: BTreeSet<u64>,
     refused: bool,
 }
 
@@ -120,8 +119,17 @@ impl Device {
                 device.confirmed.restore(row.id, confirmed);
             }
         }
-        device.outbox = stored.outbox.into_iter().collect();
-        device.sent = stored.sent.into_iter().map(|op| (op.mid, op)).collect();
+        for (mid, pending) in stored.queue {
+            match pending {
+                entry if mid > device.acked_mid => {
+                    device.outbox.insert(mid, entry);
+                }
+                Pending::Op(op) => {
+                    device.sent.insert(mid, op);
+                }
+                Pending::Withdrawn => {}
+            }
+        }
         device.refused = stored.refused;
         device
     }
@@ -160,15 +168,16 @@ impl Device {
                     }
                 })
                 .collect(),
-            outbox: dirty
-                .outbox
+            queue: dirty
+                .queue
                 .into_iter()
-                .map(|mid| (mid, self.outbox.get(&mid).cloned()))
-                .collect(),
-            sent: dirty
-                .sent
-                .into_iter()
-                .map(|mid| (mid, self.sent.get(&mid).cloned()))
+                .map(|mid| {
+                    let entry = self.outbox.get(&mid).cloned();
+                    (
+                        mid,
+                        entry.or_else(|| self.sent.get(&mid).cloned().map(Pending::Op)),
+                    )
+                })
                 .collect(),
             refused: dirty.refused.then(|| self.refused.clone()),
         }
@@ -196,7 +205,7 @@ impl Device {
         self.local.apply(&op);
         self.outbox.insert(op.mid, Pending::Op(op.clone()));
         self.dirty.records.insert(record);
-        self.dirty.outbox.insert(op.mid);
+        self.dirty.queue.insert(op.mid);
         op
     }
 
@@ -251,10 +260,14 @@ impl Device {
         self.acked_mid = acked_mid;
         let still_pending = self.outbox.split_off(&(acked_mid + 1));
         for (mid, pending) in std::mem::replace(&mut self.outbox, still_pending) {
-            self.dirty.outbox.insert(mid);
-            if let Pending::Op(op) = pending {
-                self.sent.insert(mid, op);
-                self.dirty.sent.insert(mid);
+            match pending {
+                // Stays in the stored queue; the new acked mid makes it "sent".
+                Pending::Op(op) => {
+                    self.sent.insert(mid, op);
+                }
+                Pending::Withdrawn => {
+                    self.dirty.queue.insert(mid);
+                }
             }
         }
     }
@@ -285,7 +298,7 @@ impl Device {
             }
             let (record, kind, field) = (op.record, op.kind, op.field.clone());
             *pending = Pending::Withdrawn;
-            self.dirty.outbox.insert(rejection.mid);
+            self.dirty.queue.insert(rejection.mid);
             self.refused.push(rejection.clone());
             self.dirty.refused = true;
             self.recompute_field(record, kind, &field);
@@ -330,7 +343,7 @@ impl Device {
             self.dirty.records.insert(entry.op.record);
             if entry.op.client == self.client {
                 if self.sent.remove(&entry.op.mid).is_some() {
-                    self.dirty.sent.insert(entry.op.mid);
+                    self.dirty.queue.insert(entry.op.mid);
                 }
                 // A copy of a refused push can still be stored if it arrived before the
                 // withdrawal (a different batch, or a clock that caught up): the log wins.
@@ -366,23 +379,16 @@ mod tests {
     fn restore_from(changes: &[Changes]) -> Device {
         // Replays write sets the way storage would keep them: last write per key wins.
         let mut records = BTreeMap::new();
-        let mut outbox = BTreeMap::new();
-        let mut sent = BTreeMap::new();
+        let mut queue = BTreeMap::new();
         let mut refused = Vec::new();
         for change in changes {
             for row in &change.records {
                 records.insert(row.id, row.clone());
             }
-            for (mid, pending) in &change.outbox {
+            for (mid, pending) in &change.queue {
                 match pending {
-                    Some(p) => outbox.insert(*mid, p.clone()),
-                    None => outbox.remove(mid),
-                };
-            }
-            for (mid, op) in &change.sent {
-                match op {
-                    Some(op) => sent.insert(*mid, op.clone()),
-                    None => sent.remove(mid),
+                    Some(p) => queue.insert(*mid, p.clone()),
+                    None => queue.remove(mid),
                 };
             }
             if let Some(list) = &change.refused {
@@ -392,8 +398,7 @@ mod tests {
         Device::restore(Stored {
             meta: changes.last().unwrap().meta.clone(),
             records: records.into_values().collect(),
-            outbox: outbox.into_iter().collect(),
-            sent: sent.into_values().collect(),
+            queue: queue.into_iter().collect(),
             refused,
         })
     }

@@ -56,8 +56,7 @@ enum Message {
 struct Disk {
     meta: Option<register::device::DeviceMeta>,
     records: BTreeMap<RecordId, RecordRow>,
-    outbox: BTreeMap<u64, Pending>,
-    sent: BTreeMap<u64, Op>,
+    queue: BTreeMap<u64, Pending>,
     refused: Vec<Rejection>,
 }
 
@@ -67,16 +66,10 @@ impl Disk {
         for row in changes.records {
             self.records.insert(row.id, row);
         }
-        for (mid, pending) in changes.outbox {
+        for (mid, pending) in changes.queue {
             match pending {
-                Some(p) => self.outbox.insert(mid, p),
-                None => self.outbox.remove(&mid),
-            };
-        }
-        for (mid, op) in changes.sent {
-            match op {
-                Some(op) => self.sent.insert(mid, op),
-                None => self.sent.remove(&mid),
+                Some(p) => self.queue.insert(mid, p),
+                None => self.queue.remove(&mid),
             };
         }
         if let Some(refused) = changes.refused {
@@ -91,8 +84,7 @@ impl Disk {
         Device::restore(Stored {
             meta,
             records: self.records.values().cloned().collect(),
-            outbox: self.outbox.iter().map(|(m, p)| (*m, p.clone())).collect(),
-            sent: self.sent.values().cloned().collect(),
+            queue: self.queue.iter().map(|(m, p)| (*m, p.clone())).collect(),
             refused: self.refused.clone(),
         })
     }
