@@ -4,7 +4,7 @@
 // Timing measures (`ratchet-durable`, `ratchet-sync`) and its `ratchet-ready` mark.
 // Prints one JSON line.
 import { startWrangler } from "../support/wrangler.mjs";
-import { addRisk, openDevice, openTab, ready, riskRow, synced } from "../support/browser.mjs";
+import { addRisk, createOrganisation, openDevice, openTab, ready, riskRow, synced } from "../support/browser.mjs";
 
 const EDITS = 60;
 const WARMUP = 10;
@@ -53,14 +53,7 @@ try {
   result.edit_ms = { p50: percentile(edits, 50), p95: percentile(edits, 95), n: edits.length };
 
   // A new device's first full pull of 10,000 ops.
-  await page.goto(`${server.base}/organisation`);
-  await ready(page);
-  await page.getByLabel("Organisation name").fill("Bench Ltd");
-  await page.getByLabel("Your name", { exact: true }).last().fill("Alice");
-  await page.getByLabel("Setup code (from the server's operator)").fill(server.setupCode);
-  await page.getByRole("button", { name: "Create organisation" }).click();
-  await page.waitForURL(`${server.base}/`);
-  await ready(page);
+  await createOrganisation(page, server, "Bench Ltd", "Alice");
   await page.evaluate(() => performance.clearMeasures("ratchet-sync"));
   await importRisks(page, 3_334, "Pulled");
   await synced(page, 120_000);

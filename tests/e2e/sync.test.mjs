@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
 import {
-  SHOTS, addRisk, openDevice, openTab, ready, riskRow, syncNow, synced, unexpected,
+  SHOTS, addRisk, createOrganisation, openDevice, openTab, ready, riskRow, syncNow, synced, unexpected,
 } from "../support/browser.mjs";
 
 // Chromium logs each failed request; these are the ones the tests provoke on purpose.
@@ -66,14 +66,7 @@ async function saveTitle(page, title) {
 
 test("1. Alice creates an organisation and a risk; Bob joins by invite and sees it", async () => {
   const { page } = alice;
-  await page.goto(`${server.base}/organisation`);
-  await ready(page);
-  await page.getByLabel("Organisation name").fill("Acme Ltd");
-  await page.getByLabel("Your name", { exact: true }).last().fill("Alice");
-  await page.getByLabel("Setup code (from the server's operator)").fill(server.setupCode);
-  await page.getByRole("button", { name: "Create organisation" }).click();
-  await page.waitForURL(`${server.base}/`);
-  await ready(page);
+  await createOrganisation(page, server, "Acme Ltd", "Alice");
   await openTab(page, "Risks");
   await addRisk(page, "Laptop stolen from a car", 4, 5);
   await synced(page);

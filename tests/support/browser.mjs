@@ -88,3 +88,15 @@ export async function syncNow(page, timeout = 30_000) {
 export function unexpected(problems, allowed = []) {
   return problems.filter((p) => !allowed.some((pattern) => pattern.test(p)));
 }
+
+/** Creates an organisation from the Organisation page, as its first owner would. */
+export async function createOrganisation(page, server, orgName, ownerName) {
+  await page.goto(`${server.base}/organisation`);
+  await ready(page);
+  await page.getByLabel("Organisation name").fill(orgName);
+  await page.getByLabel("Your name", { exact: true }).last().fill(ownerName);
+  await page.getByLabel("Setup code (from the server's operator)").fill(server.setupCode);
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await page.waitForURL(`${server.base}/`);
+  await ready(page);
+}

@@ -66,6 +66,24 @@ async fn switch_to(server: String, credential: Credential) -> Result<(), String>
         .map_err(|_| "could not reload the app".to_owned())
 }
 
+/// Creates or joins an organisation, then switches this device to it; shows what went wrong.
+fn connect(
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    server: String,
+    call: impl std::future::Future<Output = Result<Credential, ApiError>> + 'static,
+) {
+    busy.set(true);
+    spawn_local(async move {
+        let outcome = match call.await {
+            Ok(credential) => switch_to(server, credential).await,
+            Err(error) => Err(error.to_string()),
+        };
+        busy.set(false);
+        error.set(outcome.err());
+    });
+}
+
 #[component]
 fn NotJoined() -> impl IntoView {
     let server = RwSignal::new(origin());
@@ -93,14 +111,8 @@ fn NotJoined() -> impl IntoView {
             setup_code: Some(setup_code.get_untracked()).filter(|c| !c.is_empty()),
         };
         let base = server.get_untracked();
-        busy.set(true);
-        spawn_local(async move {
-            let outcome = match api::create_org(&base, &request).await {
-                Ok(credential) => switch_to(base, credential).await,
-                Err(error) => Err(error.to_string()),
-            };
-            busy.set(false);
-            create_error.set(outcome.err());
+        connect(busy, create_error, base.clone(), async move {
+            api::create_org(&base, &request).await
         });
     };
     let join = move |ev: SubmitEvent| {
@@ -110,14 +122,8 @@ fn NotJoined() -> impl IntoView {
             name: join_name.get_untracked(),
         };
         let base = server.get_untracked();
-        busy.set(true);
-        spawn_local(async move {
-            let outcome = match api::join(&base, &request).await {
-                Ok(credential) => switch_to(base, credential).await,
-                Err(error) => Err(error.to_string()),
-            };
-            busy.set(false);
-            join_error.set(outcome.err());
+        connect(busy, join_error, base.clone(), async move {
+            api::join(&base, &request).await
         });
     };
 
