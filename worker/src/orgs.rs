@@ -11,7 +11,8 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 const BINDING: &str = "ORGS";
 
-fn stub(env: &Env, org: &str) -> Result<Stub, ApiError> {
+/// The Durable Object of one organisation, named by its id.
+fn organisation_object(env: &Env, org: &str) -> Result<Stub, ApiError> {
     Ok(env.durable_object(BINDING)?.id_from_name(org)?.get_stub()?)
 }
 
@@ -41,7 +42,9 @@ pub async fn forward(req: Request, env: &Env, org: &str) -> Result<Response, Api
             "This credential belongs to another organisation.",
         ));
     }
-    Ok(stub(env, &credential.org)?.fetch_with_request(req).await?)
+    Ok(organisation_object(env, &credential.org)?
+        .fetch_with_request(req)
+        .await?)
 }
 
 /// A request only the worker can make: its path is never forwarded from outside.
@@ -61,7 +64,9 @@ async fn internal<T: serde::Serialize>(
         .with_body(Some(json.into()));
     let request =
         Request::new_with_init(&format!("https://organisation/internal/{action}"), &init)?;
-    Ok(stub(env, org)?.fetch_with_request(request).await?)
+    Ok(organisation_object(env, org)?
+        .fetch_with_request(request)
+        .await?)
 }
 
 fn check_setup_code(env: &Env, given: Option<&str>) -> Result<(), ApiError> {
