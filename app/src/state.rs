@@ -67,14 +67,15 @@ impl AppState {
     /// what the disk does not.
     pub async fn apply<R>(self, f: impl FnOnce(&mut Device) -> R) -> Result<R, StoreError> {
         let timing = Timing::start("ratchet-durable");
-        let (result, changes) = self
+        let store = self.store();
+        let (result, write) = self
             .device
             .try_update_value(|device| {
                 let result = f(device);
-                (result, device.take_changes())
+                (result, store.prepare(device))
             })
             .expect("the device lives as long as the app");
-        match self.store().write(changes).await {
+        match store.commit(write).await {
             Ok(()) => {
                 timing.finish();
                 self.changed.notify();

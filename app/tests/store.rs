@@ -1,12 +1,12 @@
 //! The IndexedDB store in a real headless Chromium: durability across reopening, one
-//! transaction per write (all or nothing), the upgrade from version 1 with real data,
-//! one database per organisation, and evidence files.
+//! transaction per write (all or nothing), upgrades from versions 1 and 2 with real data,
+//! buckets that grow with the register, one database per organisation, and evidence files.
 
 use app::store::{Store, StoreError, org_db_name};
 use indexed_db_futures::{KeyPath, database::Database, prelude::*, transaction::TransactionMode};
 use register::{
     ClientId, Kind, RecordId, Role, Value,
-    device::{Changes, Device},
+    device::{Device, Pending},
     views,
     wire::Credential,
 };
@@ -42,7 +42,7 @@ async fn edits_survive_closing_and_reopening() -> Result<(), StoreError> {
     let mut device = store.load(client, NOW).await?;
     assert!(device.local.is_empty(), "a new database starts empty");
     let id = add_risk(&mut device, "Phishing", 4);
-    store.write(device.take_changes()).await?;
+    store.save(&mut device).await?;
     device.edit(
         id,
         Kind::Risk,
@@ -50,7 +50,7 @@ async fn edits_survive_closing_and_reopening() -> Result<(), StoreError> {
         "Phishing of finance staff".into(),
         NOW + 1,
     );
-    store.write(device.take_changes()).await?;
+    store.save(&mut device).await?;
     store.close();
 
     let reopened = Store::open(&name).await?;
@@ -71,18 +71,19 @@ async fn a_write_is_all_or_nothing() -> Result<(), StoreError> {
     let store = Store::open(&name).await?;
     let mut device = store.load(ClientId::new(), NOW).await?;
     let kept = add_risk(&mut device, "Kept", 2);
-    store.write(device.take_changes()).await?;
+    store.save(&mut device).await?;
 
     // A write set whose last part cannot be stored (a number beyond what JavaScript holds
     // exactly): its records and outbox entries must not be stored either.
     let lost = add_risk(&mut device, "Never stored", 5);
-    let mut changes: Changes = device.take_changes();
+    let mut write = store.prepare(&mut device);
     let mut impossible = device.push_request(500).unwrap().ops[0].clone();
     impossible.mid = u64::MAX;
-    changes
+    write
+        .changes
         .queue
         .push((u64::MAX, Some(register::device::Pending::Op(impossible))));
-    assert!(store.write(changes).await.is_err(), "the write must fail");
+    assert!(store.commit(write).await.is_err(), "the write must fail");
     store.close();
 
     let reopened = Store::open(&name).await?;
@@ -167,6 +168,129 @@ async fn upgrading_from_version_1_keeps_every_record() -> Result<(), StoreError>
     Store::delete(&name).await
 }
 
+/// Makes a database exactly as version 2 did: one record per `register` row (its body as
+/// JSON text), the queue in `outbox`, the counters in `meta`.
+async fn create_version_2(name: &str, device: &Device, rows: &[(RecordId, serde_json::Value)]) {
+    let db = Database::open(name)
+        .with_version(2u32)
+        .with_on_upgrade_needed(|_, db: Database| {
+            let register = db
+                .create_object_store("register")
+                .with_key_path(KeyPath::One("id"))
+                .build()?;
+            register
+                .create_index("by_kind", KeyPath::One("kind"))
+                .build()?;
+            db.create_object_store("outbox")
+                .with_key_path(KeyPath::One("mid"))
+                .build()?;
+            db.create_object_store("meta").build()?;
+            db.create_object_store("evidence")
+                .with_key_path(KeyPath::One("sha256"))
+                .build()?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(["register", "outbox", "meta"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let register = tx.object_store("register").unwrap();
+    for (id, body) in rows {
+        let row = serde_json::json!({"id": id, "kind": "risk", "json": body.to_string()});
+        register.put(&row).serde().unwrap().await.unwrap();
+    }
+    let outbox = tx.object_store("outbox").unwrap();
+    for op in device.push_request(500).unwrap().ops {
+        let json = serde_json::to_string(&Pending::Op(op.clone())).unwrap();
+        let row = serde_json::json!({"mid": op.mid, "json": json});
+        outbox.put(&row).serde().unwrap().await.unwrap();
+    }
+    tx.object_store("meta")
+        .unwrap()
+        .put(&device.meta())
+        .with_key("device".to_owned())
+        .without_key_type()
+        .serde()
+        .unwrap()
+        .await
+        .unwrap();
+    drop((register, outbox));
+    tx.commit().await.unwrap();
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn upgrading_from_version_2_keeps_every_record() -> Result<(), StoreError> {
+    let name = unique_name("upgrade-v2");
+    let mut device = Device::new(ClientId::new());
+    let pending = add_risk(&mut device, "Pending on this device", 2);
+    let synced = add_risk(&mut device, "Synced", 4);
+    let state = |id| serde_json::to_value(device.local.record(id).unwrap()).unwrap();
+    // One record only this device has, one the server confirmed as it is shown.
+    let rows = [
+        (
+            pending,
+            serde_json::json!({"local": state(pending), "confirmed": "Nothing"}),
+        ),
+        (
+            synced,
+            serde_json::json!({"local": state(synced), "confirmed": "SameAsLocal"}),
+        ),
+    ];
+    create_version_2(&name, &device, &rows).await;
+
+    let store = Store::open(&name).await?;
+    let loaded = store.load(ClientId::new(), NOW).await?;
+    assert_eq!(loaded.client, device.client);
+    assert_eq!(loaded.local, device.local);
+    assert!(loaded.confirmed.record(pending).is_none());
+    assert_eq!(
+        loaded.confirmed.record(synced),
+        device.local.record(synced),
+        "the confirmed state is kept"
+    );
+    assert_eq!(loaded.push_request(500), device.push_request(500));
+    store.close();
+
+    // Converted once: reopening reads the same register from its buckets.
+    let again = Store::open(&name).await?;
+    let reloaded = again.load(ClientId::new(), NOW).await?;
+    assert_eq!(reloaded.local, device.local);
+    assert_eq!(reloaded.confirmed, loaded.confirmed);
+    again.close();
+    Store::delete(&name).await
+}
+
+#[wasm_bindgen_test]
+async fn a_growing_register_is_spread_over_more_buckets() -> Result<(), StoreError> {
+    let name = unique_name("buckets");
+    let store = Store::open(&name).await?;
+    let mut device = store.load(ClientId::new(), NOW).await?;
+    add_risk(&mut device, "Before the import", 1);
+    store.save(&mut device).await?;
+    // Enough records in one write to outgrow the first bucket count.
+    let imported: Vec<RecordId> = (0..2_100)
+        .map(|i| add_risk(&mut device, &format!("Imported {i}"), 3))
+        .collect();
+    store.save(&mut device).await?;
+    let last = *imported.last().unwrap();
+    device.edit(last, Kind::Risk, "title", "Edited after".into(), NOW + 1);
+    store.save(&mut device).await?;
+    store.close();
+
+    let reopened = Store::open(&name).await?;
+    let loaded = reopened.load(ClientId::new(), NOW).await?;
+    assert_eq!(loaded.local.len(), 2_101);
+    assert_eq!(loaded.local, device.local);
+    let edited: views::Risk = loaded.local.view(last).unwrap();
+    assert_eq!(edited.title.as_deref(), Some("Edited after"));
+    reopened.close();
+    Store::delete(&name).await
+}
+
 fn credential(org: &str) -> Credential {
     Credential {
         org: org.into(),
@@ -191,7 +315,7 @@ async fn each_organisation_has_its_own_database_and_leaving_wipes_it() -> Result
     let b = Store::open(&beta_db).await?;
     let mut device = a.load(alpha.client, NOW).await?;
     add_risk(&mut device, "Only Alpha's", 1);
-    a.write(device.take_changes()).await?;
+    a.save(&mut device).await?;
     assert!(b.load(beta.client, NOW).await?.local.is_empty());
     assert_eq!(a.load(alpha.client, NOW).await?.local.len(), 1);
 

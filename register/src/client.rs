@@ -1,12 +1,13 @@
 //! Client (device) ids: every op names the device that wrote it; a device belongs to one member.
 
-use serde::{Deserialize, Serialize};
+use crate::id::serde_as_text;
 use std::{fmt, str::FromStr};
 use uuid::Uuid;
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct ClientId(Uuid);
+
+serde_as_text!(ClientId);
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("“{0}” is not a client id")]
@@ -39,24 +40,11 @@ impl FromStr for ClientId {
     type Err = InvalidClientId;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Only the canonical spelling, so one device never appears under two names.
         Uuid::parse_str(s)
             .ok()
-            .filter(|uuid| uuid.hyphenated().to_string() == s)
+            .filter(|uuid| uuid.hyphenated().encode_lower(&mut Uuid::encode_buffer()) == s)
             .map(Self)
             .ok_or_else(|| InvalidClientId(s.to_owned()))
-    }
-}
-
-impl TryFrom<String> for ClientId {
-    type Error = InvalidClientId;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
-impl From<ClientId> for String {
-    fn from(id: ClientId) -> Self {
-        id.to_string()
     }
 }

@@ -1,13 +1,42 @@
 //! Record ids: UUID v7, generated on the client so records can be created offline.
 //! Version 7 ids sort by creation time, which keeps IndexedDB and SQLite indexes append-mostly.
 
-use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 use uuid::Uuid;
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+/// Serde for ids written as their text form. They are parsed from a borrowed string and
+/// written without an intermediate `String`: a large register holds hundreds of thousands.
+macro_rules! serde_as_text {
+    ($id:ty) => {
+        impl serde::Serialize for $id {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $id {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Text;
+                impl serde::de::Visitor<'_> for Text {
+                    type Value = $id;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($id), " as text"))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$id, E> {
+                        text.parse().map_err(E::custom)
+                    }
+                }
+                deserializer.deserialize_str(Text)
+            }
+        }
+    };
+}
+pub(crate) use serde_as_text;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct RecordId(Uuid);
+
+serde_as_text!(RecordId);
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("“{0}” is not a record id (expected a version 7 UUID)")]
@@ -17,6 +46,11 @@ impl RecordId {
     /// A fresh id from the current clock and randomness.
     pub fn new() -> Self {
         Self(Uuid::now_v7())
+    }
+
+    /// The id's last 32 bits, which are random in a version 7 UUID.
+    pub fn low_bits(&self) -> u32 {
+        self.0.as_u128() as u32
     }
 
     /// Milliseconds since the Unix epoch at which the id was made.
@@ -50,20 +84,6 @@ impl FromStr for RecordId {
             Ok(uuid) if uuid.get_version_num() == 7 => Ok(Self(uuid)),
             _ => Err(InvalidRecordId(s.to_owned())),
         }
-    }
-}
-
-impl TryFrom<String> for RecordId {
-    type Error = InvalidRecordId;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
-impl From<RecordId> for String {
-    fn from(id: RecordId) -> Self {
-        id.to_string()
     }
 }
 

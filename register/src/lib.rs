@@ -9,6 +9,7 @@ pub mod device;
 pub mod hlc;
 pub mod id;
 pub mod import;
+pub mod layout;
 pub mod op;
 pub mod replica;
 pub mod risk;

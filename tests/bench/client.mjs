@@ -43,14 +43,22 @@ try {
   await ready(page);
   await addRisk(page, "Benchmark risk", 3, 3);
   await riskRow(page, "Benchmark risk").getByRole("link").click();
-  await page.evaluate(() => performance.clearMeasures("ratchet-durable"));
-  for (let i = 0; i < EDITS; i++) {
-    await page.getByLabel("Title").fill(`Benchmark risk ${i}`);
-    await page.getByRole("button", { name: "Save changes" }).click();
-    await page.getByRole("heading", { name: `Benchmark risk ${i}`, exact: true }).waitFor();
-  }
-  const edits = (await page.evaluate(() => performance.getEntriesByName("ratchet-durable").map((e) => e.duration))).slice(WARMUP);
-  result.edit_ms = { p50: percentile(edits, 50), p95: percentile(edits, 95), n: edits.length };
+  // The app's own cost: the form submitted from script. A mouse click on Save adds the frame
+  // Chromium renders after pointer input before it delivers IndexedDB's completion event (a
+  // bare-JS transaction in a click handler shows the same 11-13 ms), so it is measured apart.
+  const editTimes = async (how, submit) => {
+    await page.evaluate(() => performance.clearMeasures("ratchet-durable"));
+    for (let i = 0; i < EDITS; i++) {
+      const title = `Benchmark risk ${how} ${i}`;
+      await page.getByLabel("Title").fill(title);
+      await submit();
+      await page.getByRole("heading", { name: title, exact: true }).waitFor();
+    }
+    const edits = (await page.evaluate(() => performance.getEntriesByName("ratchet-durable").map((e) => e.duration))).slice(WARMUP);
+    return { p50: percentile(edits, 50), p95: percentile(edits, 95), n: edits.length };
+  };
+  result.edit_ms = await editTimes("submitted", () => page.getByRole("form", { name: "Edit risk" }).evaluate((form) => form.requestSubmit()));
+  result.edit_click_ms = await editTimes("clicked", () => page.getByRole("button", { name: "Save changes" }).click());
 
   // A new device's first full pull of 10,000 ops.
   await createOrganisation(page, server, "Bench Ltd", "Alice");

@@ -45,10 +45,7 @@ async fn switch_to(server: String, credential: Credential) -> Result<(), String>
     let name = org_db_name(&credential);
     let store = Store::open(&name).await.map_err(|e| e.to_string())?;
     let mut device = Device::new(credential.client);
-    store
-        .write(device.take_changes())
-        .await
-        .map_err(|e| e.to_string())?;
+    store.save(&mut device).await.map_err(|e| e.to_string())?;
     let settings = SyncSettings {
         server,
         credential,
