@@ -48,6 +48,22 @@ impl RecordId {
         Self(Uuid::now_v7())
     }
 
+    /// An id that is the same wherever it is made: a version 7 UUID whose time is fixed
+    /// (the day ISO/IEC 27001:2022 was published) and whose random bits come from the
+    /// SHA-256 of `namespace` and `name`.
+    pub fn derived(namespace: &str, name: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        const FIXED_MS: u64 = 1_666_656_000_000;
+        let digest = Sha256::new()
+            .chain_update(namespace.as_bytes())
+            .chain_update([0])
+            .chain_update(name.as_bytes())
+            .finalize();
+        let mut bits = [0u8; 10];
+        bits.copy_from_slice(&digest[..10]);
+        Self(uuid::Builder::from_unix_timestamp_millis(FIXED_MS, &bits).into_uuid())
+    }
+
     /// The id's last 32 bits, which are random in a version 7 UUID.
     pub fn low_bits(&self) -> u32 {
         self.0.as_u128() as u32
@@ -122,6 +138,15 @@ mod tests {
         let v4 = "9b2f8f64-55a1-4c6e-9d0a-2f1b7c3e4d5a";
         assert_eq!(v4.parse::<RecordId>(), Err(InvalidRecordId(v4.to_owned())));
         assert!(serde_json::from_str::<RecordId>("\"x\"").is_err());
+    }
+
+    #[test]
+    fn derived_ids_are_stable_version_7_ids() {
+        let id = RecordId::derived("org", "A.5.1");
+        assert_eq!(id, RecordId::derived("org", "A.5.1"));
+        assert_ne!(id, RecordId::derived("org", "A.5.2"));
+        assert_ne!(RecordId::derived("ab", "c"), RecordId::derived("a", "bc"));
+        assert_eq!(id.to_string().parse::<RecordId>(), Ok(id));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! sides of the sync protocol as pure logic. The browser app and the worker share all of it;
 //! nothing here knows about a browser or a worker.
 
+pub mod catalogue;
 pub mod chain;
 pub mod client;
 pub mod device;

@@ -307,7 +307,54 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Reads a record's field by name.
+pub type FieldReader<'a> = &'a dyn Fn(&str) -> Option<Value>;
+
+/// A rule across the fields of one record, checked by the app before saving and by the
+/// server on every push that changes one of its fields.
+pub struct RecordRule {
+    pub kind: Kind,
+    /// The fields the rule reads; a change to any of them is checked.
+    pub fields: &'static [&'static str],
+    /// The field a form shows the message at.
+    pub field: &'static str,
+    pub message: &'static str,
+    pub holds: fn(FieldReader) -> bool,
+}
+
+/// Every record rule. Only rules whose fields a change touches are checked, so a record that
+/// two people made inconsistent at the same moment can still be edited elsewhere.
+pub const RECORD_RULES: &[RecordRule] = &[RecordRule {
+    kind: Kind::Control,
+    fields: &["applicable", "justification"],
+    field: "justification",
+    message: "A control that is not applicable needs a justification: say why it is excluded.",
+    holds: |get| {
+        get("applicable").and_then(|v| v.as_bool()) != Some(false)
+            || get("justification")
+                .and_then(|v| v.as_text().map(|t| !t.trim().is_empty()))
+                .unwrap_or(false)
+    },
+}];
+
 impl KindSpec {
+    /// The record rules this kind's records must keep.
+    pub fn rules(&self) -> impl Iterator<Item = &'static RecordRule> + '_ {
+        RECORD_RULES.iter().filter(move |r| r.kind == self.kind)
+    }
+
+    /// The rules broken by a record after a change to `changed` fields, where `get` reads
+    /// the record's fields after the change.
+    pub fn broken_rules(
+        &self,
+        get: FieldReader,
+        changed: &dyn Fn(&str) -> bool,
+    ) -> Vec<&'static RecordRule> {
+        self.rules()
+            .filter(|rule| rule.fields.iter().any(|f| changed(f)) && !(rule.holds)(get))
+            .collect()
+    }
+
     /// Checks the fields of a new record as the server will: each value, and that every
     /// required field is there. Lists every problem, so a form can show each at its field.
     pub fn check_new(&self, fields: &[(&str, Value)]) -> Result<(), Vec<FieldError>> {
@@ -326,6 +373,19 @@ impl KindSpec {
                     message: invalid.message,
                 });
             }
+        }
+        let get = |name: &str| {
+            fields
+                .iter()
+                .rev()
+                .find(|(field, _)| *field == name)
+                .map(|(_, value)| value.clone())
+        };
+        for rule in self.broken_rules(&get, &|_| true) {
+            errors.push(FieldError {
+                field: rule.field.to_owned(),
+                message: rule.message.to_owned(),
+            });
         }
         for required in self.required() {
             let given = fields

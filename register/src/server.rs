@@ -5,7 +5,7 @@
 //! nothing is stored and the refusal lists each refused op with its reason.
 
 use crate::{
-    ClientId, ErrorBody, Kind, LogEntry, Op, RecordId, Replica, Role,
+    ClientId, ErrorBody, Kind, LogEntry, Op, RecordId, Replica, Role, Value,
     chain::{self, GENESIS},
     hlc::MAX_WALL_MS,
     schema::DELETED,
@@ -24,6 +24,8 @@ pub trait ServerView {
     fn record_kind(&self, record: RecordId) -> Option<Kind>;
     /// Last seq and hash of the log.
     fn head(&self) -> (u64, String);
+    /// A field's current value, for the fields of record rules (`KindSpec::rules`).
+    fn field_value(&self, record: RecordId, field: &str) -> Option<Value>;
 }
 
 /// The authenticated writer of a push.
@@ -268,6 +270,7 @@ fn validate(view: &impl ServerView, role: Role, ops: &[&Op], now_ms: u64) -> Vec
             }
         }
     }
+    rejections.extend(broken_record_rules(view, ops, &rejections));
     for (first, given) in created.values() {
         let missing: Vec<&str> = first
             .kind
@@ -286,6 +289,44 @@ fn validate(view: &impl ServerView, role: Role, ops: &[&Op], now_ms: u64) -> Vec
                     missing.join(", ")
                 ),
             ));
+        }
+    }
+    rejections
+}
+
+/// Refuses the changes that would break a record rule: the push's last value of each field
+/// over the server's. Ops already refused for other reasons take no part.
+fn broken_record_rules(
+    view: &impl ServerView,
+    ops: &[&Op],
+    refused: &[Rejection],
+) -> Vec<Rejection> {
+    let is_refused = |op: &Op| refused.iter().any(|r| r.mid == op.mid);
+    let mut by_record: BTreeMap<RecordId, Vec<&Op>> = BTreeMap::new();
+    for &op in ops {
+        if op.kind.spec().rules().next().is_some() && !is_refused(op) {
+            by_record.entry(op.record).or_default().push(op);
+        }
+    }
+    let mut rejections = Vec::new();
+    for (record, record_ops) in by_record {
+        let spec = record_ops[0].kind.spec();
+        let get = |field: &str| {
+            record_ops
+                .iter()
+                .rev()
+                .find(|op| op.field == field)
+                .map(|op| op.value.clone())
+                .or_else(|| view.field_value(record, field))
+        };
+        let changed = |field: &str| record_ops.iter().any(|op| op.field == field);
+        for rule in spec.broken_rules(&get, &changed) {
+            for op in record_ops
+                .iter()
+                .filter(|op| rule.fields.contains(&op.field.as_str()))
+            {
+                rejections.push(reject(op, "record_rule", rule.message));
+            }
         }
     }
     rejections
@@ -325,6 +366,10 @@ impl ServerView for MemoryServer {
         self.log
             .last()
             .map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash.clone()))
+    }
+
+    fn field_value(&self, record: RecordId, field: &str) -> Option<Value> {
+        self.state.record(record)?.get(field).cloned()
     }
 }
 
@@ -446,6 +491,65 @@ mod tests {
                 acked_mid: 7,
                 head: 3
             }
+        );
+    }
+
+    #[test]
+    fn an_excluded_control_needs_a_justification_in_the_push_or_on_the_server() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        crate::catalogue::seed_controls(&mut device, "org", NOW);
+        let pushed = server
+            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pushed(&pushed);
+        let control = crate::catalogue::control_id("org", "A.7.4");
+
+        device.edit(
+            control,
+            Kind::Control,
+            "applicable",
+            Value::Bool(false),
+            NOW + 1,
+        );
+        let refusal = server
+            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal_codes(&refusal), ["record_rule"]);
+        assert_eq!(refusal.body().rejections[0].field, "applicable");
+        device.on_refused(&refusal.body());
+
+        // With a justification in the same push, or already stored, it is accepted.
+        device.edit(
+            control,
+            Kind::Control,
+            "justification",
+            "No premises: fully remote.".into(),
+            NOW + 2,
+        );
+        device.edit(
+            control,
+            Kind::Control,
+            "applicable",
+            Value::Bool(false),
+            NOW + 3,
+        );
+        let pushed = server
+            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pushed(&pushed);
+        // Emptying the justification of an excluded control is refused; other fields are not.
+        device.edit(control, Kind::Control, "justification", "".into(), NOW + 4);
+        let refusal = server
+            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal_codes(&refusal), ["record_rule"]);
+        device.on_refused(&refusal.body());
+        device.edit(control, Kind::Control, "status", "planned".into(), NOW + 5);
+        assert!(
+            server
+                .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+                .is_ok()
         );
     }
 

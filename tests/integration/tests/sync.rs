@@ -351,6 +351,50 @@ fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
     assert_eq!(pull(server, &owner, 0, 10).ops.len(), 3);
 }
 
+fn record_rules_read_the_stored_record(server: &WranglerDev) {
+    let owner = create_org(server, "Rules Ltd");
+    let mut device = device_for(&owner);
+    register::catalogue::seed_controls(&mut device, &owner.org, now_ms());
+    while let Some(request) = device.push_request(500) {
+        let (status, body) = push(server, &owner, &request);
+        assert_eq!(status, 200, "{body}");
+        device.on_pushed(&serde_json::from_value(body).unwrap());
+    }
+    let control = register::catalogue::control_id(&owner.org, "A.7.1");
+    device.edit(
+        control,
+        Kind::Control,
+        "applicable",
+        Value::Bool(false),
+        now_ms(),
+    );
+    let (status, body) = push(server, &owner, &device.push_request(500).unwrap());
+    assert_eq!((status, code(&body)), (422, "invalid_ops"), "{body}");
+    assert_eq!(body["rejections"][0]["code"], "record_rule");
+    device.on_refused(&serde_json::from_value(body).unwrap());
+
+    // A justification stored first (its own push) makes the exclusion acceptable.
+    device.edit(
+        control,
+        Kind::Control,
+        "justification",
+        "Fully remote company.".into(),
+        now_ms(),
+    );
+    let (status, body) = push(server, &owner, &device.push_request(500).unwrap());
+    assert_eq!(status, 200, "{body}");
+    device.on_pushed(&serde_json::from_value(body).unwrap());
+    device.edit(
+        control,
+        Kind::Control,
+        "applicable",
+        Value::Bool(false),
+        now_ms(),
+    );
+    let (status, body) = push(server, &owner, &device.push_request(500).unwrap());
+    assert_eq!(status, 200, "{body}");
+}
+
 fn credentials_are_checked(server: &WranglerDev) {
     let owner = create_org(server, "Keys & Co");
     let pull_path = format!("/api/orgs/{}/pull", owner.org);
@@ -609,6 +653,10 @@ fn main() -> std::process::ExitCode {
         (
             "invalid_ops_are_refused_whole_with_reasons",
             invalid_ops_are_refused_whole_with_reasons,
+        ),
+        (
+            "record_rules_read_the_stored_record",
+            record_rules_read_the_stored_record,
         ),
         ("credentials_are_checked", credentials_are_checked),
         (

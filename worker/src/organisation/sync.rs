@@ -22,6 +22,8 @@ use worker::{Request, Response, SqlStorage};
 struct LoadedView {
     acked_mid: u64,
     kinds: BTreeMap<RecordId, Kind>,
+    /// Current values of the fields record rules read, for the records the push touches.
+    rule_fields: BTreeMap<(RecordId, String), Value>,
     head: (u64, String),
 }
 
@@ -37,6 +39,17 @@ impl ServerView for LoadedView {
     fn head(&self) -> (u64, String) {
         self.head.clone()
     }
+
+    fn field_value(&self, record: RecordId, field: &str) -> Option<Value> {
+        self.rule_fields.get(&(record, field.to_owned())).cloned()
+    }
+}
+
+#[derive(Deserialize)]
+struct FieldRow {
+    record: String,
+    field: String,
+    value: String,
 }
 
 #[derive(Deserialize)]
@@ -90,8 +103,43 @@ fn load_view(
     Ok(LoadedView {
         acked_mid,
         kinds,
+        rule_fields: rule_fields(sql, request)?,
         head: head(sql)?,
     })
+}
+
+/// The stored values of rule fields (see `KindSpec::rules`) of the records a push touches.
+fn rule_fields(
+    sql: &SqlStorage,
+    request: &PushRequest,
+) -> Result<BTreeMap<(RecordId, String), Value>, ApiError> {
+    let mut wanted: BTreeSet<(RecordId, &str)> = BTreeSet::new();
+    for op in &request.ops {
+        for rule in op.kind.spec().rules() {
+            wanted.extend(rule.fields.iter().map(|field| (op.record, *field)));
+        }
+    }
+    let wanted: Vec<(RecordId, &str)> = wanted.into_iter().collect();
+    let mut values = BTreeMap::new();
+    for chunk in wanted.chunks(MAX_BINDINGS / 2) {
+        let pairs = vec!["(record = ? AND field = ?)"; chunk.len()].join(" OR ");
+        let bindings = chunk
+            .iter()
+            .flat_map(|(record, field)| [text(&record.to_string()), text(field)])
+            .collect::<Vec<_>>();
+        let rows: Vec<FieldRow> = sql
+            .exec(
+                &format!("SELECT record, field, value FROM fields WHERE {pairs}"),
+                bindings,
+            )?
+            .to_array()?;
+        for row in rows {
+            if let (Ok(id), Ok(value)) = (row.record.parse(), serde_json::from_str(&row.value)) {
+                values.insert((id, row.field), value);
+            }
+        }
+    }
+    Ok(values)
 }
 
 fn value_json(value: &Value) -> String {
