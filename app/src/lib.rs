@@ -51,7 +51,12 @@ async fn load(name: &str) -> Result<(Store, Device, Option<SyncSettings>), Store
     let client = settings
         .as_ref()
         .map_or_else(ClientId::new, |s| s.credential.client);
-    let device = store.load(client, state::now_ms()).await?;
+    let mut device = store.load(client, state::now_ms()).await?;
+    // A register kept on this device alone starts, like an organisation's, with Annex A.
+    if name == LOCAL_DB && device.record_count() == 0 && device.pending() == 0 {
+        register::catalogue::seed_controls(&mut device, "local", state::now_ms());
+        store.save(&mut device).await?;
+    }
     timing.finish();
     Ok((store, device, settings))
 }

@@ -46,6 +46,8 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
             <nav class="tabs" aria-label="Registers">
                 <A href="/" exact=true>"Overview"</A>
                 <A href="/risks">"Risks"</A>
+                <A href="/controls">"Controls"</A>
+                <A href="/soa">"SoA"</A>
                 <A href="/organisation">"Organisation"</A>
             </nav>
             <Notices />
@@ -54,6 +56,9 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
                     <Route path=path!("/") view=pages::overview::Overview />
                     <Route path=path!("/risks") view=pages::risks::Risks />
                     <Route path=path!("/risks/:id") view=pages::risk::RiskDetail />
+                    <Route path=path!("/controls") view=pages::controls::Controls />
+                    <Route path=path!("/controls/:id") view=pages::control::ControlDetail />
+                    <Route path=path!("/soa") view=pages::soa::Soa />
                     <Route path=path!("/organisation") view=pages::organisation::Organisation />
                     <Route path=path!("/join") view=pages::organisation::Organisation />
                 </Routes>
@@ -106,8 +111,12 @@ fn SyncBadge() -> impl IntoView {
             title=move || error().unwrap_or_default()
         >
             <span class="sync-label">{label}</span>
-            <span class="pending" data-testid="pending-count" aria-label=move || format!("{} changes waiting to sync", pending())>
-                {move || match pending() { 0 => String::new(), n => format!("{n} pending") }}
+            <span class="pending" data-testid="pending-count">
+                // Pending means "not yet sent": nothing is sent while the device syncs with no one.
+                {move || match pending() {
+                    n if n > 0 && state.settings.get().is_some() => format!("{n} pending"),
+                    _ => String::new(),
+                }}
             </span>
             {move || progress().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string() aria-label="Sync progress"></progress>

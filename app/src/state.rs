@@ -141,22 +141,69 @@ impl AppState {
         field: &'static str,
         value: Value,
     ) -> Result<(), FieldError> {
-        let spec = kind.spec().field(field).ok_or_else(|| FieldError {
-            field: field.into(),
-            message: format!("A {} has no field “{field}”.", kind.spec().label),
-        })?;
-        spec.check(&value).map_err(|invalid| FieldError {
-            field: field.into(),
-            message: invalid.message,
-        })?;
+        self.update(id, kind, vec![(field, value)])
+            .await
+            .map_err(|mut errors| errors.remove(0))
+    }
+
+    /// Changes several fields of a record in one transaction, after the checks the server
+    /// makes: each value, and the record rules over the record as it will be. Lists every
+    /// problem, so a form can show each at its field.
+    pub async fn update(
+        self,
+        id: RecordId,
+        kind: Kind,
+        changes: Vec<(&'static str, Value)>,
+    ) -> Result<(), Vec<FieldError>> {
+        let spec = kind.spec();
+        let mut errors = Vec::new();
+        for (field, value) in &changes {
+            match spec.field(field) {
+                None => errors.push(FieldError {
+                    field: (*field).into(),
+                    message: format!("A {} has no field “{field}”.", spec.label),
+                }),
+                Some(field_spec) => {
+                    if let Err(invalid) = field_spec.check(value) {
+                        errors.push(FieldError {
+                            field: (*field).into(),
+                            message: invalid.message,
+                        });
+                    }
+                }
+            }
+        }
+        let current = self.read_untracked(|d| d.local.record(id).cloned());
+        let get = |name: &str| {
+            changes
+                .iter()
+                .rev()
+                .find(|(field, _)| *field == name)
+                .map(|(_, value)| value.clone())
+                .or_else(|| current.as_ref().and_then(|r| r.get(name).cloned()))
+        };
+        let changed = |name: &str| changes.iter().any(|(field, _)| *field == name);
+        for rule in spec.broken_rules(&get, &changed) {
+            errors.push(FieldError {
+                field: rule.field.into(),
+                message: rule.message.into(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let now = now_ms();
         self.apply(move |device| {
-            device.edit(id, kind, field, value, now);
+            for (field, value) in changes {
+                device.edit(id, kind, field, value, now);
+            }
         })
         .await
-        .map_err(|e| FieldError {
-            field: field.into(),
-            message: e.to_string(),
+        .map_err(|e| {
+            vec![FieldError {
+                field: String::new(),
+                message: e.to_string(),
+            }]
         })?;
         self.kick_sync();
         Ok(())

@@ -2,7 +2,8 @@
 //! short title, with guidance written by us (the standard's requirement text is not copied).
 //! A new register starts with every Annex A control as a `Control` record.
 
-use crate::{Kind, RecordId, Value, device::Device};
+use crate::{Kind, RecordId, Value, device::Device, views};
+use chrono::NaiveDate;
 
 /// The four Annex A themes, with the `theme` value a control record stores.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -328,6 +329,62 @@ pub fn seed_controls(device: &mut Device, register: &str, now_ms: u64) {
     }
 }
 
+/// Orders control references as numbers (A.5.9 before A.5.10); anything else after, by text.
+pub fn reference_key(reference: &str) -> (Vec<u32>, String) {
+    let numbers: Option<Vec<u32>> = reference
+        .trim_start_matches("A.")
+        .split('.')
+        .map(|part| part.parse().ok())
+        .collect();
+    (
+        numbers.unwrap_or_else(|| vec![u32::MAX]),
+        reference.to_owned(),
+    )
+}
+
+/// When a control is next due for review: its last review plus its interval.
+pub fn next_review(control: &views::Control) -> Option<NaiveDate> {
+    let last = NaiveDate::parse_from_str(control.last_reviewed.as_deref()?, "%Y-%m-%d").ok()?;
+    last.checked_add_days(chrono::Days::new(
+        control.review_interval_days?.try_into().ok()?,
+    ))
+}
+
+/// The Statement of Applicability as CSV, one row per control in reference order.
+pub fn soa_csv(controls: &[views::Control]) -> String {
+    let mut sorted: Vec<&views::Control> = controls.iter().collect();
+    sorted.sort_by_key(|c| reference_key(c.reference.as_deref().unwrap_or_default()));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "Control",
+        "Title",
+        "Theme",
+        "Applicable",
+        "Justification",
+        "Status",
+    ];
+    writer.write_record(header).expect("writing to memory");
+    for control in sorted {
+        let applicable = match control.applicable {
+            Some(true) => "Yes",
+            Some(false) => "No",
+            None => "",
+        };
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        writer
+            .write_record([
+                text(&control.reference),
+                text(&control.title),
+                text(&control.theme),
+                applicable.to_owned(),
+                text(&control.justification),
+                text(&control.status).replace('_', " "),
+            ])
+            .expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 text")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,6 +414,68 @@ mod tests {
             assert!(!control.title.is_empty() && control.title.len() <= 200);
             assert!(control.guidance.ends_with('.'), "{}", control.reference);
         }
+    }
+
+    #[test]
+    fn references_sort_as_numbers_and_reviews_fall_due() {
+        let mut refs = ["A.5.10", "A.8.1", "A.5.9", "OWN-1", "A.5.1"];
+        refs.sort_by_key(|r| reference_key(r));
+        assert_eq!(refs, ["A.5.1", "A.5.9", "A.5.10", "A.8.1", "OWN-1"]);
+        let mut device = Device::new(ClientId::new());
+        seed_controls(&mut device, "org", 1_800_000_000_000);
+        let id = control_id("org", "A.5.1");
+        device.edit(
+            id,
+            Kind::Control,
+            "last_reviewed",
+            "2026-01-31".into(),
+            1_800_000_000_001,
+        );
+        let control: views::Control = device.local.view(id).unwrap();
+        assert_eq!(next_review(&control), None, "no interval, no due date");
+        device.edit(
+            id,
+            Kind::Control,
+            "review_interval_days",
+            Value::Int(30),
+            1_800_000_000_002,
+        );
+        let control: views::Control = device.local.view(id).unwrap();
+        assert_eq!(next_review(&control), NaiveDate::from_ymd_opt(2026, 3, 2));
+    }
+
+    #[test]
+    fn the_soa_exports_every_control_as_csv() {
+        let mut device = Device::new(ClientId::new());
+        seed_controls(&mut device, "org", 1_800_000_000_000);
+        let id = control_id("org", "A.7.4");
+        device.edit(
+            id,
+            Kind::Control,
+            "applicable",
+            Value::Bool(false),
+            1_800_000_000_001,
+        );
+        device.edit(
+            id,
+            Kind::Control,
+            "justification",
+            "Remote, \"no\" offices".into(),
+            1_800_000_000_001,
+        );
+        let csv = soa_csv(&device.local.all::<views::Control>());
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 94);
+        assert_eq!(
+            lines[0],
+            "Control,Title,Theme,Applicable,Justification,Status"
+        );
+        assert_eq!(
+            lines[1],
+            "A.5.1,Policies for information security,organizational,Yes,,not started"
+        );
+        assert!(lines.contains(&r#"A.7.4,Physical security monitoring,physical,No,"Remote, ""no"" offices",not started"#));
+        assert!(lines[10].starts_with("A.5.10,"));
     }
 
     #[test]

@@ -100,3 +100,12 @@ export async function createOrganisation(page, server, orgName, ownerName) {
   await page.waitForURL(`${server.base}/`);
   await ready(page);
 }
+
+/** Runs axe-core (from node_modules) in the page; returns its serious and critical violations. */
+export async function seriousA11yViolations(page) {
+  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}

@@ -1,10 +1,14 @@
 //! One module per route, as in Leptos' hackernews example.
 
+pub mod control;
+pub mod controls;
 pub mod not_found;
 pub mod organisation;
 pub mod overview;
+pub mod record;
 pub mod risk;
 pub mod risks;
+pub mod soa;
 
 use leptos::prelude::*;
 use register::FieldError;
@@ -25,7 +29,7 @@ pub fn error_for(
 
 #[component]
 pub fn FieldMessage(
-    id: &'static str,
+    #[prop(into)] id: String,
     message: impl Fn() -> Option<String> + Send + Sync + 'static,
 ) -> impl IntoView {
     view! { <p class="field-error" id=id>{message}</p> }

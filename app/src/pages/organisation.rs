@@ -40,11 +40,15 @@ pub fn Organisation() -> impl IntoView {
     }
 }
 
-/// Makes the organisation's own database on this device and switches to it.
-async fn switch_to(server: String, credential: Credential) -> Result<(), String> {
+/// Makes the organisation's own database on this device and switches to it. The device that
+/// founds an organisation gives it the Annex A controls.
+async fn switch_to(server: String, credential: Credential, founded: bool) -> Result<(), String> {
     let name = org_db_name(&credential);
     let store = Store::open(&name).await.map_err(|e| e.to_string())?;
     let mut device = Device::new(credential.client);
+    if founded {
+        register::catalogue::seed_controls(&mut device, &credential.org, crate::state::now_ms());
+    }
     store.save(&mut device).await.map_err(|e| e.to_string())?;
     let settings = SyncSettings {
         server,
@@ -68,12 +72,13 @@ fn connect(
     busy: RwSignal<bool>,
     error: RwSignal<Option<String>>,
     server: String,
+    founded: bool,
     call: impl std::future::Future<Output = Result<Credential, ApiError>> + 'static,
 ) {
     busy.set(true);
     spawn_local(async move {
         let outcome = match call.await {
-            Ok(credential) => switch_to(server, credential).await,
+            Ok(credential) => switch_to(server, credential, founded).await,
             Err(error) => Err(error.to_string()),
         };
         busy.set(false);
@@ -108,7 +113,7 @@ fn NotJoined() -> impl IntoView {
             setup_code: Some(setup_code.get_untracked()).filter(|c| !c.is_empty()),
         };
         let base = server.get_untracked();
-        connect(busy, create_error, base.clone(), async move {
+        connect(busy, create_error, base.clone(), true, async move {
             api::create_org(&base, &request).await
         });
     };
@@ -119,7 +124,7 @@ fn NotJoined() -> impl IntoView {
             name: join_name.get_untracked(),
         };
         let base = server.get_untracked();
-        connect(busy, join_error, base.clone(), async move {
+        connect(busy, join_error, base.clone(), false, async move {
             api::join(&base, &request).await
         });
     };

@@ -1,0 +1,336 @@
+//! Editing any record through its kind's schema: one input per field, chosen by the field's
+//! type; saving checks values and record rules as the server will, and shows each problem
+//! at its field. The form reads the record once, so a colleague's change arriving while
+//! someone types never wipes what they typed.
+
+use super::{FieldMessage, error_for};
+use crate::state::use_app_state;
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use register::{FieldError, FieldSpec, FieldType, Kind, RecordId, RecordState, Value};
+
+/// A field or choice name as words: `review_interval_days` → "Review interval days".
+pub fn words(name: &str) -> String {
+    let text = name.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// How a record is named in lists and pickers.
+pub fn record_label(record: &RecordState) -> String {
+    let text = |field| record.get(field).and_then(Value::as_text);
+    let name = text("title")
+        .or_else(|| text("name"))
+        .or_else(|| text("question"))
+        .unwrap_or("(untitled)");
+    match text("reference") {
+        Some(reference) => format!("{reference} {name}"),
+        None => name.to_owned(),
+    }
+}
+
+/// Today as `YYYY-MM-DD`, in the person's time zone.
+pub fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
+/// A stored value as the text its input holds.
+fn draft_of(ty: FieldType, value: Option<&Value>) -> String {
+    match (ty, value) {
+        (_, None | Some(Value::Null)) => String::new(),
+        (FieldType::DateTime, Some(Value::Text(text))) => {
+            // The input shows local time, without a zone.
+            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(text));
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}",
+                date.get_full_year(),
+                date.get_month() + 1,
+                date.get_date(),
+                date.get_hours(),
+                date.get_minutes()
+            )
+        }
+        (_, Some(Value::Bool(yes))) => if *yes { "yes" } else { "no" }.to_owned(),
+        (_, Some(Value::Text(text))) => text.clone(),
+        (_, Some(Value::Int(n))) => n.to_string(),
+        (_, Some(Value::Num(n))) => n.to_string(),
+        (_, Some(Value::List(items))) => items.join(","),
+    }
+}
+
+/// An input's text as the value to store, or what is wrong with it.
+pub fn value_of(ty: FieldType, draft: &str) -> Result<Value, String> {
+    let text = draft.trim();
+    if text.is_empty() {
+        return Ok(match ty {
+            FieldType::Refs(_) => Value::List(Vec::new()),
+            _ => Value::Null,
+        });
+    }
+    Ok(match ty {
+        FieldType::Int { .. } => Value::Int(
+            text.parse()
+                .map_err(|_| "Enter a whole number.".to_owned())?,
+        ),
+        FieldType::Num { .. } => {
+            Value::Num(text.parse().map_err(|_| "Enter a number.".to_owned())?)
+        }
+        FieldType::Bool => Value::Bool(text == "yes"),
+        FieldType::DateTime => {
+            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(text));
+            if date.get_time().is_nan() {
+                return Err("Enter a date and time.".into());
+            }
+            let iso: String = date.to_iso_string().into();
+            Value::Text(iso.replace(".000Z", "Z"))
+        }
+        FieldType::Refs(_) => Value::List(text.split(',').map(str::to_owned).collect()),
+        FieldType::LongText => Value::Text(draft.to_owned()),
+        _ => Value::Text(text.to_owned()),
+    })
+}
+
+/// Edits one record. `fields` limits and orders the fields shown (all of them when empty).
+#[component]
+pub fn RecordEditor(
+    kind: Kind,
+    id: RecordId,
+    #[prop(optional)] fields: &'static [&'static str],
+) -> impl IntoView {
+    let state = use_app_state();
+    let spec = kind.spec();
+    let shown: Vec<&'static FieldSpec> = if fields.is_empty() {
+        spec.fields.iter().collect()
+    } else {
+        fields.iter().filter_map(|name| spec.field(name)).collect()
+    };
+    let record = state.read_untracked(|d| d.local.record(id).cloned());
+    let drafts: Vec<(&'static FieldSpec, RwSignal<String>)> = shown
+        .iter()
+        .map(|field| {
+            let value = record.as_ref().and_then(|r| r.get(field.name));
+            (*field, RwSignal::new(draft_of(field.ty, value)))
+        })
+        .collect();
+    let saved_drafts = StoredValue::new(
+        drafts
+            .iter()
+            .map(|(field, draft)| (field.name, draft.get_untracked()))
+            .collect::<Vec<_>>(),
+    );
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let saved = RwSignal::new(false);
+    let read_only = move || !state.may_write(kind);
+    let form_drafts = drafts.clone();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let before = saved_drafts.get_value();
+        let mut changes = Vec::new();
+        let mut problems = Vec::new();
+        for ((field, draft), (_, old)) in form_drafts.iter().zip(&before) {
+            let text = draft.get_untracked();
+            if text.trim() == old.trim() {
+                continue;
+            }
+            match value_of(field.ty, &text) {
+                Ok(value) => changes.push((field.name, value)),
+                Err(message) => problems.push(FieldError {
+                    field: field.name.into(),
+                    message,
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            errors.set(problems);
+            return;
+        }
+        let now: Vec<(&'static str, String)> = form_drafts
+            .iter()
+            .map(|(field, draft)| (field.name, draft.get_untracked()))
+            .collect();
+        spawn_local(async move {
+            match state.update(id, kind, changes).await {
+                Ok(()) => {
+                    saved_drafts.set_value(now);
+                    errors.set(Vec::new());
+                    saved.set(true);
+                }
+                Err(problems) => errors.set(problems),
+            }
+        });
+    };
+    let inputs = drafts
+        .into_iter()
+        .map(|(field, draft)| view! { <FieldInput kind field draft errors /> })
+        .collect_view();
+    view! {
+        <form class="record-form detail" on:submit=on_submit novalidate=true aria-label=format!("Edit {}", spec.label.to_lowercase())>
+            <fieldset disabled=read_only>
+                {inputs}
+                <button type="submit">"Save changes"</button>
+                <FieldMessage id="record-form-error" message=error_for(errors, "") />
+                <p class="saved" role="status">{move || saved.get().then_some("Saved on this device.")}</p>
+            </fieldset>
+        </form>
+    }
+}
+
+#[component]
+fn FieldInput(
+    kind: Kind,
+    field: &'static FieldSpec,
+    draft: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let input_id = format!("{}-{}", kind.name(), field.name);
+    let error_id = format!("{input_id}-error");
+    let message = error_for(errors, field.name);
+    let invalid = move || message().is_some().to_string();
+    let label = words(field.name);
+    let control = match field.ty {
+        FieldType::LongText => view! {
+            <textarea id=input_id.clone() rows="3" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft></textarea>
+        }
+        .into_any(),
+        FieldType::Choice(options) => {
+            let options = options
+                .iter()
+                .map(|option| view! { <option value=*option>{words(option)}</option> })
+                .collect_view();
+            view! {
+                <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
+                    <option value="">"—"</option>
+                    {options}
+                </select>
+            }
+            .into_any()
+        }
+        FieldType::Bool => view! {
+            <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
+                <option value="">"—"</option>
+                <option value="yes">"Yes"</option>
+                <option value="no">"No"</option>
+            </select>
+        }
+        .into_any(),
+        FieldType::Int { min, max } if max - min <= 10 => {
+            let options = (min..=max)
+                .map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> })
+                .collect_view();
+            view! {
+                <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
+                    <option value="">"—"</option>
+                    {options}
+                </select>
+            }
+            .into_any()
+        }
+        FieldType::Int { .. } | FieldType::Num { .. } => view! {
+            <input id=input_id.clone() type="number" step="any" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
+        }
+        .into_any(),
+        FieldType::Date => view! {
+            <input id=input_id.clone() type="date" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
+        }
+        .into_any(),
+        FieldType::DateTime => view! {
+            <input id=input_id.clone() type="datetime-local" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
+        }
+        .into_any(),
+        FieldType::Ref(Kind::Member) => {
+            let people = move || {
+                let mut people: Vec<(String, String)> = state
+                    .members
+                    .get()
+                    .into_iter()
+                    .filter(|m| !m.revoked)
+                    .map(|m| (m.member, m.name))
+                    .collect();
+                if let Some(settings) = state.settings.get()
+                    && !people.iter().any(|(id, _)| *id == settings.credential.member)
+                {
+                    people.push((settings.credential.member, settings.credential.member_name));
+                }
+                let current = draft.get_untracked();
+                if !current.is_empty() && !people.iter().any(|(id, _)| *id == current) {
+                    people.push((current, "(a former member)".into()));
+                }
+                people
+                    .into_iter()
+                    .map(|(id, name)| view! { <option value=id>{name}</option> })
+                    .collect_view()
+            };
+            view! {
+                <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
+                    <option value="">"— nobody yet —"</option>
+                    {people}
+                </select>
+            }
+            .into_any()
+        }
+        FieldType::Ref(target) | FieldType::Refs(target) => {
+            let multiple = matches!(field.ty, FieldType::Refs(_));
+            let choices = move || {
+                state.read(|d| {
+                    let mut choices: Vec<(String, String)> = d
+                        .local
+                        .records()
+                        .filter(|(_, r)| r.kind == target && !r.is_deleted())
+                        .map(|(id, r)| (id.to_string(), record_label(r)))
+                        .collect();
+                    choices.sort_by(|a, b| a.1.cmp(&b.1));
+                    choices
+                })
+            };
+            let on_change = move |ev: leptos::ev::Event| {
+                let select: web_sys::HtmlSelectElement = event_target(&ev);
+                let options = select.selected_options();
+                let ids: Vec<String> = (0..options.length())
+                    .filter_map(|i| options.item(i))
+                    .filter_map(|o| o.get_attribute("value"))
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                draft.set(ids.join(","));
+            };
+            view! {
+                <select id=input_id.clone() multiple=multiple size=if multiple { "6" } else { "1" }
+                    aria-describedby=error_id.clone() aria-invalid=invalid on:change=on_change>
+                    {(!multiple).then(|| view! { <option value="">"—"</option> })}
+                    {move || {
+                        let chosen = draft.get_untracked();
+                        choices().into_iter().map(|(id, label)| {
+                            let selected = chosen.split(',').any(|c| c == id);
+                            view! { <option value=id selected=selected>{label}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            }
+            .into_any()
+        }
+        FieldType::Sha256 => view! {
+            <input id=input_id.clone() type="text" readonly=true bind:value=draft />
+        }
+        .into_any(),
+        FieldType::Text(max) => view! {
+            <input id=input_id.clone() type="text" maxlength=max.to_string() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="field">
+            <label for=input_id>{label}</label>
+            {control}
+            <FieldMessage id=error_id message=message />
+        </div>
+    }
+}
