@@ -46,8 +46,8 @@ export const riskRow = (page, title) =>
 
 export async function addRisk(page, title, likelihood, impact) {
   await page.getByLabel("Title").fill(title);
-  await page.getByLabel("Likelihood").selectOption(String(likelihood));
-  await page.getByLabel("Impact").selectOption(String(impact));
+  await page.getByLabel("Likelihood", { exact: true }).selectOption(String(likelihood));
+  await page.getByLabel("Impact", { exact: true }).selectOption(String(impact));
   await page.getByRole("button", { name: "Add risk" }).click();
   await riskRow(page, title).waitFor({ timeout: 10_000 });
 }

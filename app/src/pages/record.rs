@@ -1,7 +1,7 @@
 //! Editing any record through its kind's schema: one input per field, chosen by the field's
 //! type; saving checks values and record rules as the server will, and shows each problem
-//! at its field. The form reads the record once, so a colleague's change arriving while
-//! someone types never wipes what they typed.
+//! at its field. When the record changes underneath (a colleague's change arriving), the
+//! fields the person has not touched follow it and what they are typing stays.
 
 use super::{FieldMessage, error_for};
 use crate::state::use_app_state;
@@ -126,6 +126,23 @@ pub fn RecordEditor(
             .map(|(field, draft)| (field.name, draft.get_untracked()))
             .collect::<Vec<_>>(),
     );
+    // When the record changes (a save, or a colleague's change arriving), fields the person
+    // has not touched follow it; what they are typing stays.
+    let follow = drafts.clone();
+    Effect::new(move |_| {
+        let record = state.read(|d| d.local.record(id).cloned());
+        saved_drafts.update_value(|base| {
+            for ((field, draft), (_, old)) in follow.iter().zip(base.iter_mut()) {
+                let new = draft_of(field.ty, record.as_ref().and_then(|r| r.get(field.name)));
+                if new != *old {
+                    if draft.get_untracked() == *old {
+                        draft.set(new.clone());
+                    }
+                    *old = new;
+                }
+            }
+        });
+    });
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let saved = RwSignal::new(false);
     let read_only = move || !state.may_write(kind);
@@ -153,14 +170,9 @@ pub fn RecordEditor(
             errors.set(problems);
             return;
         }
-        let now: Vec<(&'static str, String)> = form_drafts
-            .iter()
-            .map(|(field, draft)| (field.name, draft.get_untracked()))
-            .collect();
         spawn_local(async move {
             match state.update(id, kind, changes).await {
                 Ok(()) => {
-                    saved_drafts.set_value(now);
                     errors.set(Vec::new());
                     saved.set(true);
                 }

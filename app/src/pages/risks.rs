@@ -13,6 +13,7 @@ pub fn Risks() -> impl IntoView {
     let likelihood = RwSignal::new("3".to_owned());
     let impact = RwSignal::new("3".to_owned());
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    let cell = RwSignal::new(None::<(Scale, i64, i64)>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -70,15 +71,98 @@ pub fn Risks() -> impl IntoView {
             <Show when=move || state.may_write(Kind::Risk)>
                 <ImportCsv />
             </Show>
-            <RiskList />
+            <div class="heatmaps">
+                <HeatMap scale=Scale::Inherent cell />
+                <HeatMap scale=Scale::Residual cell />
+            </div>
+            {move || cell.get().map(|(scale, l, i)| view! {
+                <p class="filtering" role="status">
+                    {format!("Showing risks with {} likelihood {l} and impact {i}. ", scale.name())}
+                    <button type="button" class="secondary small" on:click=move |_| cell.set(None)>"Show all risks"</button>
+                </p>
+            })}
+            <RiskList cell />
         </section>
     }
 }
 
+/// Which pair of scores a heat map places risks by.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Scale {
+    Inherent,
+    Residual,
+}
+
+impl Scale {
+    fn name(self) -> &'static str {
+        match self {
+            Scale::Inherent => "inherent",
+            Scale::Residual => "residual",
+        }
+    }
+
+    fn of(self, risk: &views::Risk) -> Option<(i64, i64)> {
+        match self {
+            Scale::Inherent => risk.inherent_likelihood.zip(risk.inherent_impact),
+            Scale::Residual => risk.residual_likelihood.zip(risk.residual_impact),
+        }
+    }
+}
+
+/// A 5×5 grid of likelihood against impact with the number of risks in each cell; choosing a
+/// cell filters the list below to those risks.
 #[component]
-fn RiskList() -> impl IntoView {
+fn HeatMap(scale: Scale, cell: RwSignal<Option<(Scale, i64, i64)>>) -> impl IntoView {
     let state = use_app_state();
-    let risks = move || state.read(|d| d.local.all::<views::Risk>());
+    let counts = Memo::new(move |_| {
+        let mut counts = [[0usize; 5]; 5];
+        for risk in state.read(|d| d.local.all::<views::Risk>()) {
+            if let Some((l, i)) = scale.of(&risk)
+                && (1..=5).contains(&l)
+                && (1..=5).contains(&i)
+            {
+                counts[(i - 1) as usize][(l - 1) as usize] += 1;
+            }
+        }
+        counts
+    });
+    let title = format!("{} risk", super::record::words(scale.name()));
+    view! {
+        <figure class="heatmap">
+            <figcaption>{title.clone()}</figcaption>
+            <div class="heatmap-grid" role="group" aria-label=format!("{title} heat map: impact against likelihood")>
+                {(1..=5).rev().map(|i| (1..=5).map(move |l| {
+                    let rating = Rating::of_score(l * i).label();
+                    let count = move || counts.get()[(i - 1) as usize][(l - 1) as usize];
+                    let pressed = move || cell.get() == Some((scale, l, i));
+                    view! {
+                        <button type="button" class="heat-cell" data-rating=rating
+                            aria-pressed=move || pressed().to_string()
+                            aria-label=move || format!("{} likelihood {l}, impact {i}: {} risks", scale.name(), count())
+                            on:click=move |_| cell.set(if pressed() { None } else { Some((scale, l, i)) })>
+                            {move || match count() { 0 => String::new(), n => n.to_string() }}
+                        </button>
+                    }
+                }).collect_view()).collect_view()}
+            </div>
+            <p class="heatmap-axes" aria-hidden="true">"↑ impact · likelihood →"</p>
+        </figure>
+    }
+}
+
+#[component]
+fn RiskList(cell: RwSignal<Option<(Scale, i64, i64)>>) -> impl IntoView {
+    let state = use_app_state();
+    let risks = move || {
+        let all = state.read(|d| d.local.all::<views::Risk>());
+        match cell.get() {
+            None => all,
+            Some((scale, l, i)) => all
+                .into_iter()
+                .filter(|r| scale.of(r) == Some((l, i)))
+                .collect(),
+        }
+    };
     view! {
         <Show
             when=move || !risks().is_empty()
