@@ -277,9 +277,14 @@ fn FieldInput(
                 if !current.is_empty() && !people.iter().any(|(id, _)| *id == current) {
                     people.push((current, "(a former member)".into()));
                 }
+                // Options are redrawn when the members list refreshes: each says whether it
+                // is the chosen one, or the select would fall back to its first option.
                 people
                     .into_iter()
-                    .map(|(id, name)| view! { <option value=id>{name}</option> })
+                    .map(|(id, name)| {
+                        let selected = draft.get_untracked() == id;
+                        view! { <option value=id selected=selected>{name}</option> }
+                    })
                     .collect_view()
             };
             view! {
