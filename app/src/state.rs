@@ -116,20 +116,7 @@ impl AppState {
     ) -> Result<RecordId, Vec<FieldError>> {
         kind.spec().check_new(&fields)?;
         let id = RecordId::new();
-        let now = now_ms();
-        self.apply(move |device| {
-            for (field, value) in fields {
-                device.edit(id, kind, field, value, now);
-            }
-        })
-        .await
-        .map_err(|e| {
-            vec![FieldError {
-                field: String::new(),
-                message: e.to_string(),
-            }]
-        })?;
-        self.kick_sync();
+        self.write_fields(id, kind, fields).await?;
         Ok(id)
     }
 
@@ -155,46 +142,22 @@ impl AppState {
         kind: Kind,
         changes: Vec<(&'static str, Value)>,
     ) -> Result<(), Vec<FieldError>> {
-        let spec = kind.spec();
-        let mut errors = Vec::new();
-        for (field, value) in &changes {
-            match spec.field(field) {
-                None => errors.push(FieldError {
-                    field: (*field).into(),
-                    message: format!("A {} has no field “{field}”.", spec.label),
-                }),
-                Some(field_spec) => {
-                    if let Err(invalid) = field_spec.check(value) {
-                        errors.push(FieldError {
-                            field: (*field).into(),
-                            message: invalid.message,
-                        });
-                    }
-                }
-            }
-        }
         let current = self.read_untracked(|d| d.local.record(id).cloned());
-        let get = |name: &str| {
-            changes
-                .iter()
-                .rev()
-                .find(|(field, _)| *field == name)
-                .map(|(_, value)| value.clone())
-                .or_else(|| current.as_ref().and_then(|r| r.get(name).cloned()))
-        };
-        let changed = |name: &str| changes.iter().any(|(field, _)| *field == name);
-        for rule in spec.broken_rules(&get, &changed) {
-            errors.push(FieldError {
-                field: rule.field.into(),
-                message: rule.message.into(),
-            });
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let read = |name: &str| current.as_ref().and_then(|r| r.get(name).cloned());
+        kind.spec().check_change(&changes, &read)?;
+        self.write_fields(id, kind, changes).await
+    }
+
+    /// Writes checked field values as one edit each, in one transaction, then asks to sync.
+    async fn write_fields(
+        self,
+        id: RecordId,
+        kind: Kind,
+        fields: Vec<(&'static str, Value)>,
+    ) -> Result<(), Vec<FieldError>> {
         let now = now_ms();
         self.apply(move |device| {
-            for (field, value) in changes {
+            for (field, value) in fields {
                 device.edit(id, kind, field, value, now);
             }
         })

@@ -358,8 +358,37 @@ impl KindSpec {
     /// Checks the fields of a new record as the server will: each value, and that every
     /// required field is there. Lists every problem, so a form can show each at its field.
     pub fn check_new(&self, fields: &[(&str, Value)]) -> Result<(), Vec<FieldError>> {
+        let mut errors = self
+            .check_change(fields, &|_| None)
+            .err()
+            .unwrap_or_default();
+        for required in self.required() {
+            let given = fields
+                .iter()
+                .any(|(name, value)| *name == required.name && !value.is_null());
+            if !given && !errors.iter().any(|e| e.field == required.name) {
+                errors.push(FieldError {
+                    field: required.name.to_owned(),
+                    message: format!("“{}” is required.", required.name),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Checks a change to a record as the server will: each value, and the record rules the
+    /// change touches over the record as it will be (`current` reads its fields now).
+    pub fn check_change(
+        &self,
+        changes: &[(&str, Value)],
+        current: FieldReader,
+    ) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        for (name, value) in fields {
+        for (name, value) in changes {
             let Some(spec) = self.field(name) else {
                 errors.push(FieldError {
                     field: (*name).to_owned(),
@@ -375,28 +404,19 @@ impl KindSpec {
             }
         }
         let get = |name: &str| {
-            fields
+            changes
                 .iter()
                 .rev()
                 .find(|(field, _)| *field == name)
                 .map(|(_, value)| value.clone())
+                .or_else(|| current(name))
         };
-        for rule in self.broken_rules(&get, &|_| true) {
+        let changed = |name: &str| changes.iter().any(|(field, _)| *field == name);
+        for rule in self.broken_rules(&get, &changed) {
             errors.push(FieldError {
                 field: rule.field.to_owned(),
                 message: rule.message.to_owned(),
             });
-        }
-        for required in self.required() {
-            let given = fields
-                .iter()
-                .any(|(name, value)| *name == required.name && !value.is_null());
-            if !given && !errors.iter().any(|e| e.field == required.name) {
-                errors.push(FieldError {
-                    field: required.name.to_owned(),
-                    message: format!("“{}” is required.", required.name),
-                });
-            }
         }
         if errors.is_empty() {
             Ok(())
@@ -838,6 +858,28 @@ mod tests {
             .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "inherent_likelihood", "inherent_impact"]);
+    }
+
+    #[test]
+    fn a_change_is_checked_with_the_record_rules_over_the_record_as_it_will_be() {
+        let spec = Kind::Control.spec();
+        let justified = |name: &str| (name == "justification").then(|| Value::from("Remote only."));
+        let nothing = |_: &str| None;
+        let exclude = [("applicable", Value::Bool(false))];
+        assert!(spec.check_change(&exclude, &justified).is_ok());
+        let errors = spec.check_change(&exclude, &nothing).unwrap_err();
+        assert_eq!(errors[0].field, "justification");
+        let excluded = |name: &str| (name == "applicable").then_some(Value::Bool(false));
+        assert!(
+            spec.check_change(&[("justification", "".into())], &excluded)
+                .is_err(),
+            "emptying the justification of an excluded control"
+        );
+        assert!(
+            spec.check_change(&[("status", "planned".into())], &excluded)
+                .is_ok(),
+            "a change that touches no rule field is not held up by one"
+        );
     }
 
     #[test]

@@ -1,35 +1,24 @@
 //! One control: our guidance, its Statement of Applicability entry, ownership and review,
 //! and the risks that rely on it.
 
-use super::record::RecordEditor;
+use super::{record::RecordEditor, routed_record};
 use crate::state::use_app_state;
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
-use register::{Kind, RecordId, views};
+use leptos_router::components::A;
+use register::{Kind, views};
 
 #[component]
 pub fn ControlDetail() -> impl IntoView {
     let state = use_app_state();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<RecordId>().ok())
-    };
+    let shown = routed_record(Kind::Control);
+    let control = move |id| state.read_untracked(|d| d.local.view::<views::Control>(id));
     view! {
         <section class="page">
             <p><A href="/controls">"← All controls"</A></p>
-            {move || {
-                let Some(id) = id() else {
-                    return view! { <p class="empty">"There is no such control."</p> }.into_any();
-                };
-                // Keyed on the id only: the editor keeps what someone types while records change.
-                let control = state.read_untracked(|d| d.local.view::<views::Control>(id));
-                match control {
-                    None => view! { <p class="empty">"There is no such control on this device (yet)."</p> }.into_any(),
-                    Some(control) => view! { <ControlPage control /> }.into_any(),
-                }
+            {move || match shown.get() {
+                Some((id, false)) => control(id).map(|control| view! { <ControlPage control /> }).into_any(),
+                Some((_, true)) => view! { <p class="empty">"This control was deleted."</p> }.into_any(),
+                None => view! { <p class="empty">"There is no such control on this device (yet)."</p> }.into_any(),
             }}
         </section>
     }

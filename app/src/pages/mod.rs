@@ -10,8 +10,27 @@ pub mod risk;
 pub mod risks;
 pub mod soa;
 
+use crate::state::use_app_state;
 use leptos::prelude::*;
-use register::FieldError;
+use leptos_router::hooks::use_params_map;
+use register::{FieldError, Kind, RecordId};
+
+/// The record of `kind` the route's `:id` names, as `(id, deleted)`, while it is on the
+/// device. A memo, so a detail page is drawn again only when its record appears, goes or is
+/// deleted, not on every change (its editor would lose what someone is typing).
+pub fn routed_record(kind: Kind) -> Memo<Option<(RecordId, bool)>> {
+    let state = use_app_state();
+    let params = use_params_map();
+    Memo::new(move |_| {
+        let id: RecordId = params.read().get("id")?.parse().ok()?;
+        state.read(|d| {
+            d.local
+                .record(id)
+                .filter(|r| r.kind == kind)
+                .map(|r| (id, r.is_deleted()))
+        })
+    })
+}
 
 /// The message for one field among a form's errors, shown under that field.
 pub fn error_for(

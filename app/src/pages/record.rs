@@ -209,56 +209,34 @@ fn FieldInput(
     let message = error_for(errors, field.name);
     let invalid = move || message().is_some().to_string();
     let label = words(field.name);
+    // A select over a fixed set of values: choices, yes/no, and short integer scales.
+    let fixed_choices = |ty: FieldType| {
+        let choices: Vec<(String, String)> = match ty {
+            FieldType::Choice(options) => options
+                .iter()
+                .map(|o| ((*o).to_owned(), words(o)))
+                .collect(),
+            FieldType::Bool => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
+            FieldType::Int { min, max } => (min..=max)
+                .map(|n| (n.to_string(), n.to_string()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        view! {
+            <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
+                <option value="">"—"</option>
+                {choices.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+            </select>
+        }
+        .into_any()
+    };
     let control = match field.ty {
         FieldType::LongText => view! {
             <textarea id=input_id.clone() rows="3" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft></textarea>
         }
         .into_any(),
-        FieldType::Choice(options) => {
-            let options = options
-                .iter()
-                .map(|option| view! { <option value=*option>{words(option)}</option> })
-                .collect_view();
-            view! {
-                <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
-                    <option value="">"—"</option>
-                    {options}
-                </select>
-            }
-            .into_any()
-        }
-        FieldType::Bool => view! {
-            <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
-                <option value="">"—"</option>
-                <option value="yes">"Yes"</option>
-                <option value="no">"No"</option>
-            </select>
-        }
-        .into_any(),
-        FieldType::Int { min, max } if max - min <= 10 => {
-            let options = (min..=max)
-                .map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> })
-                .collect_view();
-            view! {
-                <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
-                    <option value="">"—"</option>
-                    {options}
-                </select>
-            }
-            .into_any()
-        }
-        FieldType::Int { .. } | FieldType::Num { .. } => view! {
-            <input id=input_id.clone() type="number" step="any" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
-        }
-        .into_any(),
-        FieldType::Date => view! {
-            <input id=input_id.clone() type="date" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
-        }
-        .into_any(),
-        FieldType::DateTime => view! {
-            <input id=input_id.clone() type="datetime-local" aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
-        }
-        .into_any(),
+        FieldType::Choice(_) | FieldType::Bool => fixed_choices(field.ty),
+        FieldType::Int { min, max } if max - min <= 10 => fixed_choices(field.ty),
         FieldType::Ref(Kind::Member) => {
             let people = move || {
                 let mut people: Vec<(String, String)> = state
@@ -338,10 +316,20 @@ fn FieldInput(
             <input id=input_id.clone() type="text" readonly=true bind:value=draft />
         }
         .into_any(),
-        FieldType::Text(max) => view! {
-            <input id=input_id.clone() type="text" maxlength=max.to_string() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
+        FieldType::Int { .. } | FieldType::Num { .. } | FieldType::Date | FieldType::DateTime | FieldType::Text(_) => {
+            let (input_type, max_length) = match field.ty {
+                FieldType::Date => ("date", None),
+                FieldType::DateTime => ("datetime-local", None),
+                FieldType::Text(max) => ("text", Some(max.to_string())),
+                _ => ("number", None),
+            };
+            let step = (input_type == "number").then_some("any");
+            view! {
+                <input id=input_id.clone() type=input_type maxlength=max_length step=step
+                    aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft />
+            }
+            .into_any()
         }
-        .into_any(),
     };
     view! {
         <div class="field">

@@ -2,10 +2,10 @@
 //! saved field is one change that syncs on its own, so two people editing different fields
 //! never overwrite each other.
 
-use super::record::RecordEditor;
+use super::{record::RecordEditor, routed_record};
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use register::{Kind, RecordId, Value, views};
 
 const FIELDS: &[&str] = &[
@@ -30,22 +30,7 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn RiskDetail() -> impl IntoView {
-    let state = use_app_state();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<RecordId>().ok())
-    };
-    // A memo, so the page is drawn again only when the risk appears, goes or is deleted, and
-    // not on every change (the editor would lose what someone is typing).
-    let shown = Memo::new(move |_| {
-        let id = id()?;
-        state
-            .read(|d| d.local.view::<views::Risk>(id))
-            .map(|r| (id, r.deleted))
-    });
+    let shown = routed_record(Kind::Risk);
     view! {
         <section class="page">
             <p><A href="/risks">"← All risks"</A></p>
