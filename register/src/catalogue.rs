@@ -344,7 +344,7 @@ pub fn reference_key(reference: &str) -> (Vec<u32>, String) {
 
 /// When a control is next due for review: its last review plus its interval.
 pub fn next_review(control: &views::Control) -> Option<NaiveDate> {
-    let last = NaiveDate::parse_from_str(control.last_reviewed.as_deref()?, "%Y-%m-%d").ok()?;
+    let last = crate::dates::date(control.last_reviewed.as_deref()?)?;
     last.checked_add_days(chrono::Days::new(
         control.review_interval_days?.try_into().ok()?,
     ))

@@ -214,6 +214,17 @@ impl Device {
         self.outbox.len()
     }
 
+    /// This device's changes to one record that the server has not acknowledged yet, oldest
+    /// first: the part of its history only this device knows.
+    pub fn unsent_ops(&self, record: RecordId) -> impl Iterator<Item = &Op> {
+        self.outbox
+            .values()
+            .filter_map(move |pending| match pending {
+                Pending::Op(op) if op.record == record => Some(op),
+                _ => None,
+            })
+    }
+
     /// The next push: the oldest `max` outbox entries, or None if there is nothing to send.
     /// A run of changes to one record is never split across pushes, because the server
     /// needs a new record's required fields together.
@@ -422,14 +433,24 @@ mod tests {
             .unwrap();
         device.on_pushed(&response);
         writes.push(device.take_changes());
+        assert_eq!(device.unsent_ops(id).count(), 0);
         device.edit(id, Kind::Risk, "residual_impact", Value::Int(9), NOW);
         device.edit(id, Kind::Risk, "title", "Phishing of finance".into(), NOW);
         writes.push(device.take_changes());
+        let unsent = |device: &Device| -> Vec<String> {
+            device.unsent_ops(id).map(|op| op.field.clone()).collect()
+        };
+        assert_eq!(unsent(&device), ["residual_impact", "title"]);
         let refusal = server
             .push(author, &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         device.on_refused(&refusal.body());
         writes.push(device.take_changes());
+        assert_eq!(
+            unsent(&device),
+            ["title"],
+            "a withdrawn change is no longer pending"
+        );
 
         let restored = restore_from(&writes);
         assert_eq!(restored.local, device.local);

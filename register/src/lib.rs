@@ -6,11 +6,13 @@
 pub mod catalogue;
 pub mod chain;
 pub mod client;
+pub mod dates;
 pub mod device;
 pub mod hlc;
 pub mod id;
 pub mod import;
 pub mod layout;
+pub mod metrics;
 pub mod op;
 pub mod replica;
 pub mod risk;

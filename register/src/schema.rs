@@ -222,8 +222,7 @@ impl FieldSpec {
             }
             FieldType::Date => {
                 let text = value.as_text().ok_or_else(|| wrong_type("a date"))?;
-                let ok =
-                    text.len() == 10 && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok();
+                let ok = crate::dates::date(text).is_some();
                 if !ok {
                     return Err(invalid(
                         "invalid_date",

@@ -97,6 +97,19 @@ pub struct PullResponse {
     pub head: u64,
 }
 
+/// Most log entries a record's history returns (the latest ones).
+pub const HISTORY_MAX: u64 = 1000;
+
+/// `GET /api/orgs/{org}/records/{id}/history`: who changed which field of one record, when,
+/// oldest first.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryResponse {
+    pub changes: Vec<LogEntry>,
+    /// Whether older changes were left out.
+    pub more: bool,
+}
+
 /// `POST /api/orgs`: create an organisation; the caller becomes its owner.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,10 @@ use register::{
     ClientId, Hlc, Kind, Op, RecordId, Value,
     chain::{self, GENESIS},
     device::Device,
-    wire::{Credential, Invite, MembersResponse, PullResponse, PushRequest, PushResponse},
+    wire::{
+        Credential, HistoryResponse, Invite, MembersResponse, PullResponse, PushRequest,
+        PushResponse,
+    },
 };
 use serde_json::json;
 
@@ -395,6 +398,75 @@ fn record_rules_read_the_stored_record(server: &WranglerDev) {
     assert_eq!(status, 200, "{body}");
 }
 
+fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev) {
+    let owner = create_org(server, "History Ltd");
+    let editor = join_as(server, &owner, "editor", "Eddie Editor");
+    let viewer = join_as(server, &owner, "viewer", "Vera Viewer");
+    let mut mine = device_for(&owner);
+    let risk = new_risk(&mut mine, "Laptop theft");
+    let other = new_risk(&mut mine, "Another risk");
+    assert_eq!(
+        push(server, &owner, &mine.push_request(500).unwrap()).0,
+        200
+    );
+    let mut theirs = device_for(&editor);
+    pull_all(server, &editor, &mut theirs);
+    theirs.edit(
+        risk,
+        Kind::Risk,
+        "residual_likelihood",
+        Value::Int(2),
+        now_ms(),
+    );
+    assert_eq!(
+        push(server, &editor, &theirs.push_request(500).unwrap()).0,
+        200
+    );
+
+    // Anyone in the organisation may read it, viewers too.
+    let path = format!("/api/orgs/{}/records/{risk}/history", owner.org);
+    let (status, body) = call(server, "GET", &path, Some(&viewer.token), Body::Empty);
+    assert_eq!(status, 200, "{body}");
+    let history: HistoryResponse = serde_json::from_value(body).unwrap();
+    assert!(!history.more);
+    let changes: Vec<(&str, ClientId)> = history
+        .changes
+        .iter()
+        .map(|c| (c.op.field.as_str(), c.op.client))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("title", owner.client),
+            ("inherent_likelihood", owner.client),
+            ("inherent_impact", owner.client),
+            ("residual_likelihood", editor.client),
+        ]
+    );
+    assert!(history.changes.iter().all(|c| c.op.record == risk));
+    assert!(history.changes.windows(2).all(|w| w[0].seq < w[1].seq));
+    let (_, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/records/{other}/history", owner.org),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!(body["changes"].as_array().unwrap().len(), 3);
+
+    // Refusals: a malformed id, another organisation, no credential, a wrong method.
+    let bad = format!("/api/orgs/{}/records/not-an-id/history", owner.org);
+    let (status, body) = call(server, "GET", &bad, Some(&owner.token), Body::Empty);
+    assert_eq!((status, code(&body)), (400, "invalid_record"));
+    let stranger = create_org(server, "Stranger Ltd");
+    let (status, body) = call(server, "GET", &path, Some(&stranger.token), Body::Empty);
+    assert_eq!((status, code(&body)), (403, "other_organisation"));
+    let (status, _) = call(server, "GET", &path, None, Body::Empty);
+    assert_eq!(status, 401);
+    let (status, body) = call(server, "POST", &path, Some(&owner.token), Body::Empty);
+    assert_eq!((status, code(&body)), (405, "method_not_allowed"), "{body}");
+}
+
 fn credentials_are_checked(server: &WranglerDev) {
     let owner = create_org(server, "Keys & Co");
     let pull_path = format!("/api/orgs/{}/pull", owner.org);
@@ -657,6 +729,10 @@ fn main() -> std::process::ExitCode {
         (
             "record_rules_read_the_stored_record",
             record_rules_read_the_stored_record,
+        ),
+        (
+            "a_record_history_lists_every_change_by_whom_oldest_first",
+            a_record_history_lists_every_change_by_whom_oldest_first,
         ),
         ("credentials_are_checked", credentials_are_checked),
         (

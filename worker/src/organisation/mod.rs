@@ -58,6 +58,7 @@ impl Organisation {
                 match (method, rest) {
                     (Method::Post, ["push"]) => sync::push(self, &caller, req).await,
                     (Method::Get, ["pull"]) => sync::pull(self, &caller, &req),
+                    (Method::Get, ["records", record, "history"]) => sync::history(self, record),
                     (Method::Get, ["members"]) => members::list(self),
                     (Method::Post, ["invites"]) => members::invite(self, &caller, req).await,
                     (Method::Delete, ["devices", client]) => {
@@ -70,7 +71,7 @@ impl Organisation {
                         let member = (*member).to_owned();
                         members::change_role(self, &caller, &member, req).await
                     }
-                    (_, ["push" | "pull" | "members" | "invites"]) => {
+                    (_, ["push" | "pull" | "members" | "invites"] | ["records", _, "history"]) => {
                         Err(ApiError::MethodNotAllowed)
                     }
                     _ => Err(ApiError::NotFound),

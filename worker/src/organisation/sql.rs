@@ -30,6 +30,8 @@ const SCHEMA: &[&str] = &[
         record TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
         hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, client TEXT NOT NULL,
         PRIMARY KEY (record, field))",
+    // A record's history reads its log entries without scanning the whole log.
+    "CREATE INDEX IF NOT EXISTS log_by_record ON log (record, seq)",
 ];
 
 pub fn migrate(sql: &SqlStorage) -> Result<(), ApiError> {

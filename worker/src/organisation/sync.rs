@@ -1,4 +1,5 @@
-//! Push and pull: the register's own push planning and paging, over this object's tables.
+//! Push, pull and record history: the register's own push planning and paging, over this
+//! object's tables.
 
 use super::{
     Caller, Organisation, now_ms,
@@ -12,7 +13,7 @@ use register::{
     ClientId, Hlc, Kind, LogEntry, Op, RecordId, Value,
     chain::GENESIS,
     server::{Author, PushPlan, ServerView, plan_push, pull_page},
-    wire::{PULL_MAX, PushRequest, PushResponse},
+    wire::{HISTORY_MAX, HistoryResponse, PULL_MAX, PushRequest, PushResponse},
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -267,6 +268,32 @@ impl LogRow {
             },
         })
     }
+}
+
+/// One record's changes, oldest first: the latest `HISTORY_MAX` of them.
+pub fn history(org: &Organisation, record: &str) -> Result<Response, ApiError> {
+    let record: RecordId = record.parse().map_err(|_| {
+        ApiError::bad_request("invalid_record", format!("“{record}” is not a record id."))
+    })?;
+    let mut rows: Vec<LogRow> = org
+        .sql
+        .exec(
+            "SELECT seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter
+             FROM log WHERE record = ? ORDER BY seq DESC LIMIT ?",
+            vec![text(&record.to_string()), int(HISTORY_MAX + 1)],
+        )?
+        .to_array()?;
+    let more = rows.len() as u64 > HISTORY_MAX;
+    rows.truncate(HISTORY_MAX as usize);
+    let changes = rows
+        .into_iter()
+        .rev()
+        .map(|row| {
+            row.into_entry()
+                .ok_or_else(|| ApiError::Internal("unreadable log row".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    json(&HistoryResponse { changes, more }, 200)
 }
 
 fn query_number(req: &Request, name: &str, default: u64) -> Result<u64, ApiError> {

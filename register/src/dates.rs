@@ -1,0 +1,102 @@
+//! Dates as the register stores them (`YYYY-MM-DD` dates, RFC 3339 date-times): reading them,
+//! due dates, overdue checks, and elapsed time in words.
+
+use chrono::{DateTime, Months, NaiveDate};
+
+/// A stored date, when it is one.
+pub fn date(text: &str) -> Option<NaiveDate> {
+    // `FromStr` reads exactly `YYYY-MM-DD` without pulling in chrono's strftime parser.
+    (text.len() == 10).then(|| text.parse().ok()).flatten()
+}
+
+/// Whether a due date has passed: `due` is before `today` (both `YYYY-MM-DD`).
+pub fn is_overdue(due: &str, today: &str) -> bool {
+    matches!((date(due), date(today)), (Some(due), Some(today)) if due < today)
+}
+
+/// `date` plus a number of months (the end of the month when the day does not exist).
+pub fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
+    date.checked_add_months(Months::new(months))
+}
+
+/// Whole minutes from one stored date-time to another; `None` when either is missing or
+/// unreadable, or when `to` is before `from`.
+pub fn minutes_between(from: &str, to: &str) -> Option<i64> {
+    let from = DateTime::parse_from_rfc3339(from).ok()?;
+    let to = DateTime::parse_from_rfc3339(to).ok()?;
+    let minutes = (to - from).num_minutes();
+    (minutes >= 0).then_some(minutes)
+}
+
+/// A duration in minutes as a person says it: "45 min", "3 h 5 min", "2 d 4 h".
+pub fn duration_words(minutes: i64) -> String {
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins} min"),
+        (0, _) if mins == 0 => format!("{hours} h"),
+        (0, _) => format!("{hours} h {mins} min"),
+        (_, 0) => format!("{days} d"),
+        _ => format!("{days} d {hours} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_strictly() {
+        assert_eq!(date("2026-02-28"), NaiveDate::from_ymd_opt(2026, 2, 28));
+        for bad in [
+            "2026-02-30",
+            "2026-2-28",
+            "28/02/2026",
+            "",
+            "2026-02-28T10:00:00Z",
+        ] {
+            assert_eq!(date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn overdue_means_strictly_before_today() {
+        assert!(is_overdue("2026-11-28", "2026-11-29"));
+        assert!(!is_overdue("2026-11-29", "2026-11-29"));
+        assert!(!is_overdue("2026-12-01", "2026-11-29"));
+        assert!(!is_overdue("not a date", "2026-11-29"));
+    }
+
+    #[test]
+    fn months_are_added_to_the_end_of_short_months() {
+        let jan31 = date("2026-01-31").unwrap();
+        assert_eq!(add_months(jan31, 1), date("2026-02-28"));
+        assert_eq!(add_months(jan31, 12), date("2027-01-31"));
+    }
+
+    #[test]
+    fn minutes_between_date_times_in_any_zone() {
+        assert_eq!(
+            minutes_between("2026-11-29T08:00:00Z", "2026-11-29T10:05:00+00:00"),
+            Some(125)
+        );
+        assert_eq!(
+            minutes_between("2026-11-29T10:00:00+01:00", "2026-11-29T09:30:00Z"),
+            Some(30)
+        );
+        assert_eq!(
+            minutes_between("2026-11-29T10:00:00Z", "2026-11-29T09:00:00Z"),
+            None
+        );
+        assert_eq!(minutes_between("yesterday", "2026-11-29T09:00:00Z"), None);
+    }
+
+    #[test]
+    fn durations_read_as_words() {
+        assert_eq!(duration_words(0), "0 min");
+        assert_eq!(duration_words(45), "45 min");
+        assert_eq!(duration_words(120), "2 h");
+        assert_eq!(duration_words(185), "3 h 5 min");
+        assert_eq!(duration_words(2 * 1440), "2 d");
+        assert_eq!(duration_words(2 * 1440 + 250), "2 d 4 h");
+    }
+}
