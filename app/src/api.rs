@@ -3,10 +3,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use register::{
-    ClientId,
+    ClientId, RecordId,
     wire::{
-        CreateOrgRequest, Credential, ErrorBody, Invite, InviteRequest, JoinRequest,
-        MembersResponse, PullResponse, PushRequest, PushResponse, RoleChange,
+        CreateOrgRequest, Credential, ErrorBody, HistoryResponse, Invite, InviteRequest,
+        JoinRequest, MembersResponse, PullResponse, PushRequest, PushResponse, RoleChange,
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -108,6 +108,11 @@ impl Api {
 
     pub async fn pull(&self, since: u64) -> Result<PullResponse, ApiError> {
         let path = format!("/pull?since={since}&limit=1000");
+        send(self.at(Request::get, &path), None::<&()>).await
+    }
+
+    pub async fn history(&self, record: RecordId) -> Result<HistoryResponse, ApiError> {
+        let path = format!("/records/{record}/history");
         send(self.at(Request::get, &path), None::<&()>).await
     }
 

@@ -38,6 +38,7 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"Ratchet"</A>
+                <A href="/report" attr:class="report-link button">"Report"</A>
                 <div class="status">
                     <SyncBadge />
                     <ConnectionIndicator online=state.online />
@@ -48,6 +49,9 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
                 <A href="/risks">"Risks"</A>
                 <A href="/controls">"Controls"</A>
                 <A href="/soa">"SoA"</A>
+                <A href="/objectives">"Objectives"</A>
+                <A href="/metrics">"Metrics"</A>
+                <A href="/inbox">"Inbox"</A>
                 <A href="/organisation">"Organisation"</A>
             </nav>
             <Notices />
@@ -59,6 +63,13 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
                     <Route path=path!("/controls") view=pages::controls::Controls />
                     <Route path=path!("/controls/:id") view=pages::control::ControlDetail />
                     <Route path=path!("/soa") view=pages::soa::Soa />
+                    <Route path=path!("/objectives") view=pages::objectives::Objectives />
+                    <Route path=path!("/objectives/:id") view=pages::objective::ObjectiveDetail />
+                    <Route path=path!("/metrics") view=pages::metrics::Metrics />
+                    <Route path=path!("/metrics/:id") view=pages::metric::MetricDetail />
+                    <Route path=path!("/inbox") view=pages::inbox::Inbox />
+                    <Route path=path!("/inbox/:id") view=pages::event::EventDetail />
+                    <Route path=path!("/report") view=pages::report::Report />
                     <Route path=path!("/organisation") view=pages::organisation::Organisation />
                     <Route path=path!("/join") view=pages::organisation::Organisation />
                 </Routes>

@@ -108,6 +108,32 @@ impl AppState {
         self.role().may_write(kind)
     }
 
+    /// The member this device belongs to, when it syncs with an organisation.
+    pub fn me(&self) -> Option<String> {
+        self.settings
+            .with(|s| s.as_ref().map(|s| s.credential.member.clone()))
+    }
+
+    /// The organisation's current members as `(member id, name)`; this device's member is
+    /// always among them, even before the members list has loaded.
+    pub fn people(&self) -> Vec<(String, String)> {
+        let mut people: Vec<(String, String)> = self
+            .members
+            .get()
+            .into_iter()
+            .filter(|m| !m.revoked)
+            .map(|m| (m.member, m.name))
+            .collect();
+        if let Some(settings) = self.settings.get()
+            && !people
+                .iter()
+                .any(|(id, _)| *id == settings.credential.member)
+        {
+            people.push((settings.credential.member, settings.credential.member_name));
+        }
+        people
+    }
+
     /// Creates a record after the same checks the server makes; one edit per field.
     pub async fn create(
         self,

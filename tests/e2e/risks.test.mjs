@@ -33,6 +33,7 @@ test("a scored risk with two controls moves on the heat maps, and a cell filters
     await page.getByLabel("Controls").selectOption([{ label: "A.8.13 Information backup" }, { label: "A.8.7 Protection against malware" }]);
     await page.getByLabel("Residual likelihood").selectOption("2");
     await page.getByLabel("Residual impact").selectOption("3");
+    await page.getByLabel("Review due").fill("2026-01-15");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Saved on this device.").waitFor();
     assert.equal(await page.getByTestId("risk-scores").textContent(), "Inherent score 20 · residual score 6");
@@ -49,6 +50,28 @@ test("a scored risk with two controls moves on the heat maps, and a cell filters
     await page.screenshot({ path: join(SHOTS, "risks-heatmap.png"), fullPage: true });
     await page.getByRole("button", { name: "Show all risks" }).click();
     assert.equal(await listed.count(), 2);
+
+    // A review date in the past is highlighted, and "Overdue only" finds it.
+    const ransomware = riskRow(page, "Ransomware");
+    assert.match(await ransomware.textContent(), /Review overdue since 2026-01-15/);
+    assert.match(await ransomware.getAttribute("class"), /overdue/);
+    await page.getByLabel("Overdue only").check();
+    assert.equal(await page.locator(".count").textContent(), "1 of 2 risks");
+    await page.getByLabel("Overdue only").uncheck();
+    await page.getByLabel("Search").fill("TAILGATING");
+    assert.equal(await page.locator(".count").textContent(), "1 of 2 risks");
+    await page.getByLabel("Search").fill("");
+    await page.getByLabel("Sort by").selectOption("due");
+    assert.match(await listed.first().textContent(), /Ransomware/, "the dated risk sorts first");
+
+    // Its history lists every change made here (this device syncs with no one).
+    await riskRow(page, "Ransomware").getByRole("link").click();
+    await page.getByText("History of changes").click();
+    const changes = page.getByRole("list", { name: "Changes, newest first" });
+    await changes.getByText(/you, on this device · Residual impact → 3/).waitFor();
+    await changes.getByText(/you, on this device · Title → Ransomware on the file server/).waitFor();
+    await page.getByRole("img", { name: /Residual score over time: 1 value from/ }).waitFor();
+    await openTab(page, "Risks");
 
     // The control knows the risk it treats.
     await openTab(page, "Controls");

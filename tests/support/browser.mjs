@@ -101,6 +101,20 @@ export async function createOrganisation(page, server, orgName, ownerName) {
   await ready(page);
 }
 
+/** Invites a colleague from the owner's Organisation page; `device` joins with the link as `name`. */
+export async function inviteAndJoin(ownerPage, device, server, name, role = "editor") {
+  await openTab(ownerPage, "Organisation");
+  await ownerPage.getByLabel("Role").selectOption(role);
+  await ownerPage.getByRole("button", { name: "Create invite" }).click();
+  const link = await ownerPage.getByLabel("Or send this link").inputValue();
+  await device.page.goto(link);
+  await ready(device.page);
+  await device.page.getByLabel("Your name").first().fill(name);
+  await device.page.getByRole("button", { name: "Join" }).click();
+  await device.page.waitForURL(`${server.base}/`);
+  await ready(device.page);
+}
+
 /** Runs axe-core (from node_modules) in the page; returns its serious and critical violations. */
 export async function seriousA11yViolations(page) {
   await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });

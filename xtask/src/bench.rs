@@ -106,6 +106,8 @@ pub fn run() -> Result<()> {
     );
     let boot = ms(&client["boot_ms"]["median"]);
     let boot_records = client["boot_ms"]["records"].as_u64().unwrap_or(0);
+    let filter = &client["filter"];
+    let (filter_laid, filter_painted) = (ms(&filter["laid_median"]), ms(&filter["painted_median"]));
     let first_pull = ms(&client["first_pull"]["ms"]);
     let first_push = ms(&client["first_push"]["ms"]);
     let ours = first_push + first_pull;
@@ -196,6 +198,21 @@ pub fn run() -> Result<()> {
             format!("{boot:.0} ms"),
             "≤ 500 ms",
             Some(boot <= 500.0),
+        ),
+        row(
+            &format!(
+                "filter a list by text, {boot_records} records: key to painted frame (median of {})",
+                filter["keys"].as_u64().unwrap_or(0)
+            ),
+            format!("{filter_painted:.1} ms"),
+            "≤ 16 ms",
+            Some(filter_painted <= 16.0),
+        ),
+        row(
+            "  of which the app's work: key to laid-out list (median / p95)",
+            format!("{filter_laid:.1} / {:.1} ms", ms(&filter["laid_p95"])),
+            "",
+            None,
         ),
         row(
             "new device's first full pull of 10k ops (browser)",

@@ -1,33 +1,25 @@
 //! One control: our guidance, its Statement of Applicability entry, ownership and review,
 //! and the risks that rely on it.
 
-use super::{record::RecordEditor, routed_record};
+use super::{RoutedDetail, history::RecordHistory, record::RecordEditor};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{Kind, views};
+use register::{Kind, RecordId, views};
 
 #[component]
 pub fn ControlDetail() -> impl IntoView {
-    let state = use_app_state();
-    let shown = routed_record(Kind::Control);
-    let control = move |id| state.read_untracked(|d| d.local.view::<views::Control>(id));
     view! {
-        <section class="page">
-            <p><A href="/controls">"← All controls"</A></p>
-            {move || match shown.get() {
-                Some((id, false)) => control(id).map(|control| view! { <ControlPage control /> }).into_any(),
-                Some((_, true)) => view! { <p class="empty">"This control was deleted."</p> }.into_any(),
-                None => view! { <p class="empty">"There is no such control on this device (yet)."</p> }.into_any(),
-            }}
-        </section>
+        <RoutedDetail kind=Kind::Control back="/controls" back_label="← All controls" page=|id| view! { <ControlPage id /> }.into_any() />
     }
 }
 
 #[component]
-fn ControlPage(control: views::Control) -> impl IntoView {
+fn ControlPage(id: RecordId) -> impl IntoView {
     let state = use_app_state();
-    let id = control.id;
+    let control = state
+        .read_untracked(|d| d.local.view::<views::Control>(id))
+        .expect("the routed control is on the device");
     let risks = move || {
         state.read(|d| {
             d.local
@@ -45,6 +37,7 @@ fn ControlPage(control: views::Control) -> impl IntoView {
             id
             fields=&["applicable", "justification", "status", "owner", "effectiveness", "last_reviewed", "review_interval_days", "title", "reference", "theme"]
         />
+        <RecordHistory id kind=Kind::Control />
         <h2>"Risks this control treats"</h2>
         <Show
             when=move || !risks().is_empty()

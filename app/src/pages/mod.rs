@@ -1,18 +1,28 @@
 //! One module per route, as in Leptos' hackernews example.
 
+pub mod chart;
 pub mod control;
 pub mod controls;
+pub mod event;
+pub mod history;
+pub mod inbox;
+pub mod list;
+pub mod metric;
+pub mod metrics;
 pub mod not_found;
+pub mod objective;
+pub mod objectives;
 pub mod organisation;
 pub mod overview;
 pub mod record;
+pub mod report;
 pub mod risk;
 pub mod risks;
 pub mod soa;
 
 use crate::state::use_app_state;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::{components::A, hooks::use_params_map};
 use register::{FieldError, Kind, RecordId};
 
 /// The record of `kind` the route's `:id` names, as `(id, deleted)`, while it is on the
@@ -30,6 +40,29 @@ pub fn routed_record(kind: Kind) -> Memo<Option<(RecordId, bool)>> {
                 .map(|r| (id, r.is_deleted()))
         })
     })
+}
+
+/// A record's page under its route: a link back to its register, then `page` for the record
+/// while it is on the device, or why it is not shown.
+#[component]
+pub fn RoutedDetail(
+    kind: Kind,
+    back: &'static str,
+    back_label: &'static str,
+    page: fn(RecordId) -> AnyView,
+) -> impl IntoView {
+    let shown = routed_record(kind);
+    let noun = kind.spec().label.to_lowercase();
+    view! {
+        <section class="page">
+            <p><A href=back>{back_label}</A></p>
+            {move || match shown.get() {
+                Some((id, false)) => page(id),
+                Some((_, true)) => view! { <p class="empty">{format!("This {noun} was deleted.")}</p> }.into_any(),
+                None => view! { <p class="empty">{format!("There is no such {noun} on this device (yet).")}</p> }.into_any(),
+            }}
+        </section>
+    }
 }
 
 /// The message for one field among a form's errors, shown under that field.

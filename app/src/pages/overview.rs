@@ -1,7 +1,12 @@
+use super::record::today;
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{Rating, views};
+use register::{
+    Rating,
+    metrics::{is_due, measurements_by_metric},
+    views,
+};
 
 #[component]
 pub fn Overview() -> impl IntoView {
@@ -15,6 +20,35 @@ pub fn Overview() -> impl IntoView {
             .filter(|&s| matches!(Rating::of_score(s), Rating::High | Rating::Critical))
             .count()
     };
+    let waiting = move || {
+        state.read(|d| {
+            d.local
+                .all::<views::Event>()
+                .iter()
+                .filter(|e| matches!(e.status.as_deref(), None | Some("new")))
+                .count()
+        })
+    };
+    let due = move || {
+        let Some(today) = register::dates::date(&today()) else {
+            return 0;
+        };
+        state.read(|d| {
+            let series = measurements_by_metric(&d.local);
+            d.local
+                .all::<views::Metric>()
+                .iter()
+                .filter(|m| {
+                    is_due(
+                        m,
+                        series.get(&m.id).map(Vec::as_slice).unwrap_or_default(),
+                        today,
+                    )
+                })
+                .count()
+        })
+    };
+    let records = move || state.read(|d| d.record_count());
     let org = move || state.settings.get().map(|s| s.credential.org_name);
     view! {
         <section class="page">
@@ -34,7 +68,19 @@ pub fn Overview() -> impl IntoView {
                     <span class="card-figure">{severe}</span>
                     <span class="card-label">"rated high or critical"</span>
                 </A>
+                <A href="/inbox" attr:class="card">
+                    <span class="card-figure" data-testid="waiting-count">{waiting}</span>
+                    <span class="card-label">"reports waiting for triage"</span>
+                </A>
+                <A href="/metrics" attr:class="card">
+                    <span class="card-figure">{due}</span>
+                    <span class="card-label">"metrics due for measurement"</span>
+                </A>
             </div>
+            <p class="lede">
+                <span data-testid="record-count">{records}</span>
+                " records on this device."
+            </p>
         </section>
     }
 }

@@ -6,7 +6,9 @@
 use super::{FieldMessage, error_for};
 use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use register::{FieldError, FieldSpec, FieldType, Kind, RecordId, RecordState, Value};
+use register::{
+    FieldError, FieldSpec, FieldType, Kind, RecordId, RecordState, Value, catalogue::reference_key,
+};
 
 /// A field or choice name as words: `review_interval_days` → "Review interval days".
 pub fn words(name: &str) -> String {
@@ -42,21 +44,26 @@ pub fn today() -> String {
     )
 }
 
+/// A moment as `YYYY-MM-DD HH:MM` in the person's time zone.
+pub fn local_date_time(date: &js_sys::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
 /// A stored value as the text its input holds.
-fn draft_of(ty: FieldType, value: Option<&Value>) -> String {
+pub fn draft_of(ty: FieldType, value: Option<&Value>) -> String {
     match (ty, value) {
         (_, None | Some(Value::Null)) => String::new(),
         (FieldType::DateTime, Some(Value::Text(text))) => {
             // The input shows local time, without a zone.
             let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(text));
-            format!(
-                "{:04}-{:02}-{:02}T{:02}:{:02}",
-                date.get_full_year(),
-                date.get_month() + 1,
-                date.get_date(),
-                date.get_hours(),
-                date.get_minutes()
-            )
+            local_date_time(&date).replace(' ', "T")
         }
         (_, Some(Value::Bool(yes))) => if *yes { "yes" } else { "no" }.to_owned(),
         (_, Some(Value::Text(text))) => text.clone(),
@@ -150,26 +157,10 @@ pub fn RecordEditor(
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
-        let before = saved_drafts.get_value();
-        let mut changes = Vec::new();
-        let mut problems = Vec::new();
-        for ((field, draft), (_, old)) in form_drafts.iter().zip(&before) {
-            let text = draft.get_untracked();
-            if text.trim() == old.trim() {
-                continue;
-            }
-            match value_of(field.ty, &text) {
-                Ok(value) => changes.push((field.name, value)),
-                Err(message) => problems.push(FieldError {
-                    field: field.name.into(),
-                    message,
-                }),
-            }
-        }
-        if !problems.is_empty() {
-            errors.set(problems);
-            return;
-        }
+        let changes = match changed_values(&form_drafts, &saved_drafts.get_value()) {
+            Ok(changes) => changes,
+            Err(problems) => return errors.set(problems),
+        };
         spawn_local(async move {
             match state.update(id, kind, changes).await {
                 Ok(()) => {
@@ -180,20 +171,122 @@ pub fn RecordEditor(
             }
         });
     };
-    let inputs = drafts
-        .into_iter()
-        .map(|(field, draft)| view! { <FieldInput kind field draft errors /> })
-        .collect_view();
     view! {
         <form class="record-form detail" on:submit=on_submit novalidate=true aria-label=format!("Edit {}", spec.label.to_lowercase())>
             <fieldset disabled=read_only>
-                {inputs}
+                <FieldInputs kind drafts errors />
                 <button type="submit">"Save changes"</button>
                 <FieldMessage id="record-form-error" message=error_for(errors, "") />
                 <p class="saved" role="status">{move || saved.get().then_some("Saved on this device.")}</p>
             </fieldset>
         </form>
     }
+}
+
+/// The values of the drafts that differ from `before` (the drafts as last saved), or what
+/// is wrong with those that cannot be read.
+fn changed_values(
+    drafts: &[(&'static FieldSpec, RwSignal<String>)],
+    before: &[(&'static str, String)],
+) -> Result<Vec<(&'static str, Value)>, Vec<FieldError>> {
+    let mut changes = Vec::new();
+    let mut problems = Vec::new();
+    for ((field, draft), (_, old)) in drafts.iter().zip(before) {
+        let text = draft.get_untracked();
+        if text.trim() == old.trim() {
+            continue;
+        }
+        match value_of(field.ty, &text) {
+            Ok(value) => changes.push((field.name, value)),
+            Err(message) => problems.push(FieldError {
+                field: field.name.into(),
+                message,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(changes)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Creates a record of `kind` from `fields`, which start from `defaults`; `fixed` values are
+/// added without being shown (a measurement's metric). Checked as the server will; after
+/// saving, the form empties and `on_created` is told the new record's id.
+#[component]
+pub fn NewRecordForm(
+    kind: Kind,
+    fields: &'static [&'static str],
+    #[prop(optional)] defaults: Vec<(&'static str, Value)>,
+    #[prop(optional)] fixed: Vec<(&'static str, Value)>,
+    #[prop(into)] submit: String,
+    #[prop(into)] on_created: Callback<RecordId>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let spec = kind.spec();
+    let initial = move |field: &FieldSpec| {
+        let value = defaults
+            .iter()
+            .find(|(name, _)| *name == field.name)
+            .map(|(_, v)| v);
+        draft_of(field.ty, value)
+    };
+    let drafts: Vec<(&'static FieldSpec, RwSignal<String>)> = fields
+        .iter()
+        .filter_map(|name| spec.field(name))
+        .map(|field| (field, RwSignal::new(initial(field))))
+        .collect();
+    let empty: Vec<(&'static str, String)> = drafts
+        .iter()
+        .map(|(f, _)| (f.name, String::new()))
+        .collect();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let form_drafts = drafts.clone();
+    let fixed = StoredValue::new(fixed);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let mut values = match changed_values(&form_drafts, &empty) {
+            Ok(values) => values,
+            Err(problems) => return errors.set(problems),
+        };
+        values.extend(fixed.get_value());
+        let reset: Vec<_> = form_drafts.iter().map(|(f, d)| (*d, initial(f))).collect();
+        spawn_local(async move {
+            match state.create(kind, values).await {
+                Ok(id) => {
+                    errors.set(Vec::new());
+                    for (draft, text) in reset {
+                        draft.set(text);
+                    }
+                    on_created.run(id);
+                }
+                Err(problems) => errors.set(problems),
+            }
+        });
+    };
+    let label = submit.clone();
+    view! {
+        <form class="record-form" on:submit=on_submit novalidate=true aria-label=label>
+            <fieldset disabled=move || !state.may_write(kind)>
+                <FieldInputs kind drafts errors />
+                <button type="submit">{submit}</button>
+                <FieldMessage id=format!("new-{}-error", kind.name()) message=error_for(errors, "") />
+            </fieldset>
+        </form>
+    }
+}
+
+#[component]
+fn FieldInputs(
+    kind: Kind,
+    drafts: Vec<(&'static FieldSpec, RwSignal<String>)>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    drafts
+        .into_iter()
+        .map(|(field, draft)| view! { <FieldInput kind field draft errors /> })
+        .collect_view()
 }
 
 #[component]
@@ -239,18 +332,7 @@ fn FieldInput(
         FieldType::Int { min, max } if max - min <= 10 => fixed_choices(field.ty),
         FieldType::Ref(Kind::Member) => {
             let people = move || {
-                let mut people: Vec<(String, String)> = state
-                    .members
-                    .get()
-                    .into_iter()
-                    .filter(|m| !m.revoked)
-                    .map(|m| (m.member, m.name))
-                    .collect();
-                if let Some(settings) = state.settings.get()
-                    && !people.iter().any(|(id, _)| *id == settings.credential.member)
-                {
-                    people.push((settings.credential.member, settings.credential.member_name));
-                }
+                let mut people = state.people();
                 let current = draft.get_untracked();
                 if !current.is_empty() && !people.iter().any(|(id, _)| *id == current) {
                     people.push((current, "(a former member)".into()));
@@ -277,14 +359,18 @@ fn FieldInput(
             let multiple = matches!(field.ty, FieldType::Refs(_));
             let choices = move || {
                 state.read(|d| {
-                    let mut choices: Vec<(String, String)> = d
+                    // Control references sort as numbers: A.7.2 before A.7.11.
+                    let mut choices: Vec<(_, String, String)> = d
                         .local
                         .records()
                         .filter(|(_, r)| r.kind == target && !r.is_deleted())
-                        .map(|(id, r)| (id.to_string(), record_label(r)))
+                        .map(|(id, r)| {
+                            let reference = r.get("reference").and_then(Value::as_text).unwrap_or_default();
+                            (reference_key(reference), id.to_string(), record_label(r))
+                        })
                         .collect();
-                    choices.sort_by(|a, b| a.1.cmp(&b.1));
-                    choices
+                    choices.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
+                    choices.into_iter().map(|(_, id, label)| (id, label)).collect::<Vec<_>>()
                 })
             };
             let on_change = move |ev: leptos::ev::Event| {

@@ -2,10 +2,9 @@
 //! saved field is one change that syncs on its own, so two people editing different fields
 //! never overwrite each other.
 
-use super::{record::RecordEditor, routed_record};
+use super::{RoutedDetail, history::RecordHistory, record::RecordEditor};
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::components::A;
 use register::{Kind, RecordId, Value, views};
 
 const FIELDS: &[&str] = &[
@@ -30,16 +29,8 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn RiskDetail() -> impl IntoView {
-    let shown = routed_record(Kind::Risk);
     view! {
-        <section class="page">
-            <p><A href="/risks">"← All risks"</A></p>
-            {move || match shown.get() {
-                Some((id, false)) => view! { <RiskPage id /> }.into_any(),
-                Some((_, true)) => view! { <p class="empty">"This risk was deleted."</p> }.into_any(),
-                None => view! { <p class="empty">"There is no such risk on this device (yet)."</p> }.into_any(),
-            }}
-        </section>
+        <RoutedDetail kind=Kind::Risk back="/risks" back_label="← All risks" page=|id| view! { <RiskPage id /> }.into_any() />
     }
 }
 
@@ -73,6 +64,7 @@ fn RiskPage(id: RecordId) -> impl IntoView {
         <h1>{title}</h1>
         <p class="lede" data-testid="risk-scores">{scores}</p>
         <RecordEditor kind=Kind::Risk id fields=FIELDS />
+        <RecordHistory id kind=Kind::Risk />
         <Show when=move || state.may_write(Kind::Risk)>
             <button type="button" class="danger" on:click=delete>"Delete this risk"</button>
         </Show>

@@ -1,10 +1,14 @@
 //! The risk register (clause 6.1.2): every risk with its score, and a form for a new one.
 
-use super::{FieldMessage, IMPACT, LIKELIHOOD, ScaleSelect, error_for};
+use super::{
+    FieldMessage, IMPACT, LIKELIHOOD, ScaleSelect, error_for,
+    list::{Extras, ListSpec, RegisterList, Tag},
+    record::words,
+};
 use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use leptos_router::components::A;
-use register::{FieldError, Kind, Rating, Value, views};
+use register::{FieldError, Kind, Rating, RecordId, RecordState, Value, View, views};
+use std::collections::HashSet;
 
 #[component]
 pub fn Risks() -> impl IntoView {
@@ -14,6 +18,17 @@ pub fn Risks() -> impl IntoView {
     let impact = RwSignal::new("3".to_owned());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let cell = RwSignal::new(None::<(Scale, i64, i64)>);
+    let in_cell = Signal::derive(move || {
+        let (scale, l, i) = cell.get()?;
+        let risks = state.read(|d| d.local.all::<views::Risk>());
+        Some(
+            risks
+                .into_iter()
+                .filter(|r| scale.of(r) == Some((l, i)))
+                .map(|r| r.id)
+                .collect::<HashSet<RecordId>>(),
+        )
+    });
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -68,9 +83,6 @@ pub fn Risks() -> impl IntoView {
                     <FieldMessage id="risk-form-error" message=error_for(errors, "") />
                 </form>
             </Show>
-            <Show when=move || state.may_write(Kind::Risk)>
-                <ImportCsv />
-            </Show>
             <div class="heatmaps">
                 <HeatMap scale=Scale::Inherent cell />
                 <HeatMap scale=Scale::Residual cell />
@@ -81,7 +93,7 @@ pub fn Risks() -> impl IntoView {
                     <button type="button" class="secondary small" on:click=move |_| cell.set(None)>"Show all risks"</button>
                 </p>
             })}
-            <RiskList cell />
+            <RegisterList spec=&RISKS only=in_cell />
         </section>
     }
 }
@@ -150,106 +162,47 @@ fn HeatMap(scale: Scale, cell: RwSignal<Option<(Scale, i64, i64)>>) -> impl Into
     }
 }
 
-#[component]
-fn RiskList(cell: RwSignal<Option<(Scale, i64, i64)>>) -> impl IntoView {
-    let state = use_app_state();
-    let risks = move || {
-        let all = state.read(|d| d.local.all::<views::Risk>());
-        match cell.get() {
-            None => all,
-            Some((scale, l, i)) => all
-                .into_iter()
-                .filter(|r| scale.of(r) == Some((l, i)))
-                .collect(),
-        }
-    };
-    view! {
-        <Show
-            when=move || !risks().is_empty()
-            fallback=|| view! {
-                <p class="empty">
-                    "No risks yet. Start with what worries you most: lost devices, phishing, a supplier outage. Score each one; the score tells you where to act first."
-                </p>
-            }
-        >
-            <ul class="record-list" aria-label="Recorded risks">
-                <For each=risks key=|risk| (risk.id, risk.title.clone(), risk.inherent_score()) children=|risk| {
-                    let title = risk.title.clone().unwrap_or_else(|| "(untitled)".into());
-                    let score = risk.inherent_score().map(|score| {
-                        let rating = Rating::of_score(score).label();
-                        let text = format!(
-                            "{} × {} = {score} {rating}",
-                            risk.inherent_likelihood.unwrap_or_default(),
-                            risk.inherent_impact.unwrap_or_default(),
-                        );
-                        view! { <span class="score" data-rating=rating>{text}</span> }
-                    });
-                    view! {
-                        <li class="record">
-                            <A href=format!("/risks/{}", risk.id) attr:class="record-title">{title}</A>
-                            {score}
-                        </li>
-                    }
-                } />
-            </ul>
-        </Show>
-    }
-}
+pub static RISKS: ListSpec = ListSpec {
+    kind: Kind::Risk,
+    path: "/risks",
+    noun: "risks",
+    label: "Recorded risks",
+    filters: &["status", "treatment", "category"],
+    person: "owner",
+    describe: |_| Box::new(describe_risk),
+    empty: "No risks yet. Start with what worries you most: lost devices, phishing, a supplier outage. Score each one; the score tells you where to act first.",
+};
 
-/// Imports risks from a CSV file (header: title, likelihood, impact, and any other risk
-/// fields). Every row is checked first; all rows are saved in one transaction or none.
-#[component]
-fn ImportCsv() -> impl IntoView {
-    let state = use_app_state();
-    let outcome = RwSignal::new(None::<Result<usize, Vec<String>>>);
-    let on_change = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string())
-                .unwrap_or_default();
-            let rows = match register::import::parse_csv(Kind::Risk, &text) {
-                Ok(rows) => rows,
-                Err(problems) => return outcome.set(Some(Err(problems))),
-            };
-            let count = rows.len();
-            let now = crate::state::now_ms();
-            let saved = state
-                .apply(move |device| {
-                    for fields in rows {
-                        let id = register::RecordId::new();
-                        for (field, value) in fields {
-                            device.edit(id, Kind::Risk, &field, value, now);
-                        }
-                    }
-                })
-                .await;
-            outcome.set(Some(saved.map(|()| count).map_err(|e| vec![e.to_string()])));
-            state.kick_sync();
-        });
-    };
-    view! {
-        <details class="import">
-            <summary>"Import risks from a CSV file"</summary>
-            <p>"The first row names the columns: title, likelihood, impact (1–5), and any other risk fields."</p>
-            <label for="risk-import">"CSV file"</label>
-            <input id="risk-import" type="file" accept=".csv,text/csv" on:change=on_change />
-            {move || match outcome.get() {
-                None => ().into_any(),
-                Some(Ok(count)) => view! { <p role="status">{format!("Imported {count} risks.")}</p> }.into_any(),
-                Some(Err(problems)) => view! {
-                    <div role="alert" class="form-error">
-                        <p>"Nothing was imported:"</p>
-                        <ul>{problems.into_iter().take(20).map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-                    </div>
-                }.into_any(),
-            }}
-        </details>
+fn describe_risk(id: RecordId, record: &RecordState) -> Extras {
+    let risk = views::Risk::from_record(id, record);
+    let mut tags = Vec::new();
+    if let Some(score) = risk.inherent_score() {
+        let rating = Rating::of_score(score).label();
+        let text = format!(
+            "{} × {} = {score} {rating}",
+            risk.inherent_likelihood.unwrap_or_default(),
+            risk.inherent_impact.unwrap_or_default(),
+        );
+        tags.push(Tag::toned(text, rating));
+    }
+    if let Some(score) = risk.residual_score() {
+        let rating = Rating::of_score(score).label();
+        tags.push(Tag::toned(format!("residual {score} {rating}"), rating));
+    }
+    if let Some(status) = &risk.status {
+        tags.push(Tag::plain(words(status)));
+    }
+    // The earlier of the review and the acceptance's expiry is what falls due first.
+    let due = [
+        (risk.review_due, "Review"),
+        (risk.acceptance_expires, "Acceptance"),
+    ]
+    .into_iter()
+    .filter_map(|(date, what)| Some((date?, what)))
+    .min();
+    Extras {
+        tags,
+        due,
+        order: None,
     }
 }

@@ -1,0 +1,256 @@
+//! One metric: its trend against target and warning threshold, its measurements (append-only:
+//! a wrong value is corrected by a new measurement, never edited), and for a value past the
+//! threshold, a finding raised with a link to the measurement.
+
+use super::{
+    RoutedDetail,
+    chart::{Line, Point, TrendChart},
+    history::RecordHistory,
+    metrics::with_unit,
+    record::{NewRecordForm, RecordEditor, today},
+};
+use crate::state::{AppState, now_ms, use_app_state};
+use leptos::{prelude::*, task::spawn_local};
+use register::{
+    Kind, RecordId, Value, dates,
+    metrics::{Standing, measurements_by_metric, next_due, standing},
+    views,
+};
+
+#[component]
+pub fn MetricDetail() -> impl IntoView {
+    view! {
+        <RoutedDetail kind=Kind::Metric back="/metrics" back_label="← All metrics" page=|id| view! { <MetricPage id /> }.into_any() />
+    }
+}
+
+/// Raises a finding about a measurement past its metric's threshold, linked to both the
+/// measurement and the metric's control.
+async fn raise_finding(
+    state: AppState,
+    metric: views::Metric,
+    measurement: views::Measurement,
+) -> Result<RecordId, String> {
+    let name = metric.name.clone().unwrap_or_default();
+    let value = with_unit(measurement.value.unwrap_or_default(), &metric);
+    let date = measurement.date.clone().unwrap_or_default();
+    let threshold = metric
+        .warning
+        .or(metric.target)
+        .map(|t| with_unit(t, &metric))
+        .unwrap_or_default();
+    let mut fields = vec![
+        (
+            "title",
+            Value::Text(format!("{name} breached: {value} on {date}")),
+        ),
+        ("finding_type", Value::Text("observation".into())),
+        ("source", Value::Text("measurement".into())),
+        ("measurement", Value::Text(measurement.id.to_string())),
+        ("status", Value::Text("open".into())),
+        (
+            "description",
+            Value::Text(format!(
+                "The measurement of {date} ({value}) is past the threshold of {threshold}."
+            )),
+        ),
+        ("raised_at", Value::Text(now_iso())),
+    ];
+    if let Some(control) = metric.control {
+        fields.push(("control", Value::Text(control.to_string())));
+    }
+    state.create(Kind::Finding, fields).await.map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// Now as a stored date-time.
+pub fn now_iso() -> String {
+    let iso: String = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now_ms() as f64))
+        .to_iso_string()
+        .into();
+    // Whole seconds, as the rest of the register writes them.
+    format!("{}Z", &iso[..19])
+}
+
+#[component]
+fn MetricPage(id: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let metric = Memo::new(move |_| state.read(|d| d.local.view::<views::Metric>(id)));
+    let series = Memo::new(move |_| {
+        state.read(|d| {
+            measurements_by_metric(&d.local)
+                .remove(&id)
+                .unwrap_or_default()
+        })
+    });
+    // Findings already raised, by the measurement they are about.
+    let raised = Memo::new(move |_| {
+        state.read(|d| {
+            d.local
+                .all::<views::Finding>()
+                .into_iter()
+                .filter_map(|f| Some((f.measurement?, f.title.unwrap_or_default())))
+                .collect::<Vec<(RecordId, String)>>()
+        })
+    });
+    let finding_for = move |measurement: RecordId| {
+        raised.with(|r| {
+            r.iter()
+                .find(|(m, _)| *m == measurement)
+                .map(|(_, t)| t.clone())
+        })
+    };
+    let just_added = RwSignal::new(None::<RecordId>);
+    let dismissed = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let raise = move |measurement: views::Measurement| {
+        let Some(metric) = metric.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            problem.set(raise_finding(state, metric, measurement).await.err());
+        });
+    };
+    let name = move || metric.get().and_then(|m| m.name).unwrap_or_default();
+    let chart = move || {
+        let metric = metric.get()?;
+        let points = series
+            .get()
+            .iter()
+            .filter_map(|m| {
+                let date = dates::date(m.date.as_deref()?)?;
+                let value = m.value?;
+                Some(Point {
+                    x: date.and_hms_opt(0, 0, 0)?.and_utc().timestamp() as f64,
+                    y: value,
+                    when: date.to_string(),
+                    value: with_unit(value, &metric),
+                })
+            })
+            .collect();
+        let lines = [(metric.target, "target"), (metric.warning, "warning")]
+            .into_iter()
+            .filter_map(|(y, class)| {
+                let y = y?;
+                Some(Line {
+                    y,
+                    name: format!("{class} {}", with_unit(y, &metric)),
+                    class,
+                })
+            })
+            .collect();
+        Some(view! { <TrendChart title=format!("{} over time", name()) points lines /> })
+    };
+    let summary = move || {
+        let metric = metric.get()?;
+        let series = series.get();
+        let latest = series.last().map(|m| {
+            let value = m.value.unwrap_or_default();
+            format!(
+                "Latest: {} on {} ({}).",
+                with_unit(value, &metric),
+                m.date.clone().unwrap_or_default(),
+                standing(&metric, value).label()
+            )
+        });
+        let due = match next_due(&metric, &series) {
+            Some(due) => format!(" Next measurement due {due}."),
+            None => " Not measured yet: add the first value below.".into(),
+        };
+        Some(format!("{}{due}", latest.unwrap_or_default()))
+    };
+    // Offered once, right after a value past the threshold is recorded.
+    let prompt = move || {
+        let added = just_added.get()?;
+        if dismissed.get() || finding_for(added).is_some() {
+            return None;
+        }
+        let metric = metric.get()?;
+        let measurement = series.get().into_iter().find(|m| m.id == added)?;
+        let value = measurement.value?;
+        (standing(&metric, value) == Standing::Breach).then(|| {
+            let threshold = metric.warning.or(metric.target).map(|t| with_unit(t, &metric)).unwrap_or_default();
+            view! {
+                <div class="prompt" role="alert">
+                    <p>{format!("{} is past the threshold of {threshold}. Raise a finding so the cause is analysed and acted on?", with_unit(value, &metric))}</p>
+                    <button type="button" on:click=move |_| raise(measurement.clone())>"Raise a finding"</button>
+                    " "
+                    <button type="button" class="secondary" on:click=move |_| dismissed.set(true)>"Not now"</button>
+                </div>
+            }
+        })
+    };
+    let me = state.me();
+    let recorded = Callback::new(move |added: RecordId| {
+        dismissed.set(false);
+        just_added.set(Some(added));
+    });
+    let mut fixed = vec![("metric", Value::Text(id.to_string()))];
+    if let Some(me) = me {
+        fixed.push(("recorded_by", Value::Text(me)));
+    }
+    let rows = move || {
+        let metric = metric.get()?;
+        let people = state.people();
+        let mut rows = series.get();
+        rows.reverse();
+        Some(rows.into_iter().map(|m| {
+            let value = m.value.unwrap_or_default();
+            let standing = standing(&metric, value);
+            let who = m.recorded_by.and_then(|id| people.iter().find(|(p, _)| *p == id.to_string())).map(|(_, n)| n.clone()).unwrap_or_default();
+            let date = m.date.clone().unwrap_or_default();
+            let finding = match (standing, finding_for(m.id)) {
+                (_, Some(title)) => view! { <span>{format!("Finding raised: {title}")}</span> }.into_any(),
+                (Standing::Breach, None) => {
+                    let label = format!("Raise a finding about the measurement of {date}");
+                    let measurement = m.clone();
+                    view! { <button type="button" class="secondary small" aria-label=label on:click=move |_| raise(measurement.clone())>"Raise a finding"</button> }.into_any()
+                }
+                _ => ().into_any(),
+            };
+            view! {
+                <tr>
+                    <td>{date.clone()}</td>
+                    <td>{with_unit(value, &metric)}</td>
+                    <td><span class="tag" data-tone=standing.label()>{standing.label()}</span></td>
+                    <td>{m.note.clone().unwrap_or_default()}</td>
+                    <td>{who}</td>
+                    <td>{finding}</td>
+                </tr>
+            }
+        }).collect_view())
+    };
+    view! {
+        <h1>{name}</h1>
+        <p class="lede" data-testid="metric-summary">{summary}</p>
+        {chart}
+        <Show when=move || state.may_write(Kind::Measurement)>
+            <h2>"Record a measurement"</h2>
+            <NewRecordForm
+                kind=Kind::Measurement
+                fields=&["value", "date", "note"]
+                defaults=vec![("date", Value::Text(today()))]
+                fixed=fixed.clone()
+                submit="Add measurement"
+                on_created=recorded
+            />
+        </Show>
+        {prompt}
+        {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+        <h2>"Measurements"</h2>
+        <div class="table-wrap">
+            <table aria-label="Measurements">
+                <thead><tr><th>"Date"</th><th>"Value"</th><th>"Standing"</th><th>"Note"</th><th>"Recorded by"</th><th>"Finding"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <h2>"Definition"</h2>
+        <RecordEditor kind=Kind::Metric id fields=&["name", "description", "method", "unit", "direction", "target", "warning", "frequency", "owner", "control", "objective"] />
+        <RecordHistory id kind=Kind::Metric />
+    }
+}

@@ -1,0 +1,44 @@
+//! Quick capture, one tap from every screen: report an incident, a near miss, an observation
+//! or a suggestion. It saves on the device first, so it works on a phone with no signal.
+
+use super::{metric::now_iso, record::NewRecordForm};
+use crate::state::use_app_state;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use register::{Kind, RecordId, Value};
+
+#[component]
+pub fn Report() -> impl IntoView {
+    let state = use_app_state();
+    let reported = RwSignal::new(None::<RecordId>);
+    let mut defaults = vec![
+        ("event_type", Value::Text("observation".into())),
+        ("detected_at", Value::Text(now_iso())),
+    ];
+    if let Some(me) = state.me() {
+        defaults.push(("reporter", Value::Text(me)));
+    }
+    let created = Callback::new(move |id| reported.set(Some(id)));
+    view! {
+        <section class="page">
+            <h1>"Report something"</h1>
+            <p class="lede">
+                "An incident, a near miss, something that looked wrong, or an idea. Say what happened; the rest can be added later. It is saved on this device at once and shared when you are online."
+            </p>
+            {move || reported.get().map(|id| view! {
+                <p class="saved" role="status">
+                    "Thank you: your report is saved. "
+                    <A href=format!("/inbox/{id}")>"Open it"</A>
+                </p>
+            })}
+            <NewRecordForm
+                kind=Kind::Event
+                fields=&["event_type", "title", "description", "location", "severity", "occurred_at", "detected_at", "reporter"]
+                defaults=defaults
+                fixed=vec![("status", Value::Text("new".into()))]
+                submit="Send report"
+                on_created=created
+            />
+        </section>
+    }
+}
