@@ -38,7 +38,9 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"Ratchet"</A>
-                <A href="/report" attr:class="report-link button">"Report"</A>
+                <Show when=move || state.may_write(Kind::Event)>
+                    <A href="/report" attr:class="report-link button">"Report"</A>
+                </Show>
                 <div class="status">
                     <SyncBadge />
                     <ConnectionIndicator online=state.online />

@@ -5,8 +5,14 @@ use chrono::{DateTime, Months, NaiveDate};
 
 /// A stored date, when it is one.
 pub fn date(text: &str) -> Option<NaiveDate> {
-    // `FromStr` reads exactly `YYYY-MM-DD` without pulling in chrono's strftime parser.
-    (text.len() == 10).then(|| text.parse().ok()).flatten()
+    // Exactly `YYYY-MM-DD` (chrono's parser would also take spaces and signs), so stored dates
+    // sort as text in date order.
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shape.then(|| text.parse().ok()).flatten()
 }
 
 /// Whether a due date has passed: `due` is before `today` (both `YYYY-MM-DD`).
@@ -50,6 +56,9 @@ mod tests {
         for bad in [
             "2026-02-30",
             "2026-2-28",
+            "2026-2-28 ",
+            "2026-02- 8",
+            "+2026-2-28",
             "28/02/2026",
             "",
             "2026-02-28T10:00:00Z",

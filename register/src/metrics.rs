@@ -50,7 +50,7 @@ pub fn standing(metric: &views::Metric, value: f64) -> Standing {
     }
 }
 
-/// Every measurement of each metric, oldest first (by date, then by value for a stable order).
+/// Every measurement of each metric, oldest first: by date, then in the order recorded.
 pub fn measurements_by_metric(register: &Replica) -> HashMap<RecordId, Vec<views::Measurement>> {
     let mut by_metric: HashMap<RecordId, Vec<views::Measurement>> = HashMap::new();
     for measurement in register.all::<views::Measurement>() {
@@ -62,14 +62,10 @@ pub fn measurements_by_metric(register: &Replica) -> HashMap<RecordId, Vec<views
             by_metric.entry(metric).or_default().push(measurement);
         }
     }
+    // Records come in id order, which is creation order (v7 ids), and the sort is stable:
+    // of two measurements on one date, the later recorded is the latest (a correction).
     for series in by_metric.values_mut() {
-        series.sort_by(|a, b| {
-            a.date.cmp(&b.date).then(
-                a.value
-                    .partial_cmp(&b.value)
-                    .unwrap_or(std::cmp::Ordering::Equal),
-            )
-        });
+        series.sort_by(|a, b| a.date.cmp(&b.date));
     }
     by_metric
 }

@@ -17,6 +17,8 @@ export async function openDevice({ viewport = { width: 1280, height: 800 }, prof
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,
+    // A zone without daylight saving, so durations such as "2 h 5 min" never straddle a change.
+    timezoneId: "UTC",
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems = [];

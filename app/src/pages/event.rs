@@ -43,7 +43,10 @@ fn EventPage(id: RecordId) -> impl IntoView {
                 ("status", Value::Text("resolved".into())),
                 ("resolved_at", Value::Text(now_iso())),
             ];
-            let _ = state.update(id, Kind::Event, changes).await;
+            if let Err(errors) = state.update(id, Kind::Event, changes).await {
+                let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();
+                state.notice.set(Some(message.join(" ")));
+            }
         });
     };
     view! {

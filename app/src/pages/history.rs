@@ -8,7 +8,9 @@ use super::{
 };
 use crate::{api::Api, state::use_app_state};
 use leptos::prelude::*;
-use register::{ClientId, FieldType, Kind, Op, RecordId, Value, device::Device};
+use register::{
+    ClientId, FieldType, Kind, Op, RecordId, Value, device::Device, wire::HistoryResponse,
+};
 
 /// One change as shown: when (ms), by whom, which field, to what.
 #[derive(Clone, PartialEq, Debug)]
@@ -72,15 +74,24 @@ fn value_words(
     }
 }
 
-/// The residual score after each change of either residual factor, oldest first.
+/// The residual score after each save that changed a residual factor, oldest first. Fields
+/// saved together share a client and a time; they make one point, not one per field.
 fn residual_scores(changes: &[Change]) -> Vec<Point> {
     let (mut likelihood, mut impact) = (None, None);
+    let mut touched = false;
     let mut points = Vec::new();
-    for change in changes {
+    for (i, change) in changes.iter().enumerate() {
         match change.field.as_str() {
             "residual_likelihood" => likelihood = change.value.as_int(),
             "residual_impact" => impact = change.value.as_int(),
-            _ => continue,
+            _ => {}
+        }
+        touched |= change.field.starts_with("residual_");
+        let same_save = changes
+            .get(i + 1)
+            .is_some_and(|next| (next.client, next.wall) == (change.client, change.wall));
+        if same_save || !std::mem::take(&mut touched) {
+            continue;
         }
         if let (Some(l), Some(i)) = (likelihood, impact) {
             let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(change.wall as f64));
@@ -98,43 +109,71 @@ fn residual_scores(changes: &[Change]) -> Vec<Point> {
 #[component]
 pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
     let state = use_app_state();
-    // Fetched again when the device pulls new changes or comes back online.
+    // The server's copy is fetched again only when the device has pulled something new (its
+    // cursor moved), comes back online or joins an organisation; the last copy stays on
+    // screen while offline.
+    let cursor = Memo::new(move |_| state.read(|d| d.cursor));
+    let server = Memo::new(move |_| {
+        state
+            .settings
+            .with(|s| s.as_ref().map(|s| (s.server.clone(), s.credential.clone())))
+    });
     let logged = LocalResource::new(move || {
-        let settings = state.settings.get();
-        let online = state.online.get();
-        state.read(|d| d.cursor);
+        let (server, online) = (server.get(), state.online.get());
+        cursor.track();
         async move {
-            let settings = settings?;
+            let (base, credential) = server?;
             if !online {
                 return None;
             }
-            let api = Api::new(&settings.server, &settings.credential);
+            let api = Api::new(&base, &credential);
             Some(api.history(id).await.map_err(|e| e.to_string()))
         }
     });
+    let history = RwSignal::new(None::<HistoryResponse>);
+    let problem = RwSignal::new(None::<String>);
+    Effect::new(move |_| match logged.get().flatten() {
+        Some(Ok(loaded)) => {
+            history.set(Some(loaded));
+            problem.set(None);
+        }
+        Some(Err(error)) => problem.set(Some(error)),
+        None => {}
+    });
     let changes = move || {
-        let mut changes: Vec<Change> = match logged.get().flatten() {
-            Some(Ok(history)) => history
-                .changes
-                .iter()
+        let mut changes: Vec<Change> = history.with(|h| {
+            h.iter()
+                .flat_map(|h| &h.changes)
                 .map(|e| Change::of(&e.op, false))
-                .collect(),
-            _ => Vec::new(),
-        };
+                .collect()
+        });
         state.read(|d| changes.extend(d.unsent_ops(id).map(|op| Change::of(op, true))));
         changes
     };
-    let note = move || match (state.settings.get().is_some(), logged.get().flatten()) {
-        (false, _) => {
-            Some("This device syncs with no one, so the history is its own changes.".to_owned())
+    let note = move || {
+        if server.get().is_none() {
+            return Some(
+                "This device syncs with no one, so the history is its own changes.".to_owned(),
+            );
         }
-        (true, None) => {
-            Some("Changes made on other devices show here when you are online.".to_owned())
+        if let Some(error) = problem.get() {
+            return Some(format!("The full history could not be loaded: {error}."));
         }
-        (true, Some(Err(error))) => Some(format!("The full history could not be loaded: {error}.")),
-        (true, Some(Ok(history))) => history
-            .more
-            .then(|| "Only the latest 1,000 changes are shown.".to_owned()),
+        match (
+            state.online.get(),
+            history.with(|h| h.as_ref().map(|h| h.more)),
+        ) {
+            (false, None) => {
+                Some("Changes made on other devices show here when you are online.".to_owned())
+            }
+            (false, Some(_)) => Some(
+                "Offline: the history as last loaded, with this device's changes since.".to_owned(),
+            ),
+            (true, None) => Some("Loading the history from the sync server…".to_owned()),
+            (true, Some(more)) => {
+                more.then(|| "Only the latest 1,000 changes are shown.".to_owned())
+            }
+        }
     };
     let who = move |client: ClientId| {
         if state.read_untracked(|d| d.client) == client {
@@ -151,15 +190,17 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
         })
     };
     let spec = kind.spec();
+    let open = RwSignal::new(false);
     view! {
         {(kind == Kind::Risk).then(|| view! {
             {move || view! { <TrendChart title="Residual score over time" points=residual_scores(&changes()) lines=Vec::new() /> }}
         })}
+        // The list is drawn only while open: redrawing every change on every edit is wasted work.
         <details class="history">
-            <summary>"History of changes"</summary>
+            <summary on:click=move |_| open.update(|open| *open = !*open)>"History of changes"</summary>
             <p class="lede">{note}</p>
             <ol aria-label="Changes, newest first">
-                {move || {
+                {move || open.get().then(|| {
                     let mut all = changes();
                     all.reverse();
                     let people = state.people();
@@ -175,7 +216,7 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
                         );
                         view! { <li class:pending=change.unsent>{text}{change.unsent.then_some(" (not synced yet)")}</li> }
                     }).collect_view())
-                }}
+                })}
             </ol>
         </details>
     }

@@ -22,7 +22,7 @@ pub static EVENTS: ListSpec = ListSpec {
     filters: &["event_type", "status", "severity"],
     person: "reporter",
     describe: |_| Box::new(describe_event),
-    empty: "Nothing reported yet. Anyone can report an incident, a near miss, something they noticed or an idea with the Report button at the top of every screen, even offline.",
+    empty: "Nothing reported yet. Editors and auditors report an incident, a near miss, something they noticed or an idea with the Report button at the top of every screen, even offline.",
 };
 
 /// Minutes from occurrence to detection, and from detection to resolution.

@@ -86,6 +86,7 @@ struct Row {
 
 fn rows_of(spec: &ListSpec, device: &Device, today: &str) -> Vec<Row> {
     let describe = (spec.describe)(device);
+    let kind_spec = spec.kind.spec();
     device
         .local
         .records()
@@ -94,8 +95,13 @@ fn rows_of(spec: &ListSpec, device: &Device, today: &str) -> Vec<Row> {
             let extras = describe(id, record);
             let label = record_label(record);
             let mut haystack = label.to_lowercase();
-            for field in record.fields.values() {
-                if let Value::Text(text) = &field.value {
+            // Words people wrote or chose; not ids, digests or timestamps.
+            for (name, field) in &record.fields {
+                let words = matches!(
+                    kind_spec.field(name).map(|f| f.ty),
+                    Some(FieldType::Text(_) | FieldType::LongText | FieldType::Choice(_))
+                );
+                if let (true, Value::Text(text)) = (words, &field.value) {
                     haystack.push(' ');
                     haystack.push_str(&text.to_lowercase());
                 }
@@ -194,12 +200,14 @@ pub fn RegisterList(
             order
         })
     });
+    let any_due = Memo::new(move |_| rows.with(|rows| rows.iter().any(|row| row.due.is_some())));
     let filter_choices = choices.clone();
     let matches = Memo::new(move |_| {
         let needle = search.get().trim().to_lowercase();
         let owner = owner.get();
         let wanted: Vec<String> = filter_choices.iter().map(|c| c.get()).collect();
-        let overdue_only = overdue_only.get();
+        // The box is hidden when nothing has a due date; it must not keep filtering then.
+        let overdue_only = overdue_only.get() && any_due.get();
         let narrowed = only.and_then(|only| only.get());
         rows.with(|rows| {
             sorted.with(|order| {
@@ -282,7 +290,7 @@ pub fn RegisterList(
                     {Sort::ALL.map(|(_, value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                 </select>
             </div>
-            <Show when=move || rows.with(|rows| rows.iter().any(|row| row.due.is_some()))>
+            <Show when=move || any_due.get()>
                 <label class="check">
                     <input type="checkbox" bind:checked=overdue_only />
                     "Overdue only"
@@ -302,7 +310,8 @@ pub fn RegisterList(
                         let text = if row.overdue { format!("{what} overdue since {date}") } else { format!("{what} by {date}") };
                         view! { <span class="tag" class:overdue=row.overdue>{text}</span> }
                     });
-                    let owner = row.owner.as_deref().and_then(owner_name).map(|name| view! { <span class="tag owner">{name}</span> });
+                    // Names follow the members list, which loads after the first sync.
+                    let owner = row.owner.map(|member| move || owner_name(&member).map(|name| view! { <span class="tag owner">{name}</span> }));
                     view! {
                         <li class="record" class:overdue=row.overdue>
                             <A href=format!("{}/{}", spec.path, row.id) attr:class="record-title">{row.label}</A>

@@ -31,7 +31,14 @@ async fn raise_finding(
     metric: views::Metric,
     measurement: views::Measurement,
 ) -> Result<RecordId, String> {
-    let name = metric.name.clone().unwrap_or_default();
+    // Short enough that the finding's title stays within its limit.
+    let name: String = metric
+        .name
+        .clone()
+        .unwrap_or_default()
+        .chars()
+        .take(120)
+        .collect();
     let value = with_unit(measurement.value.unwrap_or_default(), &metric);
     let date = measurement.date.clone().unwrap_or_default();
     let threshold = metric
@@ -108,12 +115,22 @@ fn MetricPage(id: RecordId) -> impl IntoView {
     let just_added = RwSignal::new(None::<RecordId>);
     let dismissed = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
+    // One finding per tap: the buttons wait while it is saved.
+    let raising = RwSignal::new(false);
     let raise = move |measurement: views::Measurement| {
         let Some(metric) = metric.get_untracked() else {
             return;
         };
+        if raising.get_untracked() {
+            return;
+        }
+        raising.set(true);
         spawn_local(async move {
-            problem.set(raise_finding(state, metric, measurement).await.err());
+            let outcome = raise_finding(state, metric, measurement).await;
+            if !raising.is_disposed() {
+                problem.set(outcome.err());
+                raising.set(false);
+            }
         });
     };
     let name = move || metric.get().and_then(|m| m.name).unwrap_or_default();
@@ -178,7 +195,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
             view! {
                 <div class="prompt" role="alert">
                     <p>{format!("{} is past the threshold of {threshold}. Raise a finding so the cause is analysed and acted on?", with_unit(value, &metric))}</p>
-                    <button type="button" on:click=move |_| raise(measurement.clone())>"Raise a finding"</button>
+                    <button type="button" disabled=move || raising.get() on:click=move |_| raise(measurement.clone())>"Raise a finding"</button>
                     " "
                     <button type="button" class="secondary" on:click=move |_| dismissed.set(true)>"Not now"</button>
                 </div>
@@ -209,7 +226,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
                 (Standing::Breach, None) => {
                     let label = format!("Raise a finding about the measurement of {date}");
                     let measurement = m.clone();
-                    view! { <button type="button" class="secondary small" aria-label=label on:click=move |_| raise(measurement.clone())>"Raise a finding"</button> }.into_any()
+                    view! { <button type="button" class="secondary small" aria-label=label disabled=move || raising.get() on:click=move |_| raise(measurement.clone())>"Raise a finding"</button> }.into_any()
                 }
                 _ => ().into_any(),
             };
@@ -234,7 +251,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
             <NewRecordForm
                 kind=Kind::Measurement
                 fields=&["value", "date", "note"]
-                defaults=vec![("date", Value::Text(today()))]
+                defaults=Callback::new(|()| vec![("date", Value::Text(today()))])
                 fixed=fixed.clone()
                 submit="Add measurement"
                 on_created=recorded

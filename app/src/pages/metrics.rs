@@ -108,10 +108,10 @@ pub fn Metrics() -> impl IntoView {
                     <NewRecordForm
                         kind=Kind::Metric
                         fields=&["name", "description", "unit", "direction", "target", "warning", "frequency"]
-                        defaults=vec![
+                        defaults=Callback::new(|()| vec![
                             ("direction", Value::Text("higher_is_better".into())),
                             ("frequency", Value::Text("monthly".into())),
-                        ]
+                        ])
                         submit="Add metric"
                         on_created=created
                     />

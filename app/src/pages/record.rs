@@ -218,7 +218,10 @@ fn changed_values(
 pub fn NewRecordForm(
     kind: Kind,
     fields: &'static [&'static str],
-    #[prop(optional)] defaults: Vec<(&'static str, Value)>,
+    /// The values a new record starts from, asked again each time the form empties (so a
+    /// "now" default is the time of the next report, not of the page's opening).
+    #[prop(optional, into)]
+    defaults: Option<Callback<(), Vec<(&'static str, Value)>>>,
     #[prop(optional)] fixed: Vec<(&'static str, Value)>,
     #[prop(into)] submit: String,
     #[prop(into)] on_created: Callback<RecordId>,
@@ -226,6 +229,7 @@ pub fn NewRecordForm(
     let state = use_app_state();
     let spec = kind.spec();
     let initial = move |field: &FieldSpec| {
+        let defaults = defaults.map(|d| d.run(())).unwrap_or_default();
         let value = defaults
             .iter()
             .find(|(name, _)| *name == field.name)
@@ -253,7 +257,12 @@ pub fn NewRecordForm(
         values.extend(fixed.get_value());
         let reset: Vec<_> = form_drafts.iter().map(|(f, d)| (*d, initial(f))).collect();
         spawn_local(async move {
-            match state.create(kind, values).await {
+            let created = state.create(kind, values).await;
+            // The person may have left the page while it was saved.
+            if errors.is_disposed() {
+                return;
+            }
+            match created {
                 Ok(id) => {
                     errors.set(Vec::new());
                     for (draft, text) in reset {
@@ -268,6 +277,9 @@ pub fn NewRecordForm(
     let label = submit.clone();
     view! {
         <form class="record-form" on:submit=on_submit novalidate=true aria-label=label>
+            <Show when=move || !state.may_write(kind)>
+                <p class="lede">{format!("Your role lets you read {}s but not add them; an owner or admin can change it.", spec.label.to_lowercase())}</p>
+            </Show>
             <fieldset disabled=move || !state.may_write(kind)>
                 <FieldInputs kind drafts errors />
                 <button type="submit">{submit}</button>

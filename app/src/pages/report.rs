@@ -11,13 +11,16 @@ use register::{Kind, RecordId, Value};
 pub fn Report() -> impl IntoView {
     let state = use_app_state();
     let reported = RwSignal::new(None::<RecordId>);
-    let mut defaults = vec![
-        ("event_type", Value::Text("observation".into())),
-        ("detected_at", Value::Text(now_iso())),
-    ];
-    if let Some(me) = state.me() {
-        defaults.push(("reporter", Value::Text(me)));
-    }
+    let defaults = Callback::new(move |()| {
+        let mut defaults = vec![
+            ("event_type", Value::Text("observation".into())),
+            ("detected_at", Value::Text(now_iso())),
+        ];
+        if let Some(me) = state.me() {
+            defaults.push(("reporter", Value::Text(me)));
+        }
+        defaults
+    });
     let created = Callback::new(move |id| reported.set(Some(id)));
     view! {
         <section class="page">

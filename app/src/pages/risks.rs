@@ -18,7 +18,7 @@ pub fn Risks() -> impl IntoView {
     let impact = RwSignal::new("3".to_owned());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let cell = RwSignal::new(None::<(Scale, i64, i64)>);
-    let in_cell = Signal::derive(move || {
+    let in_cell = Memo::new(move |_| {
         let (scale, l, i) = cell.get()?;
         let risks = state.read(|d| d.local.all::<views::Risk>());
         Some(
