@@ -1,5 +1,5 @@
 // Ratchet's service worker: keeps the app shell so the app starts with no network.
-// The two tokens below are replaced at build time by `cargo xtask stamp-sw` with the
+// The two tokens below are replaced at build time by `cargo xtask post-build` with the
 // build's version and the list of its (content-hashed) files.
 const VERSION = "__RATCHET_VERSION__";
 const PRECACHE = ["__RATCHET_PRECACHE__"];

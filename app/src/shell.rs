@@ -10,6 +10,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
+    Lazy,
     components::{A, Route, Router, Routes},
     path,
 };
@@ -33,6 +34,7 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
         if let Some(performance) = window().performance() {
             performance.mark("ratchet-ready").ok();
         }
+        pages::preload_pages();
     });
     view! {
         <Router>
@@ -60,20 +62,20 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
             <main>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::overview::Overview />
-                    <Route path=path!("/risks") view=pages::risks::Risks />
-                    <Route path=path!("/risks/:id") view=pages::risk::RiskDetail />
-                    <Route path=path!("/controls") view=pages::controls::Controls />
-                    <Route path=path!("/controls/:id") view=pages::control::ControlDetail />
-                    <Route path=path!("/soa") view=pages::soa::Soa />
-                    <Route path=path!("/objectives") view=pages::objectives::Objectives />
-                    <Route path=path!("/objectives/:id") view=pages::objective::ObjectiveDetail />
-                    <Route path=path!("/metrics") view=pages::metrics::Metrics />
-                    <Route path=path!("/metrics/:id") view=pages::metric::MetricDetail />
-                    <Route path=path!("/inbox") view=pages::inbox::Inbox />
-                    <Route path=path!("/inbox/:id") view=pages::event::EventDetail />
-                    <Route path=path!("/report") view=pages::report::Report />
-                    <Route path=path!("/organisation") view=pages::organisation::Organisation />
-                    <Route path=path!("/join") view=pages::organisation::Organisation />
+                    <Route path=path!("/risks") view={Lazy::<pages::risks::RisksRoute>::new()} />
+                    <Route path=path!("/risks/:id") view={Lazy::<pages::risk::RiskRoute>::new()} />
+                    <Route path=path!("/controls") view={Lazy::<pages::controls::ControlsRoute>::new()} />
+                    <Route path=path!("/controls/:id") view={Lazy::<pages::control::ControlRoute>::new()} />
+                    <Route path=path!("/soa") view={Lazy::<pages::soa::SoaRoute>::new()} />
+                    <Route path=path!("/objectives") view={Lazy::<pages::objectives::ObjectivesRoute>::new()} />
+                    <Route path=path!("/objectives/:id") view={Lazy::<pages::objective::ObjectiveRoute>::new()} />
+                    <Route path=path!("/metrics") view={Lazy::<pages::metrics::MetricsRoute>::new()} />
+                    <Route path=path!("/metrics/:id") view={Lazy::<pages::metric::MetricRoute>::new()} />
+                    <Route path=path!("/inbox") view={Lazy::<pages::inbox::InboxRoute>::new()} />
+                    <Route path=path!("/inbox/:id") view={Lazy::<pages::event::EventRoute>::new()} />
+                    <Route path=path!("/report") view={Lazy::<pages::report::ReportRoute>::new()} />
+                    <Route path=path!("/organisation") view={Lazy::<pages::organisation::OrganisationRoute>::new()} />
+                    <Route path=path!("/join") view={Lazy::<pages::organisation::OrganisationRoute>::new()} />
                 </Routes>
             </main>
         </Router>

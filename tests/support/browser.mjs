@@ -39,8 +39,9 @@ export async function openDevice({ viewport = { width: 1280, height: 800 }, prof
   };
 }
 
+/** Waits until the app shows its data and has loaded every page's code (so it works offline). */
 export async function ready(page) {
-  await page.waitForSelector("html[data-ready=true]", { state: "attached", timeout: 20_000 });
+  await page.waitForSelector("html[data-ready=true][data-offline-ready=true]", { state: "attached", timeout: 20_000 });
 }
 
 export const riskRow = (page, title) =>

@@ -36,6 +36,17 @@ fn compressed_sizes(bytes: &[u8]) -> Result<Size> {
     })
 }
 
+/// The one file in `dir` whose name ends with `suffix`, other than the service worker.
+fn sizes_file(dir: &Path, suffix: &str) -> Result<std::path::PathBuf> {
+    std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.ends_with(suffix) && name != "sw.js"
+        })
+        .with_context(|| format!("no *{suffix} in {}", dir.display()))
+}
+
 /// Sizes of every file in `dir` whose name ends with `suffix` (excluding the service worker).
 fn sizes_of(dir: &Path, suffix: &str) -> Result<Size> {
     let mut bytes = Vec::new();
@@ -78,8 +89,23 @@ pub fn run() -> Result<()> {
     build::all()?;
     let dist = root().join("dist");
     let wasm = sizes_of(&dist, ".wasm")?;
-    let js = sizes_of(&dist, ".js")?;
     let css = sizes_of(&dist, ".css")?;
+    // The lazily loaded pages' parts sit in `wasm-<hash>/`; only their loader (imported by
+    // the main JS) is part of the first load.
+    let parts_dir = std::fs::read_dir(&dist)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("wasm-"))
+        })
+        .context("dist has no wasm-<hash>/ parts folder")?;
+    let mut js_bytes = Vec::new();
+    for file in [sizes_file(&dist, ".js")?, parts_dir.join("__wasm_split.js")] {
+        js_bytes.extend(std::fs::read(file)?);
+    }
+    let js = compressed_sizes(&js_bytes)?;
+    let parts = sizes_of(&parts_dir, ".wasm")?;
     let first_load = wasm.brotli + js.brotli + css.brotli;
     let worker = sizes_of(&root().join("worker/build"), ".wasm")?;
 
@@ -115,7 +141,7 @@ pub fn run() -> Result<()> {
 
     let rows = [
         row(
-            "app wasm (raw / gzip / brotli)",
+            "app wasm at start (raw / gzip / brotli)",
             format!(
                 "{} / {} / {}",
                 kib(wasm.raw),
@@ -126,7 +152,13 @@ pub fn run() -> Result<()> {
             None,
         ),
         row(
-            "app JS glue (raw / brotli)",
+            "pages' wasm parts, loaded after start (raw / brotli)",
+            format!("{} / {}", kib(parts.raw), kib(parts.brotli)),
+            "",
+            None,
+        ),
+        row(
+            "app JS glue and part loader (raw / brotli)",
             format!("{} / {}", kib(js.raw), kib(js.brotli)),
             "",
             None,

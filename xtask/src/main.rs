@@ -5,10 +5,11 @@ mod bench_sync;
 mod build;
 mod setup;
 mod shell;
+mod split;
 mod sw;
 mod test;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -19,7 +20,8 @@ usage: cargo xtask <command>
   setup      only install what is missing (idempotent)
   build      install what is missing and make a release build (dist/, worker/build/)
   deploy     release build, then `wrangler deploy` (needs a Cloudflare login)
-  stamp-sw   (Trunk post_build hook) write the precache list into the service worker";
+  post-build (Trunk post_build hook) split the app's wasm at its lazy routes, then write
+             the precache list into the service worker";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,7 +51,13 @@ fn run(args: &[String]) -> Result<()> {
             build::all()?;
             shell::wrangler(&["deploy"]).run()
         }
-        "stamp-sw" => sw::stamp_staging_dir(),
+        "post-build" => {
+            let staging = std::env::var_os("TRUNK_STAGING_DIR")
+                .context("post-build runs as a Trunk hook (TRUNK_STAGING_DIR is not set)")?;
+            let staging = std::path::Path::new(&staging);
+            split::split_staging_dir(staging)?;
+            sw::stamp(staging)
+        }
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

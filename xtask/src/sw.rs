@@ -1,4 +1,4 @@
-//! Trunk post_build hook: stamps the service worker with the list of files to precache
+//! Part of the Trunk post_build hook: stamps the service worker with the list of files to precache
 //! (their names carry content hashes) and a version that changes whenever any file does.
 
 use anyhow::{Context, Result, bail};
@@ -8,13 +8,7 @@ use std::path::{Path, PathBuf};
 const VERSION_TOKEN: &str = "__RATCHET_VERSION__";
 const PRECACHE_TOKEN: &str = "[\"__RATCHET_PRECACHE__\"]";
 
-pub fn stamp_staging_dir() -> Result<()> {
-    let dir = std::env::var_os("TRUNK_STAGING_DIR")
-        .context("stamp-sw runs as a Trunk post_build hook (TRUNK_STAGING_DIR is not set)")?;
-    stamp(Path::new(&dir))
-}
-
-fn stamp(dir: &Path) -> Result<()> {
+pub fn stamp(dir: &Path) -> Result<()> {
     let sw_path = dir.join("sw.js");
     let template = std::fs::read_to_string(&sw_path)
         .with_context(|| format!("{} is missing", sw_path.display()))?;

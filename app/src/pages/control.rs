@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{Kind, RecordId, views};
 
+lazy_page!(ControlRoute, ControlDetail);
+
 #[component]
 pub fn ControlDetail() -> impl IntoView {
     view! {

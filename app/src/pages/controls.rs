@@ -14,6 +14,8 @@ use register::{
     views,
 };
 
+lazy_page!(ControlsRoute, Controls);
+
 pub static CONTROLS: ListSpec = ListSpec {
     kind: Kind::Control,
     path: "/controls",

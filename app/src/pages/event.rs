@@ -7,6 +7,8 @@ use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use register::{Kind, RecordId, Value, dates::duration_words, views};
 
+lazy_page!(EventRoute, EventDetail);
+
 #[component]
 pub fn EventDetail() -> impl IntoView {
     view! {

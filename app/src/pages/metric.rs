@@ -17,6 +17,8 @@ use register::{
     views,
 };
 
+lazy_page!(MetricRoute, MetricDetail);
+
 #[component]
 pub fn MetricDetail() -> impl IntoView {
     view! {

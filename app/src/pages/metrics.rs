@@ -15,6 +15,8 @@ use register::{
     views,
 };
 
+lazy_page!(MetricsRoute, Metrics);
+
 pub static METRICS: ListSpec = ListSpec {
     kind: Kind::Metric,
     path: "/metrics",

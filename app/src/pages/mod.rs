@@ -1,5 +1,25 @@
 //! One module per route, as in Leptos' hackernews example.
 
+/// Declares `$route`, the route of page `$page`, loaded on its first visit: the page's code
+/// is split out of the first-load wasm (`xtask/src/split.rs`) and precached for offline use.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(this: Self) -> leptos::prelude::AnyView {
+                let _ = this;
+                leptos::prelude::view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
 pub mod chart;
 pub mod control;
 pub mod controls;
@@ -22,8 +42,44 @@ pub mod soa;
 
 use crate::state::use_app_state;
 use leptos::prelude::*;
+use leptos_router::LazyRoute;
 use leptos_router::{components::A, hooks::use_params_map};
 use register::{FieldError, Kind, RecordId};
+
+/// Loads every lazily loaded page's code, all at once, after the app is up: pages then open
+/// at once and keep working if the network goes before the service worker has stored them.
+/// When all are in, `<html data-offline-ready="true">` says so (tests wait for it).
+pub fn preload_pages() {
+    use std::{cell::Cell, future::Future, pin::Pin, rc::Rc};
+    let loads: Vec<Pin<Box<dyn Future<Output = ()>>>> = vec![
+        Box::pin(risks::RisksRoute::preload()),
+        Box::pin(risk::RiskRoute::preload()),
+        Box::pin(report::ReportRoute::preload()),
+        Box::pin(inbox::InboxRoute::preload()),
+        Box::pin(event::EventRoute::preload()),
+        Box::pin(controls::ControlsRoute::preload()),
+        Box::pin(control::ControlRoute::preload()),
+        Box::pin(soa::SoaRoute::preload()),
+        Box::pin(objectives::ObjectivesRoute::preload()),
+        Box::pin(objective::ObjectiveRoute::preload()),
+        Box::pin(metrics::MetricsRoute::preload()),
+        Box::pin(metric::MetricRoute::preload()),
+        Box::pin(organisation::OrganisationRoute::preload()),
+    ];
+    let left = Rc::new(Cell::new(loads.len()));
+    for load in loads {
+        let left = left.clone();
+        leptos::task::spawn_local(async move {
+            load.await;
+            left.set(left.get() - 1);
+            if left.get() == 0
+                && let Some(root) = document().document_element()
+            {
+                root.set_attribute("data-offline-ready", "true").ok();
+            }
+        });
+    }
+}
 
 /// The record of `kind` the route's `:id` names, as `(id, deleted)`, while it is on the
 /// device. A memo, so a detail page is drawn again only when its record appears, goes or is

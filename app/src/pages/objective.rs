@@ -10,6 +10,8 @@ use register::{
     views,
 };
 
+lazy_page!(ObjectiveRoute, ObjectiveDetail);
+
 #[component]
 pub fn ObjectiveDetail() -> impl IntoView {
     view! {

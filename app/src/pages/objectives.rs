@@ -15,6 +15,8 @@ use register::{
     views,
 };
 
+lazy_page!(ObjectivesRoute, Objectives);
+
 pub static OBJECTIVES: ListSpec = ListSpec {
     kind: Kind::Objective,
     path: "/objectives",

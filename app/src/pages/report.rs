@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{Kind, RecordId, Value};
 
+lazy_page!(ReportRoute, Report);
+
 #[component]
 pub fn Report() -> impl IntoView {
     let state = use_app_state();

@@ -7,6 +7,8 @@ use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use register::{Kind, RecordId, Value, views};
 
+lazy_page!(RiskRoute, RiskDetail);
+
 const FIELDS: &[&str] = &[
     "title",
     "description",

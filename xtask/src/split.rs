@@ -1,0 +1,131 @@
+//! Trunk post_build step: splits the app's wasm at its lazy routes (`#[lazy_route]`), so the
+//! first load carries the shell and the overview, and each register's pages load on their
+//! first visit. The service worker precaches every part, so the app still starts offline.
+//!
+//! The splitter needs the linker's relocations (`app/build.rs` keeps them) and the module as
+//! the linker wrote it, so this step redoes the end of Trunk's pipeline: split the cargo
+//! output, run wasm-bindgen on the main part, put its JS and wasm in place of Trunk's (same
+//! names, so `index.html` stays right), and shrink every part with wasm-opt.
+
+use crate::shell::{cmd, node_bin, root};
+use anyhow::{Context, Result, anyhow};
+use std::path::{Path, PathBuf};
+
+/// wasm features the Rust target emits; wasm-opt must be told, as the parts carry no
+/// target-features section.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// The staged file whose name starts with `app-` and ends with `suffix` (Trunk hashes the
+/// app's JS and wasm separately: `app-<hash>.js`, `app-<other hash>_bg.wasm`).
+fn staged(staging: &Path, suffix: &str) -> Result<String> {
+    std::fs::read_dir(staging)?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("app-") && name.ends_with(suffix))
+        .with_context(|| format!("Trunk staged no app-*{suffix}"))
+}
+
+pub fn split_staging_dir(staging: &Path) -> Result<()> {
+    let profile = std::env::var("TRUNK_PROFILE").unwrap_or_else(|_| "release".into());
+    let input: PathBuf = root()
+        .join("target/wasm32-unknown-unknown")
+        .join(&profile)
+        .join("app.wasm");
+    let wasm_name = staged(staging, "_bg.wasm")?;
+    let js_name = staged(staging, ".js")?;
+    let base = wasm_name.trim_end_matches("_bg.wasm").to_owned();
+    let hash = base.rsplit('-').next().unwrap_or("app");
+    // Parts live in a folder named by the build, so a page from an older build never loads a
+    // newer build's part.
+    let parts_name = format!("wasm-{hash}");
+    let parts = staging.join(&parts_name);
+    let work = std::env::temp_dir().join(format!("ratchet-split-{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+    let main_wasm = work.join("main.wasm");
+    let link_name = format!("./{parts_name}/__wasm_split.js");
+    // The same URL index.html imports, so the parts join the running module.
+    let main_module = format!("../{js_name}");
+
+    // The splitter writes its loader at `output_dir/link_name` and does not make that folder.
+    std::fs::create_dir_all(parts.join(&parts_name))?;
+    let bytes = std::fs::read(&input).with_context(|| format!("{} is missing", input.display()))?;
+    let mut options = wasm_split_cli_support::Options::new(&bytes);
+    options.output_dir = &parts;
+    options.main_out_path = &main_wasm;
+    options.link_name = &link_name;
+    options.main_module = &main_module;
+    let split = wasm_split_cli_support::transform(options)
+        .map_err(|e| anyhow!("splitting the app's wasm: {e:#}"))?;
+    // The loader is written at `output_dir/link_name`; it belongs beside the parts it fetches.
+    let nested = parts.join(&link_name);
+    std::fs::rename(&nested, parts.join("__wasm_split.js"))?;
+    std::fs::remove_dir(nested.parent().context("loader path")?)?;
+
+    let bindgen = work.join("bindgen");
+    cmd(
+        "wasm-bindgen",
+        &[
+            &main_wasm.to_string_lossy(),
+            "--target",
+            "web",
+            "--keep-lld-exports",
+            "--no-typescript",
+            "--out-name",
+            &base,
+            "--out-dir",
+            &bindgen.to_string_lossy(),
+        ],
+    )
+    .run()?;
+    // index.html loads Trunk's names; the wasm's URL is given to the JS explicitly.
+    std::fs::copy(bindgen.join(format!("{base}.js")), staging.join(&js_name))?;
+    std::fs::copy(bindgen.join(&wasm_name), staging.join(&wasm_name))?;
+    if bindgen.join("snippets").exists() {
+        copy_dir(&bindgen.join("snippets"), &staging.join("snippets"))?;
+    }
+    if profile == "release" {
+        let mut wasm_files = vec![staging.join(&wasm_name)];
+        wasm_files.extend(split.split_modules);
+        for file in wasm_files {
+            let path = file.to_string_lossy().into_owned();
+            let mut args = vec![path.as_str(), "-Oz", "-o", path.as_str()];
+            args.extend(WASM_FEATURES);
+            cmd(node_bin().join("wasm-opt"), &args).run()?;
+        }
+        for js in [staging.join(&js_name), parts.join("__wasm_split.js")] {
+            let path = js.to_string_lossy().into_owned();
+            let out = format!("--outfile={path}");
+            let args = [
+                path.as_str(),
+                "--minify",
+                "--format=esm",
+                &out,
+                "--allow-overwrite",
+            ];
+            cmd(node_bin().join("esbuild"), &args).run()?;
+        }
+    }
+    std::fs::remove_dir_all(&work)?;
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().context("file name")?);
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
