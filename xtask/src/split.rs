@@ -112,6 +112,15 @@ pub fn split_staging_dir(staging: &Path) -> Result<()> {
             cmd(node_bin().join("esbuild"), &args).run()?;
         }
     }
+    // The main JS imports the loader; preloading it saves a round trip before the app starts.
+    let index = staging.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    let preload =
+        format!(r#"<link crossorigin href=/{parts_name}/__wasm_split.js rel=modulepreload>"#);
+    std::fs::write(
+        &index,
+        html.replacen("</head>", &format!("{preload}</head>"), 1),
+    )?;
     std::fs::remove_dir_all(&work)?;
     Ok(())
 }
