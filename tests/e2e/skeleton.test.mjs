@@ -21,6 +21,11 @@ test("a risk is saved on the device, survives reloads, and the app works offline
   try {
     await page.goto(`${server.base}/`);
     await ready(page);
+    // Let the service worker finish storing the app (about a hundred files) before the first
+    // reload: a page loaded while it installs may stay uncontrolled until the next load.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
     assert.equal(await page.getByRole("status").textContent(), "Online");
     await openTab(page, "Risks");
     await page.getByText("No risks yet").waitFor();
