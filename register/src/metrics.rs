@@ -88,6 +88,24 @@ pub fn is_due(metric: &views::Metric, series: &[views::Measurement], today: Naiv
     next_due(metric, series).is_none_or(|due| due <= today)
 }
 
+/// The metrics due for measurement on `today`, by name.
+pub fn due_metrics(register: &Replica, today: NaiveDate) -> Vec<views::Metric> {
+    let series = measurements_by_metric(register);
+    let mut due: Vec<views::Metric> = register
+        .all::<views::Metric>()
+        .into_iter()
+        .filter(|m| {
+            is_due(
+                m,
+                series.get(&m.id).map(Vec::as_slice).unwrap_or_default(),
+                today,
+            )
+        })
+        .collect();
+    due.sort_by(|a, b| a.name.cmp(&b.name));
+    due
+}
+
 /// An objective's status, derived from the latest measurement of each of its metrics.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ObjectiveStatus {
@@ -244,6 +262,32 @@ mod tests {
             next_due(&quarterly, &series[&m.id]),
             dates::date("2027-01-01")
         );
+    }
+
+    #[test]
+    fn due_metrics_are_the_unmeasured_and_the_overdue_by_name() {
+        let mut device = Device::new(crate::ClientId::new());
+        let mut define = |name: &str| {
+            let id = RecordId::new();
+            device.edit(id, Kind::Metric, "name", Value::Text(name.into()), 1);
+            device.edit(
+                id,
+                Kind::Metric,
+                "frequency",
+                Value::Text("monthly".into()),
+                1,
+            );
+            id
+        };
+        let (fresh, stale, never) = (define("Fresh"), define("Stale"), define("Awaited"));
+        measured(&mut device, fresh, 1.0, "2026-11-20");
+        measured(&mut device, stale, 1.0, "2026-09-20");
+        let today = dates::date("2026-11-29").unwrap();
+        let due: Vec<RecordId> = due_metrics(&device.local, today)
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(due, [never, stale]);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! One report from the inbox: how long it took to detect and to resolve, and triage.
 
 use super::{
-    RoutedDetail, history::RecordHistory, inbox::timings, metric::now_iso, record::RecordEditor,
+    RoutedDetail,
+    history::RecordHistory,
+    inbox::timings,
+    record::{RecordEditor, now_stored},
 };
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
@@ -43,7 +46,7 @@ fn EventPage(id: RecordId) -> impl IntoView {
         spawn_local(async move {
             let changes = vec![
                 ("status", Value::Text("resolved".into())),
-                ("resolved_at", Value::Text(now_iso())),
+                ("resolved_at", Value::Text(now_stored())),
             ];
             if let Err(errors) = state.update(id, Kind::Event, changes).await {
                 let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();

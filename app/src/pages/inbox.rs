@@ -27,6 +27,11 @@ pub static EVENTS: ListSpec = ListSpec {
     empty: "Nothing reported yet. Editors and auditors report an incident, a near miss, something they noticed or an idea with the Report button at the top of every screen, even offline.",
 };
 
+/// Whether a report is new: nobody has looked at it yet.
+pub fn awaiting_triage(event: &views::Event) -> bool {
+    matches!(event.status.as_deref(), None | Some("new"))
+}
+
 /// Minutes from occurrence to detection, and from detection to resolution.
 pub fn timings(event: &views::Event) -> (Option<i64>, Option<i64>) {
     let between = |from: &Option<String>, to: &Option<String>| {
@@ -79,10 +84,7 @@ pub fn Inbox() -> impl IntoView {
     let state = use_app_state();
     let figures = Memo::new(move |_| {
         let events = state.read(|d| d.local.all::<views::Event>());
-        let open = events
-            .iter()
-            .filter(|e| matches!(e.status.as_deref(), None | Some("new")))
-            .count();
+        let open = events.iter().filter(|e| awaiting_triage(e)).count();
         let (detect, resolve): (Vec<_>, Vec<_>) = events.iter().map(timings).unzip();
         let detect: Vec<i64> = detect.into_iter().flatten().collect();
         let resolve: Vec<i64> = resolve.into_iter().flatten().collect();

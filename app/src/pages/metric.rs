@@ -7,9 +7,9 @@ use super::{
     chart::{Line, Point, TrendChart},
     history::RecordHistory,
     metrics::with_unit,
-    record::{NewRecordForm, RecordEditor, today},
+    record::{NewRecordForm, RecordEditor, now_stored, today},
 };
-use crate::state::{AppState, now_ms, use_app_state};
+use crate::state::{AppState, use_app_state};
 use leptos::{prelude::*, task::spawn_local};
 use register::{
     Kind, RecordId, Value, dates,
@@ -63,7 +63,7 @@ async fn raise_finding(
                 "The measurement of {date} ({value}) is past the threshold of {threshold}."
             )),
         ),
-        ("raised_at", Value::Text(now_iso())),
+        ("raised_at", Value::Text(now_stored())),
     ];
     if let Some(control) = metric.control {
         fields.push(("control", Value::Text(control.to_string())));
@@ -75,15 +75,6 @@ async fn raise_finding(
             .collect::<Vec<_>>()
             .join(" ")
     })
-}
-
-/// Now as a stored date-time.
-pub fn now_iso() -> String {
-    let iso: String = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now_ms() as f64))
-        .to_iso_string()
-        .into();
-    // Whole seconds, as the rest of the register writes them.
-    format!("{}Z", &iso[..19])
 }
 
 #[component]

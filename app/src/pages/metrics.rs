@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_navigate};
 use register::{
     Kind, RecordId, Value, View, dates,
     device::Device,
-    metrics::{is_due, measurements_by_metric, next_due, standing},
+    metrics::{due_metrics, measurements_by_metric, next_due, standing},
     views,
 };
 
@@ -69,20 +69,14 @@ pub fn Metrics() -> impl IntoView {
     let navigate = use_navigate();
     let due = Memo::new(move |_| {
         let today = dates::date(&today());
+        let Some(today) = today else {
+            return Vec::new();
+        };
         state.read(|d| {
-            let series = measurements_by_metric(&d.local);
-            let mut due: Vec<(RecordId, String)> = d
-                .local
-                .all::<views::Metric>()
+            due_metrics(&d.local, today)
                 .into_iter()
-                .filter(|m| {
-                    let measured = series.get(&m.id).map(Vec::as_slice).unwrap_or_default();
-                    today.is_some_and(|today| is_due(m, measured, today))
-                })
                 .map(|m| (m.id, m.name.unwrap_or_default()))
-                .collect();
-            due.sort_by(|a, b| a.1.cmp(&b.1));
-            due
+                .collect::<Vec<_>>()
         })
     });
     let created =

@@ -1,12 +1,8 @@
-use super::record::today;
+use super::{inbox::awaiting_triage, record::today};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{
-    Rating,
-    metrics::{is_due, measurements_by_metric},
-    views,
-};
+use register::{Rating, metrics::due_metrics, views};
 
 #[component]
 pub fn Overview() -> impl IntoView {
@@ -25,7 +21,7 @@ pub fn Overview() -> impl IntoView {
             d.local
                 .all::<views::Event>()
                 .iter()
-                .filter(|e| matches!(e.status.as_deref(), None | Some("new")))
+                .filter(|e| awaiting_triage(e))
                 .count()
         })
     };
@@ -33,20 +29,7 @@ pub fn Overview() -> impl IntoView {
         let Some(today) = register::dates::date(&today()) else {
             return 0;
         };
-        state.read(|d| {
-            let series = measurements_by_metric(&d.local);
-            d.local
-                .all::<views::Metric>()
-                .iter()
-                .filter(|m| {
-                    is_due(
-                        m,
-                        series.get(&m.id).map(Vec::as_slice).unwrap_or_default(),
-                        today,
-                    )
-                })
-                .count()
-        })
+        state.read(|d| due_metrics(&d.local, today).len())
     };
     let records = move || state.read(|d| d.record_count());
     let org = move || state.settings.get().map(|s| s.credential.org_name);

@@ -44,6 +44,17 @@ pub fn today() -> String {
     )
 }
 
+/// A moment as the register stores date-times: UTC, whole seconds (`2026-11-29T09:30:00Z`).
+pub fn stored_date_time(date: &js_sys::Date) -> String {
+    let iso: String = date.to_iso_string().into();
+    format!("{}Z", &iso[..19])
+}
+
+/// Now, as the register stores date-times.
+pub fn now_stored() -> String {
+    stored_date_time(&js_sys::Date::new_0())
+}
+
 /// A moment as `YYYY-MM-DD HH:MM` in the person's time zone.
 pub fn local_date_time(date: &js_sys::Date) -> String {
     format!(
@@ -96,8 +107,7 @@ pub fn value_of(ty: FieldType, draft: &str) -> Result<Value, String> {
             if date.get_time().is_nan() {
                 return Err("Enter a date and time.".into());
             }
-            let iso: String = date.to_iso_string().into();
-            Value::Text(iso.replace(".000Z", "Z"))
+            Value::Text(stored_date_time(&date))
         }
         FieldType::Refs(_) => Value::List(text.split(',').map(str::to_owned).collect()),
         FieldType::LongText => Value::Text(draft.to_owned()),

@@ -1,7 +1,7 @@
 //! Quick capture, one tap from every screen: report an incident, a near miss, an observation
 //! or a suggestion. It saves on the device first, so it works on a phone with no signal.
 
-use super::{metric::now_iso, record::NewRecordForm};
+use super::record::{NewRecordForm, now_stored};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -16,7 +16,7 @@ pub fn Report() -> impl IntoView {
     let defaults = Callback::new(move |()| {
         let mut defaults = vec![
             ("event_type", Value::Text("observation".into())),
-            ("detected_at", Value::Text(now_iso())),
+            ("detected_at", Value::Text(now_stored())),
         ];
         if let Some(me) = state.me() {
             defaults.push(("reporter", Value::Text(me)));
