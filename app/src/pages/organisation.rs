@@ -178,8 +178,12 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
     let api = StoredValue::new(Api::new(&server, &credential));
     let error = RwSignal::new(None::<String>);
     let refresh = move || {
+        // A role change or revocation may finish after the person has left this page.
+        let Some(api) = api.try_get_value() else {
+            return;
+        };
         spawn_local(async move {
-            match api.get_value().members().await {
+            match api.members().await {
                 Ok(list) => state.members.set(list.members),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -251,12 +255,9 @@ fn MemberRow(
         let Some(role) = Role::from_name(&role) else {
             return;
         };
+        let (api, member_id) = (api.get_value(), member_id.get_value());
         spawn_local(async move {
-            report(
-                api.get_value()
-                    .change_role(&member_id.get_value(), &RoleChange { role })
-                    .await,
-            );
+            report(api.change_role(&member_id, &RoleChange { role }).await);
         });
     };
     let devices = member.devices.clone();
@@ -279,7 +280,10 @@ fn MemberRow(
             <ul class="devices" aria-label=format!("Devices of {}", member.name)>
                 {devices.into_iter().map(|device| {
                     let client = device.client;
-                    let revoke = move |_| spawn_local(async move { report(api.get_value().revoke_device(client).await) });
+                    let revoke = move |_| {
+                        let api = api.get_value();
+                        spawn_local(async move { report(api.revoke_device(client).await) })
+                    };
                     let since = js_sys::Date::new(&(device.created_ms as f64).into()).to_date_string().as_string().unwrap_or_default();
                     view! {
                         <li>
@@ -311,12 +315,13 @@ fn InviteForm(api: StoredValue<Api>) -> impl IntoView {
             return;
         };
         let days: u32 = days.get_untracked().parse().unwrap_or(7);
+        let api = api.get_value();
         spawn_local(async move {
             let request = InviteRequest {
                 role,
                 expires_in_seconds: days.saturating_mul(86_400),
             };
-            match api.get_value().invite(&request).await {
+            match api.invite(&request).await {
                 Ok(invite) => {
                     code.set(Some(invite.code));
                     error.set(None);
