@@ -14,7 +14,7 @@ use leptos_router::{
     components::{A, Route, Router, Routes},
     path,
 };
-use register::{Kind, device::Device};
+use register::{Kind, Role, device::Device};
 
 #[component]
 pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl IntoView {
@@ -40,7 +40,7 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"Ratchet"</A>
-                <Show when=move || state.may_write(Kind::Event)>
+                <Show when=move || state.may_create(Kind::Event)>
                     <A href="/report" attr:class="report-link button">"Report"</A>
                 </Show>
                 <div class="status">
@@ -174,7 +174,10 @@ fn Notices() -> impl IntoView {
             </section>
         </Show>
         <Show when=move || !state.may_write(Kind::Risk) && state.settings.get().is_some()>
-            <p class="notice readonly">{move || format!("You are a {} here: you can read the register but not change it.", state.role().name())}</p>
+            <p class="notice readonly">{move || match state.role() {
+                Role::Auditor => "You are an auditor here: you can read the register and record audits, findings and reports, but not change risks or controls.",
+                _ => "You are a viewer here: you can read the register and report what you see, but not change it.",
+            }}</p>
         </Show>
     }
 }

@@ -108,6 +108,10 @@ impl AppState {
         self.role().may_write(kind)
     }
 
+    pub fn may_create(&self, kind: Kind) -> bool {
+        self.role().may_create(kind)
+    }
+
     /// The member this device belongs to, when it syncs with an organisation.
     pub fn me(&self) -> Option<String> {
         self.settings

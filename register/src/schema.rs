@@ -49,13 +49,16 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-/// Which roles may write a kind (viewers never write).
+/// Which roles may write a kind (viewers change nothing, but may file a report).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Writers {
     /// Owners, admins and editors: the register itself.
     Editors,
-    /// Also auditors: audits, checks, findings and events.
+    /// Also auditors: audits, checks, findings and evidence.
     EditorsAndAuditors,
+    /// Like `EditorsAndAuditors`, and every member may file a new one: all staff must be able
+    /// to report security events (A.6.8). Changing a report after it is filed is triage.
+    EditorsAndAuditorsAnyoneReports,
     /// Owners and admins only.
     Admins,
 }
@@ -75,9 +78,23 @@ impl Role {
         matches!(
             (self, kind.spec().writers),
             (Role::Owner | Role::Admin, _)
-                | (Role::Editor, Writers::Editors | Writers::EditorsAndAuditors)
-                | (Role::Auditor, Writers::EditorsAndAuditors)
+                | (
+                    Role::Editor,
+                    Writers::Editors
+                        | Writers::EditorsAndAuditors
+                        | Writers::EditorsAndAuditorsAnyoneReports
+                )
+                | (
+                    Role::Auditor,
+                    Writers::EditorsAndAuditors | Writers::EditorsAndAuditorsAnyoneReports
+                )
         )
+    }
+
+    /// Whether this role may file a new record of `kind`, setting its fields in the push that
+    /// creates it.
+    pub fn may_create(self, kind: Kind) -> bool {
+        self.may_write(kind) || kind.spec().writers == Writers::EditorsAndAuditorsAnyoneReports
     }
 
     /// Owners and admins manage members, invites and devices.
@@ -627,7 +644,7 @@ register_schema! {
         recorded_by: RecordId = Ref(Kind::Member);
     }
     /// An incident, near miss, observation or suggestion from anyone.
-    Event = "event", "Event", EditorsAndAuditors, append_only: false {
+    Event = "event", "Event", EditorsAndAuditorsAnyoneReports, append_only: false {
         event_type: String = Choice(&["incident", "near_miss", "observation", "suggestion"]), required;
         title: String = SHORT, required;
         description: String = LongText;
@@ -895,6 +912,11 @@ mod tests {
         for &kind in Kind::ALL {
             assert!(!Role::Viewer.may_write(kind));
             assert!(Role::Owner.may_write(kind));
+            assert_eq!(Role::Viewer.may_create(kind), kind == Kind::Event);
+            for role in Role::ALL {
+                assert!(role.may_create(kind) || !role.may_write(kind));
+            }
         }
+        assert!(Role::Auditor.may_write(Kind::Event));
     }
 }

@@ -214,11 +214,23 @@ fn validate(view: &impl ServerView, role: Role, ops: &[&Op], now_ms: u64) -> Vec
             ));
             continue;
         };
-        if !role.may_write(op.kind) {
+        let stored = view.record_kind(op.record);
+        // A new record is one the log has not seen; a push may create it and set its fields.
+        let permitted = role.may_write(op.kind) || (stored.is_none() && role.may_create(op.kind));
+        if !permitted {
+            let once = if role.may_create(op.kind) {
+                " once filed"
+            } else {
+                ""
+            };
             rejections.push(reject(
                 op,
                 "forbidden",
-                format!("A {} may not change {} records.", role.name(), spec.label),
+                format!(
+                    "A {} may not change {} records{once}.",
+                    role.name(),
+                    spec.label
+                ),
             ));
             continue;
         }
@@ -234,7 +246,6 @@ fn validate(view: &impl ServerView, role: Role, ops: &[&Op], now_ms: u64) -> Vec
             ));
             continue;
         }
-        let stored = view.record_kind(op.record);
         let known = stored.or_else(|| kinds.get(&op.record).copied());
         if let Some(kind) = known
             && kind != op.kind
@@ -615,6 +626,49 @@ mod tests {
             .push(editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["append_only", "kind_mismatch"]);
+    }
+
+    #[test]
+    fn a_viewer_may_file_a_report_but_not_triage_it_or_change_the_register() {
+        let mut server = MemoryServer::default();
+        let mut phone = Device::new(ClientId::new());
+        let viewer = Author {
+            client: phone.client,
+            role: Role::Viewer,
+        };
+        let report = RecordId::new();
+        phone.edit(report, Kind::Event, "event_type", "near_miss".into(), NOW);
+        phone.edit(report, Kind::Event, "title", "Gate left open".into(), NOW);
+        phone.edit(report, Kind::Event, "status", "new".into(), NOW);
+        let pushed = server
+            .push(viewer, &phone.push_request(500).unwrap(), NOW)
+            .expect("a viewer may file a report");
+        phone.on_pushed(&pushed);
+        assert_eq!(server.record_kind(report), Some(Kind::Event));
+
+        // Once filed, changing it is triage.
+        phone.edit(report, Kind::Event, "status", "resolved".into(), NOW + 1);
+        let refusal = server
+            .push(viewer, &phone.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal.status(), 403);
+        assert_eq!(refusal_codes(&refusal), ["forbidden"]);
+        assert_eq!(
+            refusal.body().rejections[0].message,
+            "A viewer may not change Event records once filed."
+        );
+        phone.on_refused(&refusal.body());
+
+        // Filing is only for reports: a new risk is still refused.
+        new_risk(&mut phone, "Not mine to add");
+        let refusal = server
+            .push(viewer, &phone.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
+        assert_eq!(
+            server.field_value(report, "status"),
+            Some(Value::Text("new".into()))
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-// The feedback inbox as people use it: a colleague walking the site reports a near miss on a
-// phone with no signal, it reaches the ISMS manager's laptop once the phone is back online,
+// The feedback inbox as people use it: a colleague walking the site (a viewer: staff who read
+// the register but do not run it) reports a near miss on a phone with no signal, it reaches the ISMS manager's laptop once the phone is back online,
 // and the manager triages it, seeing how long it took to detect and to resolve, and who
 // changed what. The real app under `wrangler dev`, two browser profiles as two devices.
 import { test, before, after } from "node:test";
@@ -42,7 +42,7 @@ test("a near miss captured offline on a phone reaches a second device, which tri
   const phone = await openDevice({ viewport: { width: 390, height: 844 } });
   try {
     await createOrganisation(manager.page, server, "Warehouse Ltd", "Maria Manager");
-    await inviteAndJoin(manager.page, phone, server, "Sam Walker");
+    await inviteAndJoin(manager.page, phone, server, "Sam Walker", "viewer");
     await synced(phone.page);
 
     // On the walk: no signal. One tap from any screen opens the report form.
@@ -122,6 +122,12 @@ test("a near miss captured offline on a phone reaches a second device, which tri
     await syncNow(page);
     await mine.waitFor();
     await page.getByRole("list", { name: "Reports" }).getByText("Resolved").waitFor({ timeout: 20_000 });
+    // Filing is open to every member; triage is not.
+    await mine.getByRole("link").click();
+    await page.getByRole("heading", { name: "Forklift nearly hit a visitor at the loading bay" }).waitFor();
+    assert.equal(await page.locator("#event-status").inputValue(), "resolved");
+    assert.ok(await page.locator("#event-status").isDisabled(), "a viewer cannot triage");
+    assert.equal(await page.getByRole("button", { name: "Mark resolved now" }).count(), 0);
     assert.deepEqual(unexpected(manager.problems), []);
     assert.deepEqual(unexpected(phone.problems, [CUT]), []);
   } finally {

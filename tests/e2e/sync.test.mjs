@@ -177,7 +177,7 @@ test("5. A viewer's change is refused by the server and shown; other organisatio
   await alert.waitFor({ timeout: 20_000 });
   assert.match(await alert.textContent(), /A viewer may not change Risk records/);
   await bob.page.getByRole("heading", { name: "Phishing of finance staff" }).waitFor();
-  await bob.page.getByText("you can read the register but not change it").waitFor();
+  await bob.page.getByText("You are a viewer here: you can read the register and report what you see, but not change it.").waitFor();
   await bob.page.screenshot({ path: join(SHOTS, "sync-refused.png"), fullPage: true });
   assert.deepEqual(unexpected(bob.problems, [REFUSED, CUT]), []);
 

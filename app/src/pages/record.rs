@@ -287,10 +287,10 @@ pub fn NewRecordForm(
     let label = submit.clone();
     view! {
         <form class="record-form" on:submit=on_submit novalidate=true aria-label=label>
-            <Show when=move || !state.may_write(kind)>
+            <Show when=move || !state.may_create(kind)>
                 <p class="lede">{format!("Your role lets you read {}s but not add them; an owner or admin can change it.", spec.label.to_lowercase())}</p>
             </Show>
-            <fieldset disabled=move || !state.may_write(kind)>
+            <fieldset disabled=move || !state.may_create(kind)>
                 <FieldInputs kind drafts errors />
                 <button type="submit">{submit}</button>
                 <FieldMessage id=format!("new-{}-error", kind.name()) message=error_for(errors, "") />
