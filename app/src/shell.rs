@@ -21,6 +21,7 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
     let state = AppState::new(store, device, settings, online_signal());
     provide_context(state);
     sync::start(state);
+    crate::state::follow_the_calendar(state.today);
     Effect::new(move |_| {
         if state.online.get() {
             state.kick_sync();

@@ -21,11 +21,42 @@ pub struct AppState {
     pub members: RwSignal<Vec<MemberInfo>>,
     /// A problem to tell the person about (storage failures).
     pub notice: RwSignal<Option<String>>,
+    /// Today as `YYYY-MM-DD` in the person's time zone; turns over at midnight, so overdue
+    /// flags and due lists follow the calendar without any change to the register.
+    pub today: RwSignal<String>,
     kick: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
 }
 
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
+}
+
+/// Today as `YYYY-MM-DD`, in the person's time zone, read from the clock.
+pub fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
+/// Looks at the clock every minute (a timer to midnight would miss a laptop waking from sleep)
+/// and moves `today` on when the date has changed; stops when the app is gone.
+pub fn follow_the_calendar(today_signal: RwSignal<String>) {
+    leptos::task::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(60_000).await;
+            let Some(shown) = today_signal.try_get_untracked() else {
+                return;
+            };
+            let now = today();
+            if now != shown {
+                today_signal.set(now);
+            }
+        }
+    });
 }
 
 impl AppState {
@@ -44,6 +75,7 @@ impl AppState {
             sync: RwSignal::new(SyncStatus::Idle),
             members: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
+            today: RwSignal::new(today()),
             kick: StoredValue::new_local(None),
         }
     }

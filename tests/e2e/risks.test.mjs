@@ -86,3 +86,30 @@ test("a scored risk with two controls moves on the heat maps, and a cell filters
     await device.close();
   }
 });
+
+test("a review due today turns overdue at midnight, with nothing changed in the register", async () => {
+  const device = await openDevice();
+  const { page, problems } = device;
+  try {
+    // Two minutes to midnight (the browser's zone is UTC).
+    await page.clock.install({ time: new Date("2026-11-29T23:58:00Z") });
+    await page.goto(`${server.base}/risks`);
+    await ready(page);
+    await addRisk(page, "Visitor badges not returned", 2, 3);
+    await riskRow(page, "Visitor badges").getByRole("link").click();
+    await page.getByLabel("Review due").fill("2026-11-29");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved on this device.").waitFor();
+    await openTab(page, "Risks");
+    const row = riskRow(page, "Visitor badges");
+    assert.match(await row.textContent(), /Review by 2026-11-29/);
+    assert.doesNotMatch(await row.getAttribute("class"), /overdue/);
+
+    await page.clock.fastForward("03:00");
+    await page.locator("li.overdue", { hasText: "Visitor badges" }).waitFor({ timeout: 5_000 });
+    assert.match(await row.textContent(), /Review overdue since 2026-11-29/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await device.close();
+  }
+});

@@ -2,7 +2,7 @@
 //! overdue dates, sort, and a window of rows. A long register shows its first 100 matches and
 //! grows on request, so a keystroke repaints a screenful of rows, not 20,000.
 
-use super::record::{record_label, today, words};
+use super::record::{record_label, words};
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
@@ -181,7 +181,7 @@ pub fn RegisterList(
     let sort = RwSignal::new("name".to_owned());
     let limit = RwSignal::new(WINDOW);
     let rows = Memo::new(move |_| {
-        let today = today();
+        let today = state.today.get();
         state.read(|d| rows_of(spec, d, &today))
     });
     // Sorting works on positions, so a keystroke never clones the register.

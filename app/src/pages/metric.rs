@@ -7,7 +7,7 @@ use super::{
     chart::{Line, Point, TrendChart},
     history::RecordHistory,
     metrics::with_unit,
-    record::{NewRecordForm, RecordEditor, now_stored, today},
+    record::{NewRecordForm, RecordEditor, now_stored},
 };
 use crate::state::{AppState, use_app_state};
 use leptos::{prelude::*, task::spawn_local};
@@ -244,7 +244,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
             <NewRecordForm
                 kind=Kind::Measurement
                 fields=&["value", "date", "note"]
-                defaults=Callback::new(|()| vec![("date", Value::Text(today()))])
+                defaults=Callback::new(|()| vec![("date", Value::Text(crate::state::today()))])
                 fixed=fixed.clone()
                 submit="Add measurement"
                 on_created=recorded

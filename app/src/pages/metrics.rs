@@ -3,7 +3,7 @@
 
 use super::{
     list::{Describe, Extras, ListSpec, RegisterList, Tag},
-    record::{NewRecordForm, today, words},
+    record::{NewRecordForm, words},
 };
 use crate::state::use_app_state;
 use leptos::prelude::*;
@@ -68,7 +68,7 @@ pub fn Metrics() -> impl IntoView {
     let state = use_app_state();
     let navigate = use_navigate();
     let due = Memo::new(move |_| {
-        let today = dates::date(&today());
+        let today = dates::date(&state.today.get());
         let Some(today) = today else {
             return Vec::new();
         };

@@ -1,4 +1,4 @@
-use super::{inbox::awaiting_triage, record::today};
+use super::inbox::awaiting_triage;
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -26,7 +26,7 @@ pub fn Overview() -> impl IntoView {
         })
     };
     let due = move || {
-        let Some(today) = register::dates::date(&today()) else {
+        let Some(today) = register::dates::date(&state.today.get()) else {
             return 0;
         };
         state.read(|d| due_metrics(&d.local, today).len())

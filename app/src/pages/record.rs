@@ -33,17 +33,6 @@ pub fn record_label(record: &RecordState) -> String {
     }
 }
 
-/// Today as `YYYY-MM-DD`, in the person's time zone.
-pub fn today() -> String {
-    let now = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date()
-    )
-}
-
 /// A moment as the register stores date-times: UTC, whole seconds (`2026-11-29T09:30:00Z`).
 pub fn stored_date_time(date: &js_sys::Date) -> String {
     let iso: String = date.to_iso_string().into();

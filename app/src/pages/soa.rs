@@ -54,7 +54,7 @@ pub fn Soa() -> impl IntoView {
     view! {
         <section class="page soa">
             <h1>"Statement of Applicability"</h1>
-            <p class="lede">{move || format!("The Annex A controls of {}, whether each applies, why, and how far it is implemented. Generated {}.", org(), super::record::today())}</p>
+            <p class="lede">{move || format!("The Annex A controls of {}, whether each applies, why, and how far it is implemented. Generated {}.", org(), state.today.get())}</p>
             <div class="actions no-print">
                 <button type="button" on:click=export>"Export CSV"</button>
                 <button type="button" class="secondary" on:click=print>"Print"</button>
