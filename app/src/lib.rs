@@ -1,6 +1,7 @@
 //! Ratchet's browser app: opens this device's register in IndexedDB, then mounts the UI.
 
 mod api;
+mod one_tab;
 mod online;
 mod pages;
 mod shell;
@@ -35,6 +36,14 @@ pub fn start() {
     console_error_panic_hook::set_once();
     // Leptos' executor is set up by mount_to_body, which has not run yet.
     wasm_bindgen_futures::spawn_local(async {
+        if !one_tab::hold_app_lock(false).await {
+            let notice = leptos::mount::mount_to(
+                document().body().expect("a page has a body"),
+                shell::OpenElsewhere,
+            );
+            one_tab::hold_app_lock(true).await;
+            drop(notice);
+        }
         match load(&active_database()).await {
             Ok((store, device, settings)) => {
                 mount_to_body(move || view! { <shell::App store device settings /> });

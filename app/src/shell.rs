@@ -183,6 +183,18 @@ fn Notices() -> impl IntoView {
     }
 }
 
+/// Shown while another tab of this browser has the register open; this one carries on when
+/// that tab closes.
+#[component]
+pub fn OpenElsewhere() -> impl IntoView {
+    view! {
+        <main class="fatal" role="status">
+            <h1>"Ratchet is open in another tab"</h1>
+            <p>"This browser keeps one copy of your register, and one tab works on it at a time. Use the other tab or window, or close it: this page then opens the register by itself."</p>
+        </main>
+    }
+}
+
 #[component]
 pub fn StorageUnavailable(error: StoreError) -> impl IntoView {
     view! {

@@ -95,3 +95,36 @@ test("the shell fits a phone screen", async () => {
     await device.close();
   }
 });
+
+test("a second tab waits while the first has the register open, then carries on", async () => {
+  const device = await openDevice();
+  const { context, page, problems } = device;
+  try {
+    await page.goto(`${server.base}/risks`);
+    await ready(page);
+    await addRisk(page, "Shared printer keeps scans", 2, 2);
+
+    const second = await context.newPage();
+    const secondProblems = [];
+    second.on("pageerror", (error) => secondProblems.push(error.message));
+    await second.goto(`${server.base}/risks`);
+    await second.getByRole("heading", { name: "Ratchet is open in another tab" }).waitFor();
+    assert.equal(await second.locator("html[data-ready]").count(), 0, "the second tab has not opened the register");
+    await second.screenshot({ path: join(SHOTS, "second-tab-waits.png") });
+
+    // The first tab goes; the second opens the register with everything the first saved.
+    await page.close();
+    await ready(second);
+    assert.equal(await second.getByRole("heading", { name: "Ratchet is open in another tab" }).count(), 0);
+    await riskRow(second, "Shared printer").waitFor();
+    await addRisk(second, "Visitors unescorted in the server room", 3, 4);
+    await second.reload();
+    await ready(second);
+    await riskRow(second, "Shared printer").waitFor();
+    await riskRow(second, "Visitors unescorted").waitFor();
+    assert.deepEqual(problems, []);
+    assert.deepEqual(secondProblems, []);
+  } finally {
+    await device.close();
+  }
+});
