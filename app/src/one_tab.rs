@@ -6,6 +6,7 @@
 use futures_channel::oneshot;
 use js_sys::{Object, Promise, Reflect};
 use leptos::prelude::window;
+use std::{cell::RefCell, rc::Rc};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 
 const LOCK_NAME: &str = "ratchet-register";
@@ -24,12 +25,20 @@ pub async fn hold_app_lock(wait: bool) -> bool {
     let options = Object::new();
     let _ = Reflect::set(&options, &"ifAvailable".into(), &(!wait).into());
     let (granted, answer) = oneshot::channel::<bool>();
-    let mut granted = Some(granted);
+    // Answered once: by the browser's grant, or by the request failing (then carry on alone).
+    let granted = Rc::new(RefCell::new(Some(granted)));
+    let answer_with = {
+        let granted = granted.clone();
+        move |held: bool| {
+            if let Some(granted) = granted.borrow_mut().take() {
+                let _ = granted.send(held);
+            }
+        }
+    };
+    let on_failure = answer_with.clone();
     let on_grant = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |lock: JsValue| {
         let held = !lock.is_null();
-        if let Some(granted) = granted.take() {
-            let _ = granted.send(held);
-        }
+        answer_with(held);
         if held {
             // The lock is held until this promise settles, which it never does.
             Promise::new(&mut |_, _| {})
@@ -37,11 +46,15 @@ pub async fn hold_app_lock(wait: bool) -> bool {
             Promise::resolve(&JsValue::UNDEFINED)
         }
     });
-    let asked = request.call3(&locks, &LOCK_NAME.into(), &options, on_grant.as_ref());
-    // The browser calls back once; the closure must outlive this function.
-    on_grant.forget();
-    if asked.is_err() {
-        return true;
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| on_failure(true));
+    match request.call3(&locks, &LOCK_NAME.into(), &options, on_grant.as_ref()) {
+        Ok(asked) => {
+            let _ = Promise::from(asked).catch(&on_error);
+        }
+        Err(_) => return true,
     }
+    // The browser calls back after this function returns; the closures must outlive it.
+    on_grant.forget();
+    on_error.forget();
     answer.await.unwrap_or(true)
 }

@@ -42,18 +42,29 @@ pub fn today() -> String {
     )
 }
 
-/// Looks at the clock every minute (a timer to midnight would miss a laptop waking from sleep)
-/// and moves `today` on when the date has changed; stops when the app is gone.
+/// Moves `today` on when the date has changed: checked every minute, and whenever the window
+/// gets focus (a tab in the background, or a laptop waking from sleep, runs timers late).
+/// Stops when the app is gone.
 pub fn follow_the_calendar(today_signal: RwSignal<String>) {
+    let check = move || {
+        let Some(shown) = today_signal.try_get_untracked() else {
+            return false;
+        };
+        let now = today();
+        if now != shown {
+            today_signal.set(now);
+        }
+        true
+    };
+    // The app lives as long as the page, so the listener is never removed.
+    let _listener = window_event_listener(leptos::ev::focus, move |_| {
+        check();
+    });
     leptos::task::spawn_local(async move {
         loop {
             gloo_timers::future::TimeoutFuture::new(60_000).await;
-            let Some(shown) = today_signal.try_get_untracked() else {
+            if !check() {
                 return;
-            };
-            let now = today();
-            if now != shown {
-                today_signal.set(now);
             }
         }
     });
@@ -177,6 +188,19 @@ impl AppState {
         fields: Vec<(&'static str, Value)>,
     ) -> Result<RecordId, Vec<FieldError>> {
         kind.spec().check_new(&fields)?;
+        if !self.may_write(kind) {
+            // Filing only (a viewer's report): the server refuses triage and other names too.
+            let me = self.me().unwrap_or_default();
+            let refused: Vec<FieldError> = fields
+                .iter()
+                .filter_map(|(field, value)| {
+                    register::schema::check_filing(field, value, &me).err()
+                })
+                .collect();
+            if !refused.is_empty() {
+                return Err(refused);
+            }
+        }
         let id = RecordId::new();
         self.write_fields(id, kind, fields).await?;
         Ok(id)

@@ -420,6 +420,7 @@ mod tests {
         let mut device = Device::new(ClientId::new());
         let author = Author {
             client: device.client,
+            member: "editor".into(),
             role: crate::Role::Editor,
         };
         let mut writes = Vec::new();
@@ -429,7 +430,7 @@ mod tests {
         device.edit(id, Kind::Risk, "inherent_impact", Value::Int(3), NOW);
         writes.push(device.take_changes());
         let response = server
-            .push(author, &device.push_request(500).unwrap(), NOW)
+            .push(&author, &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pushed(&response);
         writes.push(device.take_changes());
@@ -442,7 +443,7 @@ mod tests {
         };
         assert_eq!(unsent(&device), ["residual_impact", "title"]);
         let refusal = server
-            .push(author, &device.push_request(500).unwrap(), NOW)
+            .push(&author, &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         device.on_refused(&refusal.body());
         writes.push(device.take_changes());

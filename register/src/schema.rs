@@ -63,6 +63,33 @@ pub enum Writers {
     Admins,
 }
 
+/// Checks one value that a member who may file a report but not change it (a viewer) gives a
+/// new event: their own account of what happened, in their own name. Triage (a status past
+/// "new", when it was resolved, the controls and risks it concerns) is for the kind's writers.
+pub fn check_filing(field: &str, value: &Value, member: &str) -> Result<(), FieldError> {
+    let empty = match value {
+        Value::Null => true,
+        Value::List(items) => items.is_empty(),
+        _ => false,
+    };
+    let problem = match field {
+        "status" if !empty && value.as_text() != Some("new") => {
+            "A new report's status is “new”; triage moves it on."
+        }
+        "resolved_at" | "controls" | "risks" if !empty => {
+            "Triage sets this, after the report is filed."
+        }
+        "reporter" if !empty && value.as_text() != Some(member) => {
+            "You can report only in your own name."
+        }
+        _ => return Ok(()),
+    };
+    Err(FieldError {
+        field: field.to_owned(),
+        message: problem.to_owned(),
+    })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

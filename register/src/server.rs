@@ -8,7 +8,7 @@ use crate::{
     ClientId, ErrorBody, Kind, LogEntry, Op, RecordId, Replica, Role, Value,
     chain::{self, GENESIS},
     hlc::MAX_WALL_MS,
-    schema::DELETED,
+    schema::{DELETED, check_filing},
     wire::{PULL_MAX, PUSH_MAX_OPS, PullResponse, PushRequest, PushResponse, Rejection},
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,9 +29,11 @@ pub trait ServerView {
 }
 
 /// The authenticated writer of a push.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Author {
     pub client: ClientId,
+    /// The member the device belongs to.
+    pub member: String,
     pub role: Role,
 }
 
@@ -135,7 +137,7 @@ fn reject(op: &Op, code: &str, message: impl Into<String>) -> Rejection {
 /// Checks a push against the server's state and builds the log entries to append.
 pub fn plan_push(
     view: &impl ServerView,
-    author: Author,
+    author: &Author,
     request: &PushRequest,
     now_ms: u64,
 ) -> Result<PushPlan, PushRefusal> {
@@ -170,7 +172,7 @@ pub fn plan_push(
         }
     }
     let ops: Vec<&Op> = fresh.iter().filter_map(|(_, op)| *op).collect();
-    let rejections = validate(view, author.role, &ops, now_ms);
+    let rejections = validate(view, author, &ops, now_ms);
     if !rejections.is_empty() {
         let forbidden = rejections.iter().any(|r| r.code == "forbidden");
         return Err(PushRefusal::Rejected {
@@ -198,7 +200,8 @@ pub fn plan_push(
     })
 }
 
-fn validate(view: &impl ServerView, role: Role, ops: &[&Op], now_ms: u64) -> Vec<Rejection> {
+fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -> Vec<Rejection> {
+    let role = author.role;
     let mut rejections = Vec::new();
     // Kind of each record as established by the log or by an earlier op of this push.
     let mut kinds: BTreeMap<RecordId, Kind> = BTreeMap::new();
@@ -215,9 +218,9 @@ fn validate(view: &impl ServerView, role: Role, ops: &[&Op], now_ms: u64) -> Vec
             continue;
         };
         let stored = view.record_kind(op.record);
-        // A new record is one the log has not seen; a push may create it and set its fields.
-        let permitted = role.may_write(op.kind) || (stored.is_none() && role.may_create(op.kind));
-        if !permitted {
+        // A new record is one the log has not seen; a push may file it and set its fields.
+        let files = !role.may_write(op.kind) && stored.is_none() && role.may_create(op.kind);
+        if !role.may_write(op.kind) && !files {
             let once = if role.may_create(op.kind) {
                 " once filed"
             } else {
@@ -236,6 +239,10 @@ fn validate(view: &impl ServerView, role: Role, ops: &[&Op], now_ms: u64) -> Vec
         }
         if let Err(invalid) = field.check(&op.value) {
             rejections.push(reject(op, invalid.code, invalid.message));
+            continue;
+        }
+        if files && let Err(triage) = check_filing(field.name, &op.value, &author.member) {
+            rejections.push(reject(op, "forbidden", triage.message));
             continue;
         }
         if op.hlc.wall > now_ms.saturating_add(CLOCK_AHEAD_MAX_MS) || op.hlc.wall > MAX_WALL_MS {
@@ -387,7 +394,7 @@ impl ServerView for MemoryServer {
 impl MemoryServer {
     pub fn push(
         &mut self,
-        author: Author,
+        author: &Author,
         request: &PushRequest,
         now_ms: u64,
     ) -> Result<PushResponse, PushRefusal> {
@@ -420,6 +427,7 @@ mod tests {
     fn editor(device: &Device) -> Author {
         Author {
             client: device.client,
+            member: "editor".into(),
             role: Role::Editor,
         }
     }
@@ -447,7 +455,7 @@ mod tests {
         let mut device = Device::new(ClientId::new());
         new_risk(&mut device, "Phishing");
         let request = device.push_request(500).unwrap();
-        let first = server.push(editor(&device), &request, NOW).unwrap();
+        let first = server.push(&editor(&device), &request, NOW).unwrap();
         assert_eq!(
             first,
             PushResponse {
@@ -455,7 +463,7 @@ mod tests {
                 head: 3
             }
         );
-        let again = server.push(editor(&device), &request, NOW).unwrap();
+        let again = server.push(&editor(&device), &request, NOW).unwrap();
         assert_eq!(
             again, first,
             "a replayed push is acknowledged, not stored twice"
@@ -482,7 +490,7 @@ mod tests {
             NOW,
         );
         let request = device.push_request(500).unwrap();
-        let refusal = server.push(editor(&device), &request, NOW).unwrap_err();
+        let refusal = server.push(&editor(&device), &request, NOW).unwrap_err();
         assert_eq!(refusal.status(), 422);
         assert_eq!(
             refusal_codes(&refusal),
@@ -495,7 +503,7 @@ mod tests {
         assert_eq!(device.refused.len(), 4);
         let retry = device.push_request(500).unwrap();
         assert_eq!(retry.withdrawn, [4, 5, 6, 7]);
-        let stored = server.push(editor(&device), &retry, NOW).unwrap();
+        let stored = server.push(&editor(&device), &retry, NOW).unwrap();
         assert_eq!(
             stored,
             PushResponse {
@@ -511,7 +519,7 @@ mod tests {
         let mut device = Device::new(ClientId::new());
         crate::catalogue::seed_controls(&mut device, "org", NOW);
         let pushed = server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pushed(&pushed);
         let control = crate::catalogue::control_id("org", "A.7.4");
@@ -524,7 +532,7 @@ mod tests {
             NOW + 1,
         );
         let refusal = server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["record_rule"]);
         assert_eq!(refusal.body().rejections[0].field, "applicable");
@@ -546,20 +554,20 @@ mod tests {
             NOW + 3,
         );
         let pushed = server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pushed(&pushed);
         // Emptying the justification of an excluded control is refused; other fields are not.
         device.edit(control, Kind::Control, "justification", "".into(), NOW + 4);
         let refusal = server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["record_rule"]);
         device.on_refused(&refusal.body());
         device.edit(control, Kind::Control, "status", "planned".into(), NOW + 5);
         assert!(
             server
-                .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+                .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
                 .is_ok()
         );
     }
@@ -572,9 +580,10 @@ mod tests {
         let request = viewer.push_request(500).unwrap();
         let author = Author {
             client: viewer.client,
+            member: "viewer".into(),
             role: Role::Viewer,
         };
-        let refusal = server.push(author, &request, NOW).unwrap_err();
+        let refusal = server.push(&author, &request, NOW).unwrap_err();
         assert_eq!(refusal.status(), 403);
         assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
 
@@ -583,7 +592,7 @@ mod tests {
         let request = ahead.push_request(500).unwrap();
         let in_six_minutes = NOW - 6 * 60 * 1000;
         let refusal = server
-            .push(editor(&ahead), &request, in_six_minutes)
+            .push(&editor(&ahead), &request, in_six_minutes)
             .unwrap_err();
         assert!(refusal_codes(&refusal).iter().all(|c| c == "clock_ahead"));
 
@@ -611,7 +620,7 @@ mod tests {
             NOW,
         );
         let pushed = server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pushed(&pushed);
         device.edit(
@@ -623,7 +632,7 @@ mod tests {
         );
         device.edit(measurement, Kind::Risk, "title", "sneaky".into(), NOW);
         let refusal = server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["append_only", "kind_mismatch"]);
     }
@@ -634,14 +643,65 @@ mod tests {
         let mut phone = Device::new(ClientId::new());
         let viewer = Author {
             client: phone.client,
+            member: RecordId::new().to_string(),
             role: Role::Viewer,
         };
+        // Filed as triaged, resolved, linked, in someone else's name: each is refused.
+        let report = RecordId::new();
+        let file = |phone: &mut Device, field: &str, value: Value| {
+            phone.edit(report, Kind::Event, field, value, NOW)
+        };
+        file(&mut phone, "event_type", "near_miss".into());
+        file(&mut phone, "title", "Gate left open".into());
+        file(&mut phone, "status", "resolved".into());
+        file(&mut phone, "resolved_at", "2026-11-29T10:00:00Z".into());
+        file(
+            &mut phone,
+            "controls",
+            Value::List(vec![RecordId::new().to_string()]),
+        );
+        file(&mut phone, "reporter", RecordId::new().to_string().into());
+        let refusal = server
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        let refused: Vec<(String, String)> = refusal
+            .body()
+            .rejections
+            .iter()
+            .map(|r| (r.field.clone(), r.message.clone()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                (
+                    "status",
+                    "A new report's status is “new”; triage moves it on."
+                ),
+                (
+                    "resolved_at",
+                    "Triage sets this, after the report is filed."
+                ),
+                ("controls", "Triage sets this, after the report is filed."),
+                ("reporter", "You can report only in your own name."),
+            ]
+            .map(|(f, m)| (f.to_owned(), m.to_owned()))
+        );
+        phone.on_refused(&refusal.body());
+
+        // Their own account, in their own name, is filed.
         let report = RecordId::new();
         phone.edit(report, Kind::Event, "event_type", "near_miss".into(), NOW);
         phone.edit(report, Kind::Event, "title", "Gate left open".into(), NOW);
         phone.edit(report, Kind::Event, "status", "new".into(), NOW);
+        phone.edit(
+            report,
+            Kind::Event,
+            "reporter",
+            viewer.member.clone().into(),
+            NOW,
+        );
         let pushed = server
-            .push(viewer, &phone.push_request(500).unwrap(), NOW)
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
             .expect("a viewer may file a report");
         phone.on_pushed(&pushed);
         assert_eq!(server.record_kind(report), Some(Kind::Event));
@@ -649,7 +709,7 @@ mod tests {
         // Once filed, changing it is triage.
         phone.edit(report, Kind::Event, "status", "resolved".into(), NOW + 1);
         let refusal = server
-            .push(viewer, &phone.push_request(500).unwrap(), NOW)
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal.status(), 403);
         assert_eq!(refusal_codes(&refusal), ["forbidden"]);
@@ -662,7 +722,7 @@ mod tests {
         // Filing is only for reports: a new risk is still refused.
         new_risk(&mut phone, "Not mine to add");
         let refusal = server
-            .push(viewer, &phone.push_request(500).unwrap(), NOW)
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
         assert_eq!(
@@ -683,7 +743,7 @@ mod tests {
             NOW,
         );
         let refusal = server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["missing_required"]);
         assert!(
@@ -702,17 +762,18 @@ mod tests {
 
         let stranger = Author {
             client: ClientId::new(),
+            member: "stranger".into(),
             role: Role::Owner,
         };
         assert_eq!(
-            server.push(stranger, &request, NOW),
+            server.push(&stranger, &request, NOW),
             Err(PushRefusal::WrongClient)
         );
 
         let mut gap = request.clone();
         gap.ops.remove(0);
         assert_eq!(
-            server.push(editor(&device), &gap, NOW),
+            server.push(&editor(&device), &gap, NOW),
             Err(PushRefusal::MidGap {
                 acked_mid: 0,
                 found: 2
@@ -722,14 +783,14 @@ mod tests {
         let mut duplicate = request.clone();
         duplicate.withdrawn.push(2);
         assert_eq!(
-            server.push(editor(&device), &duplicate, NOW),
+            server.push(&editor(&device), &duplicate, NOW),
             Err(PushRefusal::DuplicateMid(2))
         );
 
         let op = request.ops[0].clone();
         request.ops = (1..=501).map(|mid| Op { mid, ..op.clone() }).collect();
         assert_eq!(
-            server.push(editor(&device), &request, NOW),
+            server.push(&editor(&device), &request, NOW),
             Err(PushRefusal::TooManyOps(501))
         );
         assert!(server.log.is_empty());
@@ -743,7 +804,7 @@ mod tests {
             new_risk(&mut device, &format!("risk {i}"));
         }
         server
-            .push(editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
             .unwrap();
         let first = server.pull(0, 10);
         assert_eq!(

@@ -185,6 +185,7 @@ impl Sim {
     fn author(&self, node: usize) -> Author {
         Author {
             client: self.nodes[node].device.client,
+            member: format!("member {node}"),
             role: self.nodes[node].role,
         }
     }
@@ -284,7 +285,7 @@ impl Sim {
         let (_, message) = self.in_flight.swap_remove(index);
         match message {
             Message::Push(node, request) => {
-                let result = self.server.push(self.author(node), &request, self.now_ms);
+                let result = self.server.push(&self.author(node), &request, self.now_ms);
                 self.delivered_pushes.push((node, request));
                 let reply = result.map_err(|refusal| refusal.body());
                 self.send(Message::PushReply(node, reply));
@@ -361,7 +362,7 @@ impl Sim {
                         break;
                     };
                     busy = true;
-                    match self.server.push(self.author(node), &request, self.now_ms) {
+                    match self.server.push(&self.author(node), &request, self.now_ms) {
                         Ok(response) => self.nodes[node].device.on_pushed(&response),
                         Err(refusal) => self.nodes[node].device.on_refused(&refusal.body()),
                     }
@@ -467,7 +468,7 @@ impl Sim {
         let before = (self.server.log.clone(), self.server.state.clone());
         let pushes = std::mem::take(&mut self.delivered_pushes);
         for (node, request) in pushes.iter().rev() {
-            let _ = self.server.push(self.author(*node), request, self.now_ms);
+            let _ = self.server.push(&self.author(*node), request, self.now_ms);
         }
         assert_eq!(
             (self.server.log.clone(), self.server.state.clone()),

@@ -61,6 +61,12 @@ test("a near miss captured offline on a phone reaches a second device, which tri
     assert.equal(await page.getByTestId("pending-count").textContent(), "");
 
     await page.locator("#event-title").fill("Forklift nearly hit a visitor at the loading bay");
+    // A viewer files reports in their own name only.
+    await page.locator("#event-reporter").selectOption({ label: "Maria Manager" });
+    await page.getByRole("button", { name: "Send report" }).click();
+    await page.getByText("You can report only in your own name.").waitFor();
+    assert.equal(await page.getByTestId("pending-count").textContent(), "");
+    await page.locator("#event-reporter").selectOption({ label: "Sam Walker" });
     await page.locator("#event-description").fill("The visitor walked through the unmarked gate while a forklift reversed.");
     await page.locator("#event-location").fill("Loading bay door 3");
     await page.locator("#event-severity").selectOption("high");

@@ -152,11 +152,12 @@ fn plan_500_native() -> Duration {
             let mut server = MemoryServer::default();
             let author = Author {
                 client,
+                member: "bench".into(),
                 role: register::Role::Editor,
             };
             let started = Instant::now();
             server
-                .push(author, &request, now_ms())
+                .push(&author, &request, now_ms())
                 .expect("a valid push is accepted");
             started.elapsed()
         })

@@ -244,7 +244,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
             <NewRecordForm
                 kind=Kind::Measurement
                 fields=&["value", "date", "note"]
-                defaults=Callback::new(|()| vec![("date", Value::Text(crate::state::today()))])
+                defaults=Callback::new(move |()| vec![("date", Value::Text(state.today.get_untracked()))])
                 fixed=fixed.clone()
                 submit="Add measurement"
                 on_created=recorded

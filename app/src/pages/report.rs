@@ -28,7 +28,7 @@ pub fn Report() -> impl IntoView {
         <section class="page">
             <h1>"Report something"</h1>
             <p class="lede">
-                "An incident, a near miss, something that looked wrong, or an idea. Say what happened; the rest can be added later. It is saved on this device at once and shared when you are online."
+                "An incident, a near miss, something that looked wrong, or an idea. Say what happened; the rest can be added when it is triaged. It is saved on this device at once and shared when you are online."
             </p>
             {move || reported.get().map(|id| view! {
                 <p class="saved" role="status">

@@ -222,9 +222,10 @@ pub async fn push(
     let view = load_view(&org.sql, caller, &request)?;
     let author = Author {
         client: caller.client,
+        member: caller.member.clone(),
         role: caller.role,
     };
-    let plan = plan_push(&view, author, &request, now_ms())?;
+    let plan = plan_push(&view, &author, &request, now_ms())?;
     let response = PushResponse {
         acked_mid: plan.acked_mid,
         head: plan.head,
