@@ -17,7 +17,13 @@ use leptos_router::{
 use register::{Kind, Role, device::Device};
 
 #[component]
-pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl IntoView {
+pub fn App(
+    store: Store,
+    device: Device,
+    settings: Option<SyncSettings>,
+    /// The device holds edits made while opening (a new register's catalogue), not yet stored.
+    seeded: bool,
+) -> impl IntoView {
     let state = AppState::new(store, device, settings, online_signal());
     provide_context(state);
     sync::start(state);
@@ -28,7 +34,7 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
         }
     });
     // Tests and the cold-start benchmark wait for this: the page is drawn and holds its data.
-    request_animation_frame(|| {
+    request_animation_frame(move || {
         if let Some(root) = document().document_element() {
             root.set_attribute("data-ready", "true").ok();
         }
@@ -36,6 +42,14 @@ pub fn App(store: Store, device: Device, settings: Option<SyncSettings>) -> impl
             performance.mark("ratchet-ready").ok();
         }
         pages::preload_pages();
+        if seeded {
+            leptos::task::spawn_local(async move {
+                // After the frame is painted. Storage refusing it reloads the device from
+                // storage and says so, as for any edit.
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                let _ = state.apply(|_| ()).await;
+            });
+        }
     });
     view! {
         <Router>

@@ -1,6 +1,7 @@
 //! App-wide state, provided as context (as in Leptos' todomvc). The register lives in one
 //! `Device` in memory; every operation on it is written to IndexedDB in one transaction, and
-//! only then are the pages told (`changed`), so the screen never shows what is not durable.
+//! only then are the pages told (`changed`), so the screen never shows what is not durable —
+//! with one exception: a new local register's catalogue, drawn first and stored just after.
 
 use crate::{
     store::{Store, StoreError, SyncSettings},

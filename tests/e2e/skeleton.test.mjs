@@ -27,6 +27,24 @@ test("a risk is saved on the device, survives reloads, and the app works offline
       await navigator.serviceWorker.ready;
     });
     assert.equal(await page.getByRole("status").textContent(), "Online");
+    // A new register's Annex A catalogue is stored just after the first page is drawn.
+    await page.waitForFunction(() => performance.getEntriesByName("ratchet-durable").length > 0, null, { timeout: 10_000 });
+    const stored = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("ratchet-local");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const count = open.result.transaction("outbox").objectStore("outbox").count();
+            count.onerror = () => reject(count.error);
+            count.onsuccess = () => {
+              open.result.close();
+              resolve(count.result);
+            };
+          };
+        }),
+    );
+    assert.equal(stored, 93 * 6, "six fields of each of the 93 controls are stored");
     await openTab(page, "Risks");
     await page.getByText("No risks yet").waitFor();
 
