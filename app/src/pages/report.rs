@@ -24,6 +24,39 @@ pub fn Report() -> impl IntoView {
         defaults
     });
     let created = Callback::new(move |id| reported.set(Some(id)));
+    // Those who may file but not triage (viewers) report in their own name only.
+    let files_only = !state.may_write(Kind::Event);
+    let mut fixed = vec![("status", Value::Text("new".into()))];
+    if let (true, Some(me)) = (files_only, state.me()) {
+        fixed.push(("reporter", Value::Text(me)));
+    }
+    let fields: &'static [&'static str] = if files_only {
+        &[
+            "event_type",
+            "title",
+            "description",
+            "location",
+            "severity",
+            "occurred_at",
+            "detected_at",
+        ]
+    } else {
+        &[
+            "event_type",
+            "title",
+            "description",
+            "location",
+            "severity",
+            "occurred_at",
+            "detected_at",
+            "reporter",
+        ]
+    };
+    let reporter_name = move || {
+        state
+            .settings
+            .with(|s| s.as_ref().map(|s| s.credential.member_name.clone()))
+    };
     view! {
         <section class="page">
             <h1>"Report something"</h1>
@@ -36,11 +69,14 @@ pub fn Report() -> impl IntoView {
                     <A href=format!("/inbox/{id}")>"Open it"</A>
                 </p>
             })}
+            {files_only.then(|| view! {
+                <p class="lede" data-testid="reported-by">{move || reporter_name().map(|name| format!("Reported by {name}."))}</p>
+            })}
             <NewRecordForm
                 kind=Kind::Event
-                fields=&["event_type", "title", "description", "location", "severity", "occurred_at", "detected_at", "reporter"]
+                fields=fields
                 defaults=defaults
-                fixed=vec![("status", Value::Text("new".into()))]
+                fixed=fixed
                 submit="Send report"
                 on_created=created
             />
