@@ -116,6 +116,11 @@ test("a metric with three measurements is charted against its target, and a brea
     await openTab(page, "Metrics");
     await page.getByRole("link", { name: "Laptops with full-disk encryption" }).click();
     await page.getByRole("img", { name: /over time: 3 values/ }).waitFor();
+    // On a phone each measurement is a card of labelled values: nothing scrolls sideways.
+    const wrap = page.locator(".table-wrap");
+    assert.ok(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth), "the measurements fit the phone's width");
+    assert.equal(await page.getByRole("table", { name: "Measurements" }).getByRole("row").count(), 4, "a header and three rows");
+    assert.deepEqual(await seriousA11yViolations(page), []);
     await page.screenshot({ path: join(SHOTS, "metric-phone.png"), fullPage: true });
     assert.deepEqual(unexpected(problems), []);
   } finally {

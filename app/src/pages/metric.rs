@@ -224,13 +224,13 @@ fn MetricPage(id: RecordId) -> impl IntoView {
                 _ => ().into_any(),
             };
             view! {
-                <tr>
-                    <td>{date.clone()}</td>
-                    <td>{with_unit(value, &metric)}</td>
-                    <td><span class="tag" data-tone=standing.label()>{standing.label()}</span></td>
-                    <td>{m.note.clone().unwrap_or_default()}</td>
-                    <td>{who}</td>
-                    <td>{finding}</td>
+                <tr role="row">
+                    <td role="cell" data-label="Date">{date.clone()}</td>
+                    <td role="cell" data-label="Value">{with_unit(value, &metric)}</td>
+                    <td role="cell" data-label="Standing"><span class="tag" data-tone=standing.label()>{standing.label()}</span></td>
+                    <td role="cell" data-label="Note">{m.note.clone().unwrap_or_default()}</td>
+                    <td role="cell" data-label="Recorded by">{who}</td>
+                    <td role="cell" data-label="Finding">{finding}</td>
                 </tr>
             }
         }).collect_view())
@@ -254,9 +254,14 @@ fn MetricPage(id: RecordId) -> impl IntoView {
         {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <h2>"Measurements"</h2>
         <div class="table-wrap">
-            <table aria-label="Measurements">
-                <thead><tr><th>"Date"</th><th>"Value"</th><th>"Standing"</th><th>"Note"</th><th>"Recorded by"</th><th>"Finding"</th></tr></thead>
-                <tbody>{rows}</tbody>
+            // Explicit roles: on a phone the rows are laid out as cards, which would otherwise
+            // drop the table's semantics in some browsers.
+            <table class="stacked" role="table" aria-label="Measurements">
+                <thead role="rowgroup"><tr role="row">
+                    <th role="columnheader">"Date"</th><th role="columnheader">"Value"</th><th role="columnheader">"Standing"</th>
+                    <th role="columnheader">"Note"</th><th role="columnheader">"Recorded by"</th><th role="columnheader">"Finding"</th>
+                </tr></thead>
+                <tbody role="rowgroup">{rows}</tbody>
             </table>
         </div>
         <h2>"Definition"</h2>
