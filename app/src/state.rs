@@ -33,7 +33,7 @@ pub fn now_ms() -> u64 {
 }
 
 /// Today as `YYYY-MM-DD`, in the person's time zone, read from the clock.
-pub fn today() -> String {
+fn today() -> String {
     let now = js_sys::Date::new_0();
     format!(
         "{:04}-{:02}-{:02}",

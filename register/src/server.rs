@@ -647,20 +647,25 @@ mod tests {
             role: Role::Viewer,
         };
         // Filed as triaged, resolved, linked, in someone else's name: each is refused.
-        let report = RecordId::new();
-        let file = |phone: &mut Device, field: &str, value: Value| {
-            phone.edit(report, Kind::Event, field, value, NOW)
+        let file = |phone: &mut Device, report: RecordId, fields: Vec<(&str, Value)>| {
+            for (field, value) in fields {
+                phone.edit(report, Kind::Event, field, value, NOW);
+            }
         };
-        file(&mut phone, "event_type", "near_miss".into());
-        file(&mut phone, "title", "Gate left open".into());
-        file(&mut phone, "status", "resolved".into());
-        file(&mut phone, "resolved_at", "2026-11-29T10:00:00Z".into());
-        file(
-            &mut phone,
-            "controls",
-            Value::List(vec![RecordId::new().to_string()]),
-        );
-        file(&mut phone, "reporter", RecordId::new().to_string().into());
+        let account = || -> Vec<(&str, Value)> {
+            vec![
+                ("event_type", "near_miss".into()),
+                ("title", "Gate left open".into()),
+            ]
+        };
+        let mut triaged = account();
+        triaged.extend([
+            ("status", "resolved".into()),
+            ("resolved_at", "2026-11-29T10:00:00Z".into()),
+            ("controls", Value::List(vec![RecordId::new().to_string()])),
+            ("reporter", RecordId::new().to_string().into()),
+        ]);
+        file(&mut phone, RecordId::new(), triaged);
         let refusal = server
             .push(&viewer, &phone.push_request(500).unwrap(), NOW)
             .unwrap_err();
@@ -690,16 +695,12 @@ mod tests {
 
         // Their own account, in their own name, is filed.
         let report = RecordId::new();
-        phone.edit(report, Kind::Event, "event_type", "near_miss".into(), NOW);
-        phone.edit(report, Kind::Event, "title", "Gate left open".into(), NOW);
-        phone.edit(report, Kind::Event, "status", "new".into(), NOW);
-        phone.edit(
-            report,
-            Kind::Event,
-            "reporter",
-            viewer.member.clone().into(),
-            NOW,
-        );
+        let mut own = account();
+        own.extend([
+            ("status", "new".into()),
+            ("reporter", viewer.member.clone().into()),
+        ]);
+        file(&mut phone, report, own);
         let pushed = server
             .push(&viewer, &phone.push_request(500).unwrap(), NOW)
             .expect("a viewer may file a report");

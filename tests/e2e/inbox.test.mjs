@@ -1,7 +1,7 @@
 // The feedback inbox as people use it: a colleague walking the site (a viewer: staff who read
-// the register but do not run it) reports a near miss on a phone with no signal, it reaches the ISMS manager's laptop once the phone is back online,
-// and the manager triages it, seeing how long it took to detect and to resolve, and who
-// changed what. The real app under `wrangler dev`, two browser profiles as two devices.
+// the register but do not run it) reports a near miss on a phone with no signal, it reaches
+// the ISMS manager's laptop once the phone is back online, and the manager triages it, seeing
+// how long it took to detect and to resolve, and who changed what. The real app under `wrangler dev`, two browser profiles as two devices.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";

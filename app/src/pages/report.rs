@@ -9,6 +9,18 @@ use register::{Kind, RecordId, Value};
 
 lazy_page!(ReportRoute, Report);
 
+/// The report form's fields. The last, the reporter, is fixed for those who may only file.
+const FIELDS: &[&str] = &[
+    "event_type",
+    "title",
+    "description",
+    "location",
+    "severity",
+    "occurred_at",
+    "detected_at",
+    "reporter",
+];
+
 #[component]
 pub fn Report() -> impl IntoView {
     let state = use_app_state();
@@ -30,27 +42,10 @@ pub fn Report() -> impl IntoView {
     if let (true, Some(me)) = (files_only, state.me()) {
         fixed.push(("reporter", Value::Text(me)));
     }
-    let fields: &'static [&'static str] = if files_only {
-        &[
-            "event_type",
-            "title",
-            "description",
-            "location",
-            "severity",
-            "occurred_at",
-            "detected_at",
-        ]
+    let fields = if files_only {
+        FIELDS.split_last().map_or(FIELDS, |(_, rest)| rest)
     } else {
-        &[
-            "event_type",
-            "title",
-            "description",
-            "location",
-            "severity",
-            "occurred_at",
-            "detected_at",
-            "reporter",
-        ]
+        FIELDS
     };
     let reporter_name = move || {
         state
