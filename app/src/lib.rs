@@ -1,9 +1,11 @@
 //! Ratchet's browser app: opens this device's register in IndexedDB, then mounts the UI.
 
 mod api;
+mod components;
 mod one_tab;
 mod online;
 mod pages;
+mod routes;
 mod shell;
 mod state;
 pub mod store;

@@ -3,17 +3,13 @@
 
 use crate::{
     online::online_signal,
-    pages,
+    routes::{AppRoutes, Group, NAV, preload_pages},
     state::{AppState, use_app_state},
     store::{Store, StoreError, SyncSettings},
     sync::{self, SyncStatus},
 };
 use leptos::prelude::*;
-use leptos_router::{
-    Lazy,
-    components::{A, Route, Router, Routes},
-    path,
-};
+use leptos_router::components::{A, Router};
 use register::{Kind, Role, device::Device};
 
 #[component]
@@ -41,7 +37,7 @@ pub fn App(
         if let Some(performance) = window().performance() {
             performance.mark("ratchet-ready").ok();
         }
-        pages::preload_pages();
+        preload_pages();
         if seeded {
             leptos::task::spawn_local(async move {
                 // After the frame is painted. Storage refusing it reloads the device from
@@ -63,37 +59,37 @@ pub fn App(
                     <ConnectionIndicator online=state.online />
                 </div>
             </header>
-            <nav class="tabs" aria-label="Registers">
-                <A href="/" exact=true>"Overview"</A>
-                <A href="/risks">"Risks"</A>
-                <A href="/controls">"Controls"</A>
-                <A href="/soa">"SoA"</A>
-                <A href="/objectives">"Objectives"</A>
-                <A href="/metrics">"Metrics"</A>
-                <A href="/inbox">"Inbox"</A>
-                <A href="/organisation">"Organisation"</A>
-            </nav>
+            <Navigation />
             <Notices />
             <main>
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::overview::Overview />
-                    <Route path=path!("/risks") view={Lazy::<pages::risks::RisksRoute>::new()} />
-                    <Route path=path!("/risks/:id") view={Lazy::<pages::risk::RiskRoute>::new()} />
-                    <Route path=path!("/controls") view={Lazy::<pages::controls::ControlsRoute>::new()} />
-                    <Route path=path!("/controls/:id") view={Lazy::<pages::control::ControlRoute>::new()} />
-                    <Route path=path!("/soa") view={Lazy::<pages::soa::SoaRoute>::new()} />
-                    <Route path=path!("/objectives") view={Lazy::<pages::objectives::ObjectivesRoute>::new()} />
-                    <Route path=path!("/objectives/:id") view={Lazy::<pages::objective::ObjectiveRoute>::new()} />
-                    <Route path=path!("/metrics") view={Lazy::<pages::metrics::MetricsRoute>::new()} />
-                    <Route path=path!("/metrics/:id") view={Lazy::<pages::metric::MetricRoute>::new()} />
-                    <Route path=path!("/inbox") view={Lazy::<pages::inbox::InboxRoute>::new()} />
-                    <Route path=path!("/inbox/:id") view={Lazy::<pages::event::EventRoute>::new()} />
-                    <Route path=path!("/report") view={Lazy::<pages::report::ReportRoute>::new()} />
-                    <Route path=path!("/organisation") view={Lazy::<pages::organisation::OrganisationRoute>::new()} />
-                    <Route path=path!("/join") view={Lazy::<pages::organisation::OrganisationRoute>::new()} />
-                </Routes>
+                <AppRoutes />
             </main>
         </Router>
+    }
+}
+
+/// The registers, grouped as the loop they serve; on a phone the four groups sit side by
+/// side, so every register is one tap away without scrolling sideways.
+#[component]
+fn Navigation() -> impl IntoView {
+    let links = |group: Group| {
+        NAV.iter()
+            .filter(move |link| link.group == group)
+            .map(|link| view! { <A href=link.path exact={link.path == "/"}>{link.label}</A> })
+            .collect_view()
+    };
+    view! {
+        <nav class="registers" aria-label="Registers">
+            <div class="nav-top">{links(Group::Top)}</div>
+            <div class="nav-loop">
+                {Group::LOOP.map(|group| view! {
+                    <div class="nav-group" role="group" aria-label=group.name()>
+                        <span class="nav-step" aria-hidden="true">{group.name()}</span>
+                        {links(group)}
+                    </div>
+                }).collect_view()}
+            </div>
+        </nav>
     }
 }
 

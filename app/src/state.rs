@@ -188,7 +188,7 @@ impl AppState {
         kind: Kind,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<RecordId, Vec<FieldError>> {
-        kind.spec().check_new(&fields)?;
+        self.read_untracked(|d| kind.spec().check_new(&fields, &d.local))?;
         if !self.may_write(kind) {
             // Filing only (a viewer's report): the server refuses triage and other names too.
             let me = self.me().unwrap_or_default();
@@ -229,23 +229,47 @@ impl AppState {
         kind: Kind,
         changes: Vec<(&'static str, Value)>,
     ) -> Result<(), Vec<FieldError>> {
-        let current = self.read_untracked(|d| d.local.record(id).cloned());
-        let read = |name: &str| current.as_ref().and_then(|r| r.get(name).cloned());
-        kind.spec().check_change(&changes, &read)?;
+        self.read_untracked(|d| kind.spec().check_change(id, &changes, &d.local))?;
         self.write_fields(id, kind, changes).await
     }
 
-    /// Writes checked field values as one edit each, in one transaction, then asks to sync.
+    /// Creates several records of one kind in one transaction (a checklist's checks), after
+    /// checking each as the server will; none is saved if one is refused.
+    pub async fn create_many(
+        self,
+        kind: Kind,
+        records: Vec<Vec<(&'static str, Value)>>,
+    ) -> Result<Vec<RecordId>, Vec<FieldError>> {
+        for fields in &records {
+            self.read_untracked(|d| kind.spec().check_new(fields, &d.local))?;
+        }
+        let ids: Vec<RecordId> = records.iter().map(|_| RecordId::new()).collect();
+        self.write_records(kind, ids.iter().copied().zip(records).collect())
+            .await?;
+        Ok(ids)
+    }
+
     async fn write_fields(
         self,
         id: RecordId,
         kind: Kind,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<(), Vec<FieldError>> {
+        self.write_records(kind, vec![(id, fields)]).await
+    }
+
+    /// Writes checked field values as one edit each, in one transaction, then asks to sync.
+    async fn write_records(
+        self,
+        kind: Kind,
+        records: Vec<(RecordId, Vec<(&'static str, Value)>)>,
+    ) -> Result<(), Vec<FieldError>> {
         let now = now_ms();
         self.apply(move |device| {
-            for (field, value) in fields {
-                device.edit(id, kind, field, value, now);
+            for (id, fields) in records {
+                for (field, value) in fields {
+                    device.edit(id, kind, field, value, now);
+                }
             }
         })
         .await

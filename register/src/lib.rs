@@ -1,25 +1,17 @@
-//! Ratchet's ISMS register: the schema of every record kind with one validation, hybrid
-//! logical clocks, ops and their merge, the tamper-evident log, the sync wire types, and both
-//! sides of the sync protocol as pure logic. The browser app and the worker share all of it;
-//! nothing here knows about a browser or a worker.
+//! Ratchet's ISMS register, shared by the browser app and the worker; nothing here knows
+//! about a browser or a worker. Two halves:
+//! - `sync`: the engine (clocks, ops, merge, the tamper-evident log, wire types, both sides of
+//!   the protocol);
+//! - `isms`: the domain (the one schema with its validation and record rules, the ISO/IEC
+//!   27001 catalogue, and what each register computes).
+//!
+//! Each module is also reachable from the crate root (`register::device`, `register::schema`).
 
-pub mod catalogue;
-pub mod chain;
-pub mod client;
-pub mod dates;
-pub mod device;
-pub mod hlc;
-pub mod id;
-pub mod import;
-pub mod layout;
-pub mod metrics;
-pub mod op;
-pub mod replica;
-pub mod risk;
-pub mod schema;
-pub mod server;
-pub mod value;
-pub mod wire;
+pub mod isms;
+pub mod sync;
+
+pub use isms::{audits, catalogue, dates, findings, import, metrics, risk, rules, schema};
+pub use sync::{chain, client, device, hlc, id, layout, op, replica, server, value, wire};
 
 pub use chain::{ChainError, LogEntry};
 pub use client::{ClientId, InvalidClientId};
@@ -28,6 +20,6 @@ pub use id::{InvalidRecordId, RecordId};
 pub use op::Op;
 pub use replica::{FieldState, RecordState, Replica};
 pub use risk::Rating;
-pub use schema::{FieldError, FieldSpec, FieldType, Kind, KindSpec, Role, View, views};
+pub use schema::{FieldError, FieldSpec, FieldType, Kind, KindSpec, Role, Section, View, views};
 pub use value::Value;
 pub use wire::ErrorBody;

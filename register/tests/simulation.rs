@@ -202,7 +202,12 @@ impl Sim {
             || self.rng.chance(30)
         {
             let id = RecordId::new();
-            match self.rng.below(3) {
+            let findings: Vec<RecordId> = existing
+                .iter()
+                .filter(|(_, kind)| *kind == Kind::Finding)
+                .map(|(id, _)| *id)
+                .collect();
+            match self.rng.below(5) {
                 0 => vec![
                     (
                         id,
@@ -227,6 +232,22 @@ impl Sim {
                     (id, Kind::Event, "event_type", Value::from("near_miss")),
                     (id, Kind::Event, "title", Value::from("door left open")),
                 ],
+                // Findings and their actions: closing one is checked against its actions
+                // as the server holds them, across devices.
+                2 => vec![
+                    (id, Kind::Finding, "title", Value::from("backups untested")),
+                    (id, Kind::Finding, "finding_type", Value::from("minor_nc")),
+                    (id, Kind::Finding, "status", Value::from("open")),
+                ],
+                3 if !findings.is_empty() => {
+                    let finding = self.rng.pick(&findings).to_string();
+                    vec![
+                        (id, Kind::Action, "title", Value::from("test a restore")),
+                        (id, Kind::Action, "action_type", Value::from("corrective")),
+                        (id, Kind::Action, "finding", Value::from(finding)),
+                        (id, Kind::Action, "status", Value::from("done")),
+                    ]
+                }
                 _ => vec![
                     (
                         id,
@@ -269,6 +290,23 @@ impl Sim {
                     kind,
                     "status",
                     Value::from(*self.rng.pick(&["triaged", "resolved", "closed"])),
+                )],
+                // Closing may break the finding's rules (no root cause, no verified action).
+                Kind::Finding => match self.rng.below(3) {
+                    0 => vec![(id, kind, "root_cause", Value::from("no owner"))],
+                    1 => vec![(
+                        id,
+                        kind,
+                        "whys",
+                        Value::List(vec!["untested".into(), "no owner".into()]),
+                    )],
+                    _ => vec![(id, kind, "status", Value::from("closed"))],
+                },
+                Kind::Action => vec![(
+                    id,
+                    kind,
+                    "effective",
+                    Value::from(*self.rng.pick(&["effective", "not_effective"])),
                 )],
                 // Measurements are append-only: this change must be refused.
                 _ => vec![(id, kind, "note", Value::from("changed my mind"))],

@@ -79,7 +79,7 @@ test("every Annex A control is there; excluding one needs a justification; the S
 
     // Printed, only the statement remains.
     await page.emulateMedia({ media: "print" });
-    assert.equal(await page.locator("nav.tabs").isVisible(), false);
+    assert.equal(await page.locator("nav.registers").isVisible(), false);
     assert.equal(await page.getByRole("button", { name: "Export CSV" }).isVisible(), false);
     await page.screenshot({ path: join(SHOTS, "soa-print.png"), fullPage: true });
     await page.emulateMedia({ media: "screen" });

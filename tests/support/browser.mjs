@@ -55,6 +55,14 @@ export async function addRisk(page, title, likelihood, impact) {
   await riskRow(page, title).waitFor({ timeout: 10_000 });
 }
 
+/** Chooses records in a record picker: types each name into the field's search, takes the match. */
+export async function pick(page, field, names) {
+  for (const name of names) {
+    await page.locator(field).fill(name);
+    await page.getByRole("button", { name: `Add ${name}`, exact: true }).click();
+  }
+}
+
 export async function openTab(page, name) {
   await page.getByRole("navigation", { name: "Registers" }).getByRole("link", { name }).click();
 }

@@ -1,4 +1,4 @@
-use super::inbox::awaiting_triage;
+use super::check::inbox::awaiting_triage;
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;

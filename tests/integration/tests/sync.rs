@@ -398,6 +398,123 @@ fn record_rules_read_the_stored_record(server: &WranglerDev) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// Pushes what `device` holds, taking the answer as the device would; returns the status and
+/// the first refusal's code.
+fn push_pending(server: &WranglerDev, who: &Credential, device: &mut Device) -> (u16, String) {
+    let (status, body) = push(server, who, &device.push_request(500).unwrap());
+    if status == 200 {
+        device.on_pushed(&serde_json::from_value(body).unwrap());
+        return (status, String::new());
+    }
+    let refused = body["rejections"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    device.on_refused(&serde_json::from_value(body).unwrap());
+    (status, refused)
+}
+
+fn a_finding_closes_only_once_its_action_is_verified_by_someone_else(server: &WranglerDev) {
+    use register::views::{Action, Finding};
+    let owner = create_org(server, "Loop Ltd");
+    let auditor = join_as(server, &owner, "auditor", "Ada Auditor");
+    let mut mine = device_for(&owner);
+    let (finding, action) = (RecordId::new(), RecordId::new());
+    let now = now_ms();
+    for (field, value) in [
+        (Finding::title, "Restores never tested"),
+        (Finding::finding_type, "minor_nc"),
+        (Finding::status, "analysing"),
+        (Finding::root_cause, "Nobody owns restore tests."),
+    ] {
+        mine.edit(finding, Kind::Finding, field, value.into(), now);
+    }
+    for (field, value) in [
+        (Action::title, "Monthly restore test"),
+        (Action::action_type, "corrective"),
+        (Action::finding, finding.to_string().as_str()),
+        (Action::owner, owner.member.as_str()),
+        (Action::status, "done"),
+    ] {
+        mine.edit(action, Kind::Action, field, value.into(), now);
+    }
+    assert_eq!(
+        push_pending(server, &owner, &mut mine),
+        (200, String::new())
+    );
+
+    // Closing before verification, and verifying one's own action, are refused.
+    mine.edit(
+        finding,
+        Kind::Finding,
+        Finding::status,
+        "closed".into(),
+        now_ms(),
+    );
+    assert_eq!(
+        push_pending(server, &owner, &mut mine),
+        (422, "record_rule".into())
+    );
+    mine.edit(
+        action,
+        Kind::Action,
+        Action::effective,
+        "effective".into(),
+        now_ms(),
+    );
+    mine.edit(
+        action,
+        Kind::Action,
+        Action::verified_by,
+        owner.member.as_str().into(),
+        now_ms(),
+    );
+    assert_eq!(
+        push_pending(server, &owner, &mut mine),
+        (422, "record_rule".into())
+    );
+    let log = pull(server, &owner, 0, 1000);
+    assert!(
+        log.ops
+            .iter()
+            .all(|e| e.op.field != Finding::status || e.op.value != Value::from("closed")),
+        "nothing of a refused push is stored"
+    );
+
+    // The auditor verifies in their own name; then the finding closes.
+    let mut theirs = device_for(&auditor);
+    pull_all(server, &auditor, &mut theirs);
+    theirs.edit(
+        action,
+        Kind::Action,
+        Action::effective,
+        "effective".into(),
+        now_ms(),
+    );
+    theirs.edit(
+        action,
+        Kind::Action,
+        Action::verified_by,
+        auditor.member.as_str().into(),
+        now_ms(),
+    );
+    assert_eq!(
+        push_pending(server, &auditor, &mut theirs),
+        (200, String::new())
+    );
+    mine.edit(
+        finding,
+        Kind::Finding,
+        Finding::status,
+        "closed".into(),
+        now_ms(),
+    );
+    assert_eq!(
+        push_pending(server, &owner, &mut mine),
+        (200, String::new())
+    );
+}
+
 fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev) {
     let owner = create_org(server, "History Ltd");
     let editor = join_as(server, &owner, "editor", "Eddie Editor");
@@ -729,6 +846,10 @@ fn main() -> std::process::ExitCode {
         (
             "record_rules_read_the_stored_record",
             record_rules_read_the_stored_record,
+        ),
+        (
+            "a_finding_closes_only_once_its_action_is_verified_by_someone_else",
+            a_finding_closes_only_once_its_action_is_verified_by_someone_else,
         ),
         (
             "a_record_history_lists_every_change_by_whom_oldest_first",

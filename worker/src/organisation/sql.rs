@@ -38,6 +38,17 @@ pub fn migrate(sql: &SqlStorage) -> Result<(), ApiError> {
     for statement in SCHEMA {
         sql.exec(statement, None)?;
     }
+    // Record rules that follow links (a finding's actions) find the linking records by
+    // value; only those link fields are indexed, not every text.
+    for link in register::rules::RULE_LINKS {
+        sql.exec(
+            &format!(
+                "CREATE INDEX IF NOT EXISTS fields_link_{0} ON fields (value) WHERE field = '{0}'",
+                link.field
+            ),
+            None,
+        )?;
+    }
     Ok(())
 }
 

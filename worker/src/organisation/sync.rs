@@ -12,6 +12,7 @@ use crate::{
 use register::{
     ClientId, Hlc, Kind, LogEntry, Op, RecordId, Value,
     chain::GENESIS,
+    rules::{self, Lookup, RULE_LINKS},
     server::{Author, PushPlan, ServerView, plan_push, pull_page},
     wire::{HISTORY_MAX, HistoryResponse, PULL_MAX, PushRequest, PushResponse},
 };
@@ -19,12 +20,17 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use worker::{Request, Response, SqlStorage};
 
+/// The stored links rules follow: (kind, link field, target) → the records linking.
+type Links = BTreeMap<(Kind, &'static str, RecordId), Vec<RecordId>>;
+
 /// What push planning reads, loaded up front in a handful of queries.
 struct LoadedView {
     acked_mid: u64,
     kinds: BTreeMap<RecordId, Kind>,
-    /// Current values of the fields record rules read, for the records the push touches.
+    /// Every stored field of the records a push touches whose kind has record rules, and of
+    /// the records linked to them (`rules::RULE_LINKS`).
     rule_fields: BTreeMap<(RecordId, String), Value>,
+    links: Links,
     head: (u64, String),
 }
 
@@ -40,9 +46,19 @@ impl ServerView for LoadedView {
     fn head(&self) -> (u64, String) {
         self.head.clone()
     }
+}
 
-    fn field_value(&self, record: RecordId, field: &str) -> Option<Value> {
+impl Lookup for LoadedView {
+    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
         self.rule_fields.get(&(record, field.to_owned())).cloned()
+    }
+
+    fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
+        self.links
+            .iter()
+            .find(|((k, f, t), _)| *k == kind && *f == field && *t == target)
+            .map(|(_, records)| records.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -101,37 +117,81 @@ fn load_view(
             }
         }
     }
+    let links = rule_links(sql, request)?;
+    let mut rule_records: BTreeSet<RecordId> = request
+        .ops
+        .iter()
+        .filter(|op| rules::of(op.kind).next().is_some())
+        .map(|op| op.record)
+        .collect();
+    rule_records.extend(links.values().flatten());
     Ok(LoadedView {
         acked_mid,
         kinds,
-        rule_fields: rule_fields(sql, request)?,
+        rule_fields: record_fields(sql, rule_records)?,
+        links,
         head: head(sql)?,
     })
 }
 
-/// The stored values of rule fields (see `KindSpec::rules`) of the records a push touches.
-fn rule_fields(
-    sql: &SqlStorage,
-    request: &PushRequest,
-) -> Result<BTreeMap<(RecordId, String), Value>, ApiError> {
-    let mut wanted: BTreeSet<(RecordId, &str)> = BTreeSet::new();
-    for op in &request.ops {
-        for rule in op.kind.spec().rules() {
-            wanted.extend(rule.fields.iter().map(|field| (op.record, *field)));
+#[derive(Deserialize)]
+struct LinkRow {
+    record: String,
+}
+
+/// The stored records that link to the records a push touches, where rules follow links.
+fn rule_links(sql: &SqlStorage, request: &PushRequest) -> Result<Links, ApiError> {
+    let mut links = BTreeMap::new();
+    for link in RULE_LINKS {
+        let targets: BTreeSet<RecordId> = request
+            .ops
+            .iter()
+            .filter(|op| op.kind == link.subject)
+            .map(|op| op.record)
+            .collect();
+        for target in targets {
+            // The field name is a literal so that SQLite uses the partial index on it.
+            let rows: Vec<LinkRow> = sql
+                .exec(
+                    &format!(
+                        "SELECT f.record FROM fields f JOIN records r ON r.record = f.record
+                         WHERE f.field = '{}' AND f.value = ? AND r.kind = ?",
+                        link.field
+                    ),
+                    vec![
+                        text(&value_json(&Value::Text(target.to_string()))),
+                        text(link.kind.name()),
+                    ],
+                )?
+                .to_array()?;
+            let records = rows
+                .into_iter()
+                .filter_map(|r| r.record.parse().ok())
+                .collect();
+            links.insert((link.kind, link.field, target), records);
         }
     }
-    let wanted: Vec<(RecordId, &str)> = wanted.into_iter().collect();
+    Ok(links)
+}
+
+/// Every stored field of `records`.
+fn record_fields(
+    sql: &SqlStorage,
+    records: BTreeSet<RecordId>,
+) -> Result<BTreeMap<(RecordId, String), Value>, ApiError> {
+    let records: Vec<RecordId> = records.into_iter().collect();
     let mut values = BTreeMap::new();
-    for chunk in wanted.chunks(MAX_BINDINGS / 2) {
-        let pairs = vec!["(record = ? AND field = ?)"; chunk.len()].join(" OR ");
-        let bindings = chunk
-            .iter()
-            .flat_map(|(record, field)| [text(&record.to_string()), text(field)])
-            .collect::<Vec<_>>();
+    for chunk in records.chunks(MAX_BINDINGS) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
         let rows: Vec<FieldRow> = sql
             .exec(
-                &format!("SELECT record, field, value FROM fields WHERE {pairs}"),
-                bindings,
+                &format!(
+                    "SELECT record, field, value FROM fields WHERE record IN ({placeholders})"
+                ),
+                chunk
+                    .iter()
+                    .map(|id| text(&id.to_string()))
+                    .collect::<Vec<_>>(),
             )?
             .to_array()?;
         for row in rows {

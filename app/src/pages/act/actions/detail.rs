@@ -1,0 +1,197 @@
+//! One action: what it is and where it comes from, marking it done, and the check that it
+//! worked, recorded in the verifier's own name by someone other than its owner. An action
+//! found not effective sends its finding back to planning for a follow-up action.
+
+use crate::components::{
+    FieldMessage, RecordLink, RoutedDetail, error_for,
+    history::RecordHistory,
+    record::{RecordEditor, now_stored, words},
+};
+use crate::state::use_app_state;
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use register::{
+    FieldError, Kind, RecordId, Value,
+    findings::check_due,
+    views::{Action, Finding},
+};
+
+lazy_page!(ActionRoute, ActionDetail);
+
+#[component]
+pub fn ActionDetail() -> impl IntoView {
+    view! {
+        <RoutedDetail kind=Kind::Action back="/actions" back_label="← All actions" page=|id| view! { <ActionPage id /> }.into_any() />
+    }
+}
+
+#[component]
+fn ActionPage(id: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let action = Memo::new(move |_| state.read(|d| d.local.view::<Action>(id)));
+    let title = move || action.get().and_then(|a| a.title).unwrap_or_default();
+    let status = move || {
+        action
+            .get()
+            .and_then(|a| a.status)
+            .unwrap_or_else(|| "open".into())
+    };
+    let finished = move || matches!(status().as_str(), "done" | "cancelled");
+    let problem = RwSignal::new(None::<String>);
+    let mark_done = move |_| {
+        let today = state.today.get_untracked();
+        let mut changes = vec![
+            (Action::status, Value::from("done")),
+            (Action::completed_at, Value::Text(now_stored())),
+        ];
+        if action.get_untracked().and_then(|a| a.check_due).is_none()
+            && let Some(due) = check_due(&today)
+        {
+            changes.push((Action::check_due, Value::Text(due)));
+        }
+        spawn_local(async move {
+            let outcome = state.update(id, Kind::Action, changes).await;
+            if !problem.is_disposed() {
+                problem.set(outcome.err().map(|e| {
+                    e.into_iter()
+                        .map(|e| e.message)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }));
+            }
+        });
+    };
+    view! {
+        <h1>{title}</h1>
+        <p class="tags">
+            <span class="tag">{move || words(action.get().and_then(|a| a.action_type).as_deref().unwrap_or_default())}</span>
+            <span class="tag">{move || words(&status())}</span>
+        </p>
+        {move || action.get().and_then(|a| a.finding).map(|finding| view! {
+            <p>"For the finding "<RecordLink kind=Kind::Finding id=finding /></p>
+        })}
+        <Show when=move || !finished() && state.may_write(Kind::Action)>
+            <button type="button" on:click=mark_done>"Mark done"</button>
+        </Show>
+        {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+        <RecordEditor kind=Kind::Action id sections=&["Action", "Progress"] />
+        <Show when=move || status() == "done">
+            <Effectiveness id action />
+        </Show>
+        <RecordHistory id kind=Kind::Action />
+    }
+}
+
+/// The effectiveness check: when it is due, and its result once recorded, or the form that
+/// records it.
+#[component]
+fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
+    let state = use_app_state();
+    let current = action.get_untracked();
+    let method = RwSignal::new(
+        current
+            .as_ref()
+            .and_then(|a| a.check_method.clone())
+            .unwrap_or_default(),
+    );
+    let result = RwSignal::new(String::new());
+    let notes = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let follow_up = RwSignal::new(None::<RecordId>);
+    let name_of = move |member: RecordId| {
+        let member = member.to_string();
+        state
+            .people()
+            .into_iter()
+            .find(|(id, _)| *id == member)
+            .map_or(member, |(_, name)| name)
+    };
+    let verified = move || {
+        let action = action.get()?;
+        let result = action.effective?;
+        let by = action
+            .verified_by
+            .map(name_of)
+            .unwrap_or_else(|| "this device".into());
+        let at = action.verified_at.unwrap_or_default();
+        Some(format!("{} — verified by {by} at {at}.", words(&result)))
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let outcome = result.get_untracked();
+        if outcome.is_empty() {
+            return errors.set(vec![FieldError {
+                field: Action::effective.into(),
+                message: "Choose whether the action worked.".into(),
+            }]);
+        }
+        let mut changes = vec![
+            (Action::effective, Value::Text(outcome.clone())),
+            (Action::check_method, Value::Text(method.get_untracked())),
+            (Action::verification, Value::Text(notes.get_untracked())),
+            (Action::verified_at, Value::Text(now_stored())),
+        ];
+        if let Some(me) = state.me() {
+            changes.push((Action::verified_by, Value::Text(me)));
+        }
+        let finding = action.get_untracked().and_then(|a| a.finding);
+        spawn_local(async move {
+            if let Err(problems) = state.update(id, Kind::Action, changes).await {
+                return errors.set(problems);
+            }
+            errors.set(Vec::new());
+            // Not effective: the finding goes back to planning, for a follow-up action.
+            if let (true, Some(finding)) = (outcome == "not_effective", finding) {
+                let was = state
+                    .read_untracked(|d| d.local.view::<Finding>(finding))
+                    .and_then(|f| f.status);
+                let mut back = vec![(Finding::status, Value::from("actions_planned"))];
+                if was.as_deref() == Some("closed") {
+                    back.push((
+                        Finding::reopen_reason,
+                        Value::from("An action was verified not effective."),
+                    ));
+                }
+                if state.update(finding, Kind::Finding, back).await.is_ok() {
+                    follow_up.set(Some(finding));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="effectiveness" aria-label="Effectiveness check">
+            <h2>"Effectiveness check"</h2>
+            {move || action.get().and_then(|a| a.check_due).map(|due| view! { <p>{format!("Due {due}.")}</p> })}
+            {move || match verified() {
+                Some(text) => view! { <p class="verified" role="status">{text}</p> }.into_any(),
+                None => view! {
+                    <form class="record-form" on:submit=on_submit novalidate=true aria-label="Record the effectiveness check">
+                        <fieldset disabled=move || !state.may_write(Kind::Action)>
+                            <div class="field">
+                                <label for="check-method">"Method and criterion"</label>
+                                <textarea id="check-method" rows="2" bind:value=method></textarea>
+                            </div>
+                            <div class="field">
+                                <label for="check-result">"Result"</label>
+                                <select id="check-result" aria-describedby="check-result-error" bind:value=result>
+                                    <option value="">"—"</option>
+                                    <option value="effective">"Effective"</option>
+                                    <option value="not_effective">"Not effective"</option>
+                                </select>
+                                <FieldMessage id="check-result-error" message=error_for(errors, Action::effective) />
+                            </div>
+                            <div class="field">
+                                <label for="check-notes">"What was seen"</label>
+                                <textarea id="check-notes" rows="2" bind:value=notes></textarea>
+                            </div>
+                            <button type="submit">"Record verification"</button>
+                            <FieldMessage id="check-verifier-error" message=error_for(errors, Action::verified_by) />
+                        </fieldset>
+                    </form>
+                }.into_any(),
+            }}
+            {move || follow_up.get().map(|finding| view! {
+                <p class="notice" role="status">"Not effective: the finding is back to “actions planned”. Add a follow-up action on "<RecordLink kind=Kind::Finding id=finding />"."</p>
+            })}
+        </section>
+    }
+}

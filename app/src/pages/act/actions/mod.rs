@@ -1,0 +1,95 @@
+//! Actions (clause 10.1, 10.2): corrections, corrective and preventive actions and
+//! improvements, from findings, risks, objectives, controls and reviews, with their owners,
+//! due dates and whether they were verified effective.
+
+pub mod detail;
+
+use crate::components::{
+    list::{Extras, ListSpec, RegisterList, Tag},
+    record::{NewRecordForm, fields, words},
+};
+use crate::state::use_app_state;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use register::{Kind, RecordId, RecordState, Value, View, views::Action};
+
+lazy_page!(ActionsRoute, Actions);
+
+pub static ACTIONS: ListSpec = ListSpec {
+    kind: Kind::Action,
+    path: "/actions",
+    noun: "actions",
+    label: "Actions",
+    filters: &[Action::action_type, Action::status, Action::effective],
+    person: Action::owner,
+    describe: |_| Box::new(describe_action),
+    empty: "No actions yet. Actions come from findings (a correction, a corrective or preventive action), from risks and objectives, or as improvements anyone proposes.",
+};
+
+fn describe_action(id: RecordId, record: &RecordState) -> Extras {
+    let action = Action::from_record(id, record);
+    let status = action.status.as_deref().unwrap_or("open");
+    let mut tags = vec![
+        Tag::plain(words(action.action_type.as_deref().unwrap_or_default())),
+        Tag::plain(words(status)),
+    ];
+    if let Some(effective) = action.effective.as_deref() {
+        let tone = if effective == "effective" {
+            "low"
+        } else {
+            "critical"
+        };
+        tags.push(Tag::toned(
+            format!("verified {}", words(effective).to_lowercase()),
+            tone,
+        ));
+    }
+    // An open action is due by its date; a done one, by its effectiveness check.
+    let due = match status {
+        "done" if action.effective.is_none() => {
+            action.check_due.map(|d| (d, "Effectiveness check"))
+        }
+        "done" | "cancelled" => None,
+        _ => action.due.map(|d| (d, "Due")),
+    };
+    Extras {
+        tags,
+        due,
+        order: None,
+    }
+}
+
+#[component]
+pub fn Actions() -> impl IntoView {
+    let state = use_app_state();
+    let navigate = use_navigate();
+    let created =
+        Callback::new(move |id: RecordId| navigate(&format!("/actions/{id}"), Default::default()));
+    let defaults = Callback::new(|()| {
+        vec![
+            (Action::action_type, Value::from("improvement")),
+            (Action::status, Value::from("open")),
+        ]
+    });
+    view! {
+        <section class="page">
+            <h1>"Actions"</h1>
+            <p class="lede">
+                "What is being done, by whom and by when. An action that fixes a nonconformity is checked afterwards by someone other than its owner: did it work?"
+            </p>
+            <Show when=move || state.may_write(Kind::Action)>
+                <details class="new-record">
+                    <summary>"Propose an action"</summary>
+                    <NewRecordForm
+                        kind=Kind::Action
+                        fields=fields!(Action: title, action_type, description, owner, due, risk, objective, control)
+                        defaults
+                        submit="Add action"
+                        on_created=created
+                    />
+                </details>
+            </Show>
+            <RegisterList spec=&ACTIONS />
+        </section>
+    }
+}

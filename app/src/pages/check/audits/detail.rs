@@ -1,0 +1,437 @@
+//! One audit: its plan (scope, criteria, team, dates), a warning when an auditor would audit
+//! their own controls, and the checklist: checks added from clauses, controls or the previous
+//! audit's open findings, each recorded with one tap and its objective evidence, and a
+//! finding raised from a check in one more.
+
+use crate::components::{
+    RecordLink, RoutedDetail,
+    history::RecordHistory,
+    picker::RecordPicker,
+    record::{RecordEditor, now_stored, words},
+};
+use crate::state::{AppState, use_app_state};
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos_router::{components::A, hooks::use_navigate};
+use register::{
+    FieldType, Kind, RecordId, Value,
+    audits::{
+        NewCheck, checks_of, clause_checks, control_checks, controls_in, independence_conflicts,
+        is_checked, open_finding_checks, progress,
+    },
+    catalogue::{self, Theme},
+    findings::{finding_type_for, from_check},
+    views::{Audit, AuditCheck, Control, Finding},
+};
+
+lazy_page!(AuditRoute, AuditDetail);
+
+#[component]
+pub fn AuditDetail() -> impl IntoView {
+    view! {
+        <RoutedDetail kind=Kind::Audit back="/audits" back_label="← Audit programme" page=|id| view! { <AuditPage id /> }.into_any() />
+    }
+}
+
+#[component]
+fn AuditPage(id: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let audit = Memo::new(move |_| state.read(|d| d.local.view::<Audit>(id)));
+    let title = move || audit.get().and_then(|a| a.title).unwrap_or_default();
+    let conflicts = move || {
+        let audit = audit.get()?;
+        let conflicts = state.read(|d| independence_conflicts(&d.local, &audit));
+        let people = state.people();
+        let name = |member: RecordId| {
+            let member = member.to_string();
+            people
+                .iter()
+                .find(|(id, _)| *id == member)
+                .map_or(member, |(_, n)| n.clone())
+        };
+        (!conflicts.is_empty()).then(|| {
+            let list = conflicts
+                .into_iter()
+                .map(|(member, control)| format!("{} owns {control}", name(member)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            view! {
+                <p class="notice warning" role="note">
+                    {format!("Independence (9.2.2 b): an auditor would audit their own work — {list}. Choose another auditor for those checks.")}
+                </p>
+            }
+        })
+    };
+    view! {
+        <h1>{title}</h1>
+        <p class="tags">
+            <span class="tag">{move || words(audit.get().and_then(|a| a.audit_type).as_deref().unwrap_or("internal"))}</span>
+            <span class="tag">{move || words(audit.get().and_then(|a| a.status).as_deref().unwrap_or("planned"))}</span>
+            <A href=format!("/audits/{id}/report")>"Audit report"</A>
+        </p>
+        {conflicts}
+        <RecordEditor kind=Kind::Audit id />
+        <Checklist audit=id />
+        <RecordHistory id kind=Kind::Audit />
+    }
+}
+
+/// Adds checks to the end of the audit's checklist, leaving out any against a clause or
+/// control it already checks.
+async fn add_checks(state: AppState, audit: RecordId, new: Vec<NewCheck>) -> Result<usize, String> {
+    let existing = state.read_untracked(|d| checks_of(&d.local, audit));
+    let start = existing.len() as i64;
+    let already = |check: &NewCheck| {
+        existing.iter().any(|c| {
+            (check.control.is_some() && c.control == check.control)
+                || (!check.reference.is_empty()
+                    && c.reference.as_deref() == Some(check.reference.as_str())
+                    && c.control.is_none())
+        })
+    };
+    let records: Vec<Vec<(&'static str, Value)>> = new
+        .iter()
+        .filter(|c| !already(c))
+        .enumerate()
+        .map(|(i, check)| {
+            let mut fields = vec![
+                (AuditCheck::audit, Value::Text(audit.to_string())),
+                (AuditCheck::question, Value::Text(check.question.clone())),
+                (AuditCheck::position, Value::Int(start + i as i64)),
+                (AuditCheck::result, Value::from("not_checked")),
+            ];
+            if !check.reference.is_empty() {
+                fields.push((AuditCheck::reference, Value::Text(check.reference.clone())));
+            }
+            if let Some(control) = check.control {
+                fields.push((AuditCheck::control, Value::Text(control.to_string())));
+            }
+            fields
+        })
+        .collect();
+    let count = records.len();
+    state
+        .create_many(Kind::AuditCheck, records)
+        .await
+        .map_err(|e| {
+            e.into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })?;
+    Ok(count)
+}
+
+#[component]
+fn Checklist(audit: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let checks = Memo::new(move |_| state.read(|d| checks_of(&d.local, audit)));
+    let counted = move || {
+        let (checked, total) = checks.with(|c| progress(c));
+        format!("{checked} of {total} checked")
+    };
+    view! {
+        <section class="checklist-section" aria-label="Checklist">
+            <h2>"Checklist"</h2>
+            <p class="progress" role="status" data-testid="check-progress">{counted}</p>
+            <Show when=move || state.may_write(Kind::AuditCheck)>
+                <AddChecks audit />
+            </Show>
+            <ol class="checklist">
+                <For each=move || checks.get() key=|c| c.id children=move |check| view! { <CheckRow audit id=check.id /> } />
+            </ol>
+        </section>
+    }
+}
+
+/// The ways to add checks: clauses, chosen controls, an Annex A theme, every applicable
+/// control, or the open findings of an earlier audit.
+#[component]
+fn AddChecks(audit: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let outcome = RwSignal::new(None::<Result<usize, String>>);
+    let run = move |new: Vec<NewCheck>| {
+        spawn_local(async move {
+            let added = add_checks(state, audit, new).await;
+            if !outcome.is_disposed() {
+                outcome.set(Some(added));
+            }
+        });
+    };
+    let clauses = RwSignal::new(String::new());
+    let add_clauses = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let text = clauses.get_untracked();
+        let ids: Vec<&str> = text
+            .split([',', ' ', ';'])
+            .filter(|s| !s.is_empty())
+            .collect();
+        let unknown: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| catalogue::clause(id).is_none())
+            .collect();
+        if ids.is_empty() || !unknown.is_empty() {
+            return outcome.set(Some(Err(format!(
+                "Name clauses of ISO/IEC 27001 such as 9.2.2 or 7.5.3{}.",
+                if unknown.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not a clause: {}", unknown.join(", "))
+                }
+            ))));
+        }
+        clauses.set(String::new());
+        run(clause_checks(&ids));
+    };
+    let chosen = RwSignal::new(String::new());
+    let add_controls = move |_| {
+        let ids: Vec<RecordId> = chosen
+            .get_untracked()
+            .split(',')
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        let controls: Vec<Control> =
+            state.read_untracked(|d| ids.iter().filter_map(|id| d.local.view(*id)).collect());
+        chosen.set(String::new());
+        run(control_checks(&controls));
+    };
+    let theme = RwSignal::new("organizational".to_owned());
+    let add_theme = move |_| {
+        let wanted = Theme::ALL
+            .into_iter()
+            .find(|t| t.value() == theme.get_untracked());
+        run(state.read_untracked(|d| control_checks(&controls_in(&d.local, wanted))));
+    };
+    let add_applicable =
+        move |_| run(state.read_untracked(|d| control_checks(&controls_in(&d.local, None))));
+    let earlier = Memo::new(move |_| {
+        state.read(|d| {
+            d.local
+                .all::<Audit>()
+                .into_iter()
+                .filter(|a| a.id != audit && !a.deleted)
+                .map(|a| (a.id.to_string(), a.title.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let previous = RwSignal::new(String::new());
+    let add_rechecks = move |_| {
+        if let Ok(previous) = previous.get_untracked().parse::<RecordId>() {
+            run(state.read_untracked(|d| open_finding_checks(&d.local, previous)));
+        }
+    };
+    view! {
+        <details class="new-record add-checks">
+            <summary>"Add checks"</summary>
+            <form class="inline-form" on:submit=add_clauses aria-label="Add clause checks">
+                <div class="field">
+                    <label for="check-clauses">"Clauses"</label>
+                    <input id="check-clauses" type="text" placeholder="e.g. 6.1.2, 9.2.2" bind:value=clauses />
+                </div>
+                <button type="submit" class="secondary">"Add clause checks"</button>
+            </form>
+            <div class="inline-form">
+                <div class="field">
+                    <label for="check-controls">"Controls"</label>
+                    <RecordPicker input_id="check-controls" error_id="check-controls-note" target=Kind::Control multiple=true draft=chosen />
+                </div>
+                <button type="button" class="secondary" on:click=add_controls disabled=move || chosen.get().is_empty()>"Add control checks"</button>
+            </div>
+            <div class="inline-form">
+                <div class="field">
+                    <label for="check-theme">"Annex A theme"</label>
+                    <select id="check-theme" bind:value=theme>
+                        {Theme::ALL.map(|t| view! { <option value=t.value()>{format!("A.{} {}", t.section(), words(t.value()))}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="button" class="secondary" on:click=add_theme>"Add the theme's controls"</button>
+                <button type="button" class="secondary" on:click=add_applicable>"Add all applicable controls"</button>
+            </div>
+            <Show when=move || !earlier.get().is_empty()>
+                <div class="inline-form">
+                    <div class="field">
+                        <label for="check-previous">"Earlier audit"</label>
+                        <select id="check-previous" bind:value=previous>
+                            <option value="">"—"</option>
+                            {move || earlier.get().into_iter().map(|(id, title)| view! { <option value=id>{title}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="button" class="secondary" on:click=add_rechecks>"Re-check its open findings"</button>
+                </div>
+            </Show>
+            <p id="check-controls-note" role="status">{move || match outcome.get() {
+                Some(Ok(0)) => "Those are all on the checklist already.".to_owned(),
+                Some(Ok(n)) => format!("Added {n} check{}.", if n == 1 { "" } else { "s" }),
+                Some(Err(problem)) => problem,
+                None => String::new(),
+            }}</p>
+        </details>
+    }
+}
+
+/// The results a check can record, with one button each; "not checked" is the default.
+fn result_options() -> &'static [&'static str] {
+    match Kind::AuditCheck
+        .spec()
+        .field(AuditCheck::result)
+        .map(|f| f.ty)
+    {
+        Some(FieldType::Choice(options)) => &options[1..],
+        _ => &[],
+    }
+}
+
+/// One check: its question, a result in one tap, the objective evidence and sample, and the
+/// finding it raised.
+#[component]
+fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let navigate = use_navigate();
+    let check = Memo::new(move |_| state.read(|d| d.local.view::<AuditCheck>(id)));
+    let finding = Memo::new(move |_| {
+        state.read(|d| {
+            d.local
+                .all::<Finding>()
+                .into_iter()
+                .find(|f| !f.deleted && f.audit_check == Some(id))
+                .map(|f| f.id)
+        })
+    });
+    let start = check.get_untracked();
+    let evidence = RwSignal::new(
+        start
+            .as_ref()
+            .and_then(|c| c.evidence.clone())
+            .unwrap_or_default(),
+    );
+    let sample = RwSignal::new(
+        start
+            .as_ref()
+            .and_then(|c| c.sample.clone())
+            .unwrap_or_default(),
+    );
+    let problem = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let report = move |outcome: Result<(), Vec<register::FieldError>>| {
+        if !problem.is_disposed() {
+            problem.set(outcome.err().map(|e| {
+                e.into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }));
+        }
+    };
+    let record = move |result: &'static str| {
+        let mut changes = vec![
+            (AuditCheck::result, Value::from(result)),
+            (AuditCheck::checked_at, Value::Text(now_stored())),
+        ];
+        if let Some(me) = state.me() {
+            changes.push((AuditCheck::checked_by, Value::Text(me)));
+        }
+        spawn_local(async move {
+            report(state.update(id, Kind::AuditCheck, changes).await);
+            start_audit(state, audit).await;
+        });
+    };
+    let save_evidence = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let changes = vec![
+            (AuditCheck::evidence, Value::Text(evidence.get_untracked())),
+            (AuditCheck::sample, Value::Text(sample.get_untracked())),
+        ];
+        spawn_local(async move {
+            let outcome = state.update(id, Kind::AuditCheck, changes).await;
+            saved.set(outcome.is_ok());
+            report(outcome);
+        });
+    };
+    let raise = move |_| {
+        let Some(check) = check.get_untracked() else {
+            return;
+        };
+        let requirement = check
+            .reference
+            .as_deref()
+            .and_then(catalogue::requirement)
+            .unwrap_or_default();
+        let fields = from_check(&check, &requirement, &now_stored());
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match state.create(Kind::Finding, fields).await {
+                Ok(finding) => navigate(&format!("/findings/{finding}"), Default::default()),
+                Err(errors) => report(Err(errors)),
+            }
+        });
+    };
+    let question = move || check.get().and_then(|c| c.question).unwrap_or_default();
+    let reference = move || check.get().and_then(|c| c.reference).unwrap_or_default();
+    let result = move || {
+        check
+            .get()
+            .and_then(|c| c.result)
+            .unwrap_or_else(|| "not_checked".into())
+    };
+    let raises = move || finding_type_for(&result()).is_some();
+    let group = format!("result-{id}");
+    view! {
+        <li class="audit-check" id=format!("check-{id}") class:checked=move || is_checked(Some(&result()))>
+            <p class="question"><strong>{reference}</strong>" "{question}</p>
+            <fieldset class="results" disabled=move || !state.may_write(Kind::AuditCheck)>
+                <legend class="visually-hidden">{move || format!("Result: {}", question())}</legend>
+                {result_options().iter().map(|option| {
+                    let option: &'static str = option;
+                    view! {
+                        <label class="result" data-result=option>
+                            <input type="radio" name=group.clone() value=option
+                                prop:checked=move || result() == option
+                                on:change=move |_| record(option) />
+                            {words(option)}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <form class="evidence" on:submit=save_evidence aria-label="Evidence seen">
+                <fieldset disabled=move || !state.may_write(Kind::AuditCheck)>
+                    <div class="field">
+                        <label for=format!("evidence-{id}")>"Objective evidence"</label>
+                        <textarea id=format!("evidence-{id}") rows="2" bind:value=evidence></textarea>
+                    </div>
+                    <div class="field">
+                        <label for=format!("sample-{id}")>"Sample"</label>
+                        <input id=format!("sample-{id}") type="text" maxlength="200" bind:value=sample />
+                    </div>
+                    <button type="submit" class="secondary small">"Save evidence"</button>
+                    <span role="status">{move || saved.get().then_some("Saved.")}</span>
+                </fieldset>
+            </form>
+            {move || match (finding.get(), raises()) {
+                (Some(finding), _) => view! { <p>"Finding: "<RecordLink kind=Kind::Finding id=finding /></p> }.into_any(),
+                (None, true) if state.may_create(Kind::Finding) => view! {
+                    <button type="button" class="small" on:click=raise.clone()>"Raise a finding"</button>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+            {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+        </li>
+    }
+}
+
+/// An audit whose first result is recorded is in progress, performed today unless dated.
+async fn start_audit(state: AppState, audit: RecordId) {
+    let Some(current) = state.read_untracked(|d| d.local.view::<Audit>(audit)) else {
+        return;
+    };
+    if !matches!(current.status.as_deref(), None | Some("planned")) {
+        return;
+    }
+    let mut changes = vec![(Audit::status, Value::from("in_progress"))];
+    if current.performed_date.is_none() {
+        changes.push((
+            Audit::performed_date,
+            Value::Text(state.today.get_untracked()),
+        ));
+    }
+    let _ = state.update(audit, Kind::Audit, changes).await;
+}

@@ -1,0 +1,127 @@
+//! One report from the inbox: how long it took to detect and to resolve, and triage.
+
+use super::timings;
+use crate::components::{
+    RecordLink, RoutedDetail,
+    history::RecordHistory,
+    record::{RecordEditor, now_stored, words},
+};
+use crate::state::use_app_state;
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_navigate;
+use register::{Kind, RecordId, Value, dates::duration_words, findings::from_event, views};
+
+lazy_page!(EventRoute, EventDetail);
+
+#[component]
+pub fn EventDetail() -> impl IntoView {
+    view! {
+        <RoutedDetail kind=Kind::Event back="/inbox" back_label="← Inbox" page=|id| view! { <EventPage id /> }.into_any() />
+    }
+}
+
+#[component]
+fn EventPage(id: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let event = Memo::new(move |_| state.read(|d| d.local.view::<views::Event>(id)));
+    let title = move || event.get().and_then(|e| e.title).unwrap_or_default();
+    let detect = move || {
+        let (detect, _) = timings(&event.get()?);
+        Some(detect.map_or_else(|| "not known (when did it happen?)".into(), duration_words))
+    };
+    let resolve = move || {
+        let event = event.get()?;
+        let (_, resolve) = timings(&event);
+        Some(match (resolve, event.resolved_at) {
+            (Some(minutes), _) => duration_words(minutes),
+            (None, Some(_)) => "not known (when was it detected?)".into(),
+            (None, None) => "not resolved yet".into(),
+        })
+    };
+    let open = move || {
+        event
+            .get()
+            .is_some_and(|e| !matches!(e.status.as_deref(), Some("resolved" | "closed")))
+    };
+    let resolve_now = move |_| {
+        spawn_local(async move {
+            let changes = vec![
+                ("status", Value::Text("resolved".into())),
+                ("resolved_at", Value::Text(now_stored())),
+            ];
+            if let Err(errors) = state.update(id, Kind::Event, changes).await {
+                let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();
+                state.notice.set(Some(message.join(" ")));
+            }
+        });
+    };
+    view! {
+        <h1>{title}</h1>
+        <dl class="timings" aria-label="Timings">
+            <div><dt>"Time to detect"</dt><dd data-testid="time-to-detect">{detect}</dd></div>
+            <div><dt>"Time to resolve"</dt><dd data-testid="time-to-resolve">{resolve}</dd></div>
+        </dl>
+        <Show when=move || open() && state.may_write(Kind::Event)>
+            <button type="button" on:click=resolve_now>"Mark resolved now"</button>
+        </Show>
+        <Outcome id event />
+        <RecordEditor kind=Kind::Event id />
+        <RecordHistory id kind=Kind::Event />
+    }
+}
+
+/// What became of the report: the findings raised from it, which its reporter can follow;
+/// and for those who triage, raising one.
+#[component]
+fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
+    let state = use_app_state();
+    let navigate = use_navigate();
+    let raised = Memo::new(move |_| {
+        state.read(|d| {
+            d.local
+                .all::<views::Finding>()
+                .into_iter()
+                .filter(|f| !f.deleted && f.event == Some(id))
+                .map(|f| (f.id, f.status.unwrap_or_else(|| "open".into())))
+                .collect::<Vec<_>>()
+        })
+    });
+    let problem = RwSignal::new(None::<String>);
+    let raise = move |_| {
+        let Some(event) = event.get_untracked() else {
+            return;
+        };
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match state
+                .create(Kind::Finding, from_event(&event, &now_stored()))
+                .await
+            {
+                Ok(finding) => navigate(&format!("/findings/{finding}"), Default::default()),
+                Err(errors) => problem.set(Some(
+                    errors
+                        .into_iter()
+                        .map(|e| e.message)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )),
+            }
+        });
+    };
+    view! {
+        <Show when=move || !raised.get().is_empty()>
+            <section class="outcome" aria-label="What became of this report">
+                <h2>"What became of it"</h2>
+                <ul>
+                    {move || raised.get().into_iter().map(|(finding, status)| view! {
+                        <li>"Finding "<RecordLink kind=Kind::Finding id=finding />{format!(" — {}", words(&status).to_lowercase())}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+        <Show when=move || raised.get().is_empty() && state.may_create(Kind::Finding)>
+            <button type="button" class="secondary" on:click=raise.clone()>"Raise a finding"</button>
+        </Show>
+        {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+    }
+}

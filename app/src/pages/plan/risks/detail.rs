@@ -1,0 +1,54 @@
+//! One risk (clauses 6.1.2, 6.1.3, 8.2, 8.3): every field through the schema's editor. Each
+//! saved field is one change that syncs on its own, so two people editing different fields
+//! never overwrite each other.
+
+use crate::components::{RoutedDetail, history::RecordHistory, record::RecordEditor};
+use crate::state::use_app_state;
+use leptos::{prelude::*, task::spawn_local};
+use register::{Kind, RecordId, Value, views};
+
+lazy_page!(RiskRoute, RiskDetail);
+
+#[component]
+pub fn RiskDetail() -> impl IntoView {
+    view! {
+        <RoutedDetail kind=Kind::Risk back="/risks" back_label="← All risks" page=|id| view! { <RiskPage id /> }.into_any() />
+    }
+}
+
+#[component]
+fn RiskPage(id: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let risk = move || state.read(|d| d.local.view::<views::Risk>(id));
+    let title = move || {
+        risk()
+            .and_then(|r| r.title)
+            .unwrap_or_else(|| "(untitled)".into())
+    };
+    let scores = move || {
+        risk().map(|r| {
+            let show = |s: Option<i64>| s.map_or("not scored".to_owned(), |s| s.to_string());
+            format!(
+                "Inherent score {} · residual score {}",
+                show(r.inherent_score()),
+                show(r.residual_score())
+            )
+        })
+    };
+    let delete = move |_| {
+        spawn_local(async move {
+            let _ = state
+                .set(id, Kind::Risk, "deleted", Value::Bool(true))
+                .await;
+        });
+    };
+    view! {
+        <h1>{title}</h1>
+        <p class="lede" data-testid="risk-scores">{scores}</p>
+        <RecordEditor kind=Kind::Risk id />
+        <RecordHistory id kind=Kind::Risk />
+        <Show when=move || state.may_write(Kind::Risk)>
+            <button type="button" class="danger" on:click=delete>"Delete this risk"</button>
+        </Show>
+    }
+}

@@ -1,0 +1,172 @@
+//! The risk register (clause 6.1.2): every risk with its score, and a form for a new one.
+
+pub mod detail;
+
+use crate::components::{
+    FieldMessage, error_for,
+    heatmap::{HeatMap, Scale},
+    list::{Extras, ListSpec, RegisterList, Tag},
+    record::words,
+};
+use crate::state::use_app_state;
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use register::{FieldError, Kind, Rating, RecordId, RecordState, Value, View, views};
+use std::collections::HashSet;
+
+lazy_page!(RisksRoute, Risks);
+
+#[component]
+pub fn Risks() -> impl IntoView {
+    let state = use_app_state();
+    let title = RwSignal::new(String::new());
+    let likelihood = RwSignal::new("3".to_owned());
+    let impact = RwSignal::new("3".to_owned());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let cell = RwSignal::new(None::<(Scale, i64, i64)>);
+    let in_cell = Memo::new(move |_| {
+        let (scale, l, i) = cell.get()?;
+        let risks = state.read(|d| d.local.all::<views::Risk>());
+        Some(
+            risks
+                .into_iter()
+                .filter(|r| scale.of(r) == Some((l, i)))
+                .map(|r| r.id)
+                .collect::<HashSet<RecordId>>(),
+        )
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let number = |text: String| text.parse::<i64>().map_or(Value::Null, Value::Int);
+        let fields = vec![
+            (
+                "title",
+                Value::Text(title.get_untracked().trim().to_owned()),
+            ),
+            ("inherent_likelihood", number(likelihood.get_untracked())),
+            ("inherent_impact", number(impact.get_untracked())),
+        ];
+        spawn_local(async move {
+            match state.create(Kind::Risk, fields).await {
+                Ok(_) => {
+                    errors.set(Vec::new());
+                    title.set(String::new());
+                }
+                Err(problems) => errors.set(problems),
+            }
+        });
+    };
+    let title_error = error_for(errors, "title");
+
+    view! {
+        <section class="page">
+            <h1>"Risks"</h1>
+            <p class="lede">
+                "What could harm the confidentiality, integrity or availability of your information, how likely it is, and how bad it would be."
+            </p>
+            <Show when=move || state.may_write(Kind::Risk)>
+                <form class="record-form" on:submit=on_submit novalidate=true aria-label="New risk">
+                    <div class="field">
+                        <label for="risk-title">"Title"</label>
+                        <input
+                            id="risk-title"
+                            name="title"
+                            type="text"
+                            maxlength="200"
+                            placeholder="e.g. Laptop stolen from a car"
+                            aria-describedby="risk-title-error"
+                            aria-invalid=move || title_error().is_some().to_string()
+                            bind:value=title
+                        />
+                        <FieldMessage id="risk-title-error" message=title_error />
+                    </div>
+                    <ScaleSelect id="risk-likelihood" label="Likelihood" names=LIKELIHOOD value=likelihood />
+                    <ScaleSelect id="risk-impact" label="Impact" names=IMPACT value=impact />
+                    <button type="submit">"Add risk"</button>
+                    <FieldMessage id="risk-likelihood-error" message=error_for(errors, "inherent_likelihood") />
+                    <FieldMessage id="risk-impact-error" message=error_for(errors, "inherent_impact") />
+                    <FieldMessage id="risk-form-error" message=error_for(errors, "") />
+                </form>
+            </Show>
+            <div class="heatmaps">
+                <HeatMap scale=Scale::Inherent cell />
+                <HeatMap scale=Scale::Residual cell />
+            </div>
+            {move || cell.get().map(|(scale, l, i)| view! {
+                <p class="filtering" role="status">
+                    {format!("Showing risks with {} likelihood {l} and impact {i}. ", scale.name())}
+                    <button type="button" class="secondary small" on:click=move |_| cell.set(None)>"Show all risks"</button>
+                </p>
+            })}
+            <RegisterList spec=&RISKS only=in_cell />
+        </section>
+    }
+}
+
+pub static RISKS: ListSpec = ListSpec {
+    kind: Kind::Risk,
+    path: "/risks",
+    noun: "risks",
+    label: "Recorded risks",
+    filters: &["status", "treatment", "category"],
+    person: "owner",
+    describe: |_| Box::new(describe_risk),
+    empty: "No risks yet. Start with what worries you most: lost devices, phishing, a supplier outage. Score each one; the score tells you where to act first.",
+};
+
+fn describe_risk(id: RecordId, record: &RecordState) -> Extras {
+    let risk = views::Risk::from_record(id, record);
+    let mut tags = Vec::new();
+    if let Some(score) = risk.inherent_score() {
+        let rating = Rating::of_score(score).label();
+        let text = format!(
+            "{} × {} = {score} {rating}",
+            risk.inherent_likelihood.unwrap_or_default(),
+            risk.inherent_impact.unwrap_or_default(),
+        );
+        tags.push(Tag::toned(text, rating));
+    }
+    if let Some(score) = risk.residual_score() {
+        let rating = Rating::of_score(score).label();
+        tags.push(Tag::toned(format!("residual {score} {rating}"), rating));
+    }
+    if let Some(status) = &risk.status {
+        tags.push(Tag::plain(words(status)));
+    }
+    // The earlier of the review and the acceptance's expiry is what falls due first.
+    let due = [
+        (risk.review_due, "Review"),
+        (risk.acceptance_expires, "Acceptance"),
+    ]
+    .into_iter()
+    .filter_map(|(date, what)| Some((date?, what)))
+    .min();
+    Extras {
+        tags,
+        due,
+        order: None,
+    }
+}
+
+const LIKELIHOOD: [&str; 5] = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"];
+const IMPACT: [&str; 5] = ["Negligible", "Minor", "Moderate", "Major", "Severe"];
+
+#[component]
+fn ScaleSelect(
+    id: &'static str,
+    label: &'static str,
+    names: [&'static str; 5],
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id bind:value=value>
+                {names.iter().enumerate().map(|(i, name)| {
+                    let n = (i + 1).to_string();
+                    view! { <option value=n.clone()>{format!("{n} – {name}")}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}

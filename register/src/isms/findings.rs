@@ -1,0 +1,672 @@
+//! The nonconformity register (clause 10.2) and its actions: the workflow a finding follows
+//! from raised to closed, the rules that keep a nonconformity from closing before its cause
+//! is known and its corrective action proven effective, and where findings come from.
+
+use crate::{
+    Kind, RecordId, Replica, Value, dates,
+    rules::{Lookup, RecordRule, Subject},
+    schema::{SHORT_TEXT_MAX_CHARS, choice_words},
+    views::{Action, AuditCheck, Event, Finding},
+};
+
+/// A finding's statuses, in the order the work goes.
+pub const STATUSES: [&str; 7] = [
+    "open",
+    "correction",
+    "analysing",
+    "actions_planned",
+    "implementing",
+    "verifying",
+    "closed",
+];
+
+/// Days after an action is done that its effectiveness is checked, unless set otherwise:
+/// long enough for the fix to have been tested by ordinary work.
+pub const CHECK_AFTER_DAYS: u64 = 30;
+
+/// When the effectiveness of an action completed on `completed` (`YYYY-MM-DD`) is checked.
+pub fn check_due(completed: &str) -> Option<String> {
+    let date = dates::date(completed)?.checked_add_days(chrono::Days::new(CHECK_AFTER_DAYS))?;
+    Some(date.to_string())
+}
+
+/// Whether a finding of this type is a nonconformity (major or minor), which closes only
+/// through root cause, corrective action and verification; observations and opportunities
+/// for improvement close with a decision.
+pub fn is_nonconformity(finding_type: &str) -> bool {
+    matches!(finding_type, "major_nc" | "minor_nc")
+}
+
+/// The status after `status` in the workflow; none after closed.
+pub fn next_status(status: &str) -> Option<&'static str> {
+    let at = STATUSES.iter().position(|s| *s == status).unwrap_or(0);
+    STATUSES.get(at + 1).copied()
+}
+
+fn closing_a_nonconformity(s: &Subject) -> bool {
+    s.text(Finding::status) == "closed" && is_nonconformity(&s.text(Finding::finding_type))
+}
+
+/// The actions of a finding as they will be, deleted ones left out.
+fn actions<'a>(s: &'a Subject) -> Vec<crate::rules::Linked<'a>> {
+    s.linked(Kind::Action, Action::finding)
+}
+
+fn corrective(action: &crate::rules::Linked) -> bool {
+    action.text(Action::action_type) == "corrective"
+}
+
+const WORKFLOW: &[&str] = &[Finding::status, Finding::finding_type];
+
+pub const RULES: &[RecordRule] = &[
+    RecordRule {
+        kind: Kind::Finding,
+        fields: &[Finding::status, Finding::finding_type, Finding::root_cause],
+        field: Finding::root_cause,
+        message: "A nonconformity cannot close without a root cause: say why it happened.",
+        holds: |s| !closing_a_nonconformity(s) || !s.text(Finding::root_cause).is_empty(),
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: WORKFLOW,
+        field: Finding::status,
+        message: "A nonconformity cannot close without a corrective action: add one that removes the cause.",
+        holds: |s| {
+            !closing_a_nonconformity(s)
+                || actions(s)
+                    .iter()
+                    .any(|a| corrective(a) && a.text(Action::status) != "cancelled")
+        },
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: WORKFLOW,
+        field: Finding::status,
+        message: "A nonconformity cannot close while one of its actions is still open: finish or cancel each.",
+        holds: |s| {
+            !closing_a_nonconformity(s)
+                || actions(s)
+                    .iter()
+                    .all(|a| matches!(a.text(Action::status).as_str(), "done" | "cancelled"))
+        },
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: WORKFLOW,
+        field: Finding::status,
+        message: "A nonconformity closes only once its corrective action has been verified effective by someone other than its owner.",
+        holds: |s| {
+            if !closing_a_nonconformity(s) {
+                return true;
+            }
+            let done: Vec<String> = actions(s)
+                .iter()
+                .filter(|a| corrective(a) && a.text(Action::status) == "done")
+                .map(|a| a.text(Action::effective))
+                .collect();
+            done.iter().any(|e| e == "effective") && done.iter().all(|e| !e.is_empty())
+        },
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: &[Finding::status, Finding::finding_type, Finding::decision],
+        field: Finding::decision,
+        message: "An observation or opportunity for improvement closes with a decision: say what was decided and why.",
+        holds: |s| {
+            s.text(Finding::status) != "closed"
+                || is_nonconformity(&s.text(Finding::finding_type))
+                || !s.text(Finding::decision).is_empty()
+        },
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: &[Finding::status],
+        field: Finding::reopen_reason,
+        message: "A closed finding reopens only with a reason: say why it is reopened.",
+        holds: |s| {
+            s.was(Finding::status) != "closed"
+                || s.text(Finding::status) == "closed"
+                || (s.changed(Finding::reopen_reason) && !s.text(Finding::reopen_reason).is_empty())
+        },
+    },
+    RecordRule {
+        kind: Kind::Action,
+        fields: &[Action::verified_by, Action::owner],
+        field: Action::verified_by,
+        message: "The verifier may not be the action's owner: someone else checks that it worked.",
+        holds: |s| {
+            let (verifier, owner) = (s.text(Action::verified_by), s.text(Action::owner));
+            verifier.is_empty() || verifier != owner
+        },
+    },
+    RecordRule {
+        kind: Kind::Action,
+        fields: &[Action::effective, Action::status],
+        field: Action::effective,
+        message: "An action's effectiveness is verified once the action is done.",
+        holds: |s| s.text(Action::effective).is_empty() || s.text(Action::status) == "done",
+    },
+];
+
+/// What a filer of an action's verification may say: only in their own name (the server
+/// checks each push's `verified_by` against the member who pushes it).
+pub fn check_verifier(field: &str, value: &Value, member: &str) -> Result<(), &'static str> {
+    match value.as_text() {
+        Some(verifier) if field == Action::verified_by && verifier != member => {
+            Err("A verification is recorded in the verifier's own name.")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The finding type an audit check's result raises, if it raises one.
+pub fn finding_type_for(result: &str) -> Option<&'static str> {
+    Some(match result {
+        "major_nc" => "major_nc",
+        "minor_nc" => "minor_nc",
+        "observation" => "observation",
+        "ofi" => "ofi",
+        _ => return None,
+    })
+}
+
+/// A title cut to the one-line limit, at a character boundary.
+fn short(title: &str) -> String {
+    title.chars().take(SHORT_TEXT_MAX_CHARS).collect()
+}
+
+/// The fields of a finding raised from an audit check: audit, check, requirement and the
+/// evidence seen, ready for the auditor to state the deviation.
+pub fn from_check(check: &AuditCheck, requirement: &str, now: &str) -> Vec<(&'static str, Value)> {
+    let text = |s: &str| Value::Text(s.to_owned());
+    let reference = check.reference.clone().unwrap_or_default();
+    let result = check.result.as_deref().unwrap_or("observation");
+    // Named by what was not met ("A.5.18 Access rights: minor nonconformity"); a check with
+    // no requirement, by its question.
+    let subject = if requirement.is_empty() {
+        check.question.clone().unwrap_or_default()
+    } else {
+        requirement.to_owned()
+    };
+    let title = format!("{subject}: {}", choice_words(result).to_lowercase());
+    let mut fields = vec![
+        (Finding::title, Value::Text(short(&title))),
+        (
+            Finding::finding_type,
+            text(finding_type_for(result).unwrap_or("observation")),
+        ),
+        (Finding::source, text("audit")),
+        (Finding::status, text("open")),
+        (Finding::raised_at, text(now)),
+        (Finding::requirement, text(requirement)),
+        (
+            Finding::evidence,
+            text(check.evidence.as_deref().unwrap_or_default()),
+        ),
+    ];
+    if let Some(audit) = check.audit {
+        fields.push((Finding::audit, Value::Text(audit.to_string())));
+    }
+    fields.push((Finding::audit_check, Value::Text(check.id.to_string())));
+    if !reference.is_empty() {
+        fields.push((Finding::reference, Value::Text(reference)));
+    }
+    if let Some(control) = check.control {
+        fields.push((Finding::control, Value::Text(control.to_string())));
+    }
+    fields.retain(|(_, v)| v.as_text() != Some(""));
+    fields
+}
+
+/// The fields of a finding raised from a report in the inbox (a near miss, an incident).
+pub fn from_event(event: &Event, now: &str) -> Vec<(&'static str, Value)> {
+    let title = event.title.clone().unwrap_or_default();
+    let finding_type = match event.event_type.as_deref() {
+        Some("suggestion") => "ofi",
+        _ => "observation",
+    };
+    let mut fields = vec![
+        (Finding::title, Value::Text(short(&title))),
+        (Finding::finding_type, finding_type.into()),
+        (Finding::source, "event".into()),
+        (Finding::event, Value::Text(event.id.to_string())),
+        (Finding::status, "open".into()),
+        (Finding::raised_at, Value::Text(now.to_owned())),
+    ];
+    if let Some(description) = event.description.clone().filter(|d| !d.trim().is_empty()) {
+        fields.push((Finding::evidence, Value::Text(description)));
+    }
+    if let Some(risks) = event.risks.clone().filter(|r| !r.is_empty()) {
+        fields.push((
+            Finding::risks,
+            Value::List(risks.iter().map(RecordId::to_string).collect()),
+        ));
+    }
+    fields
+}
+
+/// Findings closed in the last 12 months (before `today`) that share this finding's
+/// control or cause category: a likely recurrence the person should confirm.
+pub fn recurrence_candidates(register: &Replica, finding: &Finding, today: &str) -> Vec<Finding> {
+    let year_ago = dates::date(today).and_then(|d| d.checked_sub_months(chrono::Months::new(12)));
+    register
+        .all::<Finding>()
+        .into_iter()
+        .filter(|other| other.id != finding.id && !other.deleted)
+        .filter(|other| other.status.as_deref() == Some("closed"))
+        .filter(|other| {
+            let closed = other
+                .closed_at
+                .as_deref()
+                .and_then(|t| dates::date(t.get(..10)?));
+            matches!((closed, year_ago), (Some(c), Some(y)) if c >= y)
+        })
+        .filter(|other| {
+            let same_control = finding.control.is_some() && other.control == finding.control;
+            let same_cause =
+                finding.cause_category.is_some() && other.cause_category == finding.cause_category;
+            same_control || same_cause
+        })
+        .collect()
+}
+
+/// Later findings recorded as recurrences of this one.
+pub fn recurrences(register: &impl Lookup, finding: RecordId) -> Vec<RecordId> {
+    register.linked(Kind::Finding, Finding::recurrence_of, finding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ClientId, device::Device, rules::Nothing};
+
+    const OWNER: &str = "0195f0c4-0000-7000-8000-000000000001";
+    const AUDITOR: &str = "0195f0c4-0000-7000-8000-000000000002";
+
+    struct Register {
+        device: Device,
+        finding: RecordId,
+    }
+
+    impl Register {
+        /// A minor nonconformity, open.
+        fn new() -> Self {
+            let mut device = Device::new(ClientId::new());
+            let finding = RecordId::new();
+            for (field, value) in [
+                (Finding::title, "Backups not tested"),
+                (Finding::finding_type, "minor_nc"),
+                (Finding::status, "open"),
+            ] {
+                device.edit(finding, Kind::Finding, field, value.into(), 1);
+            }
+            Self { device, finding }
+        }
+
+        fn set(&mut self, record: RecordId, kind: Kind, fields: &[(&str, &str)]) {
+            for (field, value) in fields {
+                self.device.edit(record, kind, field, (*value).into(), 1);
+            }
+        }
+
+        fn action(&mut self, fields: &[(&str, &str)]) -> RecordId {
+            let id = RecordId::new();
+            let finding = self.finding.to_string();
+            self.set(
+                id,
+                Kind::Action,
+                &[
+                    (Action::title, "Test a restore monthly"),
+                    (Action::action_type, "corrective"),
+                    (Action::finding, finding.as_str()),
+                    (Action::owner, OWNER),
+                ],
+            );
+            self.set(id, Kind::Action, fields);
+            id
+        }
+
+        fn close(&self) -> Result<(), Vec<String>> {
+            self.change(self.finding, Kind::Finding, &[(Finding::status, "closed")])
+        }
+
+        fn change(
+            &self,
+            record: RecordId,
+            kind: Kind,
+            fields: &[(&str, &str)],
+        ) -> Result<(), Vec<String>> {
+            let changes: Vec<(&str, Value)> =
+                fields.iter().map(|(f, v)| (*f, Value::from(*v))).collect();
+            kind.spec()
+                .check_change(record, &changes, &self.device.local)
+                .map_err(|errors| errors.into_iter().map(|e| e.message).collect())
+        }
+    }
+
+    fn refused_with(result: Result<(), Vec<String>>, words: &str) {
+        let messages = result.expect_err("refused");
+        assert!(
+            messages.iter().any(|m| m.contains(words)),
+            "expected “{words}” among {messages:?}"
+        );
+    }
+
+    #[test]
+    fn a_nonconformity_cannot_close_without_a_root_cause() {
+        let mut register = Register::new();
+        register.action(&[
+            (Action::status, "done"),
+            (Action::effective, "effective"),
+            (Action::verified_by, AUDITOR),
+        ]);
+        refused_with(register.close(), "without a root cause");
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::root_cause, "No one owns restore tests.")],
+        );
+        assert_eq!(register.close(), Ok(()));
+    }
+
+    #[test]
+    fn a_nonconformity_cannot_close_without_a_corrective_action() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::root_cause, "No owner.")],
+        );
+        refused_with(register.close(), "without a corrective action");
+        // A correction alone (containment) is not a corrective action; a cancelled one neither.
+        register.action(&[
+            (Action::action_type, "correction"),
+            (Action::status, "done"),
+        ]);
+        register.action(&[(Action::status, "cancelled")]);
+        refused_with(register.close(), "without a corrective action");
+    }
+
+    #[test]
+    fn a_nonconformity_cannot_close_while_an_action_is_open() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::root_cause, "No owner.")],
+        );
+        register.action(&[
+            (Action::status, "done"),
+            (Action::effective, "effective"),
+            (Action::verified_by, AUDITOR),
+        ]);
+        register.action(&[
+            (Action::action_type, "preventive"),
+            (Action::status, "in_progress"),
+        ]);
+        refused_with(register.close(), "still open");
+    }
+
+    #[test]
+    fn a_nonconformity_closes_only_once_verified_effective() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::root_cause, "No owner.")],
+        );
+        let action = register.action(&[(Action::status, "done")]);
+        refused_with(register.close(), "verified effective");
+        register.set(
+            action,
+            Kind::Action,
+            &[
+                (Action::effective, "not_effective"),
+                (Action::verified_by, AUDITOR),
+            ],
+        );
+        refused_with(register.close(), "verified effective");
+        // A follow-up action that works closes it; the failed one stays on record.
+        register.action(&[
+            (Action::status, "done"),
+            (Action::effective, "effective"),
+            (Action::verified_by, AUDITOR),
+        ]);
+        assert_eq!(register.close(), Ok(()));
+    }
+
+    #[test]
+    fn a_deleted_action_does_not_count() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::root_cause, "No owner.")],
+        );
+        let action = register.action(&[
+            (Action::status, "done"),
+            (Action::effective, "effective"),
+            (Action::verified_by, AUDITOR),
+        ]);
+        register
+            .device
+            .edit(action, Kind::Action, "deleted", Value::Bool(true), 2);
+        refused_with(register.close(), "without a corrective action");
+    }
+
+    #[test]
+    fn an_observation_closes_with_a_decision_note() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::finding_type, "observation")],
+        );
+        refused_with(register.close(), "closes with a decision");
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::decision, "Accepted: low impact.")],
+        );
+        assert_eq!(register.close(), Ok(()));
+    }
+
+    #[test]
+    fn a_closed_finding_reopens_only_with_a_reason() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[
+                (Finding::finding_type, "ofi"),
+                (Finding::decision, "Done."),
+                (Finding::status, "closed"),
+            ],
+        );
+        refused_with(
+            register.change(finding, Kind::Finding, &[(Finding::status, "implementing")]),
+            "reopens only with a reason",
+        );
+        assert_eq!(
+            register.change(
+                finding,
+                Kind::Finding,
+                &[
+                    (Finding::status, "implementing"),
+                    (Finding::reopen_reason, "It happened again.")
+                ]
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn the_verifier_may_not_be_the_action_owner() {
+        let mut register = Register::new();
+        let action = register.action(&[(Action::status, "done")]);
+        refused_with(
+            register.change(
+                action,
+                Kind::Action,
+                &[
+                    (Action::effective, "effective"),
+                    (Action::verified_by, OWNER),
+                ],
+            ),
+            "may not be the action's owner",
+        );
+        assert_eq!(
+            register.change(
+                action,
+                Kind::Action,
+                &[
+                    (Action::effective, "effective"),
+                    (Action::verified_by, AUDITOR)
+                ]
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_verifier(Action::verified_by, &OWNER.into(), AUDITOR),
+            Err("A verification is recorded in the verifier's own name.")
+        );
+        assert_eq!(
+            check_verifier(Action::verified_by, &AUDITOR.into(), AUDITOR),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn effectiveness_is_verified_only_once_the_action_is_done() {
+        let mut register = Register::new();
+        let action = register.action(&[(Action::status, "in_progress")]);
+        refused_with(
+            register.change(action, Kind::Action, &[(Action::effective, "effective")]),
+            "once the action is done",
+        );
+    }
+
+    #[test]
+    fn a_new_nonconformity_cannot_be_filed_as_closed() {
+        let errors = Kind::Finding
+            .spec()
+            .check_new(
+                &[
+                    (Finding::title, "Filed closed".into()),
+                    (Finding::finding_type, "major_nc".into()),
+                    (Finding::status, "closed".into()),
+                ],
+                &Nothing,
+            )
+            .unwrap_err();
+        assert!(errors.len() >= 3, "{errors:?}");
+    }
+
+    #[test]
+    fn an_effectiveness_check_falls_due_a_month_after_completion() {
+        assert_eq!(check_due("2026-11-29").as_deref(), Some("2026-12-29"));
+        assert_eq!(check_due("soon"), None);
+    }
+
+    #[test]
+    fn the_workflow_moves_one_step_at_a_time() {
+        assert_eq!(next_status("open"), Some("correction"));
+        assert_eq!(next_status("verifying"), Some("closed"));
+        assert_eq!(next_status("closed"), None);
+    }
+
+    #[test]
+    fn a_finding_from_a_check_carries_the_audit_the_requirement_and_the_evidence() {
+        let audit = RecordId::new();
+        let check = AuditCheck {
+            id: RecordId::new(),
+            deleted: false,
+            audit: Some(audit),
+            question: Some("Are restores tested?".into()),
+            reference: Some("A.8.13".into()),
+            control: None,
+            position: None,
+            result: Some("minor_nc".into()),
+            evidence: Some("No restore test record for 2026.".into()),
+            sample: None,
+            checked_by: None,
+            checked_at: None,
+        };
+        let fields = from_check(&check, "A.8.13 Information backup", "2026-11-29T10:00:00Z");
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| *f == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(get(Finding::finding_type), Some("minor_nc".into()));
+        assert_eq!(get(Finding::audit), Some(audit.to_string().into()));
+        assert_eq!(get(Finding::audit_check), Some(check.id.to_string().into()));
+        assert_eq!(
+            get(Finding::evidence),
+            Some("No restore test record for 2026.".into())
+        );
+        assert_eq!(
+            get(Finding::title),
+            Some("A.8.13 Information backup: minor nonconformity".into())
+        );
+        assert!(Kind::Finding.spec().check_new(&fields, &Nothing).is_ok());
+    }
+
+    #[test]
+    fn a_recurrence_is_suggested_from_findings_closed_within_a_year_with_the_same_cause() {
+        let mut register = Register::new();
+        let earlier = register.finding;
+        register.set(
+            earlier,
+            Kind::Finding,
+            &[
+                (Finding::status, "closed"),
+                (Finding::cause_category, "process"),
+                (Finding::closed_at, "2026-03-01T10:00:00Z"),
+            ],
+        );
+        let old = RecordId::new();
+        register.set(
+            old,
+            Kind::Finding,
+            &[
+                (Finding::title, "Old"),
+                (Finding::finding_type, "minor_nc"),
+                (Finding::status, "closed"),
+                (Finding::cause_category, "process"),
+                (Finding::closed_at, "2025-06-01T10:00:00Z"),
+            ],
+        );
+        let new = RecordId::new();
+        register.set(
+            new,
+            Kind::Finding,
+            &[
+                (Finding::title, "Again"),
+                (Finding::finding_type, "minor_nc"),
+                (Finding::cause_category, "process"),
+            ],
+        );
+        let finding: Finding = register.device.local.view(new).unwrap();
+        let found: Vec<RecordId> =
+            recurrence_candidates(&register.device.local, &finding, "2026-11-29")
+                .iter()
+                .map(|f| f.id)
+                .collect();
+        assert_eq!(found, [earlier]);
+        register.set(
+            new,
+            Kind::Finding,
+            &[(Finding::recurrence_of, earlier.to_string().as_str())],
+        );
+        assert_eq!(recurrences(&register.device.local, earlier), [new]);
+    }
+}

@@ -1,0 +1,13 @@
+//! The ISMS domain: the schema of every record kind and its rules, the ISO/IEC 27001
+//! catalogue, and what the registers compute (risk ratings, metric standings, dates, the
+//! audit programme, the nonconformity workflow). Pages only display what this computes.
+
+pub mod audits;
+pub mod catalogue;
+pub mod dates;
+pub mod findings;
+pub mod import;
+pub mod metrics;
+pub mod risk;
+pub mod rules;
+pub mod schema;

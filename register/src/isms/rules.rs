@@ -1,0 +1,239 @@
+//! Record rules: what must hold across the fields of one record, and the few rules that also
+//! read the records linked to it (a finding's actions). Written once here; the app checks
+//! them before saving and the server on every push that changes one of a rule's fields.
+//!
+//! Only rules whose fields a change touches are checked, so a record that two people made
+//! inconsistent at the same moment can still be edited elsewhere.
+
+use crate::{Kind, RecordId, Replica, Value, audits, findings, schema::DELETED, views};
+
+/// Reads records as they are: the server's stored state, or a device's copy.
+pub trait Lookup {
+    /// A field of a record.
+    fn field(&self, record: RecordId, field: &str) -> Option<Value>;
+    /// The records of `kind` whose reference `field` names `target`.
+    fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId>;
+}
+
+/// A register with no records (the lookup of a form with nothing saved yet).
+pub struct Nothing;
+
+impl Lookup for Nothing {
+    fn field(&self, _: RecordId, _: &str) -> Option<Value> {
+        None
+    }
+
+    fn linked(&self, _: Kind, _: &str, _: RecordId) -> Vec<RecordId> {
+        Vec::new()
+    }
+}
+
+impl Lookup for Replica {
+    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
+        self.record(record)?.get(field).cloned()
+    }
+
+    fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
+        let target = target.to_string();
+        self.records()
+            .filter(|(_, r)| {
+                r.kind == kind && r.get(field).and_then(Value::as_text) == Some(&target)
+            })
+            .map(|(id, _)| id)
+            .collect()
+    }
+}
+
+/// One change to a field, as a rule sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    pub record: RecordId,
+    pub kind: Kind,
+    pub field: &'a str,
+    pub value: &'a Value,
+}
+
+/// Records as they will be once `changes` (later ones win) are made over `base`.
+pub struct Pending<'a> {
+    pub base: &'a dyn Lookup,
+    pub changes: &'a [Change<'a>],
+}
+
+impl Lookup for Pending<'_> {
+    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
+        match self
+            .changes
+            .iter()
+            .rev()
+            .find(|c| c.record == record && c.field == field)
+        {
+            Some(change) => Some(change.value.clone()),
+            None => self.base.field(record, field),
+        }
+    }
+
+    fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
+        let mut candidates = self.base.linked(kind, field, target);
+        for change in self.changes {
+            if change.kind == kind && change.field == field && !candidates.contains(&change.record)
+            {
+                candidates.push(change.record);
+            }
+        }
+        let target = target.to_string();
+        candidates
+            .retain(|&r| self.field(r, field).as_ref().and_then(Value::as_text) == Some(&target));
+        candidates
+    }
+}
+
+/// The record a rule is checked on: its fields before and after the change, and the records
+/// linked to it as they will be.
+pub struct Subject<'a> {
+    pub id: RecordId,
+    pub before: &'a dyn Lookup,
+    pub after: &'a dyn Lookup,
+    pub changed: &'a dyn Fn(&str) -> bool,
+}
+
+impl Subject<'_> {
+    pub fn get(&self, field: &str) -> Option<Value> {
+        self.after.field(self.id, field)
+    }
+
+    /// A text field, trimmed; empty when unset.
+    pub fn text(&self, field: &str) -> String {
+        text_of(self.get(field))
+    }
+
+    pub fn was(&self, field: &str) -> String {
+        text_of(self.before.field(self.id, field))
+    }
+
+    pub fn changed(&self, field: &str) -> bool {
+        (self.changed)(field)
+    }
+
+    /// The records of `kind` linked to this one by their `field`, deleted ones left out.
+    pub fn linked(&self, kind: Kind, field: &str) -> Vec<Linked<'_>> {
+        self.after
+            .linked(kind, field, self.id)
+            .into_iter()
+            .map(|id| Linked {
+                id,
+                lookup: self.after,
+            })
+            .filter(|l| l.get(DELETED).and_then(|v| v.as_bool()) != Some(true))
+            .collect()
+    }
+}
+
+/// A record linked to a rule's subject.
+pub struct Linked<'a> {
+    pub id: RecordId,
+    lookup: &'a dyn Lookup,
+}
+
+impl Linked<'_> {
+    pub fn get(&self, field: &str) -> Option<Value> {
+        self.lookup.field(self.id, field)
+    }
+
+    pub fn text(&self, field: &str) -> String {
+        text_of(self.get(field))
+    }
+}
+
+fn text_of(value: Option<Value>) -> String {
+    value
+        .and_then(|v| v.as_text().map(|t| t.trim().to_owned()))
+        .unwrap_or_default()
+}
+
+pub struct RecordRule {
+    pub kind: Kind,
+    /// The fields whose change has the rule checked.
+    pub fields: &'static [&'static str],
+    /// The field a form shows the message at.
+    pub field: &'static str,
+    pub message: &'static str,
+    pub holds: fn(&Subject) -> bool,
+}
+
+/// Where a rule reads linked records: a `subject` record's rules read the records of `kind`
+/// whose `field` names it. The server loads exactly these before checking a push.
+pub struct RuleLink {
+    pub subject: Kind,
+    pub kind: Kind,
+    pub field: &'static str,
+}
+
+pub const RULE_LINKS: &[RuleLink] = &[RuleLink {
+    subject: Kind::Finding,
+    kind: Kind::Action,
+    field: views::Action::finding,
+}];
+
+const CONTROLS: &[RecordRule] = &[RecordRule {
+    kind: Kind::Control,
+    fields: &[views::Control::applicable, views::Control::justification],
+    field: views::Control::justification,
+    message: "A control that is not applicable needs a justification: say why it is excluded.",
+    holds: |s| {
+        s.get(views::Control::applicable).and_then(|v| v.as_bool()) != Some(false)
+            || !s.text(views::Control::justification).is_empty()
+    },
+}];
+
+/// Every record rule, by register.
+const ALL: &[&[RecordRule]] = &[CONTROLS, findings::RULES, audits::RULES];
+
+/// The record rules of `kind`.
+pub fn of(kind: Kind) -> impl Iterator<Item = &'static RecordRule> {
+    ALL.iter()
+        .flat_map(|rules| rules.iter())
+        .filter(move |r| r.kind == kind)
+}
+
+/// The rules `subject` breaks among those whose fields changed.
+pub fn broken(kind: Kind, subject: &Subject) -> Vec<&'static RecordRule> {
+    of(kind)
+        .filter(|rule| rule.fields.iter().any(|f| subject.changed(f)) && !(rule.holds)(subject))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ClientId, device::Device};
+
+    #[test]
+    fn pending_changes_move_links_and_fields_over_the_stored_records() {
+        let mut device = Device::new(ClientId::new());
+        let (finding, other, action) = (RecordId::new(), RecordId::new(), RecordId::new());
+        device.edit(
+            action,
+            Kind::Action,
+            "finding",
+            finding.to_string().into(),
+            1,
+        );
+        let stored = &device.local;
+        assert_eq!(stored.linked(Kind::Action, "finding", finding), [action]);
+
+        let moved = Value::from(other.to_string());
+        let changes = [Change {
+            record: action,
+            kind: Kind::Action,
+            field: "finding",
+            value: &moved,
+        }];
+        let pending = Pending {
+            base: stored,
+            changes: &changes,
+        };
+        assert!(pending.linked(Kind::Action, "finding", finding).is_empty());
+        assert_eq!(pending.linked(Kind::Action, "finding", other), [action]);
+        assert_eq!(pending.field(action, "finding"), Some(moved));
+    }
+}

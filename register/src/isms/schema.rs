@@ -1,0 +1,1189 @@
+//! The one schema of the ISMS register: every record kind, its fields, their types and limits,
+//! and who may write it. The app and the worker validate with this same code, and the typed
+//! views in `views` are generated from the same table, so they cannot drift apart.
+
+use crate::{
+    RecordId, Value,
+    replica::RecordState,
+    rules::{self, Change, Lookup, Pending, RecordRule, Subject},
+};
+use serde::{Deserialize, Serialize};
+
+/// Longest text field, in bytes (UTF-8).
+pub const LONG_TEXT_MAX_BYTES: usize = 64 * 1024;
+/// Longest single-line text field, in characters.
+pub const SHORT_TEXT_MAX_CHARS: usize = 200;
+/// Most links a list field may hold.
+pub const REFS_MAX: usize = 200;
+/// Name of the tombstone field every kind has.
+pub const DELETED: &str = "deleted";
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum FieldType {
+    /// One line of text, at most this many characters.
+    Text(usize),
+    /// Free text up to 64 KiB.
+    LongText,
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Num {
+        min: f64,
+        max: f64,
+    },
+    Bool,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// An instant, RFC 3339 (e.g. `2026-11-29T09:30:00Z`).
+    DateTime,
+    Choice(&'static [&'static str]),
+    /// The id of one record of this kind.
+    Ref(Kind),
+    /// Ids of records of this kind.
+    Refs(Kind),
+    /// A SHA-256 digest in lowercase hex.
+    Sha256,
+    /// An ordered list of one-line texts, changed as a whole (so two devices' edits never
+    /// interleave): at most `items` of at most `chars` characters each.
+    Lines {
+        items: usize,
+        chars: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub ty: FieldType,
+    pub required: bool,
+}
+
+/// Which roles may write a kind (viewers change nothing, but may file a report).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Writers {
+    /// Owners, admins and editors: the register itself.
+    Editors,
+    /// Also auditors: audits, checks, findings and evidence.
+    EditorsAndAuditors,
+    /// Like `EditorsAndAuditors`, and every member may file a new one: all staff must be able
+    /// to report security events (A.6.8). Changing a report after it is filed is triage.
+    EditorsAndAuditorsAnyoneReports,
+    /// Owners and admins only.
+    Admins,
+}
+
+/// Checks one value that a member who may file a report but not change it (a viewer) gives a
+/// new event: their own account of what happened, in their own name. Triage (a status past
+/// "new", when it was resolved, the controls and risks it concerns) is for the kind's writers.
+pub fn check_filing(field: &str, value: &Value, member: &str) -> Result<(), FieldError> {
+    let empty = match value {
+        Value::Null => true,
+        Value::List(items) => items.is_empty(),
+        _ => false,
+    };
+    let problem = match field {
+        "status" if !empty && value.as_text() != Some("new") => {
+            "A new report's status is “new”; triage moves it on."
+        }
+        "resolved_at" | "controls" | "risks" if !empty => {
+            "Triage sets this, after the report is filed."
+        }
+        "reporter" if !empty && value.as_text() != Some(member) => {
+            "You can report only in your own name."
+        }
+        _ => return Ok(()),
+    };
+    Err(FieldError {
+        field: field.to_owned(),
+        message: problem.to_owned(),
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Editor,
+    Auditor,
+    Viewer,
+}
+
+impl Role {
+    pub fn may_write(self, kind: Kind) -> bool {
+        matches!(
+            (self, kind.spec().writers),
+            (Role::Owner | Role::Admin, _)
+                | (
+                    Role::Editor,
+                    Writers::Editors
+                        | Writers::EditorsAndAuditors
+                        | Writers::EditorsAndAuditorsAnyoneReports
+                )
+                | (
+                    Role::Auditor,
+                    Writers::EditorsAndAuditors | Writers::EditorsAndAuditorsAnyoneReports
+                )
+        )
+    }
+
+    /// Whether this role may file a new record of `kind`, setting its fields in the push that
+    /// creates it.
+    pub fn may_create(self, kind: Kind) -> bool {
+        self.may_write(kind) || kind.spec().writers == Writers::EditorsAndAuditorsAnyoneReports
+    }
+
+    /// Owners and admins manage members, invites and devices.
+    pub fn manages_members(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Editor,
+        Role::Auditor,
+        Role::Viewer,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Auditor => "auditor",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct KindSpec {
+    pub kind: Kind,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub fields: &'static [FieldSpec],
+    pub writers: Writers,
+    /// Records that, once written, never change (measurements).
+    pub append_only: bool,
+    /// The fields in titled groups, as a record's page shows them; every field is in one.
+    pub sections: &'static [Section],
+}
+
+/// A titled group of a kind's fields (a risk's identification, its inherent score …).
+#[derive(Debug)]
+pub struct Section {
+    pub title: &'static str,
+    pub fields: &'static [&'static str],
+}
+
+const DELETED_SPEC: FieldSpec = FieldSpec {
+    name: DELETED,
+    ty: FieldType::Bool,
+    required: false,
+};
+
+impl KindSpec {
+    /// The field called `name`, including the `deleted` tombstone every kind has.
+    pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
+        if name == DELETED {
+            return Some(&DELETED_SPEC);
+        }
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn required(&self) -> impl Iterator<Item = &'static FieldSpec> + use<> {
+        self.fields.iter().filter(|f| f.required)
+    }
+}
+
+/// Why a value does not fit its field.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn invalid(code: &'static str, message: String) -> Invalid {
+    Invalid { code, message }
+}
+
+impl FieldSpec {
+    /// Checks one value against this field. An empty value clears an optional field.
+    pub fn check(&self, value: &Value) -> Result<(), Invalid> {
+        let name = self.name;
+        if value.is_null() {
+            return if self.required {
+                Err(invalid(
+                    "required",
+                    format!("“{name}” is required and cannot be emptied."),
+                ))
+            } else {
+                Ok(())
+            };
+        }
+        let wrong_type = |expected: &str| {
+            invalid(
+                "wrong_type",
+                format!("“{name}” takes {expected}, not {}.", value.type_name()),
+            )
+        };
+        match self.ty {
+            FieldType::Text(max) => {
+                let text = value.as_text().ok_or_else(|| wrong_type("text"))?;
+                if self.required && text.trim().is_empty() {
+                    return Err(invalid("required", format!("“{name}” cannot be blank.")));
+                }
+                if text.contains(['\n', '\r']) {
+                    return Err(invalid(
+                        "invalid_text",
+                        format!("“{name}” must be one line."),
+                    ));
+                }
+                if text.chars().count() > max {
+                    return Err(invalid(
+                        "too_long",
+                        format!("“{name}” is limited to {max} characters."),
+                    ));
+                }
+            }
+            FieldType::LongText => {
+                let text = value.as_text().ok_or_else(|| wrong_type("text"))?;
+                if text.len() > LONG_TEXT_MAX_BYTES {
+                    return Err(invalid(
+                        "too_long",
+                        format!("“{name}” is limited to 64 KiB of text."),
+                    ));
+                }
+            }
+            FieldType::Int { min, max } => {
+                let n = value.as_int().ok_or_else(|| wrong_type("a whole number"))?;
+                if !(min..=max).contains(&n) {
+                    return Err(invalid(
+                        "out_of_range",
+                        format!("“{name}” must be between {min} and {max}."),
+                    ));
+                }
+            }
+            FieldType::Num { min, max } => {
+                let n = value.as_num().ok_or_else(|| wrong_type("a number"))?;
+                if !n.is_finite() || n < min || n > max {
+                    return Err(invalid(
+                        "out_of_range",
+                        format!("“{name}” must be a number between {min} and {max}."),
+                    ));
+                }
+            }
+            FieldType::Bool => {
+                value.as_bool().ok_or_else(|| wrong_type("yes or no"))?;
+            }
+            FieldType::Date => {
+                let text = value.as_text().ok_or_else(|| wrong_type("a date"))?;
+                let ok = crate::dates::date(text).is_some();
+                if !ok {
+                    return Err(invalid(
+                        "invalid_date",
+                        format!("“{name}” must be a date written YYYY-MM-DD."),
+                    ));
+                }
+            }
+            FieldType::DateTime => {
+                let text = value
+                    .as_text()
+                    .ok_or_else(|| wrong_type("a date and time"))?;
+                if chrono::DateTime::parse_from_rfc3339(text).is_err() {
+                    return Err(invalid(
+                        "invalid_datetime",
+                        format!("“{name}” must be a date and time such as 2026-11-29T09:30:00Z."),
+                    ));
+                }
+            }
+            FieldType::Choice(options) => {
+                let text = value
+                    .as_text()
+                    .ok_or_else(|| wrong_type("one of the listed options"))?;
+                if !options.contains(&text) {
+                    return Err(invalid(
+                        "not_an_option",
+                        format!("“{name}” must be one of: {}.", options.join(", ")),
+                    ));
+                }
+            }
+            FieldType::Ref(_) => {
+                let text = value.as_text().ok_or_else(|| wrong_type("a record id"))?;
+                check_id(name, text)?;
+            }
+            FieldType::Refs(_) => {
+                let ids = value
+                    .as_list()
+                    .ok_or_else(|| wrong_type("a list of record ids"))?;
+                if ids.len() > REFS_MAX {
+                    return Err(invalid(
+                        "too_many",
+                        format!("“{name}” links at most {REFS_MAX} records."),
+                    ));
+                }
+                for id in ids {
+                    check_id(name, id)?;
+                }
+            }
+            FieldType::Lines { items, chars } => {
+                let lines = value
+                    .as_list()
+                    .ok_or_else(|| wrong_type("a list of lines"))?;
+                if lines.len() > items {
+                    return Err(invalid(
+                        "too_many",
+                        format!("“{name}” holds at most {items} lines."),
+                    ));
+                }
+                if lines.iter().any(|l| l.contains(['\n', '\r'])) {
+                    return Err(invalid(
+                        "invalid_text",
+                        format!("Each of “{name}” must be one line."),
+                    ));
+                }
+                if lines.iter().any(|l| l.chars().count() > chars) {
+                    return Err(invalid(
+                        "too_long",
+                        format!("Each of “{name}” is limited to {chars} characters."),
+                    ));
+                }
+            }
+            FieldType::Sha256 => {
+                let text = value
+                    .as_text()
+                    .ok_or_else(|| wrong_type("a SHA-256 digest"))?;
+                let ok = text.len() == 64
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !ok {
+                    return Err(invalid(
+                        "invalid_digest",
+                        format!("“{name}” must be 64 lowercase hexadecimal characters."),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_id(name: &str, text: &str) -> Result<(), Invalid> {
+    text.parse::<RecordId>().map(drop).map_err(|_| {
+        invalid(
+            "invalid_ref",
+            format!("“{name}” holds “{text}”, which is not a record id."),
+        )
+    })
+}
+
+/// A refusal tied to one field, in words a person can act on.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl KindSpec {
+    /// The record rules this kind's records must keep.
+    pub fn rules(&self) -> impl Iterator<Item = &'static RecordRule> + use<> {
+        rules::of(self.kind)
+    }
+
+    /// Checks the fields of a new record as the server will: each value, the record rules,
+    /// and that every required field is there. Lists every problem, so a form can show each
+    /// at its field. `register` holds the records a rule may read (a finding's actions).
+    pub fn check_new(
+        &self,
+        fields: &[(&str, Value)],
+        register: &dyn Lookup,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut errors = self
+            .check_change(RecordId::new(), fields, register)
+            .err()
+            .unwrap_or_default();
+        for required in self.required() {
+            let given = fields
+                .iter()
+                .any(|(name, value)| *name == required.name && !value.is_null());
+            if !given && !errors.iter().any(|e| e.field == required.name) {
+                errors.push(FieldError {
+                    field: required.name.to_owned(),
+                    message: format!("“{}” is required.", required.name),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Checks a change to `record` as the server will: each value, and the record rules the
+    /// change touches over the record as it will be (`register` reads it, and the records
+    /// linked to it, as they are now).
+    pub fn check_change(
+        &self,
+        record: RecordId,
+        changes: &[(&str, Value)],
+        register: &dyn Lookup,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        for (name, value) in changes {
+            let Some(spec) = self.field(name) else {
+                errors.push(FieldError {
+                    field: (*name).to_owned(),
+                    message: format!("A {} has no field “{name}”.", self.label),
+                });
+                continue;
+            };
+            if let Err(invalid) = spec.check(value) {
+                errors.push(FieldError {
+                    field: spec.name.to_owned(),
+                    message: invalid.message,
+                });
+            }
+        }
+        let pending: Vec<Change> = changes
+            .iter()
+            .map(|(field, value)| Change {
+                record,
+                kind: self.kind,
+                field,
+                value,
+            })
+            .collect();
+        let after = Pending {
+            base: register,
+            changes: &pending,
+        };
+        let changed = |name: &str| changes.iter().any(|(field, _)| *field == name);
+        let subject = Subject {
+            id: record,
+            before: register,
+            after: &after,
+            changed: &changed,
+        };
+        for rule in rules::broken(self.kind, &subject) {
+            errors.push(FieldError {
+                field: rule.field.to_owned(),
+                message: rule.message.to_owned(),
+            });
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Reads a typed value out of a stored field; `None` when absent or of another type.
+pub trait FromValue: Sized {
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+impl FromValue for String {
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_text().map(str::to_owned)
+    }
+}
+
+impl FromValue for i64 {
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_int()
+    }
+}
+
+impl FromValue for f64 {
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_num()
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromValue for RecordId {
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_text()?.parse().ok()
+    }
+}
+
+impl FromValue for Vec<RecordId> {
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_list()?.iter().map(|s| s.parse().ok()).collect()
+    }
+}
+
+impl FromValue for Vec<String> {
+    fn from_value(value: &Value) -> Option<Self> {
+        Some(value.as_list()?.to_vec())
+    }
+}
+
+/// A typed, read-only view of one kind's record.
+pub trait View: Sized {
+    const KIND: Kind;
+    fn from_record(id: RecordId, record: &RecordState) -> Self;
+}
+
+macro_rules! required_flag {
+    () => {
+        false
+    };
+    (required) => {
+        true
+    };
+}
+
+macro_rules! register_schema {
+    ($(
+        $(#[$doc:meta])*
+        $Kind:ident = $name:literal, $label:literal, $writers:ident, append_only: $append_only:literal {
+            $( $section:literal {
+                $( $field:ident : $rust:ty = $ty:expr $(, $required:ident)? ; )*
+            } )*
+        }
+    )*) => {
+        /// Every kind of record in the register.
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Kind { $( $(#[$doc])* $Kind, )* }
+
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[ $( Kind::$Kind, )* ];
+
+            pub fn spec(self) -> &'static KindSpec {
+                match self {
+                    $( Kind::$Kind => &views::$Kind::SPEC, )*
+                }
+            }
+
+            pub fn name(self) -> &'static str {
+                self.spec().name
+            }
+
+            pub fn from_name(name: &str) -> Option<Kind> {
+                Kind::ALL.iter().copied().find(|k| k.name() == name)
+            }
+        }
+
+        /// Typed views of each kind, for the app. Every field is optional because a record
+        /// may be seen half-synced; required fields are enforced when records are written.
+        /// Each field's name is also a constant of its kind (`views::Risk::title`), so code
+        /// that names a field is checked by the compiler.
+        pub mod views {
+            use super::*;
+            use FieldType::*;
+
+            $(
+                $(#[$doc])*
+                #[derive(Clone, PartialEq, Debug)]
+                pub struct $Kind {
+                    pub id: RecordId,
+                    pub deleted: bool,
+                    $( $( pub $field: Option<$rust>, )* )*
+                }
+
+                #[allow(non_upper_case_globals)]
+                impl $Kind {
+                    pub const SPEC: KindSpec = KindSpec {
+                        kind: Kind::$Kind,
+                        name: $name,
+                        label: $label,
+                        writers: Writers::$writers,
+                        append_only: $append_only,
+                        fields: &[ $( $( FieldSpec {
+                            name: stringify!($field),
+                            ty: $ty,
+                            required: required_flag!($($required)?),
+                        }, )* )* ],
+                        sections: &[ $( Section {
+                            title: $section,
+                            fields: &[ $( stringify!($field), )* ],
+                        }, )* ],
+                    };
+
+                    $( $( pub const $field: &'static str = stringify!($field); )* )*
+                }
+
+                impl View for $Kind {
+                    const KIND: Kind = Kind::$Kind;
+
+                    fn from_record(id: RecordId, record: &RecordState) -> Self {
+                        Self {
+                            id,
+                            deleted: record.get(DELETED).and_then(bool::from_value).unwrap_or(false),
+                            $( $( $field: record.get(stringify!($field)).and_then(<$rust>::from_value), )* )*
+                        }
+                    }
+                }
+            )*
+        }
+    };
+}
+
+const SHORT: FieldType = FieldType::Text(SHORT_TEXT_MAX_CHARS);
+const SCALE: FieldType = FieldType::Int { min: 1, max: 5 };
+
+/// A record's place in the checklist or the PDCA loop is often a clause or control reference.
+const REFERENCE: FieldType = FieldType::Text(20);
+
+register_schema! {
+    /// Something that could harm information security (clause 6.1.2), with its treatment (6.1.3).
+    Risk = "risk", "Risk", Editors, append_only: false {
+        "Identification" {
+            title: String = SHORT, required;
+            description: String = LongText;
+            asset: String = SHORT;
+            threat: String = SHORT;
+            vulnerability: String = SHORT;
+            category: String = Choice(&["strategic", "operational", "technical", "people", "physical", "supplier", "legal", "other"]);
+            owner: RecordId = Ref(Kind::Member);
+        }
+        "Inherent score" {
+            inherent_likelihood: i64 = SCALE, required;
+            inherent_impact: i64 = SCALE, required;
+        }
+        "Treatment" {
+            treatment: String = Choice(&["mitigate", "accept", "transfer", "avoid"]);
+            controls: Vec<RecordId> = Refs(Kind::Control);
+            status: String = Choice(&["identified", "assessed", "treating", "accepted", "closed"]);
+            review_due: String = Date;
+        }
+        "Residual score" {
+            residual_likelihood: i64 = SCALE;
+            residual_impact: i64 = SCALE;
+        }
+        "Acceptance" {
+            acceptance_approver: RecordId = Ref(Kind::Member);
+            acceptance_expires: String = Date;
+        }
+    }
+    /// An Annex A (or own) control and its place in the Statement of Applicability.
+    Control = "control", "Control", Editors, append_only: false {
+        "Control" {
+            reference: String = REFERENCE, required;
+            title: String = SHORT, required;
+            theme: String = Choice(&["organizational", "people", "physical", "technological", "custom"]);
+            guidance: String = LongText;
+        }
+        "Applicability" {
+            applicable: bool = Bool;
+            justification: String = LongText;
+        }
+        "Implementation" {
+            status: String = Choice(&["not_started", "planned", "partial", "implemented"]);
+            owner: RecordId = Ref(Kind::Member);
+            effectiveness: String = Choice(&["not_rated", "ineffective", "partly_effective", "effective"]);
+        }
+        "Review" {
+            last_reviewed: String = Date;
+            review_interval_days: i64 = Int { min: 1, max: 1096 };
+        }
+    }
+    /// A security objective (clause 6.2).
+    Objective = "objective", "Objective", Editors, append_only: false {
+        "Objective" {
+            title: String = SHORT, required;
+            business_objective: String = LongText;
+            owner: RecordId = Ref(Kind::Member);
+        }
+        "Target" {
+            target: String = SHORT;
+            due: String = Date;
+            metrics: Vec<RecordId> = Refs(Kind::Metric);
+        }
+    }
+    /// What is measured, how, and what good looks like (clause 9.1).
+    Metric = "metric", "Metric", Editors, append_only: false {
+        "Metric" {
+            name: String = SHORT, required;
+            description: String = LongText;
+            method: String = LongText;
+            owner: RecordId = Ref(Kind::Member);
+        }
+        "Target" {
+            unit: String = FieldType::Text(40);
+            direction: String = Choice(&["higher_is_better", "lower_is_better"]), required;
+            target: f64 = Num { min: -1e15, max: 1e15 };
+            warning: f64 = Num { min: -1e15, max: 1e15 };
+            frequency: String = Choice(&["weekly", "monthly", "quarterly", "yearly"]), required;
+        }
+        "Links" {
+            control: RecordId = Ref(Kind::Control);
+            objective: RecordId = Ref(Kind::Objective);
+        }
+    }
+    /// One value of a metric; never changed once recorded.
+    Measurement = "measurement", "Measurement", Editors, append_only: true {
+        "Measurement" {
+            metric: RecordId = Ref(Kind::Metric), required;
+            value: f64 = Num { min: -1e15, max: 1e15 }, required;
+            date: String = Date, required;
+            note: String = LongText;
+            recorded_by: RecordId = Ref(Kind::Member);
+        }
+    }
+    /// An incident, near miss, observation or suggestion from anyone.
+    Event = "event", "Event", EditorsAndAuditorsAnyoneReports, append_only: false {
+        "Report" {
+            event_type: String = Choice(&["incident", "near_miss", "observation", "suggestion"]), required;
+            title: String = SHORT, required;
+            description: String = LongText;
+            location: String = SHORT;
+            severity: String = Choice(&["low", "medium", "high", "critical"]);
+            occurred_at: String = DateTime;
+            detected_at: String = DateTime;
+            reporter: RecordId = Ref(Kind::Member);
+        }
+        "Triage" {
+            status: String = Choice(&["new", "triaged", "resolved", "closed"]);
+            resolved_at: String = DateTime;
+            controls: Vec<RecordId> = Refs(Kind::Control);
+            risks: Vec<RecordId> = Refs(Kind::Risk);
+        }
+        "Lessons learned" {
+            lessons: String = LongText;
+        }
+    }
+    /// An audit (clause 9.2): internal, external, of a supplier, or a site walkthrough.
+    Audit = "audit", "Audit", EditorsAndAuditors, append_only: false {
+        "Audit" {
+            title: String = SHORT, required;
+            audit_type: String = Choice(&["internal", "external", "supplier", "walkthrough"]), required;
+            status: String = Choice(&["planned", "in_progress", "reported", "closed", "cancelled"]);
+            scope: String = LongText;
+            criteria: String = LongText;
+        }
+        "Team" {
+            lead_auditor: RecordId = Ref(Kind::Member);
+            auditors: Vec<RecordId> = Refs(Kind::Member);
+            auditees: String = SHORT;
+        }
+        "Dates" {
+            planned_date: String = Date;
+            performed_date: String = Date;
+        }
+        "Report" {
+            conclusion: String = LongText;
+            reported_to: RecordId = Ref(Kind::Member);
+            acknowledged_at: String = Date;
+        }
+    }
+    /// One check of an audit's checklist: a question against a clause or control, its result
+    /// and the objective evidence seen.
+    AuditCheck = "audit_check", "Audit check", EditorsAndAuditors, append_only: false {
+        "Check" {
+            audit: RecordId = Ref(Kind::Audit), required;
+            question: String = FieldType::Text(500), required;
+            reference: String = REFERENCE;
+            control: RecordId = Ref(Kind::Control);
+            position: i64 = Int { min: 0, max: 100_000 };
+        }
+        "Result" {
+            result: String = Choice(&["not_checked", "conforming", "ofi", "observation", "minor_nc", "major_nc", "not_applicable"]);
+            evidence: String = LongText;
+            sample: String = SHORT;
+            checked_by: RecordId = Ref(Kind::Member);
+            checked_at: String = DateTime;
+        }
+    }
+    /// A nonconformity, observation or opportunity for improvement (clause 10.2), with its
+    /// correction, root-cause analysis and closure.
+    Finding = "finding", "Finding", EditorsAndAuditors, append_only: false {
+        "Statement" {
+            title: String = SHORT, required;
+            finding_type: String = Choice(&["major_nc", "minor_nc", "observation", "ofi"]), required;
+            requirement: String = LongText;
+            evidence: String = LongText;
+            deviation: String = LongText;
+            reference: String = REFERENCE;
+            control: RecordId = Ref(Kind::Control);
+            risks: Vec<RecordId> = Refs(Kind::Risk);
+        }
+        "Source" {
+            source: String = Choice(&["audit", "event", "measurement", "review", "direct"]);
+            audit: RecordId = Ref(Kind::Audit);
+            audit_check: RecordId = Ref(Kind::AuditCheck);
+            event: RecordId = Ref(Kind::Event);
+            measurement: RecordId = Ref(Kind::Measurement);
+            review: RecordId = Ref(Kind::Review);
+            raised_at: String = DateTime;
+        }
+        "Ownership" {
+            status: String = Choice(&["open", "correction", "analysing", "actions_planned", "implementing", "verifying", "closed"]);
+            owner: RecordId = Ref(Kind::Member);
+            due: String = Date;
+        }
+        "Correction" {
+            correction: String = LongText;
+            corrected_on: String = Date;
+        }
+        "Root cause" {
+            whys: Vec<String> = Lines { items: 10, chars: 500 };
+            cause_category: String = Choice(&["people", "process", "technology", "supplier", "environment", "other"]);
+            root_cause: String = LongText;
+            extent: String = LongText;
+            recurrence_of: RecordId = Ref(Kind::Finding);
+            isms_change: String = LongText;
+        }
+        "Closure" {
+            decision: String = LongText;
+            closed_at: String = DateTime;
+            reopen_reason: String = LongText;
+        }
+    }
+    /// A correction, corrective, preventive or improvement action, and the check that it
+    /// worked.
+    Action = "action", "Action", EditorsAndAuditors, append_only: false {
+        "Action" {
+            title: String = SHORT, required;
+            action_type: String = Choice(&["correction", "corrective", "preventive", "improvement"]), required;
+            description: String = LongText;
+            finding: RecordId = Ref(Kind::Finding);
+            risk: RecordId = Ref(Kind::Risk);
+            objective: RecordId = Ref(Kind::Objective);
+            control: RecordId = Ref(Kind::Control);
+            review: RecordId = Ref(Kind::Review);
+        }
+        "Progress" {
+            owner: RecordId = Ref(Kind::Member);
+            due: String = Date;
+            status: String = Choice(&["open", "in_progress", "done", "cancelled"]);
+            completed_at: String = DateTime;
+        }
+        "Effectiveness check" {
+            check_due: String = Date;
+            check_method: String = LongText;
+            effective: String = Choice(&["effective", "not_effective"]);
+            verified_by: RecordId = Ref(Kind::Member);
+            verified_at: String = DateTime;
+            verification: String = LongText;
+        }
+    }
+    /// A management review (clause 9.3).
+    Review = "review", "Management review", Editors, append_only: false {
+        "Review" {
+            title: String = SHORT, required;
+            date: String = Date, required;
+            status: String = Choice(&["planned", "held"]);
+            attendees: String = LongText;
+        }
+        "Inputs and decisions" {
+            inputs: String = LongText;
+            decisions: String = LongText;
+            actions: Vec<RecordId> = Refs(Kind::Action);
+        }
+    }
+    /// A file or photo supporting a record; the bytes live elsewhere, keyed by their digest.
+    Evidence = "evidence", "Evidence", EditorsAndAuditors, append_only: false {
+        "File" {
+            title: String = SHORT, required;
+            sha256: String = Sha256, required;
+            size: i64 = Int { min: 0, max: 100 * 1024 * 1024 };
+            media_type: String = FieldType::Text(100);
+            file_name: String = FieldType::Text(255);
+            captured_at: String = DateTime;
+        }
+        "Supports" {
+            controls: Vec<RecordId> = Refs(Kind::Control);
+            findings: Vec<RecordId> = Refs(Kind::Finding);
+            actions: Vec<RecordId> = Refs(Kind::Action);
+            audit_checks: Vec<RecordId> = Refs(Kind::AuditCheck);
+        }
+    }
+    /// A person's profile in the register (their access is managed separately).
+    Member = "member", "Member", Admins, append_only: false {
+        "Profile" {
+            name: String = SHORT, required;
+            email: String = SHORT;
+            job_title: String = SHORT;
+        }
+    }
+}
+
+/// A choice's value in words: `minor_nc` → "Minor nonconformity", `ofi` → "Opportunity for
+/// improvement", anything else with its underscores as spaces.
+pub fn choice_words(value: &str) -> String {
+    let known = match value {
+        "major_nc" => "Major nonconformity",
+        "minor_nc" => "Minor nonconformity",
+        "ofi" => "Opportunity for improvement",
+        "not_applicable" => "Not applicable",
+        "isms_change" => "ISMS change needed",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_owned();
+    }
+    let text = value.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ClientId, Replica, device::Device, rules::Nothing};
+
+    fn field(kind: Kind, name: &str) -> &'static FieldSpec {
+        kind.spec().field(name).unwrap()
+    }
+
+    #[test]
+    fn every_kind_round_trips_its_name_and_has_a_required_field() {
+        assert_eq!(Kind::ALL.len(), 13);
+        for &kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.name()));
+            assert!(kind.spec().required().next().is_some(), "{kind:?}");
+            assert!(kind.spec().field(DELETED).is_some());
+        }
+        assert_eq!(Kind::from_name("unicorn"), None);
+    }
+
+    #[test]
+    fn values_are_checked_against_their_field() {
+        let likelihood = field(Kind::Risk, "inherent_likelihood");
+        assert!(likelihood.check(&Value::Int(5)).is_ok());
+        assert_eq!(
+            likelihood.check(&Value::Int(6)).unwrap_err().code,
+            "out_of_range"
+        );
+        assert_eq!(
+            likelihood.check(&"3".into()).unwrap_err().code,
+            "wrong_type"
+        );
+        assert_eq!(likelihood.check(&Value::Null).unwrap_err().code, "required");
+
+        let title = field(Kind::Risk, "title");
+        assert_eq!(title.check(&"  ".into()).unwrap_err().code, "required");
+        assert_eq!(
+            title.check(&"a\nb".into()).unwrap_err().code,
+            "invalid_text"
+        );
+        assert_eq!(
+            title.check(&"x".repeat(201).into()).unwrap_err().code,
+            "too_long"
+        );
+
+        let description = field(Kind::Risk, "description");
+        assert!(
+            description
+                .check(&"é".repeat(LONG_TEXT_MAX_BYTES / 2).into())
+                .is_ok()
+        );
+        assert_eq!(
+            description
+                .check(&"x".repeat(LONG_TEXT_MAX_BYTES + 1).into())
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        assert!(
+            description.check(&Value::Null).is_ok(),
+            "optional fields can be emptied"
+        );
+
+        let due = field(Kind::Risk, "review_due");
+        assert!(due.check(&"2026-02-28".into()).is_ok());
+        assert_eq!(
+            due.check(&"2026-02-30".into()).unwrap_err().code,
+            "invalid_date"
+        );
+        assert_eq!(
+            due.check(&"2026-2-3".into()).unwrap_err().code,
+            "invalid_date"
+        );
+
+        let occurred = field(Kind::Event, "occurred_at");
+        assert!(occurred.check(&"2026-11-29T09:30:00Z".into()).is_ok());
+        assert!(occurred.check(&"yesterday".into()).is_err());
+
+        let treatment = field(Kind::Risk, "treatment");
+        assert!(treatment.check(&"accept".into()).is_ok());
+        assert_eq!(
+            treatment.check(&"ignore".into()).unwrap_err().code,
+            "not_an_option"
+        );
+
+        let controls = field(Kind::Risk, "controls");
+        let id = RecordId::new().to_string();
+        assert!(controls.check(&Value::List(vec![id.clone()])).is_ok());
+        assert_eq!(
+            controls
+                .check(&Value::List(vec!["nope".into()]))
+                .unwrap_err()
+                .code,
+            "invalid_ref"
+        );
+        assert_eq!(
+            controls
+                .check(&Value::List(vec![id; REFS_MAX + 1]))
+                .unwrap_err()
+                .code,
+            "too_many"
+        );
+
+        let value = field(Kind::Measurement, "value");
+        assert!(value.check(&Value::Int(3)).is_ok(), "integers are numbers");
+        assert!(value.check(&Value::Num(97.5)).is_ok());
+
+        let digest = field(Kind::Evidence, "sha256");
+        assert!(digest.check(&"a".repeat(64).into()).is_ok());
+        assert!(digest.check(&"A".repeat(64).into()).is_err());
+    }
+
+    #[test]
+    fn new_records_are_checked_field_by_field_and_for_required_fields() {
+        let spec = Kind::Risk.spec();
+        assert!(
+            spec.check_new(
+                &[
+                    ("title", "Phishing".into()),
+                    ("inherent_likelihood", Value::Int(3)),
+                    ("inherent_impact", Value::Int(2)),
+                ],
+                &Nothing
+            )
+            .is_ok()
+        );
+        let errors = spec
+            .check_new(
+                &[
+                    ("title", " ".into()),
+                    ("inherent_likelihood", Value::Int(8)),
+                ],
+                &Nothing,
+            )
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "inherent_likelihood", "inherent_impact"]);
+    }
+
+    /// A register holding one control with the given fields.
+    fn register_with_control(fields: &[(&str, Value)]) -> (Replica, RecordId) {
+        let mut device = Device::new(ClientId::new());
+        let id = RecordId::new();
+        device.edit(id, Kind::Control, "reference", "A.7.4".into(), 1);
+        for (field, value) in fields {
+            device.edit(id, Kind::Control, field, value.clone(), 1);
+        }
+        (device.local, id)
+    }
+
+    #[test]
+    fn a_change_is_checked_with_the_record_rules_over_the_record_as_it_will_be() {
+        let spec = Kind::Control.spec();
+        let exclude = [("applicable", Value::Bool(false))];
+        let (justified, id) = register_with_control(&[("justification", "Remote only.".into())]);
+        assert!(spec.check_change(id, &exclude, &justified).is_ok());
+        let (plain, id) = register_with_control(&[]);
+        let errors = spec.check_change(id, &exclude, &plain).unwrap_err();
+        assert_eq!(errors[0].field, "justification");
+        let (excluded, id) = register_with_control(&[("applicable", Value::Bool(false))]);
+        assert!(
+            spec.check_change(id, &[("justification", "".into())], &excluded)
+                .is_err(),
+            "emptying the justification of an excluded control"
+        );
+        assert!(
+            spec.check_change(id, &[("status", "planned".into())], &excluded)
+                .is_ok(),
+            "a change that touches no rule field is not held up by one"
+        );
+    }
+
+    #[test]
+    fn every_field_is_in_exactly_one_section_and_named_by_a_constant() {
+        for &kind in Kind::ALL {
+            let spec = kind.spec();
+            let mut listed: Vec<&str> = spec
+                .sections
+                .iter()
+                .flat_map(|s| s.fields.iter().copied())
+                .collect();
+            assert_eq!(listed.len(), spec.fields.len(), "{kind:?}");
+            listed.sort();
+            listed.dedup();
+            assert_eq!(
+                listed.len(),
+                spec.fields.len(),
+                "{kind:?}: a field in two sections"
+            );
+            for section in spec.sections {
+                assert!(!section.title.is_empty());
+                for field in section.fields {
+                    assert!(spec.field(field).is_some(), "{kind:?}.{field}");
+                }
+            }
+        }
+        assert_eq!(views::Finding::root_cause, "root_cause");
+        assert_eq!(views::AuditCheck::result, "result");
+    }
+
+    #[test]
+    fn lines_are_a_bounded_list_of_single_lines() {
+        let whys = field(Kind::Finding, "whys");
+        let lines = |items: &[&str]| Value::List(items.iter().map(|s| (*s).to_owned()).collect());
+        assert!(
+            whys.check(&lines(&["Backups failed", "Nobody read the alert"]))
+                .is_ok()
+        );
+        assert_eq!(
+            whys.check(&lines(&["a\nb"])).unwrap_err().code,
+            "invalid_text"
+        );
+        assert_eq!(
+            whys.check(&lines(&["why"; 11])).unwrap_err().code,
+            "too_many"
+        );
+        assert_eq!(
+            whys.check(&lines(&[&"x".repeat(501)])).unwrap_err().code,
+            "too_long"
+        );
+        assert_eq!(whys.check(&"one".into()).unwrap_err().code, "wrong_type");
+        assert_eq!(choice_words("minor_nc"), "Minor nonconformity");
+        assert_eq!(choice_words("actions_planned"), "Actions planned");
+    }
+
+    #[test]
+    fn roles_write_what_they_may() {
+        assert!(Role::Editor.may_write(Kind::Risk));
+        assert!(!Role::Editor.may_write(Kind::Member));
+        assert!(Role::Auditor.may_write(Kind::Finding));
+        assert!(Role::Auditor.may_write(Kind::AuditCheck));
+        assert!(!Role::Auditor.may_write(Kind::Risk));
+        assert!(Role::Admin.may_write(Kind::Member));
+        for role in Role::ALL {
+            assert_eq!(Role::from_name(role.name()), Some(role));
+        }
+        for &kind in Kind::ALL {
+            assert!(!Role::Viewer.may_write(kind));
+            assert!(Role::Owner.may_write(kind));
+            assert_eq!(Role::Viewer.may_create(kind), kind == Kind::Event);
+            for role in Role::ALL {
+                assert!(role.may_create(kind) || !role.may_write(kind));
+            }
+        }
+        assert!(Role::Auditor.may_write(Kind::Event));
+    }
+}

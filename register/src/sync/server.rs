@@ -1,0 +1,938 @@
+//! What the organisation's server does with a push, as pure logic: the worker's Durable Object
+//! runs exactly this against its SQLite tables, and the simulation runs it against memory.
+//!
+//! A push is atomic: either every new op in it is valid and all are appended to the log, or
+//! nothing is stored and the refusal lists each refused op with its reason.
+
+use crate::{
+    ClientId, ErrorBody, Kind, LogEntry, Op, RecordId, Replica, Role, Value,
+    chain::{self, GENESIS},
+    findings::check_verifier,
+    hlc::MAX_WALL_MS,
+    rules::{self, Change, Lookup, Pending, Subject},
+    schema::{DELETED, check_filing},
+    wire::{PULL_MAX, PUSH_MAX_OPS, PullResponse, PushRequest, PushResponse, Rejection},
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How far ahead of the server's clock an op's time may be.
+pub const CLOCK_AHEAD_MAX_MS: u64 = 5 * 60 * 1000;
+
+/// What push planning needs to read from the server's state. Record rules read the records
+/// a push touches, and the records linked to them (`rules::RULE_LINKS`), through `Lookup`.
+pub trait ServerView: Lookup {
+    /// Highest mid already consumed for this client (0 if none).
+    fn acked_mid(&self, client: ClientId) -> u64;
+    /// The kind of a record the log already holds.
+    fn record_kind(&self, record: RecordId) -> Option<Kind>;
+    /// Last seq and hash of the log.
+    fn head(&self) -> (u64, String);
+}
+
+/// The authenticated writer of a push.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub client: ClientId,
+    /// The member the device belongs to.
+    pub member: String,
+    pub role: Role,
+}
+
+/// What to store for an accepted push.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PushPlan {
+    pub client: ClientId,
+    pub entries: Vec<LogEntry>,
+    pub acked_mid: u64,
+    pub head: u64,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum PushRefusal {
+    WrongClient,
+    TooManyOps(usize),
+    DuplicateMid(u64),
+    MidGap {
+        acked_mid: u64,
+        found: u64,
+    },
+    Rejected {
+        acked_mid: u64,
+        rejections: Vec<Rejection>,
+        forbidden: bool,
+    },
+}
+
+impl PushRefusal {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::WrongClient => 403,
+            Self::TooManyOps(_) => 413,
+            Self::DuplicateMid(_) => 400,
+            Self::MidGap { .. } => 409,
+            Self::Rejected {
+                forbidden: true, ..
+            } => 403,
+            Self::Rejected { .. } => 422,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            Self::WrongClient => ErrorBody::new(
+                "wrong_client",
+                "These changes name a device other than the one this credential belongs to.",
+            ),
+            Self::TooManyOps(n) => ErrorBody::new(
+                "too_many_ops",
+                format!("A push holds at most {PUSH_MAX_OPS} changes; this one has {n}."),
+            ),
+            Self::DuplicateMid(mid) => ErrorBody::new(
+                "duplicate_mid",
+                format!("Change number {mid} appears twice in this push."),
+            ),
+            Self::MidGap { acked_mid, found } => ErrorBody {
+                acked_mid: Some(*acked_mid),
+                ..ErrorBody::new(
+                    "mid_gap",
+                    format!(
+                        "The server has changes up to number {acked_mid}, so the next must be {}, not {found}.",
+                        acked_mid + 1
+                    ),
+                )
+            },
+            Self::Rejected {
+                acked_mid,
+                rejections,
+                forbidden,
+            } => ErrorBody {
+                acked_mid: Some(*acked_mid),
+                rejections: rejections.clone(),
+                ..ErrorBody::new(
+                    if *forbidden {
+                        "forbidden"
+                    } else {
+                        "invalid_ops"
+                    },
+                    format!(
+                        "{} of the changes were refused; nothing from this push was stored.",
+                        rejections.len()
+                    ),
+                )
+            },
+        }
+    }
+}
+
+fn reject(op: &Op, code: &str, message: impl Into<String>) -> Rejection {
+    Rejection {
+        mid: op.mid,
+        hlc_wall: op.hlc.wall,
+        hlc_counter: op.hlc.counter,
+        field: op.field.clone(),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// Checks a push against the server's state and builds the log entries to append.
+pub fn plan_push(
+    view: &impl ServerView,
+    author: &Author,
+    request: &PushRequest,
+    now_ms: u64,
+) -> Result<PushPlan, PushRefusal> {
+    let count = request.ops.len() + request.withdrawn.len();
+    if count > PUSH_MAX_OPS {
+        return Err(PushRefusal::TooManyOps(count));
+    }
+    if request.client != author.client || request.ops.iter().any(|op| op.client != author.client) {
+        return Err(PushRefusal::WrongClient);
+    }
+    let mut items: Vec<(u64, Option<&Op>)> = request
+        .ops
+        .iter()
+        .map(|op| (op.mid, Some(op)))
+        .chain(request.withdrawn.iter().map(|&mid| (mid, None)))
+        .collect();
+    items.sort_by_key(|(mid, _)| *mid);
+    if let Some(pair) = items.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        return Err(PushRefusal::DuplicateMid(pair[0].0));
+    }
+    let acked_mid = view.acked_mid(author.client);
+    let fresh: Vec<(u64, Option<&Op>)> = items
+        .into_iter()
+        .filter(|(mid, _)| *mid > acked_mid)
+        .collect();
+    for (i, (mid, _)) in fresh.iter().enumerate() {
+        if *mid != acked_mid + 1 + i as u64 {
+            return Err(PushRefusal::MidGap {
+                acked_mid,
+                found: *mid,
+            });
+        }
+    }
+    let ops: Vec<&Op> = fresh.iter().filter_map(|(_, op)| *op).collect();
+    let rejections = validate(view, author, &ops, now_ms);
+    if !rejections.is_empty() {
+        let forbidden = rejections.iter().any(|r| r.code == "forbidden");
+        return Err(PushRefusal::Rejected {
+            acked_mid,
+            rejections,
+            forbidden,
+        });
+    }
+    let (mut seq, mut hash) = view.head();
+    let mut entries = Vec::with_capacity(ops.len());
+    for op in ops {
+        seq += 1;
+        hash = chain::link(&hash, op).expect("the server's head hash is well-formed");
+        entries.push(LogEntry {
+            seq,
+            hash: hash.clone(),
+            op: op.clone(),
+        });
+    }
+    Ok(PushPlan {
+        client: author.client,
+        entries,
+        acked_mid: fresh.last().map_or(acked_mid, |(mid, _)| *mid),
+        head: seq,
+    })
+}
+
+fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -> Vec<Rejection> {
+    let role = author.role;
+    let mut rejections = Vec::new();
+    // Kind of each record as established by the log or by an earlier op of this push.
+    let mut kinds: BTreeMap<RecordId, Kind> = BTreeMap::new();
+    // Records this push creates, with the fields it gives them.
+    let mut created: BTreeMap<RecordId, (&Op, BTreeSet<&str>)> = BTreeMap::new();
+    for &op in ops {
+        let spec = op.kind.spec();
+        let Some(field) = spec.field(&op.field) else {
+            rejections.push(reject(
+                op,
+                "unknown_field",
+                format!("A {} has no field “{}”.", spec.label, op.field),
+            ));
+            continue;
+        };
+        let stored = view.record_kind(op.record);
+        // A new record is one the log has not seen; a push may file it and set its fields.
+        let files = !role.may_write(op.kind) && stored.is_none() && role.may_create(op.kind);
+        if !role.may_write(op.kind) && !files {
+            let once = if role.may_create(op.kind) {
+                " once filed"
+            } else {
+                ""
+            };
+            rejections.push(reject(
+                op,
+                "forbidden",
+                format!(
+                    "A {} may not change {} records{once}.",
+                    role.name(),
+                    spec.label
+                ),
+            ));
+            continue;
+        }
+        if let Err(invalid) = field.check(&op.value) {
+            rejections.push(reject(op, invalid.code, invalid.message));
+            continue;
+        }
+        if files && let Err(triage) = check_filing(field.name, &op.value, &author.member) {
+            rejections.push(reject(op, "forbidden", triage.message));
+            continue;
+        }
+        if op.kind == Kind::Action
+            && let Err(message) = check_verifier(field.name, &op.value, &author.member)
+        {
+            rejections.push(reject(op, "forbidden", message));
+            continue;
+        }
+        if op.hlc.wall > now_ms.saturating_add(CLOCK_AHEAD_MAX_MS) || op.hlc.wall > MAX_WALL_MS {
+            rejections.push(reject(
+                op,
+                "clock_ahead",
+                "This device's clock is more than five minutes ahead of the server's; correct the device's time and try again.",
+            ));
+            continue;
+        }
+        let known = stored.or_else(|| kinds.get(&op.record).copied());
+        if let Some(kind) = known
+            && kind != op.kind
+        {
+            rejections.push(reject(
+                op,
+                "kind_mismatch",
+                format!(
+                    "Record {} is a {}, not a {}.",
+                    op.record,
+                    kind.spec().label,
+                    spec.label
+                ),
+            ));
+            continue;
+        }
+        if spec.append_only && (stored.is_some() || op.field == DELETED) {
+            rejections.push(reject(
+                op,
+                "append_only",
+                format!(
+                    "A {} cannot be changed or deleted once recorded.",
+                    spec.label
+                ),
+            ));
+            continue;
+        }
+        kinds.insert(op.record, op.kind);
+        if stored.is_none() {
+            let entry = created.entry(op.record).or_insert((op, BTreeSet::new()));
+            if !op.value.is_null() {
+                entry.1.insert(field.name);
+            }
+        }
+    }
+    rejections.extend(broken_record_rules(view, ops, &rejections));
+    for (first, given) in created.values() {
+        let missing: Vec<&str> = first
+            .kind
+            .spec()
+            .required()
+            .map(|f| f.name)
+            .filter(|name| !given.contains(name))
+            .collect();
+        if !missing.is_empty() {
+            rejections.push(reject(
+                first,
+                "missing_required",
+                format!(
+                    "A new {} needs {} in the same push.",
+                    first.kind.spec().label,
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+    rejections
+}
+
+/// Refuses the changes that would break a record rule: each record as the whole push leaves
+/// it over the server's state (a finding closed in the same push that finishes its action is
+/// checked with the action done). Ops already refused for other reasons take no part.
+fn broken_record_rules(
+    view: &impl ServerView,
+    ops: &[&Op],
+    refused: &[Rejection],
+) -> Vec<Rejection> {
+    let is_refused = |op: &Op| refused.iter().any(|r| r.mid == op.mid);
+    let kept: Vec<&Op> = ops.iter().copied().filter(|op| !is_refused(op)).collect();
+    let changes: Vec<Change> = kept
+        .iter()
+        .map(|op| Change {
+            record: op.record,
+            kind: op.kind,
+            field: &op.field,
+            value: &op.value,
+        })
+        .collect();
+    let after = Pending {
+        base: view,
+        changes: &changes,
+    };
+    let mut by_record: BTreeMap<RecordId, Vec<&Op>> = BTreeMap::new();
+    for &op in &kept {
+        if rules::of(op.kind).next().is_some() {
+            by_record.entry(op.record).or_default().push(op);
+        }
+    }
+    let mut rejections = Vec::new();
+    for (record, record_ops) in by_record {
+        let changed = |field: &str| record_ops.iter().any(|op| op.field == field);
+        let subject = Subject {
+            id: record,
+            before: view,
+            after: &after,
+            changed: &changed,
+        };
+        for rule in rules::broken(record_ops[0].kind, &subject) {
+            for op in record_ops
+                .iter()
+                .filter(|op| rule.fields.contains(&op.field.as_str()))
+            {
+                rejections.push(reject(op, "record_rule", rule.message));
+            }
+        }
+    }
+    rejections
+}
+
+/// One page of the log after `since`, given up to `PULL_MAX + 1` entries read after it.
+pub fn pull_page(since: u64, mut entries: Vec<LogEntry>, limit: u64, head: u64) -> PullResponse {
+    let limit = limit.clamp(1, PULL_MAX) as usize;
+    let more = entries.len() > limit;
+    entries.truncate(limit);
+    PullResponse {
+        next: entries.last().map_or(since, |e| e.seq),
+        ops: entries,
+        more,
+        head,
+    }
+}
+
+/// The server's state held in memory: the reference the simulation checks the protocol with.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryServer {
+    pub log: Vec<LogEntry>,
+    pub state: Replica,
+    acked: BTreeMap<ClientId, u64>,
+}
+
+impl ServerView for MemoryServer {
+    fn acked_mid(&self, client: ClientId) -> u64 {
+        self.acked.get(&client).copied().unwrap_or(0)
+    }
+
+    fn record_kind(&self, record: RecordId) -> Option<Kind> {
+        self.state.record(record).map(|r| r.kind)
+    }
+
+    fn head(&self) -> (u64, String) {
+        self.log
+            .last()
+            .map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash.clone()))
+    }
+}
+
+impl Lookup for MemoryServer {
+    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
+        self.state.field(record, field)
+    }
+
+    fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
+        self.state.linked(kind, field, target)
+    }
+}
+
+impl MemoryServer {
+    pub fn push(
+        &mut self,
+        author: &Author,
+        request: &PushRequest,
+        now_ms: u64,
+    ) -> Result<PushResponse, PushRefusal> {
+        let plan = plan_push(self, author, request, now_ms)?;
+        for entry in &plan.entries {
+            self.state.apply(&entry.op);
+        }
+        self.log.extend(plan.entries);
+        self.acked.insert(plan.client, plan.acked_mid);
+        Ok(PushResponse {
+            acked_mid: plan.acked_mid,
+            head: plan.head,
+        })
+    }
+
+    pub fn pull(&self, since: u64, limit: u64) -> PullResponse {
+        let start = (since as usize).min(self.log.len());
+        let end = (start + limit.clamp(1, PULL_MAX) as usize + 1).min(self.log.len());
+        pull_page(since, self.log[start..end].to_vec(), limit, self.head().0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Value, device::Device};
+
+    const NOW: u64 = 1_800_000_000_000;
+
+    fn editor(device: &Device) -> Author {
+        Author {
+            client: device.client,
+            member: "editor".into(),
+            role: Role::Editor,
+        }
+    }
+
+    fn new_risk(device: &mut Device, title: &str) -> RecordId {
+        let id = RecordId::new();
+        device.edit(id, Kind::Risk, "title", title.into(), NOW);
+        device.edit(id, Kind::Risk, "inherent_likelihood", Value::Int(3), NOW);
+        device.edit(id, Kind::Risk, "inherent_impact", Value::Int(4), NOW);
+        id
+    }
+
+    fn refusal_codes(refusal: &PushRefusal) -> Vec<String> {
+        refusal
+            .body()
+            .rejections
+            .iter()
+            .map(|r| r.code.clone())
+            .collect()
+    }
+
+    #[test]
+    fn an_accepted_push_is_chained_and_replays_are_idempotent() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        new_risk(&mut device, "Phishing");
+        let request = device.push_request(500).unwrap();
+        let first = server.push(&editor(&device), &request, NOW).unwrap();
+        assert_eq!(
+            first,
+            PushResponse {
+                acked_mid: 3,
+                head: 3
+            }
+        );
+        let again = server.push(&editor(&device), &request, NOW).unwrap();
+        assert_eq!(
+            again, first,
+            "a replayed push is acknowledged, not stored twice"
+        );
+        assert_eq!(server.log.len(), 3);
+        chain::verify(0, GENESIS, &server.log).unwrap();
+        device.on_pushed(&first);
+        assert_eq!(device.pending(), 0);
+    }
+
+    #[test]
+    fn one_bad_op_refuses_the_whole_push_and_lists_every_reason() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        let id = new_risk(&mut device, "Phishing");
+        device.edit(id, Kind::Risk, "residual_impact", Value::Int(9), NOW);
+        device.edit(id, Kind::Risk, "colour", "red".into(), NOW);
+        device.edit(id, Kind::Risk, "review_due", "soon".into(), NOW);
+        device.edit(
+            id,
+            Kind::Risk,
+            "description",
+            Value::Text("x".repeat(70_000)),
+            NOW,
+        );
+        let request = device.push_request(500).unwrap();
+        let refusal = server.push(&editor(&device), &request, NOW).unwrap_err();
+        assert_eq!(refusal.status(), 422);
+        assert_eq!(
+            refusal_codes(&refusal),
+            ["out_of_range", "unknown_field", "invalid_date", "too_long"]
+        );
+        assert!(server.log.is_empty(), "nothing is stored");
+
+        // The device gives the refused changes up; the valid ones then go through.
+        device.on_refused(&refusal.body());
+        assert_eq!(device.refused.len(), 4);
+        let retry = device.push_request(500).unwrap();
+        assert_eq!(retry.withdrawn, [4, 5, 6, 7]);
+        let stored = server.push(&editor(&device), &retry, NOW).unwrap();
+        assert_eq!(
+            stored,
+            PushResponse {
+                acked_mid: 7,
+                head: 3
+            }
+        );
+    }
+
+    #[test]
+    fn an_excluded_control_needs_a_justification_in_the_push_or_on_the_server() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        crate::catalogue::seed_controls(&mut device, "org", NOW);
+        let pushed = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pushed(&pushed);
+        let control = crate::catalogue::control_id("org", "A.7.4");
+
+        device.edit(
+            control,
+            Kind::Control,
+            "applicable",
+            Value::Bool(false),
+            NOW + 1,
+        );
+        let refusal = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal_codes(&refusal), ["record_rule"]);
+        assert_eq!(refusal.body().rejections[0].field, "applicable");
+        device.on_refused(&refusal.body());
+
+        // With a justification in the same push, or already stored, it is accepted.
+        device.edit(
+            control,
+            Kind::Control,
+            "justification",
+            "No premises: fully remote.".into(),
+            NOW + 2,
+        );
+        device.edit(
+            control,
+            Kind::Control,
+            "applicable",
+            Value::Bool(false),
+            NOW + 3,
+        );
+        let pushed = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pushed(&pushed);
+        // Emptying the justification of an excluded control is refused; other fields are not.
+        device.edit(control, Kind::Control, "justification", "".into(), NOW + 4);
+        let refusal = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal_codes(&refusal), ["record_rule"]);
+        device.on_refused(&refusal.body());
+        device.edit(control, Kind::Control, "status", "planned".into(), NOW + 5);
+        assert!(
+            server
+                .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn roles_clocks_kinds_and_append_only_are_enforced() {
+        let mut server = MemoryServer::default();
+        let mut viewer = Device::new(ClientId::new());
+        new_risk(&mut viewer, "Not allowed");
+        let request = viewer.push_request(500).unwrap();
+        let author = Author {
+            client: viewer.client,
+            member: "viewer".into(),
+            role: Role::Viewer,
+        };
+        let refusal = server.push(&author, &request, NOW).unwrap_err();
+        assert_eq!(refusal.status(), 403);
+        assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
+
+        let mut ahead = Device::new(ClientId::new());
+        new_risk(&mut ahead, "From the future");
+        let request = ahead.push_request(500).unwrap();
+        let in_six_minutes = NOW - 6 * 60 * 1000;
+        let refusal = server
+            .push(&editor(&ahead), &request, in_six_minutes)
+            .unwrap_err();
+        assert!(refusal_codes(&refusal).iter().all(|c| c == "clock_ahead"));
+
+        let mut device = Device::new(ClientId::new());
+        let measurement = RecordId::new();
+        device.edit(
+            measurement,
+            Kind::Measurement,
+            "metric",
+            RecordId::new().to_string().into(),
+            NOW,
+        );
+        device.edit(
+            measurement,
+            Kind::Measurement,
+            "value",
+            Value::Num(97.5),
+            NOW,
+        );
+        device.edit(
+            measurement,
+            Kind::Measurement,
+            "date",
+            "2026-11-29".into(),
+            NOW,
+        );
+        let pushed = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pushed(&pushed);
+        device.edit(
+            measurement,
+            Kind::Measurement,
+            "value",
+            Value::Num(1.0),
+            NOW,
+        );
+        device.edit(measurement, Kind::Risk, "title", "sneaky".into(), NOW);
+        let refusal = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal_codes(&refusal), ["append_only", "kind_mismatch"]);
+    }
+
+    #[test]
+    fn a_viewer_may_file_a_report_but_not_triage_it_or_change_the_register() {
+        let mut server = MemoryServer::default();
+        let mut phone = Device::new(ClientId::new());
+        let viewer = Author {
+            client: phone.client,
+            member: RecordId::new().to_string(),
+            role: Role::Viewer,
+        };
+        // Filed as triaged, resolved, linked, in someone else's name: each is refused.
+        let file = |phone: &mut Device, report: RecordId, fields: Vec<(&str, Value)>| {
+            for (field, value) in fields {
+                phone.edit(report, Kind::Event, field, value, NOW);
+            }
+        };
+        let account = || -> Vec<(&str, Value)> {
+            vec![
+                ("event_type", "near_miss".into()),
+                ("title", "Gate left open".into()),
+            ]
+        };
+        let mut triaged = account();
+        triaged.extend([
+            ("status", "resolved".into()),
+            ("resolved_at", "2026-11-29T10:00:00Z".into()),
+            ("controls", Value::List(vec![RecordId::new().to_string()])),
+            ("reporter", RecordId::new().to_string().into()),
+        ]);
+        file(&mut phone, RecordId::new(), triaged);
+        let refusal = server
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        let refused: Vec<(String, String)> = refusal
+            .body()
+            .rejections
+            .iter()
+            .map(|r| (r.field.clone(), r.message.clone()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                (
+                    "status",
+                    "A new report's status is “new”; triage moves it on."
+                ),
+                (
+                    "resolved_at",
+                    "Triage sets this, after the report is filed."
+                ),
+                ("controls", "Triage sets this, after the report is filed."),
+                ("reporter", "You can report only in your own name."),
+            ]
+            .map(|(f, m)| (f.to_owned(), m.to_owned()))
+        );
+        phone.on_refused(&refusal.body());
+
+        // Their own account, in their own name, is filed.
+        let report = RecordId::new();
+        let mut own = account();
+        own.extend([
+            ("status", "new".into()),
+            ("reporter", viewer.member.clone().into()),
+        ]);
+        file(&mut phone, report, own);
+        let pushed = server
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .expect("a viewer may file a report");
+        phone.on_pushed(&pushed);
+        assert_eq!(server.record_kind(report), Some(Kind::Event));
+
+        // Once filed, changing it is triage.
+        phone.edit(report, Kind::Event, "status", "resolved".into(), NOW + 1);
+        let refusal = server
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal.status(), 403);
+        assert_eq!(refusal_codes(&refusal), ["forbidden"]);
+        assert_eq!(
+            refusal.body().rejections[0].message,
+            "A viewer may not change Event records once filed."
+        );
+        phone.on_refused(&refusal.body());
+
+        // Filing is only for reports: a new risk is still refused.
+        new_risk(&mut phone, "Not mine to add");
+        let refusal = server
+            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
+        assert_eq!(
+            server.field(report, "status"),
+            Some(Value::Text("new".into()))
+        );
+    }
+
+    #[test]
+    fn a_finding_closes_on_the_server_only_when_its_actions_prove_the_fix() {
+        use crate::views::{Action, Finding};
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        let me = RecordId::new().to_string();
+        let author = Author {
+            member: me.clone(),
+            ..editor(&device)
+        };
+        let (finding, action) = (RecordId::new(), RecordId::new());
+        let push = |server: &mut MemoryServer, device: &mut Device| {
+            let result = server.push(&author, &device.push_request(500).unwrap(), NOW);
+            match &result {
+                Ok(pushed) => device.on_pushed(pushed),
+                Err(refusal) => device.on_refused(&refusal.body()),
+            }
+            result
+        };
+        for (field, value) in [
+            (Finding::title, "Restores never tested"),
+            (Finding::finding_type, "minor_nc"),
+            (Finding::status, "analysing"),
+            (Finding::root_cause, "Nobody owns restore tests."),
+        ] {
+            device.edit(finding, Kind::Finding, field, value.into(), NOW);
+        }
+        push(&mut server, &mut device).unwrap();
+
+        // Closed with no action at all: refused, and nothing stored.
+        device.edit(
+            finding,
+            Kind::Finding,
+            Finding::status,
+            "closed".into(),
+            NOW + 1,
+        );
+        let refusal = push(&mut server, &mut device).unwrap_err();
+        assert_eq!(refusal.status(), 422);
+        assert!(refusal_codes(&refusal).iter().all(|c| c == "record_rule"));
+        assert_eq!(
+            server.field(finding, Finding::status),
+            Some("analysing".into())
+        );
+
+        // A verification in someone else's name is refused whoever pushes it.
+        let owner = RecordId::new().to_string();
+        for (field, value) in [
+            (Action::title, "Monthly restore test"),
+            (Action::action_type, "corrective"),
+            (Action::finding, finding.to_string().as_str()),
+            (Action::owner, owner.as_str()),
+            (Action::status, "done"),
+            (Action::effective, "effective"),
+            (Action::verified_by, owner.as_str()),
+        ] {
+            device.edit(action, Kind::Action, field, value.into(), NOW + 2);
+        }
+        let refusal = push(&mut server, &mut device).unwrap_err();
+        assert_eq!(refusal.status(), 403);
+        assert!(refusal_codes(&refusal).contains(&"forbidden".to_owned()));
+
+        // The action, verified by the pusher (not its owner), and the closure in one push.
+        let new_action = RecordId::new();
+        for (field, value) in [
+            (Action::title, "Monthly restore test"),
+            (Action::action_type, "corrective"),
+            (Action::finding, finding.to_string().as_str()),
+            (Action::owner, owner.as_str()),
+            (Action::status, "done"),
+            (Action::effective, "effective"),
+            (Action::verified_by, me.as_str()),
+        ] {
+            device.edit(new_action, Kind::Action, field, value.into(), NOW + 3);
+        }
+        device.edit(
+            finding,
+            Kind::Finding,
+            Finding::status,
+            "closed".into(),
+            NOW + 3,
+        );
+        push(&mut server, &mut device).expect("closed with a verified corrective action");
+        assert_eq!(
+            server.field(finding, Finding::status),
+            Some("closed".into())
+        );
+    }
+
+    #[test]
+    fn a_new_record_needs_its_required_fields_in_one_push() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        device.edit(
+            RecordId::new(),
+            Kind::Risk,
+            "title",
+            "Half a risk".into(),
+            NOW,
+        );
+        let refusal = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal_codes(&refusal), ["missing_required"]);
+        assert!(
+            refusal.body().rejections[0]
+                .message
+                .contains("inherent_likelihood")
+        );
+    }
+
+    #[test]
+    fn request_level_problems_are_refused_before_any_op_is_read() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        new_risk(&mut device, "Phishing");
+        let mut request = device.push_request(500).unwrap();
+
+        let stranger = Author {
+            client: ClientId::new(),
+            member: "stranger".into(),
+            role: Role::Owner,
+        };
+        assert_eq!(
+            server.push(&stranger, &request, NOW),
+            Err(PushRefusal::WrongClient)
+        );
+
+        let mut gap = request.clone();
+        gap.ops.remove(0);
+        assert_eq!(
+            server.push(&editor(&device), &gap, NOW),
+            Err(PushRefusal::MidGap {
+                acked_mid: 0,
+                found: 2
+            })
+        );
+
+        let mut duplicate = request.clone();
+        duplicate.withdrawn.push(2);
+        assert_eq!(
+            server.push(&editor(&device), &duplicate, NOW),
+            Err(PushRefusal::DuplicateMid(2))
+        );
+
+        let op = request.ops[0].clone();
+        request.ops = (1..=501).map(|mid| Op { mid, ..op.clone() }).collect();
+        assert_eq!(
+            server.push(&editor(&device), &request, NOW),
+            Err(PushRefusal::TooManyOps(501))
+        );
+        assert!(server.log.is_empty());
+    }
+
+    #[test]
+    fn pull_pages_through_the_log() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        for i in 0..5 {
+            new_risk(&mut device, &format!("risk {i}"));
+        }
+        server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        let first = server.pull(0, 10);
+        assert_eq!(
+            (first.ops.len(), first.next, first.more, first.head),
+            (10, 10, true, 15)
+        );
+        let last = server.pull(10, 10);
+        assert_eq!((last.ops.len(), last.next, last.more), (5, 15, false));
+        let empty = server.pull(15, 10);
+        assert_eq!((empty.ops.len(), empty.next, empty.more), (0, 15, false));
+        let mut reader = Device::new(ClientId::new());
+        reader.on_pulled(&first).unwrap();
+        reader.on_pulled(&last).unwrap();
+        assert_eq!(reader.confirmed, server.state);
+    }
+}

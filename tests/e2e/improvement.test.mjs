@@ -1,0 +1,224 @@
+// Check and Act as an ISMS manager and a colleague do it: plan an audit of three controls and
+// a clause, record a conforming check and a minor nonconformity with its evidence, raise the
+// finding from the check, be refused closing it until its cause is known and a colleague's
+// corrective action is verified effective by someone other than its owner, print the audit
+// report; then the second device has it all. And a near miss in the inbox raises a finding.
+// The real app under `wrangler dev`; two browser profiles as two devices.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startWrangler } from "../support/wrangler.mjs";
+import {
+  SHOTS,
+  createOrganisation,
+  inviteAndJoin,
+  openDevice,
+  openTab,
+  pick,
+  seriousA11yViolations,
+  synced,
+  syncNow,
+  unexpected,
+} from "../support/browser.mjs";
+
+let server;
+let alice;
+let bob;
+before(async () => {
+  server = await startWrangler();
+  alice = await openDevice();
+  bob = await openDevice({ viewport: { width: 390, height: 844 } });
+  await createOrganisation(alice.page, server, "Loop Ltd", "Alice Auditor");
+  await inviteAndJoin(alice.page, bob, server, "Bob Builder", "editor");
+  await synced(bob.page);
+});
+after(async () => {
+  await alice?.close();
+  await bob?.close();
+  await server?.stop();
+});
+
+/** The checklist item whose text includes `text`. */
+const checkItem = (page, text) => page.locator("li.audit-check").filter({ hasText: text });
+
+async function a11yClean(page, what) {
+  assert.deepEqual(await seriousA11yViolations(page), [], what);
+}
+
+/** Nothing on the page is wider than the phone's screen. */
+async function fitsThePhone(page) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page is ${width}px wide on a 390px phone`);
+}
+
+test("an audit's nonconformity closes only once its corrective action is verified by someone else", async () => {
+  const { page } = alice;
+
+  // Plan the audit.
+  await openTab(page, "Audits");
+  await page.getByText("Plan an audit").click();
+  await page.locator("#audit-title").fill("Access control audit");
+  await page.locator("#audit-planned_date").fill("2026-12-01");
+  await page.locator("#audit-scope").fill("Joiners, movers and leavers; authentication.");
+  await page.getByRole("button", { name: "Plan audit" }).click();
+  await page.getByRole("heading", { name: "Access control audit" }).waitFor();
+
+  // Its checklist: three controls and one clause.
+  await page.getByText("Add checks").click();
+  await pick(page, "#check-controls", ["A.5.15 Access control", "A.5.18 Access rights", "A.8.5 Secure authentication"]);
+  await page.getByRole("button", { name: "Add control checks" }).click();
+  await page.getByText("Added 3 checks.").waitFor();
+  await page.locator("#check-clauses").fill("9.9");
+  await page.getByRole("button", { name: "Add clause checks" }).click();
+  await page.getByText("not a clause: 9.9").waitFor();
+  await page.locator("#check-clauses").fill("9.2.2");
+  await page.getByRole("button", { name: "Add clause checks" }).click();
+  await page.getByText("Added 1 check.").waitFor();
+  assert.equal(await page.getByTestId("check-progress").textContent(), "0 of 4 checked");
+
+  // One tap each: a conforming check, and a minor nonconformity with its evidence.
+  await checkItem(page, "A.5.15").getByText("Conforming").click();
+  const leavers = checkItem(page, "A.5.18");
+  await leavers.getByLabel("Objective evidence").fill("Two of the October leavers still had VPN accounts.");
+  await leavers.getByLabel("Sample").fill("12 of 40 leavers since July");
+  await leavers.getByRole("button", { name: "Save evidence" }).click();
+  await leavers.getByText("Saved.").waitFor();
+  await leavers.getByText("Minor nonconformity").click();
+  await page.getByText("2 of 4 checked").waitFor();
+  assert.equal(await page.locator("#audit-status").inputValue(), "in_progress", "the first result starts the audit");
+  await a11yClean(page, "audit page");
+  await page.screenshot({ path: join(SHOTS, "audit-checklist.png"), fullPage: true });
+
+  // Raise the finding from the check: it carries the audit, the requirement and the evidence.
+  await leavers.getByRole("button", { name: "Raise a finding" }).click();
+  await page.getByRole("heading", { name: "A.5.18 Access rights: minor nonconformity" }).waitFor();
+  assert.match(await page.locator("#finding-requirement").inputValue(), /A\.5\.18 Access rights/);
+  assert.equal(await page.locator("#finding-evidence").inputValue(), "Two of the October leavers still had VPN accounts.");
+  assert.equal(await page.locator("#finding-finding_type").inputValue(), "minor_nc");
+  await page.getByRole("list", { name: "Raised from" }).getByRole("link", { name: "Access control audit" }).waitFor();
+  const findingUrl = page.url();
+
+  // Closing now is refused, with the reasons.
+  await page.getByRole("button", { name: "Close finding" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "Not yet" });
+  await refusal.getByText("cannot close without a root cause").waitFor();
+  await refusal.getByText("cannot close without a corrective action").waitFor();
+
+  // Correction, five whys, cause and root cause.
+  await page.locator("#finding-correction").fill("Disabled both VPN accounts the same day.");
+  await page.locator("#finding-whys").fill(
+    "Leavers kept VPN accounts\nIT was not told they left\nHR's leaver list does not reach IT\nThe leaver checklist has no IT step",
+  );
+  await page.locator("#finding-cause_category").selectOption("process");
+  await page.locator("#finding-root_cause").fill("The leaver process has no step for IT to remove access.");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved on this device.").waitFor();
+
+  // A corrective action owned by a colleague.
+  await page.getByText("Add an action").click();
+  await page.locator("#action-title").fill("Add IT access removal to the leaver checklist");
+  await page.locator("#action-owner").selectOption({ label: "Bob Builder" });
+  await page.locator("#action-due").fill("2026-12-15");
+  await page.getByRole("button", { name: "Add action" }).click();
+  const actions = page.getByRole("list", { name: "Actions on this finding" });
+  await actions.getByText("Add IT access removal to the leaver checklist").waitFor();
+  await page.getByRole("button", { name: "Close finding" }).click();
+  await refusal.getByText("still open").waitFor();
+  await a11yClean(page, "finding page");
+  await page.screenshot({ path: join(SHOTS, "finding.png"), fullPage: true });
+  await synced(page);
+
+  // Bob, on his phone, completes it, and may not verify his own action.
+  await syncNow(bob.page);
+  await openTab(bob.page, "Actions");
+  await bob.page.getByRole("link", { name: "Add IT access removal to the leaver checklist" }).click();
+  await bob.page.getByRole("button", { name: "Mark done" }).click();
+  await bob.page.getByRole("heading", { name: "Effectiveness check" }).waitFor();
+  await bob.page.getByLabel("Method and criterion").fill("Sample the next ten leavers: none keeps access.");
+  await bob.page.getByLabel("Result").selectOption("effective");
+  await bob.page.getByRole("button", { name: "Record verification" }).click();
+  await bob.page.getByText("The verifier may not be the action's owner").waitFor();
+  await fitsThePhone(bob.page);
+  await a11yClean(bob.page, "action page on a phone");
+  await bob.page.screenshot({ path: join(SHOTS, "action-phone.png"), fullPage: true });
+  await synced(bob.page);
+
+  // Alice verifies it, and the finding closes.
+  await syncNow(page);
+  await page.goto(findingUrl);
+  await actions.getByText("Done").waitFor({ timeout: 20_000 });
+  await actions.getByRole("link", { name: "Add IT access removal to the leaver checklist" }).click();
+  await page.getByLabel("Result").selectOption("effective");
+  await page.getByLabel("What was seen").fill("Ten leavers in December; no access left after their last day.");
+  await page.getByRole("button", { name: "Record verification" }).click();
+  await page.getByText(/^Effective — verified by Alice Auditor/).waitFor();
+  await page.goto(findingUrl);
+  await page.getByRole("button", { name: "Close finding" }).click();
+  await page.locator(".steps li.current", { hasText: "Closed" }).waitFor();
+  assert.equal(await page.getByRole("alert").filter({ hasText: "Not yet" }).count(), 0);
+  await synced(page);
+
+  // The audit report prints cleanly.
+  await openTab(page, "Audits");
+  await page.getByRole("list", { name: "Audits" }).getByRole("link", { name: "Access control audit" }).click();
+  await page.getByRole("link", { name: "Audit report" }).click();
+  await page.getByRole("heading", { name: "Audit report: Access control audit" }).waitFor();
+  await page.emulateMedia({ media: "print" });
+  for (const heading of ["Results", "Findings raised", "Conclusion"]) {
+    assert.ok(await page.getByRole("heading", { name: heading }).isVisible(), heading);
+  }
+  assert.equal(await page.locator("nav.registers").isVisible(), false);
+  assert.equal(await page.getByRole("button", { name: "Print" }).isVisible(), false);
+  assert.match(await page.locator(".report-position").textContent(), /position \d+ of the organisation's log/);
+  await page.screenshot({ path: join(SHOTS, "audit-report-print.png"), fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+
+  // Bob's phone, after a sync, holds the audit, checks, finding, action and verification.
+  await syncNow(bob.page);
+  await openTab(bob.page, "Findings");
+  const row = bob.page.getByRole("list", { name: "Findings" }).getByRole("listitem").filter({ hasText: "A.5.18 Access rights" });
+  await row.getByText("Closed").waitFor({ timeout: 20_000 });
+  await openTab(bob.page, "Audits");
+  await bob.page.getByRole("list", { name: "Audits" }).getByRole("link", { name: "Access control audit" }).click();
+  await bob.page.getByText("2 of 4 checked").waitFor();
+  await fitsThePhone(bob.page);
+  await a11yClean(bob.page, "audit page on a phone");
+  await bob.page.screenshot({ path: join(SHOTS, "audit-phone.png"), fullPage: true });
+  await openTab(bob.page, "Actions");
+  await bob.page.getByRole("list", { name: "Actions" }).getByText("verified effective").waitFor();
+  await a11yClean(bob.page, "actions list on a phone");
+  assert.deepEqual(unexpected(alice.problems), []);
+  assert.deepEqual(unexpected(bob.problems), []);
+});
+
+test("a near miss in the inbox raises a finding, and its reporter sees what became of it", async () => {
+  const { page } = alice;
+  await page.getByRole("link", { name: "Report", exact: true }).click();
+  await page.locator("#event-event_type").selectOption("near_miss");
+  await page.locator("#event-title").fill("Server room door found propped open");
+  await page.locator("#event-description").fill("Wedged open with a box during a delivery.");
+  await page.getByRole("button", { name: "Send report" }).click();
+  await page.getByText("Thank you: your report is saved.").waitFor();
+  await openTab(page, "Inbox");
+  await page.getByRole("link", { name: "Server room door found propped open" }).click();
+  await page.getByRole("button", { name: "Raise a finding" }).click();
+  await page.getByRole("heading", { name: "Server room door found propped open" }).waitFor();
+  assert.equal(await page.locator("#finding-finding_type").inputValue(), "observation");
+  assert.equal(await page.locator("#finding-evidence").inputValue(), "Wedged open with a box during a delivery.");
+  const source = page.getByRole("list", { name: "Raised from" }).getByRole("link", { name: "Server room door found propped open" });
+  await source.click();
+  const outcome = page.getByRole("region", { name: "What became of this report" });
+  await outcome.getByText(/Finding Server room door found propped open — open/).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Raise a finding" }).count(), 0, "one finding per report");
+  await a11yClean(page, "report page with its finding");
+
+  await openTab(page, "Findings");
+  await page.getByRole("list", { name: "Findings" }).getByText("Server room door found propped open").waitFor();
+  await a11yClean(page, "findings list");
+  await page.screenshot({ path: join(SHOTS, "findings.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fitsThePhone(page);
+  await page.screenshot({ path: join(SHOTS, "findings-phone.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.deepEqual(unexpected(alice.problems), []);
+});
