@@ -158,8 +158,17 @@ test("an audit's nonconformity closes only once its corrective action is verifie
   assert.equal(await page.getByRole("alert").filter({ hasText: "Not yet" }).count(), 0);
   await synced(page);
 
-  // The audit report prints cleanly.
+  // The programme's coverage counts what this audit checked; the rest is due.
   await openTab(page, "Audits");
+  const today = await page.evaluate(() => new Date().toISOString().slice(0, 10));
+  const area = (name) => page.locator("table.coverage tr").filter({ hasText: name });
+  assert.equal(await area("A.5 Organizational controls (37)").locator("td").first().textContent(), today);
+  assert.equal(await area("A.5 Organizational controls (37)").locator("td").last().textContent(), "not due", "its nonconformity is closed");
+  assert.equal(await area("4 Context of the organization").locator("td").last().textContent(), "not audited in the last 12 months");
+  await a11yClean(page, "audit programme");
+  await page.screenshot({ path: join(SHOTS, "audits.png"), fullPage: true });
+
+  // The audit report prints cleanly.
   await page.getByRole("list", { name: "Audits" }).getByRole("link", { name: "Access control audit" }).click();
   await page.getByRole("link", { name: "Audit report" }).click();
   await page.getByRole("heading", { name: "Audit report: Access control audit" }).waitFor();

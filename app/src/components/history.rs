@@ -204,7 +204,7 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
                     let mut all = changes();
                     all.reverse();
                     let people = state.people();
-                    state.read(|d| all.into_iter().filter(|c| c.field != "deleted" || c.value == Value::Bool(true)).map(|change| {
+                    state.read(|d| all.into_iter().filter(|c| c.field != register::schema::DELETED || c.value == Value::Bool(true)).map(|change| {
                         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(change.wall as f64));
                         let ty = spec.field(&change.field).map(|f| f.ty);
                         let text = format!(

@@ -23,7 +23,7 @@ fn choices(state: AppState, target: Kind) -> Vec<(String, String)> {
             .filter(|(_, r)| r.kind == target && !r.is_deleted())
             .map(|(id, r)| {
                 let reference = r
-                    .get("reference")
+                    .get(register::views::Control::reference)
                     .and_then(Value::as_text)
                     .unwrap_or_default();
                 (reference_key(reference), id.to_string(), record_label(r))

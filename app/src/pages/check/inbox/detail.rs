@@ -46,8 +46,8 @@ fn EventPage(id: RecordId) -> impl IntoView {
     let resolve_now = move |_| {
         spawn_local(async move {
             let changes = vec![
-                ("status", Value::Text("resolved".into())),
-                ("resolved_at", Value::Text(now_stored())),
+                (views::Event::status, Value::Text("resolved".into())),
+                (views::Event::resolved_at, Value::Text(now_stored())),
             ];
             if let Err(errors) = state.update(id, Kind::Event, changes).await {
                 let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();

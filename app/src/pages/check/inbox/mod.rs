@@ -24,8 +24,12 @@ pub static EVENTS: ListSpec = ListSpec {
     path: "/inbox",
     noun: "reports",
     label: "Reports",
-    filters: &["event_type", "status", "severity"],
-    person: "reporter",
+    filters: &[
+        views::Event::event_type,
+        views::Event::status,
+        views::Event::severity,
+    ],
+    person: views::Event::reporter,
     describe: |_| Box::new(describe_event),
     empty: "Nothing reported yet. Editors and auditors report an incident, a near miss, something they noticed or an idea with the Report button at the top of every screen, even offline.",
 };

@@ -5,7 +5,7 @@ use crate::components::record::{NewRecordForm, fields, now_stored};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{Kind, RecordId, Value};
+use register::{Kind, RecordId, Value, views::Event};
 
 lazy_page!(ReportRoute, Report);
 
@@ -27,20 +27,20 @@ pub fn Report() -> impl IntoView {
     let reported = RwSignal::new(None::<RecordId>);
     let defaults = Callback::new(move |()| {
         let mut defaults = vec![
-            ("event_type", Value::Text("observation".into())),
-            ("detected_at", Value::Text(now_stored())),
+            (Event::event_type, Value::Text("observation".into())),
+            (Event::detected_at, Value::Text(now_stored())),
         ];
         if let Some(me) = state.me() {
-            defaults.push(("reporter", Value::Text(me)));
+            defaults.push((Event::reporter, Value::Text(me)));
         }
         defaults
     });
     let created = Callback::new(move |id| reported.set(Some(id)));
     // Those who may file but not triage (viewers) report in their own name only.
     let files_only = !state.may_write(Kind::Event);
-    let mut fixed = vec![("status", Value::Text("new".into()))];
+    let mut fixed = vec![(Event::status, Value::Text("new".into()))];
     if let (true, Some(me)) = (files_only, state.me()) {
-        fixed.push(("reporter", Value::Text(me)));
+        fixed.push((Event::reporter, Value::Text(me)));
     }
     let fields = if files_only {
         FIELDS.split_last().map_or(FIELDS, |(_, rest)| rest)

@@ -211,9 +211,9 @@ fn MetricPage(id: RecordId) -> impl IntoView {
         dismissed.set(false);
         just_added.set(Some(added));
     });
-    let mut fixed = vec![("metric", Value::Text(id.to_string()))];
+    let mut fixed = vec![(views::Measurement::metric, Value::Text(id.to_string()))];
     if let Some(me) = me {
-        fixed.push(("recorded_by", Value::Text(me)));
+        fixed.push((views::Measurement::recorded_by, Value::Text(me)));
     }
     let rows = move || {
         let metric = metric.get()?;
@@ -255,7 +255,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
             <NewRecordForm
                 kind=Kind::Measurement
                 fields=fields!(Measurement: value, date, note)
-                defaults=Callback::new(move |()| vec![("date", Value::Text(state.today.get_untracked()))])
+                defaults=Callback::new(move |()| vec![(views::Measurement::date, Value::Text(state.today.get_untracked()))])
                 fixed=fixed.clone()
                 submit="Add measurement"
                 on_created=recorded

@@ -24,8 +24,8 @@ pub static METRICS: ListSpec = ListSpec {
     path: "/metrics",
     noun: "metrics",
     label: "Metrics",
-    filters: &["frequency", "direction"],
-    person: "owner",
+    filters: &[views::Metric::frequency, views::Metric::direction],
+    person: views::Metric::owner,
     describe: describe_metrics,
     empty: "No metrics yet. A metric turns a control or an objective into a number you can watch: the share of laptops encrypted, days to patch a critical flaw, phishing reports per month.",
 };
@@ -107,8 +107,8 @@ pub fn Metrics() -> impl IntoView {
                         kind=Kind::Metric
                         fields=fields!(Metric: name, description, unit, direction, target, warning, frequency)
                         defaults=Callback::new(|()| vec![
-                            ("direction", Value::Text("higher_is_better".into())),
-                            ("frequency", Value::Text("monthly".into())),
+                            (views::Metric::direction, Value::Text("higher_is_better".into())),
+                            (views::Metric::frequency, Value::Text("monthly".into())),
                         ])
                         submit="Add metric"
                         on_created=created

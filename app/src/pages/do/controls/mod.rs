@@ -24,8 +24,8 @@ pub static CONTROLS: ListSpec = ListSpec {
     path: "/controls",
     noun: "controls",
     label: "Controls",
-    filters: &["theme", "status"],
-    person: "owner",
+    filters: &[views::Control::theme, views::Control::status],
+    person: views::Control::owner,
     describe: |_| Box::new(describe_control),
     empty: "No controls yet. Every organisation starts with the 93 Annex A controls; they appear here once this device has them.",
 };

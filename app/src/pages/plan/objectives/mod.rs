@@ -25,7 +25,7 @@ pub static OBJECTIVES: ListSpec = ListSpec {
     noun: "objectives",
     label: "Objectives",
     filters: &[],
-    person: "owner",
+    person: views::Objective::owner,
     describe: describe_objectives,
     empty: "No objectives yet. An objective says what security should achieve for the business, such as “no customer data lost” or “recover any system within a day”, and which metrics show progress.",
 };

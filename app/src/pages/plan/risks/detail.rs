@@ -38,7 +38,7 @@ fn RiskPage(id: RecordId) -> impl IntoView {
     let delete = move |_| {
         spawn_local(async move {
             let _ = state
-                .set(id, Kind::Risk, "deleted", Value::Bool(true))
+                .set(id, Kind::Risk, register::schema::DELETED, Value::Bool(true))
                 .await;
         });
     };

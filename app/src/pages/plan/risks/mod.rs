@@ -40,11 +40,14 @@ pub fn Risks() -> impl IntoView {
         let number = |text: String| text.parse::<i64>().map_or(Value::Null, Value::Int);
         let fields = vec![
             (
-                "title",
+                views::Risk::title,
                 Value::Text(title.get_untracked().trim().to_owned()),
             ),
-            ("inherent_likelihood", number(likelihood.get_untracked())),
-            ("inherent_impact", number(impact.get_untracked())),
+            (
+                views::Risk::inherent_likelihood,
+                number(likelihood.get_untracked()),
+            ),
+            (views::Risk::inherent_impact, number(impact.get_untracked())),
         ];
         spawn_local(async move {
             match state.create(Kind::Risk, fields).await {
@@ -56,7 +59,7 @@ pub fn Risks() -> impl IntoView {
             }
         });
     };
-    let title_error = error_for(errors, "title");
+    let title_error = error_for(errors, views::Risk::title);
 
     view! {
         <section class="page">
@@ -83,8 +86,8 @@ pub fn Risks() -> impl IntoView {
                     <ScaleSelect id="risk-likelihood" label="Likelihood" names=LIKELIHOOD value=likelihood />
                     <ScaleSelect id="risk-impact" label="Impact" names=IMPACT value=impact />
                     <button type="submit">"Add risk"</button>
-                    <FieldMessage id="risk-likelihood-error" message=error_for(errors, "inherent_likelihood") />
-                    <FieldMessage id="risk-impact-error" message=error_for(errors, "inherent_impact") />
+                    <FieldMessage id="risk-likelihood-error" message=error_for(errors, views::Risk::inherent_likelihood) />
+                    <FieldMessage id="risk-impact-error" message=error_for(errors, views::Risk::inherent_impact) />
                     <FieldMessage id="risk-form-error" message=error_for(errors, "") />
                 </form>
             </Show>
@@ -108,8 +111,12 @@ pub static RISKS: ListSpec = ListSpec {
     path: "/risks",
     noun: "risks",
     label: "Recorded risks",
-    filters: &["status", "treatment", "category"],
-    person: "owner",
+    filters: &[
+        views::Risk::status,
+        views::Risk::treatment,
+        views::Risk::category,
+    ],
+    person: views::Risk::owner,
     describe: |_| Box::new(describe_risk),
     empty: "No risks yet. Start with what worries you most: lost devices, phishing, a supplier outage. Score each one; the score tells you where to act first.",
 };
