@@ -78,6 +78,7 @@ test("an audit's nonconformity closes only once its corrective action is verifie
 
   // One tap each: a conforming check, and a minor nonconformity with its evidence.
   await checkItem(page, "A.5.15").getByText("Conforming").click();
+  await checkItem(page, "A.5.15").getByText(/^Checked by Alice Auditor at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/).waitFor();
   const leavers = checkItem(page, "A.5.18");
   await leavers.getByLabel("Objective evidence").fill("Two of the October leavers still had VPN accounts.");
   await leavers.getByLabel("Sample").fill("12 of 40 leavers since July");

@@ -2,7 +2,12 @@ use super::check::inbox::awaiting_triage;
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{Rating, metrics::due_metrics, views};
+use register::{
+    Rating,
+    findings::{open_nonconformities, overdue_actions},
+    metrics::due_metrics,
+    views,
+};
 
 #[component]
 pub fn Overview() -> impl IntoView {
@@ -31,6 +36,11 @@ pub fn Overview() -> impl IntoView {
         };
         state.read(|d| due_metrics(&d.local, today).len())
     };
+    let open_nc = move || state.read(|d| open_nonconformities(&d.local));
+    let overdue = move || {
+        let today = state.today.get();
+        state.read(|d| overdue_actions(&d.local, &today))
+    };
     let records = move || state.read(|d| d.record_count());
     let org = move || state.settings.get().map(|s| s.credential.org_name);
     view! {
@@ -58,6 +68,14 @@ pub fn Overview() -> impl IntoView {
                 <A href="/metrics" attr:class="card">
                     <span class="card-figure">{due}</span>
                     <span class="card-label">"metrics due for measurement"</span>
+                </A>
+                <A href="/findings" attr:class="card">
+                    <span class="card-figure" data-testid="open-nc-count">{open_nc}</span>
+                    <span class="card-label">"nonconformities open"</span>
+                </A>
+                <A href="/actions" attr:class="card">
+                    <span class="card-figure">{overdue}</span>
+                    <span class="card-label">"actions overdue"</span>
                 </A>
             </div>
             <p class="lede">

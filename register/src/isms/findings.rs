@@ -159,6 +159,26 @@ pub fn check_verifier(field: &str, value: &Value, member: &str) -> Result<(), &'
     }
 }
 
+/// What a finding becomes once one of its actions is verified: an action found not effective
+/// sends it back to "actions planned" for a follow-up action (with a reason, if it had been
+/// closed); an effective one changes nothing by itself.
+pub fn after_verification(
+    status: Option<&str>,
+    result: &str,
+) -> Option<Vec<(&'static str, Value)>> {
+    if result != "not_effective" || status == Some("actions_planned") {
+        return None;
+    }
+    let mut back = vec![(Finding::status, Value::from("actions_planned"))];
+    if status == Some("closed") {
+        back.push((
+            Finding::reopen_reason,
+            Value::from("An action was verified not effective."),
+        ));
+    }
+    Some(back)
+}
+
 /// The finding type an audit check's result raises, if it raises one.
 pub fn finding_type_for(result: &str) -> Option<&'static str> {
     Some(match result {
@@ -268,6 +288,40 @@ pub fn recurrence_candidates(register: &Replica, finding: &Finding, today: &str)
             same_control || same_cause
         })
         .collect()
+}
+
+/// How many nonconformities are not closed yet.
+pub fn open_nonconformities(register: &Replica) -> usize {
+    register
+        .all::<Finding>()
+        .iter()
+        .filter(|f| !f.deleted && f.status.as_deref() != Some("closed"))
+        .filter(|f| f.finding_type.as_deref().is_some_and(is_nonconformity))
+        .count()
+}
+
+/// How many actions are past their due date (or, once done, past their effectiveness
+/// check) on `today`.
+pub fn overdue_actions(register: &Replica, today: &str) -> usize {
+    register
+        .all::<Action>()
+        .iter()
+        .filter(|a| !a.deleted)
+        .filter(|a| action_due(a).is_some_and(|(due, _)| dates::is_overdue(&due, today)))
+        .count()
+}
+
+/// What an action is next due for, and by when: an open action by its due date, a done one
+/// by its effectiveness check until that is recorded.
+pub fn action_due(action: &Action) -> Option<(String, &'static str)> {
+    match action.status.as_deref() {
+        Some("cancelled") => None,
+        Some("done") if action.effective.is_none() => {
+            Some((action.check_due.clone()?, "Effectiveness check"))
+        }
+        Some("done") => None,
+        _ => Some((action.due.clone()?, "Due")),
+    }
 }
 
 /// Later findings recorded as recurrences of this one.
@@ -573,6 +627,52 @@ mod tests {
     fn an_effectiveness_check_falls_due_a_month_after_completion() {
         assert_eq!(check_due("2026-11-29").as_deref(), Some("2026-12-29"));
         assert_eq!(check_due("soon"), None);
+    }
+
+    #[test]
+    fn open_nonconformities_and_overdue_actions_are_counted() {
+        let mut register = Register::new();
+        register.action(&[(Action::due, "2026-11-01")]);
+        register.action(&[(Action::due, "2026-11-01"), (Action::status, "cancelled")]);
+        register.action(&[(Action::status, "done"), (Action::check_due, "2026-11-28")]);
+        register.action(&[
+            (Action::status, "done"),
+            (Action::check_due, "2026-11-28"),
+            (Action::effective, "effective"),
+        ]);
+        register.action(&[(Action::due, "2026-12-01")]);
+        assert_eq!(overdue_actions(&register.device.local, "2026-11-29"), 2);
+        assert_eq!(open_nonconformities(&register.device.local), 1);
+        let finding = register.finding;
+        register.set(finding, Kind::Finding, &[(Finding::finding_type, "ofi")]);
+        assert_eq!(open_nonconformities(&register.device.local), 0);
+    }
+
+    #[test]
+    fn an_action_found_not_effective_sends_its_finding_back_for_a_follow_up() {
+        assert_eq!(after_verification(Some("verifying"), "effective"), None);
+        let back = after_verification(Some("verifying"), "not_effective").unwrap();
+        assert_eq!(back, [(Finding::status, Value::from("actions_planned"))]);
+        // From closed, the change carries the reason a reopening needs.
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[
+                (Finding::finding_type, "ofi"),
+                (Finding::decision, "Done."),
+                (Finding::status, "closed"),
+            ],
+        );
+        let reopen = after_verification(Some("closed"), "not_effective").unwrap();
+        let changes: Vec<(&str, Value)> = reopen.into_iter().collect();
+        assert!(
+            Kind::Finding
+                .spec()
+                .check_change(finding, &changes, &register.device.local)
+                .is_ok()
+        );
     }
 
     #[test]

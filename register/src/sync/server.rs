@@ -802,36 +802,30 @@ mod tests {
             Some("analysing".into())
         );
 
-        // A verification in someone else's name is refused whoever pushes it.
+        // A done corrective action of the finding, verified effective by `verifier`.
         let owner = RecordId::new().to_string();
-        for (field, value) in [
-            (Action::title, "Monthly restore test"),
-            (Action::action_type, "corrective"),
-            (Action::finding, finding.to_string().as_str()),
-            (Action::owner, owner.as_str()),
-            (Action::status, "done"),
-            (Action::effective, "effective"),
-            (Action::verified_by, owner.as_str()),
-        ] {
-            device.edit(action, Kind::Action, field, value.into(), NOW + 2);
-        }
+        let verified = |device: &mut Device, action: RecordId, verifier: &str, now: u64| {
+            for (field, value) in [
+                (Action::title, "Monthly restore test"),
+                (Action::action_type, "corrective"),
+                (Action::finding, finding.to_string().as_str()),
+                (Action::owner, owner.as_str()),
+                (Action::status, "done"),
+                (Action::effective, "effective"),
+                (Action::verified_by, verifier),
+            ] {
+                device.edit(action, Kind::Action, field, value.into(), now);
+            }
+        };
+
+        // A verification in someone else's name is refused whoever pushes it.
+        verified(&mut device, action, &owner, NOW + 2);
         let refusal = push(&mut server, &mut device).unwrap_err();
         assert_eq!(refusal.status(), 403);
         assert!(refusal_codes(&refusal).contains(&"forbidden".to_owned()));
 
         // The action, verified by the pusher (not its owner), and the closure in one push.
-        let new_action = RecordId::new();
-        for (field, value) in [
-            (Action::title, "Monthly restore test"),
-            (Action::action_type, "corrective"),
-            (Action::finding, finding.to_string().as_str()),
-            (Action::owner, owner.as_str()),
-            (Action::status, "done"),
-            (Action::effective, "effective"),
-            (Action::verified_by, me.as_str()),
-        ] {
-            device.edit(new_action, Kind::Action, field, value.into(), NOW + 3);
-        }
+        verified(&mut device, RecordId::new(), &me, NOW + 3);
         device.edit(
             finding,
             Kind::Finding,

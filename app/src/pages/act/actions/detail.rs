@@ -11,7 +11,7 @@ use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use register::{
     FieldError, Kind, RecordId, Value,
-    findings::check_due,
+    findings::{after_verification, check_due},
     views::{Action, Finding},
 };
 
@@ -139,21 +139,14 @@ fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
                 return errors.set(problems);
             }
             errors.set(Vec::new());
-            // Not effective: the finding goes back to planning, for a follow-up action.
-            if let (true, Some(finding)) = (outcome == "not_effective", finding) {
-                let was = state
-                    .read_untracked(|d| d.local.view::<Finding>(finding))
-                    .and_then(|f| f.status);
-                let mut back = vec![(Finding::status, Value::from("actions_planned"))];
-                if was.as_deref() == Some("closed") {
-                    back.push((
-                        Finding::reopen_reason,
-                        Value::from("An action was verified not effective."),
-                    ));
-                }
-                if state.update(finding, Kind::Finding, back).await.is_ok() {
-                    follow_up.set(Some(finding));
-                }
+            let Some(finding) = finding else { return };
+            let status = state
+                .read_untracked(|d| d.local.view::<Finding>(finding))
+                .and_then(|f| f.status);
+            if let Some(back) = after_verification(status.as_deref(), &outcome)
+                && state.update(finding, Kind::Finding, back).await.is_ok()
+            {
+                follow_up.set(Some(finding));
             }
         });
     };

@@ -11,7 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use register::{Kind, RecordId, RecordState, Value, View, views::Action};
+use register::{Kind, RecordId, RecordState, Value, View, findings::action_due, views::Action};
 
 lazy_page!(ActionsRoute, Actions);
 
@@ -44,17 +44,9 @@ fn describe_action(id: RecordId, record: &RecordState) -> Extras {
             tone,
         ));
     }
-    // An open action is due by its date; a done one, by its effectiveness check.
-    let due = match status {
-        "done" if action.effective.is_none() => {
-            action.check_due.map(|d| (d, "Effectiveness check"))
-        }
-        "done" | "cancelled" => None,
-        _ => action.due.map(|d| (d, "Due")),
-    };
     Extras {
         tags,
-        due,
+        due: action_due(&action),
         order: None,
     }
 }

@@ -226,7 +226,10 @@ fn AddChecks(audit: RecordId) -> impl IntoView {
             <form class="inline-form" on:submit=add_clauses aria-label="Add clause checks">
                 <div class="field">
                     <label for="check-clauses">"Clauses"</label>
-                    <input id="check-clauses" type="text" placeholder="e.g. 6.1.2, 9.2.2" bind:value=clauses />
+                    <input id="check-clauses" type="text" list="clause-list" placeholder="e.g. 6.1.2, 9.2.2" bind:value=clauses />
+                    <datalist id="clause-list">
+                        {catalogue::CLAUSES.iter().map(|c| view! { <option value=c.id>{c.title}</option> }).collect_view()}
+                    </datalist>
                 </div>
                 <button type="submit" class="secondary">"Add clause checks"</button>
             </form>
@@ -366,6 +369,28 @@ fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
         });
     };
     let question = move || check.get().and_then(|c| c.question).unwrap_or_default();
+    let checked = move || {
+        let check = check.get()?;
+        if !is_checked(check.result.as_deref()) {
+            return None;
+        }
+        let by = check.checked_by.map(|member| {
+            let member = member.to_string();
+            state
+                .people()
+                .into_iter()
+                .find(|(id, _)| *id == member)
+                .map_or(member, |(_, name)| name)
+        });
+        let at = check
+            .checked_at
+            .map(|t| t.replace('T', " ").trim_end_matches('Z').to_owned());
+        Some(match (by, at) {
+            (Some(by), Some(at)) => format!("Checked by {by} at {at} UTC."),
+            (None, Some(at)) => format!("Checked at {at} UTC."),
+            _ => "Checked.".to_owned(),
+        })
+    };
     let reference = move || check.get().and_then(|c| c.reference).unwrap_or_default();
     let result = move || {
         check
@@ -392,6 +417,7 @@ fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
                     }
                 }).collect_view()}
             </fieldset>
+            <p class="checked-by">{checked}</p>
             <form class="evidence" on:submit=save_evidence aria-label="Evidence seen">
                 <fieldset disabled=move || !state.may_write(Kind::AuditCheck)>
                     <div class="field">
