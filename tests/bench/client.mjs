@@ -115,8 +115,12 @@ async function filterTimes(page, { tab, search, query }) {
         channel.port2.postMessage(0);
       });
     window.__keys = [];
+    // Each list's run counts only its own keys: an earlier page's listener may still be
+    // attached to an element the router kept.
+    const run = (window.__run = (window.__run ?? 0) + 1);
     const input = document.getElementById(search);
     input.addEventListener("keydown", (event) => {
+      if (window.__run !== run) return;
       const start = event.timeStamp;
       const key = { laid: NaN, painted: NaN };
       window.__keys.push(key);

@@ -42,6 +42,9 @@ fn choices(state: AppState, target: Kind) -> Vec<(String, String)> {
 pub fn RecordPicker(
     #[prop(into)] input_id: String,
     #[prop(into)] error_id: String,
+    /// Whether the field's value was refused (`aria-invalid` of the search box).
+    #[prop(into, optional)]
+    invalid: Signal<String>,
     target: Kind,
     multiple: bool,
     draft: RwSignal<String>,
@@ -113,7 +116,11 @@ pub fn RecordPicker(
         <div class="picker">
             <ul class="chips" aria-label=format!("Chosen: {noun}")>
                 <For each=chosen key=|id| id.clone() children=move |id| {
-                    let name = chip_name(&id);
+                    // Names follow the members list, which may load after the page.
+                    let name = {
+                        let id = id.clone();
+                        move || chip_name(&id)
+                    };
                     let link = match (target, id.parse::<RecordId>()) {
                         (Kind::Member, _) | (_, Err(_)) => view! { <span>{name.clone()}</span> }.into_any(),
                         (kind, Ok(record)) => view! { <RecordLink kind id=record /> }.into_any(),
@@ -121,14 +128,18 @@ pub fn RecordPicker(
                     view! {
                         <li class="chip">
                             {link}
-                            <button type="button" class="chip-remove" aria-label=format!("Remove {name}")
+                            <button type="button" class="chip-remove" aria-label=move || format!("Remove {}", name())
                                 on:click=move |_| remove(id.clone())>"×"</button>
                         </li>
                     }
                 } />
             </ul>
             <input id=input_id type="search" autocomplete="off" placeholder=placeholder
-                aria-describedby=error_id bind:value=query />
+                aria-describedby=error_id aria-invalid=move || invalid.get() bind:value=query />
+            <p class="visually-hidden" role="status">{move || {
+                let n = offered().len();
+                if query.get().trim().is_empty() { String::new() } else { format!("{n} match{}", if n == 1 { "" } else { "es" }) }
+            }}</p>
             <Show when=move || !query.get().trim().is_empty()>
                 <ul class="picker-options" aria-label=format!("Matching {noun}s")>
                     {move || {

@@ -194,12 +194,15 @@ pub fn RecordEditor(
             Err(problems) => return errors.set(problems),
         };
         spawn_local(async move {
+            // The person may have left the page while it was saved.
             match state.update(id, kind, changes).await {
                 Ok(()) => {
-                    errors.set(Vec::new());
-                    saved.set(true);
+                    errors.try_set(Vec::new());
+                    saved.try_set(true);
                 }
-                Err(problems) => errors.set(problems),
+                Err(problems) => {
+                    errors.try_set(problems);
+                }
             }
         });
     };
@@ -418,7 +421,7 @@ fn FieldInput(
             .into_any()
         }
         FieldType::Ref(target) | FieldType::Refs(target) => view! {
-            <RecordPicker input_id=input_id.clone() error_id=error_id.clone() target
+            <RecordPicker input_id=input_id.clone() error_id=error_id.clone() invalid=Signal::derive(invalid) target
                 multiple={matches!(field.ty, FieldType::Refs(_))} draft />
         }
         .into_any(),

@@ -110,7 +110,14 @@ pub fn open_finding_checks(register: &Replica, previous: RecordId) -> Vec<NewChe
             .chars()
             .take(500)
             .collect(),
-            reference: f.reference.clone().unwrap_or_default(),
+            // A finding's reference is free text; a check's must be in the catalogue.
+            reference: f
+                .reference
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| catalogue::requirement(r).is_some())
+                .unwrap_or_default()
+                .to_owned(),
             control: f.control,
         })
         .collect()

@@ -4,8 +4,8 @@
 
 use crate::{
     Kind, RecordId, Replica, Value, dates,
-    rules::{Lookup, RecordRule, Subject},
-    schema::{SHORT_TEXT_MAX_CHARS, choice_words},
+    rules::{Change, Linked, Lookup, RecordRule, Subject},
+    schema::{DELETED, SHORT_TEXT_MAX_CHARS, choice_words},
     views::{Action, AuditCheck, Event, Finding},
 };
 
@@ -48,12 +48,24 @@ fn closing_a_nonconformity(s: &Subject) -> bool {
 }
 
 /// The actions of a finding as they will be, deleted ones left out.
-fn actions<'a>(s: &'a Subject) -> Vec<crate::rules::Linked<'a>> {
+fn actions<'a>(s: &'a Subject) -> Vec<Linked<'a>> {
     s.linked(Kind::Action, Action::finding)
 }
 
-fn corrective(action: &crate::rules::Linked) -> bool {
+fn corrective(action: &Linked) -> bool {
     action.text(Action::action_type) == "corrective"
+}
+
+/// Whether an action was found effective by someone other than its owner (in a register of
+/// one person, with no owner named, by that person).
+fn verified_effective(action: &Linked) -> bool {
+    let (verifier, owner) = (action.text(Action::verified_by), action.text(Action::owner));
+    action.text(Action::effective) == "effective"
+        && if verifier.is_empty() {
+            owner.is_empty()
+        } else {
+            verifier != owner
+        }
 }
 
 const WORKFLOW: &[&str] = &[Finding::status, Finding::finding_type];
@@ -99,12 +111,13 @@ pub const RULES: &[RecordRule] = &[
             if !closing_a_nonconformity(s) {
                 return true;
             }
-            let done: Vec<String> = actions(s)
+            let actions = actions(s);
+            let done: Vec<&Linked> = actions
                 .iter()
                 .filter(|a| corrective(a) && a.text(Action::status) == "done")
-                .map(|a| a.text(Action::effective))
                 .collect();
-            done.iter().any(|e| e == "effective") && done.iter().all(|e| !e.is_empty())
+            done.iter().any(|a| verified_effective(a))
+                && done.iter().all(|a| !a.text(Action::effective).is_empty())
         },
     },
     RecordRule {
@@ -141,22 +154,71 @@ pub const RULES: &[RecordRule] = &[
     },
     RecordRule {
         kind: Kind::Action,
+        fields: &[Action::effective, Action::verified_by, Action::owner],
+        field: Action::verified_by,
+        message: "Say who verified the action's effectiveness.",
+        holds: |s| {
+            s.text(Action::effective).is_empty()
+                || !s.text(Action::verified_by).is_empty()
+                || s.text(Action::owner).is_empty()
+        },
+    },
+    RecordRule {
+        kind: Kind::Action,
         fields: &[Action::effective, Action::status],
         field: Action::effective,
         message: "An action's effectiveness is verified once the action is done.",
         holds: |s| s.text(Action::effective).is_empty() || s.text(Action::status) == "done",
     },
+    // A closed finding's proof stays as it was closed on: its actions do not change (nor
+    // move, nor go) until it is reopened, with a reason, or closed again in the same change.
+    RecordRule {
+        kind: Kind::Action,
+        fields: &[
+            Action::finding,
+            Action::action_type,
+            Action::owner,
+            Action::status,
+            Action::effective,
+            Action::verified_by,
+            DELETED,
+        ],
+        field: Action::finding,
+        message: "This action's finding is closed: reopen the finding, with a reason, before changing its actions.",
+        holds: |s| {
+            s.named(Action::finding).into_iter().all(|finding| {
+                s.other(finding, Finding::status) != "closed"
+                    || s.other_changes(finding, Finding::status)
+            })
+        },
+    },
 ];
 
-/// What a filer of an action's verification may say: only in their own name (the server
-/// checks each push's `verified_by` against the member who pushes it).
-pub fn check_verifier(field: &str, value: &Value, member: &str) -> Result<(), &'static str> {
-    match value.as_text() {
-        Some(verifier) if field == Action::verified_by && verifier != member => {
-            Err("A verification is recorded in the verifier's own name.")
-        }
-        _ => Ok(()),
-    }
+const OWN_NAME: &str = "A verification is recorded in the verifier's own name.";
+
+/// The changes to actions' verifications in a push that are not in the pushing member's
+/// own name (checked by the server, which knows who pushes): a verifier other than them,
+/// or a result recorded without naming them as its verifier in the same push. Each as the
+/// change's position and why.
+pub fn foreign_verifications(changes: &[Change], member: &str) -> Vec<(usize, &'static str)> {
+    let names_me = |record: RecordId| {
+        changes.iter().any(|c| {
+            c.record == record
+                && c.field == Action::verified_by
+                && c.value.as_text() == Some(member)
+        })
+    };
+    changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == Kind::Action && !c.value.is_null())
+        .filter(|(_, c)| match c.field {
+            f if f == Action::verified_by => c.value.as_text() != Some(member),
+            f if f == Action::effective => !names_me(c.record),
+            _ => false,
+        })
+        .map(|(i, _)| (i, OWN_NAME))
+        .collect()
 }
 
 /// What a finding becomes once one of its actions is verified: an action found not effective
@@ -587,12 +649,116 @@ mod tests {
             ),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_verification_is_recorded_in_the_verifiers_own_name() {
+        let action = RecordId::new();
+        let (effective, owner, auditor) = (
+            Value::from("effective"),
+            Value::from(OWNER),
+            Value::from(AUDITOR),
+        );
+        let change = |field, value| Change {
+            record: action,
+            kind: Kind::Action,
+            field,
+            value,
+            stamp: None,
+        };
+        // Someone else's name, or a result with no verifier named, is refused...
+        let theirs = [
+            change(Action::effective, &effective),
+            change(Action::verified_by, &owner),
+        ];
         assert_eq!(
-            check_verifier(Action::verified_by, &OWNER.into(), AUDITOR),
-            Err("A verification is recorded in the verifier's own name.")
+            foreign_verifications(&theirs, AUDITOR),
+            [(0, OWN_NAME), (1, OWN_NAME)]
+        );
+        let unnamed = [change(Action::effective, &effective)];
+        assert_eq!(foreign_verifications(&unnamed, AUDITOR), [(0, OWN_NAME)]);
+        // ...one's own is not.
+        let mine = [
+            change(Action::effective, &effective),
+            change(Action::verified_by, &auditor),
+        ];
+        assert!(foreign_verifications(&mine, AUDITOR).is_empty());
+    }
+
+    #[test]
+    fn an_owner_who_leaves_the_verifier_out_has_not_verified() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::root_cause, "No owner.")],
+        );
+        let action = register.action(&[(Action::status, "done")]);
+        refused_with(
+            register.change(action, Kind::Action, &[(Action::effective, "effective")]),
+            "Say who verified",
+        );
+        // Even if it got in (an older copy of the register), it does not close the finding.
+        register.set(action, Kind::Action, &[(Action::effective, "effective")]);
+        refused_with(register.close(), "verified effective by someone other");
+    }
+
+    #[test]
+    fn a_closed_findings_actions_stay_as_they_were_until_it_is_reopened() {
+        let mut register = Register::new();
+        let finding = register.finding;
+        register.set(
+            finding,
+            Kind::Finding,
+            &[(Finding::root_cause, "No owner.")],
+        );
+        let action = register.action(&[
+            (Action::status, "done"),
+            (Action::effective, "effective"),
+            (Action::verified_by, AUDITOR),
+        ]);
+        assert_eq!(register.close(), Ok(()));
+        register.set(finding, Kind::Finding, &[(Finding::status, "closed")]);
+        for change in [
+            (Action::status, "open"),
+            (Action::action_type, "correction"),
+            (Action::finding, RecordId::new().to_string().as_str()),
+        ] {
+            refused_with(
+                register.change(action, Kind::Action, &[change]),
+                "finding is closed",
+            );
+        }
+        let deleted = [(DELETED, Value::Bool(true))];
+        assert!(
+            Kind::Action
+                .spec()
+                .check_change(action, &deleted, &register.device.local)
+                .is_err()
+        );
+        // A new action cannot join it either; once it is reopened, its actions change again.
+        let joining = [
+            (Action::title, Value::from("Another")),
+            (Action::action_type, Value::from("preventive")),
+            (Action::finding, Value::from(finding.to_string())),
+        ];
+        assert!(
+            Kind::Action
+                .spec()
+                .check_new(&joining, &register.device.local)
+                .is_err()
+        );
+        register.set(
+            finding,
+            Kind::Finding,
+            &[
+                (Finding::status, "implementing"),
+                (Finding::reopen_reason, "Recurred."),
+            ],
         );
         assert_eq!(
-            check_verifier(Action::verified_by, &AUDITOR.into(), AUDITOR),
+            register.change(action, Kind::Action, &[(Action::action_type, "preventive")]),
             Ok(())
         );
     }

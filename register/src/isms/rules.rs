@@ -5,7 +5,7 @@
 //! Only rules whose fields a change touches are checked, so a record that two people made
 //! inconsistent at the same moment can still be edited elsewhere.
 
-use crate::{Kind, RecordId, Replica, Value, audits, findings, schema::DELETED, views};
+use crate::{Kind, RecordId, Replica, Stamp, Value, audits, findings, schema::DELETED, views};
 
 /// Reads records as they are: the server's stored state, or a device's copy.
 pub trait Lookup {
@@ -13,6 +13,14 @@ pub trait Lookup {
     fn field(&self, record: RecordId, field: &str) -> Option<Value>;
     /// The records of `kind` whose reference `field` names `target`.
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId>;
+    /// Whether the change being checked sets this field (of any record it touches).
+    fn changes(&self, _record: RecordId, _field: &str) -> bool {
+        false
+    }
+    /// When a field was last written, where that is known (the merge keeps the newest).
+    fn stamp(&self, _record: RecordId, _field: &str) -> Option<Stamp> {
+        None
+    }
 }
 
 /// A register with no records (the lookup of a form with nothing saved yet).
@@ -33,6 +41,10 @@ impl Lookup for Replica {
         self.record(record)?.get(field).cloned()
     }
 
+    fn stamp(&self, record: RecordId, field: &str) -> Option<Stamp> {
+        Some(self.record(record)?.fields.get(field)?.stamp)
+    }
+
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
         let target = target.to_string();
         self.records()
@@ -51,22 +63,37 @@ pub struct Change<'a> {
     pub kind: Kind,
     pub field: &'a str,
     pub value: &'a Value,
+    /// The change's stamp, when it merges with stored values (a push on the server); a
+    /// device's own new edit has none, and is newer than anything it holds.
+    pub stamp: Option<Stamp>,
 }
 
-/// Records as they will be once `changes` (later ones win) are made over `base`.
+/// Records as they will be once `changes` are merged into `base`: for each field, the last
+/// change, unless `base` holds a newer value (then the change is lost, as in the merge).
 pub struct Pending<'a> {
     pub base: &'a dyn Lookup,
     pub changes: &'a [Change<'a>],
 }
 
-impl Lookup for Pending<'_> {
-    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
-        match self
+impl Pending<'_> {
+    /// The change that sets this field, if it wins over the stored value.
+    fn winning(&self, record: RecordId, field: &str) -> Option<&Change<'_>> {
+        let change = self
             .changes
             .iter()
             .rev()
-            .find(|c| c.record == record && c.field == field)
-        {
+            .find(|c| c.record == record && c.field == field)?;
+        let newer = match (change.stamp, self.base.stamp(record, field)) {
+            (Some(mine), Some(stored)) => mine > stored,
+            _ => true,
+        };
+        newer.then_some(change)
+    }
+}
+
+impl Lookup for Pending<'_> {
+    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
+        match self.winning(record, field) {
             Some(change) => Some(change.value.clone()),
             None => self.base.field(record, field),
         }
@@ -84,6 +111,17 @@ impl Lookup for Pending<'_> {
         candidates
             .retain(|&r| self.field(r, field).as_ref().and_then(Value::as_text) == Some(&target));
         candidates
+    }
+
+    fn changes(&self, record: RecordId, field: &str) -> bool {
+        self.winning(record, field).is_some()
+    }
+
+    fn stamp(&self, record: RecordId, field: &str) -> Option<Stamp> {
+        match self.winning(record, field) {
+            Some(change) => change.stamp,
+            None => self.base.stamp(record, field),
+        }
     }
 }
 
@@ -112,6 +150,26 @@ impl Subject<'_> {
 
     pub fn changed(&self, field: &str) -> bool {
         (self.changed)(field)
+    }
+
+    /// A text field of another record, as it will be.
+    pub fn other(&self, record: RecordId, field: &str) -> String {
+        text_of(self.after.field(record, field))
+    }
+
+    /// Whether the change being checked also sets a field of another record.
+    pub fn other_changes(&self, record: RecordId, field: &str) -> bool {
+        self.after.changes(record, field)
+    }
+
+    /// The records this one names in a reference `field`, before and after the change.
+    pub fn named(&self, field: &str) -> Vec<RecordId> {
+        let mut named: Vec<RecordId> = [self.text(field), self.was(field)]
+            .iter()
+            .filter_map(|id| id.parse().ok())
+            .collect();
+        named.dedup();
+        named
     }
 
     /// The records of `kind` linked to this one by their `field`, deleted ones left out.
@@ -174,6 +232,18 @@ pub const RULE_LINKS: &[RuleLink] = &[RuleLink {
     field: views::Action::finding,
 }];
 
+/// Where a rule reads the record another names: a `subject` record's rules read the record
+/// its reference `field` names (an action's finding). The server loads these too.
+pub struct RuleRef {
+    pub subject: Kind,
+    pub field: &'static str,
+}
+
+pub const RULE_REFS: &[RuleRef] = &[RuleRef {
+    subject: Kind::Action,
+    field: views::Action::finding,
+}];
+
 const CONTROLS: &[RecordRule] = &[RecordRule {
     kind: Kind::Control,
     fields: &[views::Control::applicable, views::Control::justification],
@@ -227,6 +297,7 @@ mod tests {
             kind: Kind::Action,
             field: "finding",
             value: &moved,
+            stamp: None,
         }];
         let pending = Pending {
             base: stored,

@@ -460,6 +460,7 @@ impl KindSpec {
                 kind: self.kind,
                 field,
                 value,
+                stamp: None,
             })
             .collect();
         let after = Pending {

@@ -7,7 +7,7 @@
 use crate::{
     ClientId, ErrorBody, Kind, LogEntry, Op, RecordId, Replica, Role, Value,
     chain::{self, GENESIS},
-    findings::check_verifier,
+    findings::foreign_verifications,
     hlc::MAX_WALL_MS,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, check_filing},
@@ -246,12 +246,6 @@ fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -
             rejections.push(reject(op, "forbidden", triage.message));
             continue;
         }
-        if op.kind == Kind::Action
-            && let Err(message) = check_verifier(field.name, &op.value, &author.member)
-        {
-            rejections.push(reject(op, "forbidden", message));
-            continue;
-        }
         if op.hlc.wall > now_ms.saturating_add(CLOCK_AHEAD_MAX_MS) || op.hlc.wall > MAX_WALL_MS {
             rejections.push(reject(
                 op,
@@ -295,6 +289,15 @@ fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -
             }
         }
     }
+    let checked: Vec<&Op> = ops
+        .iter()
+        .copied()
+        .filter(|op| !rejections.iter().any(|r| r.mid == op.mid))
+        .collect();
+    let changes: Vec<Change> = checked.iter().map(|op| change_of(op)).collect();
+    for (at, message) in foreign_verifications(&changes, &author.member) {
+        rejections.push(reject(checked[at], "forbidden", message));
+    }
     rejections.extend(broken_record_rules(view, ops, &rejections));
     for (first, given) in created.values() {
         let missing: Vec<&str> = first
@@ -319,9 +322,21 @@ fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -
     rejections
 }
 
+fn change_of(op: &Op) -> Change<'_> {
+    Change {
+        record: op.record,
+        kind: op.kind,
+        field: &op.field,
+        value: &op.value,
+        stamp: Some(op.stamp()),
+    }
+}
+
 /// Refuses the changes that would break a record rule: each record as the whole push leaves
 /// it over the server's state (a finding closed in the same push that finishes its action is
-/// checked with the action done). Ops already refused for other reasons take no part.
+/// checked with the action done). A broken rule refuses every change the push makes to that
+/// record, so nothing that went with it (a closing date) is kept. Ops already refused for
+/// other reasons take no part.
 fn broken_record_rules(
     view: &impl ServerView,
     ops: &[&Op],
@@ -329,15 +344,7 @@ fn broken_record_rules(
 ) -> Vec<Rejection> {
     let is_refused = |op: &Op| refused.iter().any(|r| r.mid == op.mid);
     let kept: Vec<&Op> = ops.iter().copied().filter(|op| !is_refused(op)).collect();
-    let changes: Vec<Change> = kept
-        .iter()
-        .map(|op| Change {
-            record: op.record,
-            kind: op.kind,
-            field: &op.field,
-            value: &op.value,
-        })
-        .collect();
+    let changes: Vec<Change> = kept.iter().map(|op| change_of(op)).collect();
     let after = Pending {
         base: view,
         changes: &changes,
@@ -350,18 +357,16 @@ fn broken_record_rules(
     }
     let mut rejections = Vec::new();
     for (record, record_ops) in by_record {
-        let changed = |field: &str| record_ops.iter().any(|op| op.field == field);
+        // A change lost to a newer stored value changes nothing, and triggers nothing.
+        let changed = |field: &str| after.changes(record, field);
         let subject = Subject {
             id: record,
             before: view,
             after: &after,
             changed: &changed,
         };
-        for rule in rules::broken(record_ops[0].kind, &subject) {
-            for op in record_ops
-                .iter()
-                .filter(|op| rule.fields.contains(&op.field.as_str()))
-            {
+        if let Some(rule) = rules::broken(record_ops[0].kind, &subject).first() {
+            for op in &record_ops {
                 rejections.push(reject(op, "record_rule", rule.message));
             }
         }
@@ -413,6 +418,10 @@ impl Lookup for MemoryServer {
 
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
         self.state.linked(kind, field, target)
+    }
+
+    fn stamp(&self, record: RecordId, field: &str) -> Option<crate::Stamp> {
+        self.state.stamp(record, field)
     }
 }
 
@@ -594,6 +603,53 @@ mod tests {
             server
                 .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_change_that_loses_to_a_newer_stored_value_is_judged_with_that_value() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        let control = RecordId::new();
+        device.edit(control, Kind::Control, "reference", "A.7.4".into(), NOW);
+        device.edit(control, Kind::Control, "title", "Monitoring".into(), NOW);
+        device.edit(
+            control,
+            Kind::Control,
+            "justification",
+            "Remote only.".into(),
+            NOW,
+        );
+        device.edit(
+            control,
+            Kind::Control,
+            "applicable",
+            Value::Bool(false),
+            NOW + 5,
+        );
+        let pushed = server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pushed(&pushed);
+
+        // Offline since before the exclusion: it includes the control and empties the
+        // justification. The exclusion is newer and stays, so the justification may not go.
+        let mut late = Device::new(ClientId::new());
+        late.edit(
+            control,
+            Kind::Control,
+            "applicable",
+            Value::Bool(true),
+            NOW + 1,
+        );
+        late.edit(control, Kind::Control, "justification", "".into(), NOW + 1);
+        let refusal = server
+            .push(&editor(&late), &late.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert_eq!(refusal_codes(&refusal), ["record_rule", "record_rule"]);
+        assert_eq!(
+            server.field(control, "justification"),
+            Some("Remote only.".into())
         );
     }
 
@@ -824,7 +880,15 @@ mod tests {
         assert_eq!(refusal.status(), 403);
         assert!(refusal_codes(&refusal).contains(&"forbidden".to_owned()));
 
-        // The action, verified by the pusher (not its owner), and the closure in one push.
+        // The refused action went without its verification; it is cancelled. Another action,
+        // verified by the pusher (not its owner), and the closure go in one push.
+        device.edit(
+            action,
+            Kind::Action,
+            Action::status,
+            "cancelled".into(),
+            NOW + 3,
+        );
         verified(&mut device, RecordId::new(), &me, NOW + 3);
         device.edit(
             finding,

@@ -513,6 +513,20 @@ fn a_finding_closes_only_once_its_action_is_verified_by_someone_else(server: &Wr
         push_pending(server, &owner, &mut mine),
         (200, String::new())
     );
+
+    // Closed, its proof stays: the action does not change until the finding is reopened
+    // (the server reads the action's finding to know).
+    theirs.edit(
+        action,
+        Kind::Action,
+        Action::action_type,
+        "preventive".into(),
+        now_ms(),
+    );
+    assert_eq!(
+        push_pending(server, &auditor, &mut theirs),
+        (422, "record_rule".into())
+    );
 }
 
 fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev) {

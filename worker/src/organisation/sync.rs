@@ -10,15 +10,18 @@ use crate::{
     error::{ApiError, json},
 };
 use register::{
-    ClientId, Hlc, Kind, LogEntry, Op, RecordId, Value,
+    ClientId, Hlc, Kind, LogEntry, Op, RecordId, Stamp, Value,
     chain::GENESIS,
-    rules::{self, Lookup, RULE_LINKS},
+    rules::{self, Lookup, RULE_LINKS, RULE_REFS},
     server::{Author, PushPlan, ServerView, plan_push, pull_page},
     wire::{HISTORY_MAX, HistoryResponse, PULL_MAX, PushRequest, PushResponse},
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use worker::{Request, Response, SqlStorage};
+
+/// Stored fields with the stamp that wrote them, by record and field name.
+type StoredFields = BTreeMap<(RecordId, String), (Value, Stamp)>;
 
 /// The stored links rules follow: (kind, link field, target) → the records linking.
 type Links = BTreeMap<(Kind, &'static str, RecordId), Vec<RecordId>>;
@@ -29,7 +32,7 @@ struct LoadedView {
     kinds: BTreeMap<RecordId, Kind>,
     /// Every stored field of the records a push touches whose kind has record rules, and of
     /// the records linked to them (`rules::RULE_LINKS`).
-    rule_fields: BTreeMap<(RecordId, String), Value>,
+    rule_fields: StoredFields,
     links: Links,
     head: (u64, String),
 }
@@ -50,7 +53,13 @@ impl ServerView for LoadedView {
 
 impl Lookup for LoadedView {
     fn field(&self, record: RecordId, field: &str) -> Option<Value> {
-        self.rule_fields.get(&(record, field.to_owned())).cloned()
+        let (value, _) = self.rule_fields.get(&(record, field.to_owned()))?;
+        Some(value.clone())
+    }
+
+    fn stamp(&self, record: RecordId, field: &str) -> Option<Stamp> {
+        let (_, stamp) = self.rule_fields.get(&(record, field.to_owned()))?;
+        Some(*stamp)
     }
 
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
@@ -67,6 +76,9 @@ struct FieldRow {
     record: String,
     field: String,
     value: String,
+    hlc_wall: i64,
+    hlc_counter: i64,
+    client: String,
 }
 
 #[derive(Deserialize)]
@@ -117,18 +129,42 @@ fn load_view(
             }
         }
     }
+    // What rules read: the touched records whose kind has rules or is linked to by one
+    // (`rules::RULE_LINKS`), the stored records linking to them, and then the records those
+    // name where rules follow a reference (`rules::RULE_REFS`: an action's finding).
     let links = rule_links(sql, request)?;
     let mut rule_records: BTreeSet<RecordId> = request
         .ops
         .iter()
-        .filter(|op| rules::of(op.kind).next().is_some())
+        .filter(|op| {
+            rules::of(op.kind).next().is_some() || RULE_LINKS.iter().any(|l| l.kind == op.kind)
+        })
         .map(|op| op.record)
         .collect();
     rule_records.extend(links.values().flatten());
+    let mut rule_fields = record_fields(sql, &rule_records)?;
+    let referenced: BTreeSet<RecordId> = RULE_REFS
+        .iter()
+        .flat_map(|r| {
+            let pushed = request
+                .ops
+                .iter()
+                .filter(move |op| op.kind == r.subject && op.field == r.field)
+                .map(|op| &op.value);
+            let stored = rule_fields
+                .iter()
+                .filter(move |((_, field), _)| field == r.field)
+                .map(|(_, (value, _))| value);
+            pushed.chain(stored)
+        })
+        .filter_map(|value| value.as_text()?.parse().ok())
+        .filter(|id| !rule_records.contains(id))
+        .collect();
+    rule_fields.extend(record_fields(sql, &referenced)?);
     Ok(LoadedView {
         acked_mid,
         kinds,
-        rule_fields: record_fields(sql, rule_records)?,
+        rule_fields,
         links,
         head: head(sql)?,
     })
@@ -174,19 +210,17 @@ fn rule_links(sql: &SqlStorage, request: &PushRequest) -> Result<Links, ApiError
     Ok(links)
 }
 
-/// Every stored field of `records`.
-fn record_fields(
-    sql: &SqlStorage,
-    records: BTreeSet<RecordId>,
-) -> Result<BTreeMap<(RecordId, String), Value>, ApiError> {
-    let records: Vec<RecordId> = records.into_iter().collect();
+/// Every stored field of `records`, with its stamp.
+fn record_fields(sql: &SqlStorage, records: &BTreeSet<RecordId>) -> Result<StoredFields, ApiError> {
+    let records: Vec<RecordId> = records.iter().copied().collect();
     let mut values = BTreeMap::new();
     for chunk in records.chunks(MAX_BINDINGS) {
         let placeholders = vec!["?"; chunk.len()].join(", ");
         let rows: Vec<FieldRow> = sql
             .exec(
                 &format!(
-                    "SELECT record, field, value FROM fields WHERE record IN ({placeholders})"
+                    "SELECT record, field, value, hlc_wall, hlc_counter, client FROM fields
+                     WHERE record IN ({placeholders})"
                 ),
                 chunk
                     .iter()
@@ -195,8 +229,16 @@ fn record_fields(
             )?
             .to_array()?;
         for row in rows {
-            if let (Ok(id), Ok(value)) = (row.record.parse(), serde_json::from_str(&row.value)) {
-                values.insert((id, row.field), value);
+            if let (Ok(id), Ok(value), Ok(client)) = (
+                row.record.parse(),
+                serde_json::from_str(&row.value),
+                row.client.parse(),
+            ) {
+                let hlc = Hlc {
+                    wall: row.hlc_wall as u64,
+                    counter: row.hlc_counter as u32,
+                };
+                values.insert((id, row.field), (value, Stamp { hlc, client }));
             }
         }
     }

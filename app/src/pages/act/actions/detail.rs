@@ -136,9 +136,10 @@ fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
         let finding = action.get_untracked().and_then(|a| a.finding);
         spawn_local(async move {
             if let Err(problems) = state.update(id, Kind::Action, changes).await {
-                return errors.set(problems);
+                errors.try_set(problems);
+                return;
             }
-            errors.set(Vec::new());
+            errors.try_set(Vec::new());
             let Some(finding) = finding else { return };
             let status = state
                 .read_untracked(|d| d.local.view::<Finding>(finding))
@@ -146,7 +147,7 @@ fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
             if let Some(back) = after_verification(status.as_deref(), &outcome)
                 && state.update(finding, Kind::Finding, back).await.is_ok()
             {
-                follow_up.set(Some(finding));
+                follow_up.try_set(Some(finding));
             }
         });
     };

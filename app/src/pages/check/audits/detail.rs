@@ -79,7 +79,12 @@ fn AuditPage(id: RecordId) -> impl IntoView {
 /// control it already checks.
 async fn add_checks(state: AppState, audit: RecordId, new: Vec<NewCheck>) -> Result<usize, String> {
     let existing = state.read_untracked(|d| checks_of(&d.local, audit));
-    let start = existing.len() as i64;
+    // After the last position in use (checks may have been deleted in between).
+    let start = existing
+        .iter()
+        .filter_map(|c| c.position)
+        .max()
+        .map_or(0, |p| p + 1);
     let already = |check: &NewCheck| {
         existing.iter().any(|c| {
             (check.control.is_some() && c.control == check.control)
@@ -315,6 +320,8 @@ fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
     );
     let problem = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
+    // One finding per tap: the button waits while it is saved.
+    let raising = RwSignal::new(false);
     let report = move |outcome: Result<(), Vec<register::FieldError>>| {
         if !problem.is_disposed() {
             problem.set(outcome.err().map(|e| {
@@ -346,7 +353,9 @@ fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
         ];
         spawn_local(async move {
             let outcome = state.update(id, Kind::AuditCheck, changes).await;
-            saved.set(outcome.is_ok());
+            if !saved.is_disposed() {
+                saved.set(outcome.is_ok());
+            }
             report(outcome);
         });
     };
@@ -354,6 +363,10 @@ fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
         let Some(check) = check.get_untracked() else {
             return;
         };
+        if raising.get_untracked() {
+            return;
+        }
+        raising.set(true);
         let requirement = check
             .reference
             .as_deref()
@@ -364,7 +377,10 @@ fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
         spawn_local(async move {
             match state.create(Kind::Finding, fields).await {
                 Ok(finding) => navigate(&format!("/findings/{finding}"), Default::default()),
-                Err(errors) => report(Err(errors)),
+                Err(errors) => {
+                    report(Err(errors));
+                    raising.try_set(false);
+                }
             }
         });
     };
@@ -435,7 +451,7 @@ fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
             {move || match (finding.get(), raises()) {
                 (Some(finding), _) => view! { <p>"Finding: "<RecordLink kind=Kind::Finding id=finding /></p> }.into_any(),
                 (None, true) if state.may_create(Kind::Finding) => view! {
-                    <button type="button" class="small" on:click=raise.clone()>"Raise a finding"</button>
+                    <button type="button" class="small" disabled=move || raising.get() on:click=raise.clone()>"Raise a finding"</button>
                 }.into_any(),
                 _ => ().into_any(),
             }}

@@ -98,6 +98,7 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                 </dl>
                 <h2>"Results"</h2>
                 <p>{move || checks.with(|c| results(c)).into_iter().map(|(result, n)| format!("{}: {n}", words(result))).collect::<Vec<_>>().join(" · ")}</p>
+                <div class="table-wrap">
                 <table class="report-checks">
                     <thead><tr><th scope="col">"#"</th><th scope="col">"Requirement"</th><th scope="col">"Check"</th><th scope="col">"Result"</th><th scope="col">"Evidence"</th></tr></thead>
                     <tbody>
@@ -112,6 +113,7 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
                 <h2>"Findings raised"</h2>
                 <Show when=move || !findings.get().is_empty() fallback=|| view! { <p>"None."</p> }>
                     <ul>

@@ -87,10 +87,16 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
         })
     });
     let problem = RwSignal::new(None::<String>);
+    // One finding per tap: the button waits while it is saved.
+    let raising = RwSignal::new(false);
     let raise = move |_| {
         let Some(event) = event.get_untracked() else {
             return;
         };
+        if raising.get_untracked() {
+            return;
+        }
+        raising.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
             match state
@@ -98,13 +104,16 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
                 .await
             {
                 Ok(finding) => navigate(&format!("/findings/{finding}"), Default::default()),
-                Err(errors) => problem.set(Some(
-                    errors
-                        .into_iter()
-                        .map(|e| e.message)
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )),
+                Err(errors) => {
+                    problem.try_set(Some(
+                        errors
+                            .into_iter()
+                            .map(|e| e.message)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ));
+                    raising.try_set(false);
+                }
             }
         });
     };
@@ -120,7 +129,7 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
             </section>
         </Show>
         <Show when=move || raised.get().is_empty() && state.may_create(Kind::Finding)>
-            <button type="button" class="secondary" on:click=raise.clone()>"Raise a finding"</button>
+            <button type="button" class="secondary" disabled=move || raising.get() on:click=raise.clone()>"Raise a finding"</button>
         </Show>
         {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
     }
