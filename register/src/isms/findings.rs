@@ -68,12 +68,19 @@ fn verified_effective(action: &Linked) -> bool {
         }
 }
 
-const WORKFLOW: &[&str] = &[Finding::status, Finding::finding_type];
+/// The fields whose change has the closing rules checked; the closing date is among them,
+/// so a refused closure does not leave its date behind.
+const WORKFLOW: &[&str] = &[Finding::status, Finding::finding_type, Finding::closed_at];
 
 pub const RULES: &[RecordRule] = &[
     RecordRule {
         kind: Kind::Finding,
-        fields: &[Finding::status, Finding::finding_type, Finding::root_cause],
+        fields: &[
+            Finding::status,
+            Finding::finding_type,
+            Finding::closed_at,
+            Finding::root_cause,
+        ],
         field: Finding::root_cause,
         message: "A nonconformity cannot close without a root cause: say why it happened.",
         holds: |s| !closing_a_nonconformity(s) || !s.text(Finding::root_cause).is_empty(),
@@ -122,7 +129,12 @@ pub const RULES: &[RecordRule] = &[
     },
     RecordRule {
         kind: Kind::Finding,
-        fields: &[Finding::status, Finding::finding_type, Finding::decision],
+        fields: &[
+            Finding::status,
+            Finding::finding_type,
+            Finding::closed_at,
+            Finding::decision,
+        ],
         field: Finding::decision,
         message: "An observation or opportunity for improvement closes with a decision: say what was decided and why.",
         holds: |s| {

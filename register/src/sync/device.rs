@@ -353,6 +353,10 @@ impl Device {
             self.clock.observe(entry.op.hlc);
             self.dirty.records.insert(entry.op.record);
             if entry.op.client == self.client {
+                // The log holds this op, so the server has consumed every mid up to it: an
+                // answer still on its way (a refusal of another copy of the same change, in
+                // a larger batch) can no longer withdraw it.
+                self.acknowledge(entry.op.mid);
                 if self.sent.remove(&entry.op.mid).is_some() {
                     self.dirty.queue.insert(entry.op.mid);
                 }
@@ -469,5 +473,41 @@ mod tests {
             Some(&Value::from("Phishing of finance")),
             "the other change in the refused push is still pending"
         );
+    }
+
+    #[test]
+    fn a_refusal_that_arrives_after_the_op_was_pulled_from_the_log_withdraws_nothing() {
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        let author = Author {
+            client: device.client,
+            member: "editor".into(),
+            role: crate::Role::Editor,
+        };
+        let id = RecordId::new();
+        device.edit(id, Kind::Risk, "title", "Phishing".into(), NOW);
+        device.edit(id, Kind::Risk, "inherent_likelihood", Value::Int(3), NOW);
+        device.edit(id, Kind::Risk, "inherent_impact", Value::Int(4), NOW);
+        // One copy of the push is stored; its answer is lost, and the device pulls its ops.
+        server
+            .push(&author, &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        device.on_pulled(&server.pull(0, 1000)).unwrap();
+        // A refusal of another copy (a larger batch, say) then arrives: the log has won.
+        let op = server.log[0].op.clone();
+        let mut late = ErrorBody::new("invalid_ops", "refused");
+        late.acked_mid = Some(0);
+        late.rejections.push(crate::wire::Rejection {
+            mid: op.mid,
+            hlc_wall: op.hlc.wall,
+            hlc_counter: op.hlc.counter,
+            field: op.field.clone(),
+            code: "record_rule".into(),
+            message: "refused".into(),
+        });
+        device.on_refused(&late);
+        assert!(device.refused.is_empty());
+        assert_eq!(device.pending(), 0);
+        assert_eq!(device.local, server.state);
     }
 }

@@ -334,9 +334,10 @@ fn change_of(op: &Op) -> Change<'_> {
 
 /// Refuses the changes that would break a record rule: each record as the whole push leaves
 /// it over the server's state (a finding closed in the same push that finishes its action is
-/// checked with the action done). A broken rule refuses every change the push makes to that
-/// record, so nothing that went with it (a closing date) is kept. Ops already refused for
-/// other reasons take no part.
+/// checked with the action done). A broken rule refuses the push's changes to its fields
+/// (once each), not the record's other changes: those may reach the log in another batch,
+/// and a change must never be both logged and refused. Ops already refused for other
+/// reasons take no part.
 fn broken_record_rules(
     view: &impl ServerView,
     ops: &[&Op],
@@ -365,8 +366,12 @@ fn broken_record_rules(
             after: &after,
             changed: &changed,
         };
-        if let Some(rule) = rules::broken(record_ops[0].kind, &subject).first() {
-            for op in &record_ops {
+        let broken = rules::broken(record_ops[0].kind, &subject);
+        for op in &record_ops {
+            if let Some(rule) = broken
+                .iter()
+                .find(|r| r.fields.contains(&op.field.as_str()))
+            {
                 rejections.push(reject(op, "record_rule", rule.message));
             }
         }
