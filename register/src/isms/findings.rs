@@ -156,7 +156,9 @@ pub const RULES: &[RecordRule] = &[
     },
     RecordRule {
         kind: Kind::Action,
-        fields: &[Action::verified_by, Action::owner],
+        // The result is part of the verification: refused with its verifier, it does not
+        // stay behind without one.
+        fields: &[Action::verified_by, Action::owner, Action::effective],
         field: Action::verified_by,
         message: "The verifier may not be the action's owner: someone else checks that it worked.",
         holds: |s| {
