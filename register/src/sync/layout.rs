@@ -133,9 +133,11 @@ impl Device {
                 writer.add(id, Some(local), self.confirmed.record(id));
             }
         }
+        // The bucket first: looking each record up in the other replica would cost an edit
+        // tens of thousands of searches in a large register.
         for (id, confirmed) in self.confirmed.records() {
-            if self.local.record(id).is_none()
-                && let Some(writer) = writers.get_mut(&bucket_of(id, buckets))
+            if let Some(writer) = writers.get_mut(&bucket_of(id, buckets))
+                && self.local.record(id).is_none()
             {
                 writer.add(id, None, Some(confirmed));
             }

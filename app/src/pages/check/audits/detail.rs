@@ -22,6 +22,7 @@ use register::{
     findings::{finding_type_for, from_check},
     views::{Audit, AuditCheck, Control, Finding},
 };
+use std::collections::HashMap;
 
 lazy_page!(AuditRoute, AuditDetail);
 
@@ -130,6 +131,18 @@ async fn add_checks(state: AppState, audit: RecordId, new: Vec<NewCheck>) -> Res
 fn Checklist(audit: RecordId) -> impl IntoView {
     let state = use_app_state();
     let checks = Memo::new(move |_| state.read(|d| checks_of(&d.local, audit)));
+    // The finding each check raised, found in one pass over the register per change rather
+    // than one per check.
+    let raised = Memo::new(move |_| {
+        state.read(|d| {
+            d.local
+                .all::<Finding>()
+                .into_iter()
+                .filter(|f| !f.deleted && f.audit == Some(audit))
+                .filter_map(|f| Some((f.audit_check?, f.id)))
+                .collect::<HashMap<RecordId, RecordId>>()
+        })
+    });
     let counted = move || {
         let (checked, total) = checks.with(|c| progress(c));
         format!("{checked} of {total} checked")
@@ -142,7 +155,7 @@ fn Checklist(audit: RecordId) -> impl IntoView {
                 <AddChecks audit />
             </Show>
             <ol class="checklist">
-                <For each=move || checks.get() key=|c| c.id children=move |check| view! { <CheckRow audit id=check.id /> } />
+                <For each=move || checks.get() key=|c| c.id children=move |check| view! { <CheckRow audit id=check.id raised /> } />
             </ol>
         </section>
     }
@@ -292,19 +305,15 @@ fn result_options() -> &'static [&'static str] {
 /// One check: its question, a result in one tap, the objective evidence and sample, and the
 /// finding it raised.
 #[component]
-fn CheckRow(audit: RecordId, id: RecordId) -> impl IntoView {
+fn CheckRow(
+    audit: RecordId,
+    id: RecordId,
+    raised: Memo<HashMap<RecordId, RecordId>>,
+) -> impl IntoView {
     let state = use_app_state();
     let navigate = use_navigate();
     let check = Memo::new(move |_| state.read(|d| d.local.view::<AuditCheck>(id)));
-    let finding = Memo::new(move |_| {
-        state.read(|d| {
-            d.local
-                .all::<Finding>()
-                .into_iter()
-                .find(|f| !f.deleted && f.audit_check == Some(id))
-                .map(|f| f.id)
-        })
-    });
+    let finding = Memo::new(move |_| raised.with(|r| r.get(&id).copied()));
     let start = check.get_untracked();
     let evidence = RwSignal::new(
         start
