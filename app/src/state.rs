@@ -116,7 +116,11 @@ impl AppState {
             .device
             .try_update_value(|device| {
                 let result = f(device);
-                (result, store.prepare(device))
+                // The part spent in memory, apart from waiting for storage (for the bench).
+                let preparing = Timing::start("ratchet-prepare");
+                let write = store.prepare(device);
+                preparing.finish();
+                (result, write)
             })
             .expect("the device lives as long as the app");
         match store.commit(write).await {

@@ -43,6 +43,10 @@ serde_as_text!(RecordId);
 pub struct InvalidRecordId(String);
 
 impl RecordId {
+    /// The least and greatest ids, as the bounds of a range.
+    pub(crate) const MIN: Self = Self(Uuid::nil());
+    pub(crate) const MAX: Self = Self(Uuid::max());
+
     /// A fresh id from the current clock and randomness.
     pub fn new() -> Self {
         Self(Uuid::now_v7())

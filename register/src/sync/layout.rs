@@ -17,7 +17,7 @@ use crate::{
     device::{Device, RecordRow},
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The records a bucket aims to hold on average.
 pub const TARGET: usize = 64;
@@ -35,6 +35,8 @@ pub fn outgrown(records: usize, buckets: u32) -> bool {
     records > 2 * TARGET * buckets as usize
 }
 
+/// The bucket of a record: its id's low bits modulo the count (`Replica::with_low_bits`
+/// lists a bucket's records by the same rule).
 pub fn bucket_of(id: RecordId, buckets: u32) -> u32 {
     id.low_bits() % buckets
 }
@@ -124,27 +126,20 @@ impl Device {
         which: &BTreeSet<u32>,
         buckets: u32,
     ) -> Vec<(u32, Option<Vec<u8>>)> {
-        let mut writers: BTreeMap<u32, BucketWriter> = which
+        which
             .iter()
-            .map(|&b| (b, BucketWriter::default()))
-            .collect();
-        for (id, local) in self.local.records() {
-            if let Some(writer) = writers.get_mut(&bucket_of(id, buckets)) {
-                writer.add(id, Some(local), self.confirmed.record(id));
-            }
-        }
-        // The bucket first: looking each record up in the other replica would cost an edit
-        // tens of thousands of searches in a large register.
-        for (id, confirmed) in self.confirmed.records() {
-            if let Some(writer) = writers.get_mut(&bucket_of(id, buckets))
-                && self.local.record(id).is_none()
-            {
-                writer.add(id, None, Some(confirmed));
-            }
-        }
-        writers
-            .into_iter()
-            .map(|(b, writer)| (b, writer.finish()))
+            .map(|&bucket| {
+                let mut writer = BucketWriter::default();
+                for (id, local) in self.local.with_low_bits(bucket, buckets) {
+                    writer.add(id, Some(local), self.confirmed.record(id));
+                }
+                for (id, confirmed) in self.confirmed.with_low_bits(bucket, buckets) {
+                    if self.local.record(id).is_none() {
+                        writer.add(id, None, Some(confirmed));
+                    }
+                }
+                (bucket, writer.finish())
+            })
             .collect()
     }
 

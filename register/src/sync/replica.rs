@@ -4,7 +4,7 @@
 
 use crate::{Kind, Op, RecordId, Stamp, Value, View, schema::DELETED};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct FieldState {
@@ -31,18 +31,16 @@ impl RecordState {
 #[derive(Clone, PartialEq, Debug, Default)]
 pub struct Replica {
     records: BTreeMap<RecordId, RecordState>,
+    /// Every id keyed by its low bits reversed, so the ids of one storage bucket (equal low
+    /// bits modulo a power of two) are one range: an edit packs its bucket without
+    /// visiting the whole register.
+    by_low_bits: BTreeSet<(u32, RecordId)>,
 }
 
 impl Replica {
     /// Merges one op; returns whether the state changed.
     pub fn apply(&mut self, op: &Op) -> bool {
-        let record = self
-            .records
-            .entry(op.record)
-            .or_insert_with(|| RecordState {
-                kind: op.kind,
-                fields: BTreeMap::new(),
-            });
+        let record = self.entry(op.record, op.kind);
         let incoming = FieldState {
             value: op.value.clone(),
             stamp: op.stamp(),
@@ -62,7 +60,19 @@ impl Replica {
 
     /// Puts a stored record back as it was (when loading a replica from storage).
     pub fn restore(&mut self, id: RecordId, record: RecordState) {
+        self.by_low_bits.insert(low_bits_key(id));
         self.records.insert(id, record);
+    }
+
+    /// The record, created empty if it does not exist yet.
+    fn entry(&mut self, id: RecordId, kind: Kind) -> &mut RecordState {
+        self.records.entry(id).or_insert_with(|| {
+            self.by_low_bits.insert(low_bits_key(id));
+            RecordState {
+                kind,
+                fields: BTreeMap::new(),
+            }
+        })
     }
 
     /// Sets one field to exactly this state, even if it is older (undoing a refused change).
@@ -73,10 +83,7 @@ impl Replica {
         field: &str,
         state: Option<FieldState>,
     ) {
-        let record = self.records.entry(id).or_insert_with(|| RecordState {
-            kind,
-            fields: BTreeMap::new(),
-        });
+        let record = self.entry(id, kind);
         match state {
             Some(state) => {
                 record.fields.insert(field.to_owned(), state);
@@ -87,6 +94,7 @@ impl Replica {
         }
         if record.fields.is_empty() {
             self.records.remove(&id);
+            self.by_low_bits.remove(&low_bits_key(id));
         }
     }
 
@@ -96,6 +104,25 @@ impl Replica {
 
     pub fn records(&self) -> impl Iterator<Item = (RecordId, &RecordState)> {
         self.records.iter().map(|(id, record)| (*id, record))
+    }
+
+    /// The records whose ids' low bits equal `remainder` modulo `modulus`, a power of two:
+    /// one storage bucket (`layout::bucket_of`).
+    pub fn with_low_bits(
+        &self,
+        remainder: u32,
+        modulus: u32,
+    ) -> impl Iterator<Item = (RecordId, &RecordState)> {
+        assert!(
+            modulus.is_power_of_two() && remainder < modulus,
+            "{remainder} modulo {modulus}"
+        );
+        // Reversed, the low bits that decide the remainder lead, and the others follow.
+        let first = remainder.reverse_bits();
+        let last = first | (u32::MAX >> modulus.trailing_zeros());
+        self.by_low_bits
+            .range((first, RecordId::MIN)..=(last, RecordId::MAX))
+            .map(|(_, id)| (*id, &self.records[id]))
     }
 
     pub fn len(&self) -> usize {
@@ -122,6 +149,10 @@ impl Replica {
             .map(|(id, r)| V::from_record(*id, r))
             .collect()
     }
+}
+
+fn low_bits_key(id: RecordId) -> (u32, RecordId) {
+    (id.low_bits().reverse_bits(), id)
 }
 
 #[cfg(test)]
@@ -181,5 +212,38 @@ mod tests {
         let live: Vec<views::Risk> = replica.all();
         assert_eq!(live.len(), 1);
         assert!(replica.view::<views::Control>(a).is_none(), "wrong kind");
+    }
+
+    #[test]
+    fn a_bucket_lists_exactly_the_records_with_its_low_bits() {
+        let mut replica = Replica::default();
+        let ids: Vec<RecordId> = (0..500).map(|_| RecordId::new()).collect();
+        for id in &ids {
+            replica.apply(&op(1, 1, *id, "title", "x".into()));
+        }
+        let gone = ids[7];
+        replica.reset_field(gone, Kind::Risk, "title", None);
+        for modulus in [1, 2, 16, 512, 1 << 31] {
+            let mut listed = Vec::new();
+            for remainder in (0..modulus).take(600) {
+                let mut ids: Vec<RecordId> = replica
+                    .with_low_bits(remainder, modulus)
+                    .map(|(id, _)| id)
+                    .collect();
+                assert!(ids.iter().all(|id| id.low_bits() % modulus == remainder));
+                listed.append(&mut ids);
+            }
+            listed.sort();
+            let mut expected: Vec<RecordId> = if modulus <= 600 {
+                ids.iter().copied().filter(|id| *id != gone).collect()
+            } else {
+                ids.iter()
+                    .copied()
+                    .filter(|id| *id != gone && id.low_bits() % modulus < 600)
+                    .collect()
+            };
+            expected.sort();
+            assert_eq!(listed, expected, "modulo {modulus}");
+        }
     }
 }
