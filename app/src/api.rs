@@ -6,7 +6,8 @@ use register::{
     ClientId, RecordId,
     wire::{
         CreateOrgRequest, Credential, ErrorBody, HistoryResponse, Invite, InviteRequest,
-        JoinRequest, MembersResponse, PullResponse, PushRequest, PushResponse, RoleChange,
+        InvitesResponse, JoinRequest, MembersResponse, PullResponse, PushRequest, PushResponse,
+        RoleChange, SERVER_TIME_HEADER,
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -47,22 +48,49 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     }
 }
 
+/// An answer, with the server's clock when it gave it (none if it was not reached).
+pub struct Timed<T> {
+    pub result: Result<T, ApiError>,
+    pub server_ms: Option<u64>,
+}
+
 async fn send<T: DeserializeOwned>(
     request: RequestBuilder,
     body: Option<&impl Serialize>,
 ) -> Result<T, ApiError> {
-    let response = match body {
-        Some(body) => {
-            request
-                .json(body)
-                .map_err(|e| ApiError::Unreadable(e.to_string()))?
-                .send()
-                .await
+    send_timed(request, body).await.result
+}
+
+async fn send_timed<T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: Option<&impl Serialize>,
+) -> Timed<T> {
+    let request = match body {
+        Some(body) => request.json(body),
+        None => request.build(),
+    };
+    let sent = match request {
+        Ok(request) => request.send().await,
+        Err(e) => {
+            return Timed {
+                result: Err(ApiError::Unreadable(e.to_string())),
+                server_ms: None,
+            };
         }
-        None => request.send().await,
+    };
+    match sent {
+        Ok(response) => Timed {
+            server_ms: response
+                .headers()
+                .get(SERVER_TIME_HEADER)
+                .and_then(|t| t.parse().ok()),
+            result: read(response).await,
+        },
+        Err(e) => Timed {
+            result: Err(ApiError::Unreachable(e.to_string())),
+            server_ms: None,
+        },
     }
-    .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-    read(response).await
 }
 
 async fn send_empty(request: RequestBuilder) -> Result<(), ApiError> {
@@ -102,17 +130,25 @@ impl Api {
             .header("authorization", &format!("Bearer {}", self.token))
     }
 
-    pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
-        send(self.at(Request::post, "/push"), Some(request)).await
+    pub async fn push(&self, request: &PushRequest) -> Timed<PushResponse> {
+        send_timed(self.at(Request::post, "/push"), Some(request)).await
     }
 
-    pub async fn pull(&self, since: u64) -> Result<PullResponse, ApiError> {
+    pub async fn pull(&self, since: u64) -> Timed<PullResponse> {
         let path = format!("/pull?since={since}&limit=1000");
-        send(self.at(Request::get, &path), None::<&()>).await
+        send_timed(self.at(Request::get, &path), None::<&()>).await
     }
 
-    pub async fn history(&self, record: RecordId) -> Result<HistoryResponse, ApiError> {
-        let path = format!("/records/{record}/history");
+    /// The latest changes to a record, or those before the log position `before`.
+    pub async fn history(
+        &self,
+        record: RecordId,
+        before: Option<u64>,
+    ) -> Result<HistoryResponse, ApiError> {
+        let path = match before {
+            Some(seq) => format!("/records/{record}/history?before={seq}"),
+            None => format!("/records/{record}/history"),
+        };
         send(self.at(Request::get, &path), None::<&()>).await
     }
 
@@ -122,6 +158,14 @@ impl Api {
 
     pub async fn invite(&self, request: &InviteRequest) -> Result<Invite, ApiError> {
         send(self.at(Request::post, "/invites"), Some(request)).await
+    }
+
+    pub async fn invites(&self) -> Result<InvitesResponse, ApiError> {
+        send(self.at(Request::get, "/invites"), None::<&()>).await
+    }
+
+    pub async fn withdraw_invite(&self, id: &str) -> Result<(), ApiError> {
+        send_empty(self.at(Request::delete, &format!("/invites/{id}"))).await
     }
 
     pub async fn revoke_device(&self, client: ClientId) -> Result<(), ApiError> {

@@ -49,8 +49,12 @@ pub fn start(state: AppState) {
     state.kick_sync();
     leptos::task::spawn_local(async move {
         let mut failures = 0u32;
+        // A limit the server named (429) says exactly when to try again.
+        let mut retry_after_ms: Option<u32> = None;
         loop {
-            let wait = if failures == 0 {
+            let wait = if let Some(ms) = retry_after_ms.take() {
+                ms
+            } else if failures == 0 {
                 PERIOD_MS
             } else {
                 let base = (1000.0 * 2f64.powi(failures as i32 - 1)).min(BACKOFF_MAX_MS);
@@ -83,6 +87,11 @@ pub fn start(state: AppState) {
                 Ok(()) => failures = 0,
                 Err(error) => {
                     failures = failures.saturating_add(1);
+                    if let SyncError::Api(ApiError::Refused { body, .. }) = &error {
+                        retry_after_ms = body
+                            .retry_after_seconds
+                            .map(|s| u32::try_from(s.saturating_mul(1000)).unwrap_or(u32::MAX));
+                    }
                     state.sync.set(SyncStatus::Error {
                         message: error.to_string(),
                     });
@@ -90,6 +99,16 @@ pub fn start(state: AppState) {
             }
         }
     });
+}
+
+/// What an answer tells the device about the server's clock, to apply with the answer.
+fn server_clock(server_ms: Option<u64>) -> impl FnOnce(&mut register::device::Device) {
+    let local = now_ms();
+    move |device| {
+        if let Some(server_ms) = server_ms {
+            device.observe_server_time(server_ms, local);
+        }
+    }
 }
 
 /// Pushes the whole outbox in batches, then pulls until the device has the whole log.
@@ -109,13 +128,28 @@ async fn run_once(state: AppState) -> Result<(), SyncError> {
         let Some(request) = state.read_untracked(|d| d.push_request(PUSH_MAX_OPS)) else {
             break;
         };
-        match api.push(&request).await {
-            Ok(response) => state.apply(|d| d.on_pushed(&response)).await?,
+        let answer = api.push(&request).await;
+        let clock = server_clock(answer.server_ms);
+        match answer.result {
+            Ok(response) => {
+                state
+                    .apply(|d| {
+                        clock(d);
+                        d.on_pushed(&response)
+                    })
+                    .await?
+            }
             Err(ApiError::Refused { status, body }) if status == 422 || status == 403 => {
                 if body.rejections.is_empty() {
                     return Err(ApiError::Refused { status, body }.into());
                 }
-                state.apply(|d| d.on_refused(&body)).await?;
+                // A refusal for a clock far ahead is answered by stamping again, not giving up.
+                state
+                    .apply(|d| {
+                        clock(d);
+                        d.on_refused(&body)
+                    })
+                    .await?;
             }
             Err(error) => return Err(error.into()),
         }
@@ -127,9 +161,16 @@ async fn run_once(state: AppState) -> Result<(), SyncError> {
     }
     for _page in 0..100_000 {
         let cursor = state.read_untracked(|d| d.cursor);
-        let page = api.pull(cursor).await?;
+        let answer = api.pull(cursor).await;
+        let clock = server_clock(answer.server_ms);
+        let page = answer.result?;
         let (more, head, next) = (page.more, page.head, page.next);
-        state.apply(move |d| d.on_pulled(&page)).await??;
+        state
+            .apply(move |d| {
+                clock(d);
+                d.on_pulled(&page)
+            })
+            .await??;
         state.sync.set(SyncStatus::Syncing {
             done: next,
             total: head,

@@ -12,6 +12,7 @@ import {
 // Chromium logs each failed request; these are the ones the tests provoke on purpose.
 const REFUSED = /Failed to load resource: the server responded with a status of 403/;
 const CUT = /Failed to load resource: net::ERR_(CONNECTION_RESET|FAILED|INTERNET_DISCONNECTED)/;
+const AHEAD = /Failed to load resource: the server responded with a status of 422/;
 
 let server;
 let alice;
@@ -52,9 +53,15 @@ async function serverLog(credential) {
   return (await response.json()).ops;
 }
 
-async function openRisk(page, title) {
+/** Opens the risks list searched for `title` (a list shows 100 rows at a time). */
+async function findRisk(page, title) {
   await openTab(page, "Risks");
-  await riskRow(page, title).getByRole("link").click();
+  await page.locator("#risks-search").fill(title);
+  return riskRow(page, title);
+}
+
+async function openRisk(page, title) {
+  await (await findRisk(page, title)).getByRole("link").click();
   await page.getByRole("form", { name: "Edit risk" }).waitFor();
 }
 
@@ -77,6 +84,15 @@ test("1. Alice creates an organisation and a risk; Bob joins by invite and sees 
   const link = await page.getByLabel("Or send this link").inputValue();
   assert.match(link, /\/join#.+\..+\.[0-9a-f]{64}$/);
   await page.screenshot({ path: join(SHOTS, "sync-invite.png"), fullPage: true });
+  // Invites wait in a list until used; one made by mistake is withdrawn there.
+  const waiting = page.getByRole("list", { name: "Invites not used yet" });
+  await waiting.getByText("editor invite by Alice").waitFor();
+  await page.getByLabel("Role").selectOption("viewer");
+  await page.getByRole("button", { name: "Create invite" }).click();
+  const mistaken = waiting.getByRole("listitem").filter({ hasText: "viewer invite by Alice" });
+  await mistaken.getByRole("button", { name: /^Withdraw the viewer invite by Alice/ }).click();
+  await mistaken.waitFor({ state: "detached" });
+  assert.equal(await waiting.getByRole("listitem").count(), 1);
 
   await bob.page.goto(link);
   await ready(bob.page);
@@ -236,4 +252,84 @@ test("6. 2,000 risks created offline on one device arrive on the other, with pro
   await openTab(page, "Overview");
   assert.equal(await page.getByTestId("risk-count").textContent(), "2003");
   assert.deepEqual(unexpected(alice.problems, [CUT]), []);
+});
+
+test("7. A phone whose clock is hours off loses no edit, and a later edit elsewhere still wins", async () => {
+  const HOURS_3 = 3 * 3600 * 1000;
+  const { page, context } = bob;
+  const refusedAlert = page.getByRole("alert", { name: "Refused changes" });
+  const clockRefusals = async () => ((await refusedAlert.count()) ? (await refusedAlert.textContent()).match(/clock/gi)?.length ?? 0 : 0);
+  const before = await clockRefusals();
+  // Three hours fast, and cut off from the server from the start: its edit is stamped three
+  // hours ahead, and its first push is refused for it.
+  await page.route("**/api/**", (route) => route.abort("internetdisconnected"));
+  await context.clock.install({ time: Date.now() + HOURS_3 });
+  await page.reload();
+  await ready(page);
+  await openRisk(page, "Phishing of finance staff");
+  await saveTitle(page, "Phishing (Bob's fast phone)");
+  await page.unroute("**/api/**");
+  await syncNow(page);
+  await synced(page);
+  assert.equal(await clockRefusals(), before, "the server's time put the stamps right; nothing was refused");
+
+  await syncNow(alice.page);
+  await openRisk(alice.page, "Phishing (Bob's fast phone)");
+  await saveTitle(alice.page, "Phishing (Alice, later)");
+  await syncNow(alice.page);
+  await syncNow(page);
+  await page.getByRole("heading", { name: "Phishing (Alice, later)" }).waitFor({ timeout: 20_000 });
+
+  // Three hours slow: once it has heard the server's time, its later edit wins in turn.
+  await context.clock.setSystemTime(Date.now() - HOURS_3);
+  await syncNow(page);
+  await saveTitle(page, "Phishing (Bob's slow phone, later still)");
+  await syncNow(page);
+  await syncNow(alice.page);
+  await alice.page.getByRole("heading", { name: "Phishing (Bob's slow phone, later still)" }).waitFor({ timeout: 20_000 });
+  await saveTitle(alice.page, "Phishing of finance staff (Alice, last)");
+  await syncNow(alice.page);
+  await syncNow(page);
+  await page.getByRole("heading", { name: "Phishing of finance staff (Alice, last)" }).waitFor({ timeout: 20_000 });
+  assert.equal(await clockRefusals(), before);
+  await context.clock.setSystemTime(Date.now());
+  assert.ok(bob.problems.some((p) => AHEAD.test(p)), "the fast phone's first push was refused (422), then stamped again");
+  assert.deepEqual(unexpected(bob.problems, [REFUSED, CUT, AHEAD]), []);
+});
+
+test("8. Leaving sends this device's changes first, and names what it would lose when it cannot", async () => {
+  const { page, context } = bob;
+  await context.setOffline(true);
+  await openRisk(page, "Laptop stolen (Bob's later wording)");
+  await saveTitle(page, "Laptop stolen (Bob, just before leaving)");
+  await openTab(page, "Organisation");
+  const leave = page.getByRole("button", { name: "Leave this organisation on this device" });
+  await leave.click();
+  const lost = page.getByRole("list", { name: "Changes that would be lost" });
+  await lost.getByText("Risk: Laptop stolen (Bob, just before leaving) (1 change)").waitFor();
+  await page.getByRole("button", { name: "Leave anyway and lose them" }).waitFor();
+  await page.screenshot({ path: join(SHOTS, "sync-leave-unsent.png"), fullPage: true });
+  await page.getByRole("button", { name: "Stay" }).click();
+
+  // Online, leaving first sends the change (held back a moment here, so the wait shows).
+  await page.route("**/api/orgs/*/push", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue();
+  });
+  await context.setOffline(false);
+  await page.getByText("Online", { exact: true }).waitFor();
+  await leave.click();
+  await page.getByRole("button", { name: "Sending this device's changes first…" }).waitFor();
+  const really = page.getByRole("button", { name: "Really leave: wipe this organisation from this device" });
+  await really.waitFor({ timeout: 25_000 });
+  await page.unroute("**/api/orgs/*/push");
+  assert.equal(await page.getByTestId("pending-count").textContent(), "");
+  await really.click();
+  await page.waitForURL(`${server.base}/`);
+
+  await syncNow(alice.page);
+  await (await findRisk(alice.page, "Laptop stolen (Bob, just before leaving)")).waitFor({ timeout: 20_000 });
+  // Leaving revokes the device first; a request still on its way is then refused (401).
+  const REVOKED = /Failed to load resource: the server responded with a status of 401/;
+  assert.deepEqual(unexpected(bob.problems, [REFUSED, CUT, AHEAD, REVOKED]), []);
 });

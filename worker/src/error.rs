@@ -36,6 +36,17 @@ impl ApiError {
         Self::refused(403, code, message)
     }
 
+    /// 429: a limit was reached; nothing was stored. Try again after `seconds`.
+    pub fn rate_limited(seconds: u64, message: impl Into<String>) -> Self {
+        Self::Refused {
+            status: 429,
+            body: ErrorBody {
+                retry_after_seconds: Some(seconds),
+                ..ErrorBody::new("rate_limited", message)
+            },
+        }
+    }
+
     fn status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
@@ -65,8 +76,14 @@ impl ApiError {
             worker::console_error!("internal error: {detail}");
         }
         let status = self.status();
-        let mut response = Response::from_json(&self.body())?.with_status(status);
+        let body = self.body();
+        let mut response = Response::from_json(&body)?.with_status(status);
         response.headers_mut().set("cache-control", "no-store")?;
+        if let Some(seconds) = body.retry_after_seconds {
+            response
+                .headers_mut()
+                .set("retry-after", &seconds.to_string())?;
+        }
         Ok(response)
     }
 }

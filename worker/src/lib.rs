@@ -12,16 +12,51 @@ mod orgs;
 mod token;
 
 use error::ApiError;
-use worker::{Context, Env, Method, Request, Response, Result, event};
+use worker::{Context, Env, Headers, Method, Request, Response, Result, event};
 
 pub use organisation::Organisation;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    route(req, &env).await.or_else(ApiError::into_response)
+    let response = route(req, &env).await.or_else(ApiError::into_response)?;
+    with_security_headers(response)
+}
+
+/// Every API answer is data, never a page: it may not be sniffed, framed or run as one (the
+/// app's own files get theirs from `dist/_headers`, written by `cargo xtask post-build`).
+/// Each also tells the server's time.
+fn with_security_headers(response: Response) -> Result<Response> {
+    // A response from a Durable Object may have immutable headers: copy them into new ones.
+    let status = response.status_code();
+    let headers = Headers::new();
+    for (name, value) in response.headers().entries() {
+        headers.set(&name, &value)?;
+    }
+    let (_, body) = response.into_parts();
+    headers.set(
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    )?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("cache-control", "no-store")?;
+    // The server's clock, so a device whose own clock is wrong stamps its edits right
+    // (`Device::observe_server_time`).
+    headers.set(
+        register::wire::SERVER_TIME_HEADER,
+        &worker::Date::now().as_millis().to_string(),
+    )?;
+    Ok(Response::builder()
+        .with_status(status)
+        .with_headers(headers)
+        .body(body))
 }
 
 async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiError> {
+    // workers-rs reads any method it does not know as GET; such a request is refused here.
+    if req.method().as_ref() != req.inner().method() {
+        return Err(ApiError::MethodNotAllowed);
+    }
     let path = req.path();
     // "/api/orgs/x/push" → ["orgs", "x", "push"]
     let segments: Vec<&str> = path.split('/').skip(2).collect();

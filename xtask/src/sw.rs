@@ -19,7 +19,8 @@ pub fn stamp(dir: &Path) -> Result<()> {
     let mut urls = vec!["/".to_owned()];
     for file in &files {
         let relative = file.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
-        if relative == "sw.js" {
+        // `_headers` configures the host and is never served.
+        if relative == "sw.js" || relative == "_headers" {
             continue;
         }
         hasher.update(relative.as_bytes());
@@ -76,6 +77,7 @@ mod tests {
         std::fs::write(dir.join("index.html"), "<html>").unwrap();
         std::fs::write(dir.join("app-abc_bg.wasm"), [0, 97, 115, 109]).unwrap();
         std::fs::write(dir.join("icons/icon.svg"), "<svg/>").unwrap();
+        std::fs::write(dir.join("_headers"), "/*\n  X-Frame-Options: DENY\n").unwrap();
         stamp(&dir).unwrap();
         let first = std::fs::read_to_string(dir.join("sw.js")).unwrap();
         assert!(

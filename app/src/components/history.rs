@@ -7,15 +7,20 @@ use super::{
     record::{draft_of, local_date_time, record_label, words},
 };
 use crate::{api::Api, state::use_app_state};
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use register::{
-    ClientId, FieldType, Kind, Op, RecordId, Value, device::Device, wire::HistoryResponse,
+    ClientId, FieldType, Kind, Op, RecordId, Value,
+    device::Device,
+    wire::{HistoryResponse, Logged},
 };
 
 /// One change as shown: when (ms), by whom, which field, to what.
 #[derive(Clone, PartialEq, Debug)]
 struct Change {
+    /// The writing device's clock.
     wall: u64,
+    /// The sync server's clock when the change reached it, once it has.
+    received_ms: Option<u64>,
     client: ClientId,
     field: String,
     value: Value,
@@ -23,15 +28,34 @@ struct Change {
     unsent: bool,
 }
 
+/// A device's clock further than this from the server's is named beside the server's time.
+const CLOCK_NOTE_MS: u64 = 5 * 60 * 1000;
+
 impl Change {
-    fn of(op: &Op, unsent: bool) -> Self {
+    fn of(op: &Op, received_ms: Option<u64>, unsent: bool) -> Self {
         Self {
             wall: op.hlc.wall,
+            received_ms,
             client: op.client,
             field: op.field.clone(),
             value: op.value.clone(),
             unsent,
         }
+    }
+
+    /// When it happened: the server's time of receipt where known, since a device's clock
+    /// may be wrong or set back on purpose.
+    fn when(&self) -> u64 {
+        self.received_ms.unwrap_or(self.wall)
+    }
+
+    /// The device's own time, when it is far from the server's.
+    fn clock_note(&self) -> Option<String> {
+        let received = self.received_ms?;
+        (received.abs_diff(self.wall) > CLOCK_NOTE_MS).then(|| {
+            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(self.wall as f64));
+            format!(" (the device's clock said {})", local_date_time(&date))
+        })
     }
 }
 
@@ -94,9 +118,9 @@ fn residual_scores(changes: &[Change]) -> Vec<Point> {
             continue;
         }
         if let (Some(l), Some(i)) = (likelihood, impact) {
-            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(change.wall as f64));
+            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(change.when() as f64));
             points.push(Point {
-                x: change.wall as f64,
+                x: change.when() as f64,
                 y: (l * i) as f64,
                 when: local_date_time(&date),
                 value: format!("{l} × {i} = {}", l * i),
@@ -127,11 +151,45 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
                 return None;
             }
             let api = Api::new(&base, &credential);
-            Some(api.history(id).await.map_err(|e| e.to_string()))
+            Some(api.history(id, None).await.map_err(|e| e.to_string()))
         }
     });
     let history = RwSignal::new(None::<HistoryResponse>);
+    // Pages before the latest, loaded on request, oldest first; and whether more remain.
+    let earlier = RwSignal::new((Vec::<Logged>::new(), false));
     let problem = RwSignal::new(None::<String>);
+    let more = move || {
+        earlier.with(|(changes, more)| {
+            if changes.is_empty() {
+                history.with(|h| h.as_ref().is_some_and(|h| h.more))
+            } else {
+                *more
+            }
+        })
+    };
+    let load_earlier = move |_| {
+        let Some((base, credential)) = server.get_untracked() else {
+            return;
+        };
+        let first = earlier
+            .with_untracked(|(changes, _)| changes.first().map(|c| c.entry.seq))
+            .or_else(|| {
+                history.with_untracked(|h| h.as_ref()?.changes.first().map(|c| c.entry.seq))
+            });
+        spawn_local(async move {
+            match Api::new(&base, &credential).history(id, first).await {
+                Ok(page) => {
+                    earlier.try_update(|(changes, more)| {
+                        let mut all = page.changes;
+                        all.append(changes);
+                        *changes = all;
+                        *more = page.more;
+                    });
+                }
+                Err(error) => drop(problem.try_set(Some(error.to_string()))),
+            }
+        });
+    };
     Effect::new(move |_| match logged.get().flatten() {
         Some(Ok(loaded)) => {
             history.set(Some(loaded));
@@ -141,13 +199,10 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
         None => {}
     });
     let changes = move || {
-        let mut changes: Vec<Change> = history.with(|h| {
-            h.iter()
-                .flat_map(|h| &h.changes)
-                .map(|e| Change::of(&e.op, false))
-                .collect()
-        });
-        state.read(|d| changes.extend(d.unsent_ops(id).map(|op| Change::of(op, true))));
+        let of = |logged: &Logged| Change::of(&logged.entry.op, logged.received_ms, false);
+        let mut changes: Vec<Change> = earlier.with(|(older, _)| older.iter().map(of).collect());
+        history.with(|h| changes.extend(h.iter().flat_map(|h| &h.changes).map(of)));
+        state.read(|d| changes.extend(d.unsent_ops(id).map(|op| Change::of(op, None, true))));
         changes
     };
     let note = move || {
@@ -170,9 +225,7 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
                 "Offline: the history as last loaded, with this device's changes since.".to_owned(),
             ),
             (true, None) => Some("Loading the history from the sync server…".to_owned()),
-            (true, Some(more)) => {
-                more.then(|| "Only the latest 1,000 changes are shown.".to_owned())
-            }
+            (true, Some(_)) => None,
         }
     };
     let who = move |client: ClientId| {
@@ -205,11 +258,12 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
                     all.reverse();
                     let people = state.people();
                     state.read(|d| all.into_iter().filter(|c| c.field != register::schema::DELETED || c.value == Value::Bool(true)).map(|change| {
-                        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(change.wall as f64));
+                        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(change.when() as f64));
                         let ty = spec.field(&change.field).map(|f| f.ty);
                         let text = format!(
-                            "{} · {} · {} → {}",
+                            "{}{} · {} · {} → {}",
                             local_date_time(&date),
+                            change.clock_note().unwrap_or_default(),
                             who(change.client),
                             words(&change.field),
                             value_words(d, &people, ty, &change.value),
@@ -218,6 +272,9 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
                     }).collect_view())
                 })}
             </ol>
+            <Show when=move || more() && state.online.get()>
+                <button type="button" class="secondary small" on:click=load_earlier>"Show earlier changes"</button>
+            </Show>
         </details>
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::{
     api::{self, Api, ApiError},
+    components::record::record_label,
     set_active_database,
     state::{AppState, use_app_state},
     store::{LOCAL_DB, Store, SyncSettings, org_db_name},
@@ -12,7 +13,10 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use register::{
     Role,
     device::Device,
-    wire::{CreateOrgRequest, Credential, InviteRequest, JoinRequest, MemberInfo, RoleChange},
+    wire::{
+        CreateOrgRequest, Credential, InviteRequest, JoinRequest, MemberInfo, PendingInvite,
+        RoleChange,
+    },
 };
 
 fn origin() -> String {
@@ -193,13 +197,13 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
         refresh();
     }
     let manages = move || state.role().manages_members();
-    let leaving = RwSignal::new(false);
-    let leave = move |_| {
-        if !leaving.get_untracked() {
-            leaving.set(true);
-            return;
+    let leaving = RwSignal::new(Leaving::No);
+    let leave = move |_| match leaving.get_untracked() {
+        Leaving::No => spawn_local(send_before_leaving(state, leaving)),
+        Leaving::Confirm | Leaving::Unsent(_) => {
+            spawn_local(leave_organisation(state, api.get_value()))
         }
-        spawn_local(leave_organisation(state, api.get_value()));
+        Leaving::Sending => {}
     };
     view! {
         <p class="lede">
@@ -216,10 +220,84 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
             <InviteForm api />
         </Show>
         <h2>"This device"</h2>
-        <button type="button" class="danger" on:click=leave>
-            {move || if leaving.get() { "Really leave: wipe this organisation from this device" } else { "Leave this organisation on this device" }}
+        {move || match leaving.get() {
+            Leaving::Unsent(records) => {
+                let changes: usize = records.iter().map(|(_, n)| n).sum();
+                view! {
+                    <div class="form-error" role="alert">
+                        <p>{format!(
+                            "{changes} change{} on this device {} not reached the server, so leaving now loses {}:",
+                            if changes == 1 { "" } else { "s" },
+                            if changes == 1 { "has" } else { "have" },
+                            if changes == 1 { "it" } else { "them" },
+                        )}</p>
+                        <ul aria-label="Changes that would be lost">
+                            {records.into_iter().map(|(label, n)| view! {
+                                <li>{format!("{label} ({n} change{})", if n == 1 { "" } else { "s" })}</li>
+                            }).collect_view()}
+                        </ul>
+                        <p>"Stay, and leave once they have synced; or leave anyway."</p>
+                    </div>
+                    <button type="button" on:click=move |_| leaving.set(Leaving::No)>"Stay"</button>
+                }.into_any()
+            }
+            _ => ().into_any(),
+        }}
+        <button type="button" class="danger" on:click=leave disabled=move || leaving.get() == Leaving::Sending>
+            {move || match leaving.get() {
+                Leaving::No => "Leave this organisation on this device",
+                Leaving::Sending => "Sending this device's changes first…",
+                Leaving::Confirm => "Really leave: wipe this organisation from this device",
+                Leaving::Unsent(_) => "Leave anyway and lose them",
+            }}
         </button>
     }
+}
+
+/// Where leaving stands. Leaving wipes the device's copy, so what the server has not got yet
+/// is sent first; if it cannot be, the person is told what would be lost, record by record.
+#[derive(Clone, PartialEq)]
+enum Leaving {
+    No,
+    Sending,
+    /// Changes that could not be sent: each record's label and how many changes.
+    Unsent(Vec<(String, usize)>),
+    Confirm,
+}
+
+/// How long leaving waits for this device's changes to reach the server.
+const SEND_WAIT_MS: u32 = 20_000;
+
+async fn send_before_leaving(state: AppState, leaving: RwSignal<Leaving>) {
+    let unsent = move || state.read_untracked(|d| d.unsent_records());
+    if !unsent().is_empty() && state.online.get_untracked() {
+        leaving.set(Leaving::Sending);
+        state.kick_sync();
+        // Bounded: polls until sent or the wait is over.
+        for _ in 0..SEND_WAIT_MS / 250 {
+            gloo_timers::future::TimeoutFuture::new(250).await;
+            if unsent().is_empty() {
+                break;
+            }
+        }
+    }
+    let records: Vec<(String, usize)> = state.read_untracked(|d| {
+        d.unsent_records()
+            .into_iter()
+            .map(|(id, changes)| {
+                let label = d.local.record(id).map_or_else(
+                    || "(a record no longer on this device)".to_owned(),
+                    |r| format!("{}: {}", r.kind.spec().label, record_label(r)),
+                );
+                (label, changes)
+            })
+            .collect()
+    });
+    leaving.try_set(if records.is_empty() {
+        Leaving::Confirm
+    } else {
+        Leaving::Unsent(records)
+    });
 }
 
 async fn leave_organisation(state: AppState, api: Api) {
@@ -305,10 +383,36 @@ fn MemberRow(
 
 #[component]
 fn InviteForm(api: StoredValue<Api>) -> impl IntoView {
+    let state = use_app_state();
     let role = RwSignal::new("editor".to_owned());
     let days = RwSignal::new("7".to_owned());
     let code = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(Vec::<PendingInvite>::new());
+    // The list may arrive after the person has left the page.
+    let load = move || {
+        let Some(api) = api.try_get_value() else {
+            return;
+        };
+        spawn_local(async move {
+            match api.invites().await {
+                Ok(list) => drop(pending.try_set(list.invites)),
+                Err(e) => drop(error.try_set(Some(e.to_string()))),
+            }
+        });
+    };
+    if state.online.get_untracked() {
+        load();
+    }
+    let withdraw = move |id: String| {
+        let api = api.get_value();
+        spawn_local(async move {
+            match api.withdraw_invite(&id).await {
+                Ok(()) => load(),
+                Err(e) => drop(error.try_set(Some(e.to_string()))),
+            }
+        });
+    };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(role) = Role::from_name(&role.get_untracked()) else {
@@ -325,6 +429,7 @@ fn InviteForm(api: StoredValue<Api>) -> impl IntoView {
                 Ok(invite) => {
                     code.set(Some(invite.code));
                     error.set(None);
+                    load();
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -367,5 +472,28 @@ fn InviteForm(api: StoredValue<Api>) -> impl IntoView {
                 <button type="button" on:click=copy>"Copy code"</button>
             </Show>
         </form>
+        <h2>"Invites not used yet"</h2>
+        <ul class="record-list" aria-label="Invites not used yet">
+            <For each=move || pending.get() key=|invite| invite.id.clone() let:invite>
+                {
+                    let id = invite.id.clone();
+                    let until = js_sys::Date::new(&(invite.expires_at_ms as f64).into())
+                        .to_date_string()
+                        .as_string()
+                        .unwrap_or_default();
+                    let text = format!("{} invite by {}, valid until {until}", invite.role.name(), invite.created_by_name);
+                    view! {
+                        <li class="record">
+                            <span class="record-title">{text.clone()}</span>
+                            <button type="button" class="small" aria-label=format!("Withdraw the {text}")
+                                on:click=move |_| withdraw(id.clone())>"Withdraw"</button>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        <Show when=move || pending.with(Vec::is_empty)>
+            <p class="lede">"No invite is waiting to be used."</p>
+        </Show>
     }
 }

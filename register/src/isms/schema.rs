@@ -139,6 +139,12 @@ impl Role {
         matches!(self, Role::Owner | Role::Admin)
     }
 
+    /// Whether this role may give `role` to someone (by invite or by a change of role): owners
+    /// any role, admins any but owner. An invite stays valid only while its maker may.
+    pub fn may_grant(self, role: Role) -> bool {
+        self.manages_members() && (role != Role::Owner || self == Role::Owner)
+    }
+
     pub const ALL: [Role; 5] = [
         Role::Owner,
         Role::Admin,
@@ -246,6 +252,7 @@ impl FieldSpec {
                         format!("“{name}” must be one line."),
                     ));
                 }
+                check_characters(name, text, &['\t'], true)?;
                 if text.chars().count() > max {
                     return Err(invalid(
                         "too_long",
@@ -261,6 +268,7 @@ impl FieldSpec {
                         format!("“{name}” is limited to 64 KiB of text."),
                     ));
                 }
+                check_characters(name, text, &['\t', '\n', '\r'], false)?;
             }
             FieldType::Int { min, max } => {
                 let n = value.as_int().ok_or_else(|| wrong_type("a whole number"))?;
@@ -349,6 +357,9 @@ impl FieldSpec {
                         format!("Each of “{name}” must be one line."),
                     ));
                 }
+                for line in lines {
+                    check_characters(name, line, &['\t'], true)?;
+                }
                 if lines.iter().any(|l| l.chars().count() > chars) {
                     return Err(invalid(
                         "too_long",
@@ -373,6 +384,41 @@ impl FieldSpec {
             }
         }
         Ok(())
+    }
+}
+
+/// Characters that change how text around them is shown while showing nothing themselves:
+/// bidirectional embeddings, overrides and isolates, direction marks, the zero-width space,
+/// the word joiner and the byte-order mark. In a name or a one-line text they serve only to
+/// make two different texts look alike ("Ad\u{200B}min"), or one text read backwards. (The
+/// zero-width joiner and non-joiner stay: some scripts and emoji need them.)
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The first character a text may not hold: control characters other than those in
+/// `allowed`, and in one-line texts the invisible formatting ones too.
+pub fn forbidden_character(text: &str, allowed: &[char], one_line: bool) -> Option<char> {
+    text.chars().find(|&c| {
+        (c.is_control() && !allowed.contains(&c)) || (one_line && is_invisible_format(c))
+    })
+}
+
+fn check_characters(
+    name: &str,
+    text: &str,
+    allowed: &[char],
+    one_line: bool,
+) -> Result<(), Invalid> {
+    match forbidden_character(text, allowed, one_line) {
+        Some(c) => Err(invalid(
+            "invalid_text",
+            format!(
+                "“{name}” holds the invisible character U+{:04X}; remove it (it is often pasted by accident).",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -1164,6 +1210,44 @@ mod tests {
         assert_eq!(whys.check(&"one".into()).unwrap_err().code, "wrong_type");
         assert_eq!(choice_words("minor_nc"), "Minor nonconformity");
         assert_eq!(choice_words("actions_planned"), "Actions planned");
+    }
+
+    #[test]
+    fn texts_refuse_control_and_invisible_characters() {
+        let title = field(Kind::Risk, "title");
+        let description = field(Kind::Risk, "description");
+        let whys = field(Kind::Finding, "whys");
+        let refused = |spec: &FieldSpec, value: Value| spec.check(&value).unwrap_err();
+        let nul = refused(description, "before\u{0}after".into());
+        assert_eq!(nul.code, "invalid_text");
+        assert!(nul.message.contains("U+0000"), "{}", nul.message);
+        assert!(description.check(&"one\ttab\nand lines\r\n".into()).is_ok());
+        assert_eq!(refused(title, "\u{1b}[31mred".into()).code, "invalid_text");
+        // Shown backwards by a right-to-left override, or two names made to look alike.
+        assert!(
+            refused(title, "invoice\u{202E}fdp.exe".into())
+                .message
+                .contains("U+202E")
+        );
+        assert_eq!(refused(title, "Ad\u{200B}min".into()).code, "invalid_text");
+        assert!(
+            title
+                .check(&"Tab\there, 👩\u{200D}💻 and עברית".into())
+                .is_ok()
+        );
+        assert!(
+            description
+                .check(&"a long text may keep \u{200F} marks".into())
+                .is_ok()
+        );
+        let line = Value::List(vec!["why\u{2066}".to_owned()]);
+        assert_eq!(refused(whys, line).code, "invalid_text");
+        // Member and organisation names are checked by the same rule.
+        assert_eq!(
+            forbidden_character("Eve\u{202E}", &[], true),
+            Some('\u{202E}')
+        );
+        assert_eq!(forbidden_character("Ève Dupont", &[], true), None);
     }
 
     #[test]

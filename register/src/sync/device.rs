@@ -6,6 +6,7 @@
 use crate::{
     ClientId, FieldState, Hlc, HlcClock, Kind, Op, RecordId, RecordState, Replica, Value,
     chain::{self, ChainError, GENESIS},
+    server::CLOCK_AHEAD_MAX_MS,
     wire::{ErrorBody, PUSH_MAX_OPS, PullResponse, PushRequest, PushResponse, Rejection},
 };
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,9 @@ pub enum Pending {
 pub struct DeviceMeta {
     pub client: ClientId,
     pub clock: Hlc,
+    /// The server's clock minus this device's, as last learnt (0 until the first answer).
+    #[serde(default)]
+    pub clock_offset_ms: i64,
     pub next_mid: u64,
     pub acked_mid: u64,
     pub cursor: u64,
@@ -70,6 +74,8 @@ struct Dirty {
 pub struct Device {
     pub client: ClientId,
     pub clock: HlcClock,
+    /// Added to this device's clock when it stamps an edit (`observe_server_time`).
+    clock_offset_ms: i64,
     next_mid: u64,
     acked_mid: u64,
     outbox: BTreeMap<u64, Pending>,
@@ -91,6 +97,7 @@ impl Device {
         Self {
             client,
             clock: HlcClock::default(),
+            clock_offset_ms: 0,
             next_mid: 1,
             acked_mid: 0,
             outbox: BTreeMap::new(),
@@ -107,6 +114,7 @@ impl Device {
     pub fn restore(stored: Stored) -> Self {
         let mut device = Self::new(stored.meta.client);
         device.clock = HlcClock::new(stored.meta.clock);
+        device.clock_offset_ms = stored.meta.clock_offset_ms;
         device.next_mid = stored.meta.next_mid;
         device.acked_mid = stored.meta.acked_mid;
         device.cursor = stored.meta.cursor;
@@ -138,6 +146,7 @@ impl Device {
         DeviceMeta {
             client: self.client,
             clock: self.clock.last(),
+            clock_offset_ms: self.clock_offset_ms,
             next_mid: self.next_mid,
             acked_mid: self.acked_mid,
             cursor: self.cursor,
@@ -199,7 +208,7 @@ impl Device {
             kind,
             field: field.to_owned(),
             value,
-            hlc: self.clock.tick(now_ms),
+            hlc: self.clock.tick(self.corrected(now_ms)),
         };
         self.next_mid += 1;
         self.local.apply(&op);
@@ -212,6 +221,18 @@ impl Device {
     /// Changes waiting for the server (withdrawn ones included until the server consumes them).
     pub fn pending(&self) -> usize {
         self.outbox.len()
+    }
+
+    /// The records this device changed that the server has not acknowledged yet, with how many
+    /// changes each: what would be lost if the device's copy were wiped now.
+    pub fn unsent_records(&self) -> BTreeMap<RecordId, usize> {
+        let mut records = BTreeMap::new();
+        for pending in self.outbox.values() {
+            if let Pending::Op(op) = pending {
+                *records.entry(op.record).or_insert(0) += 1;
+            }
+        }
+        records
     }
 
     /// This device's changes to one record that the server has not acknowledged yet, oldest
@@ -280,6 +301,69 @@ impl Device {
                     self.dirty.queue.insert(mid);
                 }
             }
+        }
+    }
+
+    /// This device's clock put right by what it last learnt of the server's.
+    fn corrected(&self, local_ms: u64) -> u64 {
+        local_ms.saturating_add_signed(self.clock_offset_ms)
+    }
+
+    /// Learns the server's time from one of its answers (`server_ms`, read when it arrived,
+    /// at this device's `local_ms`). Later edits are stamped from the corrected time. Unsent
+    /// changes stamped further ahead of the server than it accepts (the clock was fast
+    /// before the device first reached the server, or was put right since) are stamped again,
+    /// in order, from the server's time: the server takes them instead of refusing them, and
+    /// they do not win every later conflict. A clock that was slow needs nothing more: its
+    /// later edits are stamped from the corrected time.
+    pub fn observe_server_time(&mut self, server_ms: u64, local_ms: u64) {
+        self.clock_offset_ms = server_ms as i64 - local_ms as i64;
+        let limit = server_ms.saturating_add(CLOCK_AHEAD_MAX_MS);
+        if self.clock.last().wall <= limit {
+            return;
+        }
+        // Every stamp the server has accepted stays below every new one: the log's (the
+        // server refuses stamps far ahead, so none is later than it allows), those
+        // acknowledged, and the unsent ones that are not too far ahead.
+        let first_ahead = self
+            .outbox
+            .iter()
+            .find(|(_, p)| matches!(p, Pending::Op(op) if op.hlc.wall > limit))
+            .map(|(mid, _)| *mid);
+        let kept = self
+            .outbox
+            .range(..first_ahead.unwrap_or(u64::MAX))
+            .filter_map(|(_, p)| match p {
+                Pending::Op(op) => Some(op.hlc),
+                Pending::Withdrawn => None,
+            });
+        let base = self
+            .confirmed
+            .records()
+            .flat_map(|(_, r)| r.fields.values().map(|f| f.stamp.hlc))
+            .chain(self.sent.values().map(|op| op.hlc))
+            .chain(kept)
+            .chain([Hlc {
+                wall: server_ms,
+                counter: 0,
+            }])
+            .max()
+            .unwrap_or_default();
+        self.clock = HlcClock::new(base);
+        let Some(first_ahead) = first_ahead else {
+            return;
+        };
+        // Ticks keep the changes in the order they were made.
+        let mut restamped = BTreeSet::new();
+        for (mid, pending) in self.outbox.range_mut(first_ahead..) {
+            if let Pending::Op(op) = pending {
+                op.hlc = self.clock.tick(server_ms);
+                restamped.insert((op.record, op.kind, op.field.clone()));
+                self.dirty.queue.insert(*mid);
+            }
+        }
+        for (record, kind, field) in restamped {
+            self.recompute_field(record, kind, &field);
         }
     }
 
@@ -439,6 +523,7 @@ mod tests {
         device.on_pushed(&response);
         writes.push(device.take_changes());
         assert_eq!(device.unsent_ops(id).count(), 0);
+        assert!(device.unsent_records().is_empty());
         device.edit(id, Kind::Risk, "residual_impact", Value::Int(9), NOW);
         device.edit(id, Kind::Risk, "title", "Phishing of finance".into(), NOW);
         writes.push(device.take_changes());
@@ -456,6 +541,7 @@ mod tests {
             ["title"],
             "a withdrawn change is no longer pending"
         );
+        assert_eq!(device.unsent_records(), BTreeMap::from([(id, 1)]));
 
         let restored = restore_from(&writes);
         assert_eq!(restored.local, device.local);
@@ -509,5 +595,136 @@ mod tests {
         assert!(device.refused.is_empty());
         assert_eq!(device.pending(), 0);
         assert_eq!(device.local, server.state);
+    }
+
+    #[test]
+    fn a_clock_hours_off_loses_no_edit_and_wins_no_later_conflict() {
+        const HOURS_3: u64 = 3 * 3600 * 1000;
+        let mut server = MemoryServer::default();
+        let author = |device: &Device| Author {
+            client: device.client,
+            member: format!("{}", device.client),
+            role: crate::Role::Editor,
+        };
+        let sync = |server: &mut MemoryServer, device: &mut Device, server_now: u64, local: u64| {
+            for _ in 0..5 {
+                let Some(request) = device.push_request(500) else {
+                    break;
+                };
+                let answer = server.push(&author(device), &request, server_now);
+                device.observe_server_time(server_now, local);
+                match answer {
+                    Ok(response) => device.on_pushed(&response),
+                    Err(refusal) => device.on_refused(&refusal.body()),
+                }
+            }
+            device.on_pulled(&server.pull(device.cursor, 1000)).unwrap();
+            device.observe_server_time(server_now, local);
+        };
+        let title = |device: &Device, id| device.local.record(id).unwrap().get("title").cloned();
+
+        // A phone three hours fast files a risk offline, before it ever reached the server.
+        let mut fast = Device::new(ClientId::new());
+        let id = RecordId::new();
+        fast.edit(
+            id,
+            Kind::Risk,
+            "title",
+            "Filed offline".into(),
+            NOW + HOURS_3,
+        );
+        fast.edit(
+            id,
+            Kind::Risk,
+            "inherent_likelihood",
+            Value::Int(2),
+            NOW + HOURS_3,
+        );
+        fast.edit(
+            id,
+            Kind::Risk,
+            "inherent_impact",
+            Value::Int(2),
+            NOW + HOURS_3,
+        );
+        let refusal = server
+            .push(&author(&fast), &fast.push_request(500).unwrap(), NOW)
+            .unwrap_err();
+        assert!(
+            matches!(&refusal, crate::server::PushRefusal::Rejected { rejections, .. }
+            if rejections.iter().all(|r| r.code == "clock_ahead"))
+        );
+        // The refusal's answer tells the time: the changes are stamped again, not given up.
+        fast.observe_server_time(NOW, NOW + HOURS_3);
+        fast.on_refused(&refusal.body());
+        assert_eq!(fast.pending(), 3);
+        assert!(fast.refused.is_empty());
+        assert!(fast.unsent_ops(id).all(|op| op.hlc.wall == NOW));
+        assert_eq!(
+            fast.local.record(id).unwrap().fields["title"]
+                .stamp
+                .hlc
+                .wall,
+            NOW
+        );
+        sync(&mut server, &mut fast, NOW, NOW + HOURS_3);
+        assert_eq!(fast.pending(), 0);
+        assert_eq!(
+            server.state.record(id).unwrap().get("title"),
+            title(&fast, id).as_ref()
+        );
+
+        // A later edit elsewhere still wins over the fast phone's.
+        let mut right = Device::new(ClientId::new());
+        sync(&mut server, &mut right, NOW + 1_000, NOW + 1_000);
+        right.edit(
+            id,
+            Kind::Risk,
+            "title",
+            "Later, on the laptop".into(),
+            NOW + 1_000,
+        );
+        sync(&mut server, &mut right, NOW + 1_000, NOW + 1_000);
+        sync(&mut server, &mut fast, NOW + 1_500, NOW + HOURS_3 + 1_500);
+        assert_eq!(title(&fast, id), Some("Later, on the laptop".into()));
+
+        // The fast phone's own later edit wins in turn, stamped from the server's time.
+        fast.edit(
+            id,
+            Kind::Risk,
+            "title",
+            "Later still, on the phone".into(),
+            NOW + HOURS_3 + 2_000,
+        );
+        assert!(fast.unsent_ops(id).all(|op| op.hlc.wall < NOW + 10_000));
+        sync(&mut server, &mut fast, NOW + 2_000, NOW + HOURS_3 + 2_000);
+        assert!(fast.refused.is_empty());
+
+        // A phone three hours slow: once it has heard from the server, its later edit wins.
+        let mut slow = Device::new(ClientId::new());
+        sync(&mut server, &mut slow, NOW + 2_500, NOW + 2_500 - HOURS_3);
+        slow.edit(
+            id,
+            Kind::Risk,
+            "title",
+            "Last, on the slow phone".into(),
+            NOW + 3_000 - HOURS_3,
+        );
+        sync(&mut server, &mut slow, NOW + 3_000, NOW + 3_000 - HOURS_3);
+        sync(&mut server, &mut right, NOW + 3_500, NOW + 3_500);
+        assert_eq!(title(&right, id), Some("Last, on the slow phone".into()));
+        assert_eq!(
+            server.state.record(id).unwrap().get("title"),
+            Some(&Value::from("Last, on the slow phone"))
+        );
+
+        // The correction survives a restart.
+        let restored = Device::restore(Stored {
+            meta: slow.meta(),
+            records: Vec::new(),
+            queue: Vec::new(),
+            refused: Vec::new(),
+        });
+        assert_eq!(restored.meta().clock_offset_ms, HOURS_3 as i64);
     }
 }

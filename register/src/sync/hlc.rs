@@ -40,17 +40,23 @@ impl HlcClock {
         self.last
     }
 
-    /// A stamp for a new local event, given the device's wall clock now.
+    /// A stamp for a new local event, given the device's wall clock now. A full counter moves
+    /// the stamp to the next millisecond instead of wrapping, which would go back in time (a
+    /// stamp from elsewhere may carry any counter).
     pub fn tick(&mut self, now_ms: u64) -> Hlc {
-        self.last = if now_ms > self.last.wall {
+        let Hlc { wall, counter } = self.last;
+        self.last = if now_ms > wall {
             Hlc {
                 wall: now_ms,
                 counter: 0,
             }
         } else {
-            Hlc {
-                wall: self.last.wall,
-                counter: self.last.counter + 1,
+            match counter.checked_add(1) {
+                Some(counter) => Hlc { wall, counter },
+                None => Hlc {
+                    wall: wall + 1,
+                    counter: 0,
+                },
             }
         };
         self.last
@@ -105,5 +111,24 @@ mod tests {
             counter: 0,
         });
         assert_eq!(clock.last().wall, 5_000, "an older stamp changes nothing");
+    }
+
+    #[test]
+    fn a_full_counter_moves_to_the_next_millisecond_instead_of_wrapping() {
+        let mut clock = HlcClock::default();
+        let remote = Hlc {
+            wall: 1_000,
+            counter: u32::MAX,
+        };
+        clock.observe(remote);
+        let next = clock.tick(900);
+        assert!(next > remote);
+        assert_eq!(
+            next,
+            Hlc {
+                wall: 1_001,
+                counter: 0
+            }
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The sync engine: hybrid logical clocks, ops and their field-level merge, the hash-chained
 //! log, the wire shapes, and both sides of the protocol (the server's push planning and pull
-//! paging, the device's outbox and write sets). It knows record kinds only through the
+//! paging, the device's outbox and write sets), and how much a device may write. It knows record kinds only through the
 //! schema's validation.
 
 pub mod chain;
@@ -9,6 +9,7 @@ pub mod device;
 pub mod hlc;
 pub mod id;
 pub mod layout;
+pub mod limits;
 pub mod op;
 pub mod replica;
 pub mod server;

@@ -11,7 +11,10 @@ use crate::{
     hlc::MAX_WALL_MS,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, check_filing},
-    wire::{PULL_MAX, PUSH_MAX_OPS, PullResponse, PushRequest, PushResponse, Rejection},
+    wire::{
+        PULL_ENTRY_BYTES, PULL_MAX, PULL_MAX_BYTES, PUSH_MAX_OPS, PullResponse, PushRequest,
+        PushResponse, Rejection,
+    },
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,8 +55,10 @@ pub enum PushRefusal {
     WrongClient,
     TooManyOps(usize),
     DuplicateMid(u64),
+    /// Change number `expected` is missing: the push goes on with `found`.
     MidGap {
         acked_mid: u64,
+        expected: u64,
         found: u64,
     },
     Rejected {
@@ -91,13 +96,16 @@ impl PushRefusal {
                 "duplicate_mid",
                 format!("Change number {mid} appears twice in this push."),
             ),
-            Self::MidGap { acked_mid, found } => ErrorBody {
+            Self::MidGap {
+                acked_mid,
+                expected,
+                found,
+            } => ErrorBody {
                 acked_mid: Some(*acked_mid),
                 ..ErrorBody::new(
                     "mid_gap",
                     format!(
-                        "The server has changes up to number {acked_mid}, so the next must be {}, not {found}.",
-                        acked_mid + 1
+                        "Change number {expected} is missing: the server has changes up to number {acked_mid}, and this push goes on with {found}."
                     ),
                 )
             },
@@ -165,9 +173,11 @@ pub fn plan_push(
         .filter(|(mid, _)| *mid > acked_mid)
         .collect();
     for (i, (mid, _)) in fresh.iter().enumerate() {
-        if *mid != acked_mid + 1 + i as u64 {
+        let expected = acked_mid + 1 + i as u64;
+        if *mid != expected {
             return Err(PushRefusal::MidGap {
                 acked_mid,
+                expected,
                 found: *mid,
             });
         }
@@ -379,17 +389,36 @@ fn broken_record_rules(
     rejections
 }
 
-/// One page of the log after `since`, given up to `PULL_MAX + 1` entries read after it.
-pub fn pull_page(since: u64, mut entries: Vec<LogEntry>, limit: u64, head: u64) -> PullResponse {
+/// How many of the entries after a pull's `since` its page holds, given the sizes of their
+/// stored values in log order (up to `limit + 1` of them): at most `limit` entries and
+/// `PULL_MAX_BYTES`, but at least one, so paging always moves on. Also whether more follow.
+pub fn page_length(value_bytes: impl IntoIterator<Item = u64>, limit: u64) -> (usize, bool) {
     let limit = limit.clamp(1, PULL_MAX) as usize;
-    let more = entries.len() > limit;
-    entries.truncate(limit);
+    let mut total = 0;
+    let mut length = 0;
+    for bytes in value_bytes {
+        total += bytes + PULL_ENTRY_BYTES;
+        if length == limit || (length > 0 && total > PULL_MAX_BYTES) {
+            return (length, true);
+        }
+        length += 1;
+    }
+    (length, false)
+}
+
+/// One page of the log after `since`: `entries`, as many as `page_length` allows.
+pub fn pull_page(since: u64, entries: Vec<LogEntry>, more: bool, head: u64) -> PullResponse {
     PullResponse {
         next: entries.last().map_or(since, |e| e.seq),
         ops: entries,
         more,
         head,
     }
+}
+
+/// The size of a value as the log stores it (its JSON text).
+pub fn stored_value_bytes(value: &Value) -> u64 {
+    serde_json::to_string(value).map_or(0, |json| json.len() as u64)
 }
 
 /// The server's state held in memory: the reference the simulation checks the protocol with.
@@ -450,9 +479,10 @@ impl MemoryServer {
     }
 
     pub fn pull(&self, since: u64, limit: u64) -> PullResponse {
-        let start = (since as usize).min(self.log.len());
-        let end = (start + limit.clamp(1, PULL_MAX) as usize + 1).min(self.log.len());
-        pull_page(since, self.log[start..end].to_vec(), limit, self.head().0)
+        let after = &self.log[(since as usize).min(self.log.len())..];
+        let (length, more) =
+            page_length(after.iter().map(|e| stored_value_bytes(&e.op.value)), limit);
+        pull_page(since, after[..length].to_vec(), more, self.head().0)
     }
 }
 
@@ -954,8 +984,29 @@ mod tests {
             server.push(&editor(&device), &gap, NOW),
             Err(PushRefusal::MidGap {
                 acked_mid: 0,
+                expected: 1,
                 found: 2
             })
+        );
+        let mut later_gap = request.clone();
+        later_gap.ops.remove(1);
+        let refusal = server.push(&editor(&device), &later_gap, NOW).unwrap_err();
+        assert_eq!(
+            refusal,
+            PushRefusal::MidGap {
+                acked_mid: 0,
+                expected: 2,
+                found: 3
+            }
+        );
+        assert!(
+            refusal
+                .body()
+                .error
+                .message
+                .starts_with("Change number 2 is missing"),
+            "{:?}",
+            refusal.body()
         );
 
         let mut duplicate = request.clone();
@@ -996,6 +1047,51 @@ mod tests {
         let mut reader = Device::new(ClientId::new());
         reader.on_pulled(&first).unwrap();
         reader.on_pulled(&last).unwrap();
+        assert_eq!(reader.confirmed, server.state);
+    }
+
+    #[test]
+    fn a_pull_page_is_capped_by_bytes_as_well_as_entries() {
+        let small = 100;
+        assert_eq!(page_length([small; 5], 10), (5, false));
+        assert_eq!(page_length([small; 11], 10), (10, true));
+        assert_eq!(page_length([small; 3], 0), (1, true), "at least one entry");
+        let big = PULL_MAX_BYTES / 3;
+        assert_eq!(page_length([big; 5], 1000), (2, true));
+        assert_eq!(
+            page_length([PULL_MAX_BYTES * 2, small], 1000),
+            (1, true),
+            "one oversized entry still makes a page"
+        );
+        assert_eq!(page_length([big, big], 1000), (2, false));
+
+        let mut server = MemoryServer::default();
+        let mut device = Device::new(ClientId::new());
+        let long = "x".repeat(60_000);
+        for _ in 0..100 {
+            let id = new_risk(&mut device, "Long");
+            device.edit(id, Kind::Risk, "description", long.as_str().into(), NOW);
+        }
+        server
+            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .unwrap();
+        let mut reader = Device::new(ClientId::new());
+        let mut pages = 0;
+        loop {
+            let page = server.pull(reader.cursor, PULL_MAX);
+            let bytes: u64 = page
+                .ops
+                .iter()
+                .map(|e| stored_value_bytes(&e.op.value) + PULL_ENTRY_BYTES)
+                .sum();
+            assert!(bytes <= PULL_MAX_BYTES, "{bytes} bytes in one page");
+            reader.on_pulled(&page).unwrap();
+            pages += 1;
+            if !page.more {
+                break;
+            }
+        }
+        assert!(pages > 1, "the log's 6 MB came in {pages} page(s)");
         assert_eq!(reader.confirmed, server.state);
     }
 }

@@ -8,8 +8,15 @@ use serde::{Deserialize, Serialize};
 pub const PUSH_MAX_OPS: usize = 500;
 /// Largest request body the API reads.
 pub const BODY_MAX_BYTES: usize = 1024 * 1024;
+/// Every API answer's header with the server's time, in milliseconds since the epoch.
+pub const SERVER_TIME_HEADER: &str = "x-ratchet-time";
+
 /// Most log entries in one pull page.
 pub const PULL_MAX: u64 = 1000;
+/// Most bytes of stored values in one pull page, counting `PULL_ENTRY_BYTES` more for the
+/// rest of each entry: long texts make a page shorter, never larger.
+pub const PULL_MAX_BYTES: u64 = 4 * 1024 * 1024;
+pub const PULL_ENTRY_BYTES: u64 = 256;
 
 /// `GET /api/health`.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -30,6 +37,9 @@ pub struct ErrorBody {
     pub acked_mid: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejections: Vec<Rejection>,
+    /// When a limit was reached: how long to wait before trying again (also `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -48,6 +58,7 @@ impl ErrorBody {
             },
             acked_mid: None,
             rejections: Vec::new(),
+            retry_after_seconds: None,
         }
     }
 }
@@ -105,9 +116,19 @@ pub const HISTORY_MAX: u64 = 1000;
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryResponse {
-    pub changes: Vec<LogEntry>,
+    pub changes: Vec<Logged>,
     /// Whether older changes were left out.
     pub more: bool,
+}
+
+/// A change in the log, with the server's own time of receipt: the client's clock orders
+/// the merge, but any writer could set it to any time. None for changes received before
+/// the server kept the time.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logged {
+    pub entry: LogEntry,
+    pub received_ms: Option<u64>,
 }
 
 /// `POST /api/orgs`: create an organisation; the caller becomes its owner.
@@ -150,10 +171,31 @@ pub const INVITE_MAX_SECONDS: u32 = 30 * 24 * 3600;
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Invite {
+    /// The invite's id, by which it can be withdrawn; part of the code.
+    pub id: String,
     /// Single-use code to hand to the colleague; stored on the server only as a hash.
     pub code: String,
     pub role: Role,
     pub expires_at_ms: u64,
+}
+
+/// An invite not used, withdrawn or expired, whose maker may still grant its role.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingInvite {
+    pub id: String,
+    pub role: Role,
+    pub created_by_name: String,
+    /// None for invites made before the server kept the time.
+    pub created_ms: Option<u64>,
+    pub expires_at_ms: u64,
+}
+
+/// `GET /api/orgs/{org}/invites` (owners and admins).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvitesResponse {
+    pub invites: Vec<PendingInvite>,
 }
 
 /// `POST /api/join`.

@@ -113,6 +113,11 @@ impl WranglerDev {
         }
     }
 
+    /// Where this server keeps its state (Durable Objects' SQLite files among it).
+    pub fn state_dir(&self) -> &std::path::Path {
+        &self.state_dir
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.state_dir.join("wrangler.log")).unwrap_or_default()
     }

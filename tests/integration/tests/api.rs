@@ -39,6 +39,47 @@ fn root_serves_the_app(server: &WranglerDev) {
     assert!(body.contains(".wasm"), "index.html loads the app's wasm");
 }
 
+/// The app's files carry a policy that allows its own scripts and WebAssembly only, and the
+/// page itself holds no inline script for it to allow.
+fn the_app_is_served_with_security_headers(server: &WranglerDev) {
+    for path in ["/", "/risks/some-record", "/manifest.webmanifest"] {
+        let response = ureq::get(&server.url(path)).call().unwrap();
+        let policy = response
+            .header("content-security-policy")
+            .unwrap_or_else(|| panic!("{path} has no Content-Security-Policy"));
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{policy}"
+        );
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(response.header("referrer-policy"), Some("no-referrer"));
+        assert!(
+            response
+                .header("permissions-policy")
+                .is_some_and(|p| p.contains("camera=(self)")),
+            "{path}"
+        );
+    }
+    let (_, _, page) = get(server, "/");
+    let inline = page
+        .split("<script")
+        .skip(1)
+        .filter(|tag| !tag[..tag.find('>').unwrap()].contains("src="))
+        .count();
+    assert_eq!(inline, 0, "inline scripts in {page}");
+    let api = match ureq::get(&server.url("/api/nope")).call() {
+        Err(ureq::Error::Status(404, response)) => response,
+        other => panic!("expected 404, got {other:?}"),
+    };
+    assert_eq!(api.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        api.header("content-security-policy"),
+        Some("default-src 'none'; frame-ancestors 'none'")
+    );
+}
+
 fn deep_links_fall_back_to_the_app(server: &WranglerDev) {
     let (status, _, body) = get(server, "/risks/some-record");
     assert_eq!(status, 200);
@@ -67,6 +108,10 @@ fn main() -> std::process::ExitCode {
         ),
         ("wrong_method_gets_a_json_405", wrong_method_gets_a_json_405),
         ("root_serves_the_app", root_serves_the_app),
+        (
+            "the_app_is_served_with_security_headers",
+            the_app_is_served_with_security_headers,
+        ),
         (
             "deep_links_fall_back_to_the_app",
             deep_links_fall_back_to_the_app,

@@ -7,8 +7,8 @@ use register::{
     chain::{self, GENESIS},
     device::Device,
     wire::{
-        Credential, HistoryResponse, Invite, MembersResponse, PullResponse, PushRequest,
-        PushResponse,
+        Credential, HistoryResponse, Invite, InvitesResponse, MembersResponse, PullResponse,
+        PushRequest, PushResponse,
     },
 };
 use serde_json::json;
@@ -263,6 +263,75 @@ fn push_pull_round_trip_is_idempotent_and_chained(server: &WranglerDev) {
         Body::Empty,
     );
     assert_eq!((status, code(&body)), (400, "invalid_query"));
+    // Past SQLite's exact integers `since` once wrapped negative and returned the whole log.
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/pull?since={}", owner.org, 1u64 << 63),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (400, "invalid_query"), "{body}");
+    // A method the platform passes on but workers-rs does not know was once served as GET.
+    let (status, body) = call(
+        server,
+        "PROPFIND",
+        &format!("/api/orgs/{}/pull", owner.org),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (405, "method_not_allowed"), "{body}");
+}
+
+/// Long texts make pull pages shorter: a page stays within `PULL_MAX_BYTES`.
+fn pull_pages_are_capped_by_bytes(server: &WranglerDev) {
+    let owner = create_org(server, "Long texts Ltd");
+    let mut device = device_for(&owner);
+    let long = "ä".repeat(30_000);
+    for _ in 0..120 {
+        let id = new_risk(&mut device, "Long description");
+        device.edit(
+            id,
+            Kind::Risk,
+            "description",
+            long.as_str().into(),
+            now_ms(),
+        );
+    }
+    for _ in 0..100 {
+        let Some(request) = device.push_request(40) else {
+            break;
+        };
+        let (status, body) = push(server, &owner, &request);
+        assert_eq!(status, 200, "{body}");
+        device.on_pushed(&serde_json::from_value(body).unwrap());
+    }
+    assert_eq!(device.pending(), 0);
+    let mut reader = Device::new(ClientId::new());
+    let mut pages = 0;
+    for _ in 0..100 {
+        let (status, body) = call(
+            server,
+            "GET",
+            &format!("/api/orgs/{}/pull?since={}", owner.org, reader.cursor),
+            Some(&owner.token),
+            Body::Empty,
+        );
+        assert_eq!(status, 200);
+        let bytes = body.to_string().len() as u64;
+        assert!(
+            bytes < register::wire::PULL_MAX_BYTES + 64 * 1024,
+            "a page of {bytes} bytes"
+        );
+        let page: PullResponse = serde_json::from_value(body).unwrap();
+        reader.on_pulled(&page).unwrap();
+        pages += 1;
+        if !page.more {
+            break;
+        }
+    }
+    assert!(pages > 1, "7 MB of text came in {pages} page(s)");
+    assert_eq!(reader.cursor, 480);
 }
 
 fn invalid_ops_are_refused_whole_with_reasons(server: &WranglerDev) {
@@ -540,15 +609,17 @@ fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev
         push(server, &owner, &mine.push_request(500).unwrap()).0,
         200
     );
+    // A device whose clock says 1970 (and that has seen no later stamp): the server keeps
+    // its own time of receipt beside it.
     let mut theirs = device_for(&editor);
-    pull_all(server, &editor, &mut theirs);
     theirs.edit(
         risk,
         Kind::Risk,
         "residual_likelihood",
         Value::Int(2),
-        now_ms(),
+        1_000,
     );
+    let sent_ms = now_ms();
     assert_eq!(
         push(server, &editor, &theirs.push_request(500).unwrap()).0,
         200
@@ -563,7 +634,7 @@ fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev
     let changes: Vec<(&str, ClientId)> = history
         .changes
         .iter()
-        .map(|c| (c.op.field.as_str(), c.op.client))
+        .map(|c| (c.entry.op.field.as_str(), c.entry.op.client))
         .collect();
     assert_eq!(
         changes,
@@ -574,8 +645,20 @@ fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev
             ("residual_likelihood", editor.client),
         ]
     );
-    assert!(history.changes.iter().all(|c| c.op.record == risk));
-    assert!(history.changes.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert!(history.changes.iter().all(|c| c.entry.op.record == risk));
+    assert!(
+        history
+            .changes
+            .windows(2)
+            .all(|w| w[0].entry.seq < w[1].entry.seq)
+    );
+    let backdated = history.changes.last().unwrap();
+    assert_eq!(backdated.entry.op.hlc.wall, 1_000);
+    let received = backdated.received_ms.expect("the server's time of receipt");
+    assert!(
+        received.abs_diff(sent_ms) < 60_000,
+        "received at {received}, sent at {sent_ms}"
+    );
     let (_, body) = call(
         server,
         "GET",
@@ -596,6 +679,117 @@ fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev
     assert_eq!(status, 401);
     let (status, body) = call(server, "POST", &path, Some(&owner.token), Body::Empty);
     assert_eq!((status, code(&body)), (405, "method_not_allowed"), "{body}");
+}
+
+/// A record's history beyond the latest 1,000 changes comes a page at a time, oldest first.
+fn a_long_history_comes_in_pages(server: &WranglerDev) {
+    let owner = create_org(server, "Long memory Ltd");
+    let mut device = device_for(&owner);
+    let risk = new_risk(&mut device, "Edited often");
+    for i in 0..1_050 {
+        device.edit(
+            risk,
+            Kind::Risk,
+            "title",
+            format!("Edit {i}").into(),
+            now_ms(),
+        );
+    }
+    for _ in 0..10 {
+        let Some(request) = device.push_request(500) else {
+            break;
+        };
+        let (status, body) = push(server, &owner, &request);
+        assert_eq!(status, 200, "{body}");
+        device.on_pushed(&serde_json::from_value(body).unwrap());
+    }
+    let page = |before: Option<u64>| -> HistoryResponse {
+        let query = before.map_or(String::new(), |seq| format!("?before={seq}"));
+        let (status, body) = call(
+            server,
+            "GET",
+            &format!("/api/orgs/{}/records/{risk}/history{query}", owner.org),
+            Some(&owner.token),
+            Body::Empty,
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_value(body).unwrap()
+    };
+    let latest = page(None);
+    assert_eq!((latest.changes.len(), latest.more), (1_000, true));
+    assert_eq!(
+        latest.changes.last().unwrap().entry.op.value,
+        Value::from("Edit 1049")
+    );
+    let earlier = page(Some(latest.changes[0].entry.seq));
+    assert_eq!((earlier.changes.len(), earlier.more), (53, false));
+    assert_eq!(earlier.changes[0].entry.op.field, "title");
+    assert_eq!(earlier.changes[0].entry.seq, 1);
+    assert_eq!(
+        earlier.changes.last().unwrap().entry.seq + 1,
+        latest.changes[0].entry.seq,
+        "the pages meet without a gap"
+    );
+}
+
+/// How many Durable Objects hold any table: organisations, and anything else that was stored.
+fn objects_with_tables(server: &WranglerDev) -> usize {
+    let dir = server.state_dir().join("state/v3/do/ratchet-Organisation");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|e| e == "sqlite")
+                && path.file_stem().is_some_and(|s| s != "metadata")
+        })
+        .filter(|path| {
+            let db = rusqlite::Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .unwrap();
+            let tables: i64 = db
+                .query_row(
+                    // The platform's own tables (`_cf_…`, and `__miniflare_do_name` locally)
+                    // begin with an underscore; the organisation's never do.
+                    r"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_%' ESCAPE '\'",
+                    [],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            tables > 0
+        })
+        .count()
+}
+
+/// A request naming an organisation that does not exist stores nothing.
+fn forged_organisation_ids_store_nothing(server: &WranglerDev) {
+    create_org(server, "Real Ltd");
+    let before = objects_with_tables(server);
+    assert!(before >= 1);
+    for _ in 0..5 {
+        let org = RecordId::new();
+        let token = format!("{org}.{}.{}", ClientId::new(), "ab".repeat(32));
+        let (status, body) = call(
+            server,
+            "GET",
+            &format!("/api/orgs/{org}/pull"),
+            Some(&token),
+            Body::Empty,
+        );
+        assert_eq!((status, code(&body)), (401, "invalid_credential"), "{body}");
+        let (status, body) = call(
+            server,
+            "POST",
+            "/api/join",
+            None,
+            Body::Json(json!({"code": token, "name": "Mallory"})),
+        );
+        assert_eq!((status, code(&body)), (401, "invalid_invite"), "{body}");
+    }
+    assert_eq!(objects_with_tables(server), before);
 }
 
 fn credentials_are_checked(server: &WranglerDev) {
@@ -807,6 +1001,218 @@ fn roles_are_enforced(server: &WranglerDev) {
     assert_eq!((status, code(&body)), (401, "revoked_credential"));
 }
 
+fn pending_invites(server: &WranglerDev, by: &Credential) -> (u16, Vec<(String, String)>) {
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/invites", by.org),
+        Some(&by.token),
+        Body::Empty,
+    );
+    let listed = match serde_json::from_value::<InvitesResponse>(body) {
+        Ok(list) => list
+            .invites
+            .into_iter()
+            .map(|i| (i.id, i.created_by_name))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    (status, listed)
+}
+
+/// An invite lasts only while its maker may still grant its role; managers list and withdraw.
+fn invites_last_only_while_their_maker_may_grant_them(server: &WranglerDev) {
+    let owner = create_org(server, "Invites that end Ltd");
+    let admin = join_as(server, &owner, "admin", "Ada Admin");
+    let editor = join_as(server, &owner, "editor", "Ed Editor");
+    let make = |by: &Credential, role: &str| -> Invite {
+        let (status, body) = invite(server, by, role, 3600);
+        assert_eq!(status, 201, "{body}");
+        serde_json::from_value(body).unwrap()
+    };
+    let join = |invite: &Invite| {
+        call(
+            server,
+            "POST",
+            "/api/join",
+            None,
+            Body::Json(json!({"code": invite.code, "name": "New Comer"})),
+        )
+    };
+    let set_role = |member: &str, role: &str| {
+        call(
+            server,
+            "PATCH",
+            &format!("/api/orgs/{}/members/{member}", owner.org),
+            Some(&owner.token),
+            Body::Json(json!({"role": role})),
+        )
+    };
+    let withdraw = |by: &Credential, id: &str| {
+        call(
+            server,
+            "DELETE",
+            &format!("/api/orgs/{}/invites/{id}", owner.org),
+            Some(&by.token),
+            Body::Empty,
+        )
+    };
+    let admins_admin = make(&admin, "admin");
+    let admins_editor = make(&admin, "editor");
+    let owners_owner = make(&owner, "owner");
+    let (status, listed) = pending_invites(server, &admin);
+    assert_eq!(status, 200);
+    assert_eq!(
+        listed,
+        [
+            (admins_admin.id.clone(), "Ada Admin".to_owned()),
+            (admins_editor.id.clone(), "Ada Admin".to_owned()),
+            (owners_owner.id.clone(), "Olive Owner".to_owned()),
+        ]
+    );
+    assert_eq!(pending_invites(server, &editor).0, 403);
+    let (status, body) = withdraw(&admin, &owners_owner.id);
+    assert_eq!(
+        (status, code(&body)),
+        (403, "forbidden"),
+        "admins withdraw no owner invite"
+    );
+
+    // Demoted, the admin's invites end, and stay ended when the role comes back.
+    assert_eq!(set_role(&admin.member, "viewer").0, 200);
+    assert_eq!(set_role(&admin.member, "admin").0, 200);
+    let (status, body) = join(&admins_admin);
+    assert_eq!((status, code(&body)), (401, "invite_withdrawn"), "{body}");
+    assert_eq!(pending_invites(server, &owner).1.len(), 1);
+
+    // Removed, the rest of their invites end too.
+    let later = make(&admin, "editor");
+    let (status, _) = call(
+        server,
+        "DELETE",
+        &format!("/api/orgs/{}/members/{}", owner.org, admin.member),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 204);
+    let (status, body) = join(&later);
+    assert_eq!((status, code(&body)), (401, "invite_withdrawn"), "{body}");
+
+    // Withdrawn by hand: refused at join; a used invite cannot be withdrawn.
+    let (status, body) = withdraw(&editor, &owners_owner.id);
+    assert_eq!((status, code(&body)), (403, "forbidden"), "{body}");
+    assert_eq!(withdraw(&owner, &owners_owner.id).0, 204);
+    let (status, body) = join(&owners_owner);
+    assert_eq!((status, code(&body)), (401, "invite_withdrawn"), "{body}");
+    let used = make(&owner, "viewer");
+    assert_eq!(join(&used).0, 201);
+    let (status, body) = withdraw(&owner, &used.id);
+    assert_eq!((status, code(&body)), (409, "invite_used"), "{body}");
+    let (status, body) = withdraw(&owner, "no-such-invite");
+    assert_eq!((status, code(&body)), (404, "no_such_invite"), "{body}");
+    assert!(pending_invites(server, &owner).1.is_empty());
+}
+
+/// A member who only files reports may file a minute's share; past it a push is refused
+/// whole (429, with when to try again) and nothing is stored. Editors import thousands.
+fn a_device_writes_at_most_its_share_a_minute(server: &WranglerDev) {
+    let owner = create_org(server, "Busy Ltd");
+    let viewer = join_as(server, &owner, "viewer", "Vi Ewer");
+    let mut phone = device_for(&viewer);
+    let limit = register::limits::FILER_LIMIT.new_records;
+    let mut stored = 0;
+    for i in 0..=limit {
+        let report = RecordId::new();
+        phone.edit(
+            report,
+            Kind::Event,
+            "event_type",
+            "observation".into(),
+            now_ms(),
+        );
+        phone.edit(
+            report,
+            Kind::Event,
+            "title",
+            format!("Report {i}").into(),
+            now_ms(),
+        );
+        let request = phone.push_request(500).unwrap();
+        let response = ureq::post(&server.url(&format!("/api/orgs/{}/push", viewer.org)))
+            .set("authorization", &format!("Bearer {}", viewer.token))
+            .send_json(serde_json::to_value(&request).unwrap());
+        match response {
+            Ok(answer) => {
+                stored += 1;
+                phone.on_pushed(&answer.into_json().unwrap());
+            }
+            Err(ureq::Error::Status(429, answer)) => {
+                let retry: u64 = answer.header("retry-after").unwrap().parse().unwrap();
+                assert!((1..=60).contains(&retry), "retry after {retry} s");
+                let body: serde_json::Value = answer.into_json().unwrap();
+                assert_eq!(code(&body), "rate_limited");
+                assert_eq!(body["retry_after_seconds"], retry);
+                break;
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(stored, limit, "a minute's share, then refused");
+    assert_eq!(pull(server, &owner, 0, 1000).ops.len() as u64, 2 * limit);
+
+    let mut laptop = device_for(&owner);
+    for i in 0..150 {
+        new_risk(&mut laptop, &format!("Imported risk {i}"));
+    }
+    assert_eq!(
+        push(server, &owner, &laptop.push_request(500).unwrap()).0,
+        200
+    );
+}
+
+/// An organisation always keeps an owner who can sign in: owners are counted by usable
+/// devices, not by rows.
+fn the_last_owner_who_can_sign_in_stays(server: &WranglerDev) {
+    let owner = create_org(server, "Keep an owner Ltd");
+    let revoke_device = |by: &Credential, client: ClientId| {
+        call(
+            server,
+            "DELETE",
+            &format!("/api/orgs/{}/devices/{client}", owner.org),
+            Some(&by.token),
+            Body::Empty,
+        )
+    };
+    let (status, body) = revoke_device(&owner, owner.client);
+    assert_eq!((status, code(&body)), (409, "last_owner"), "{body}");
+
+    // A second owner whose only device is revoked counts for nothing.
+    let co_owner = join_as(server, &owner, "owner", "Co Owner");
+    assert_eq!(revoke_device(&owner, co_owner.client).0, 204);
+    let (status, body) = revoke_device(&owner, owner.client);
+    assert_eq!((status, code(&body)), (409, "last_owner"), "{body}");
+    let (status, body) = call(
+        server,
+        "PATCH",
+        &format!("/api/orgs/{}/members/{}", owner.org, owner.member),
+        Some(&owner.token),
+        Body::Json(json!({"role": "admin"})),
+    );
+    assert_eq!((status, code(&body)), (409, "last_owner"), "{body}");
+
+    // With another owner able to sign in, the first may give up their device.
+    let other = join_as(server, &owner, "owner", "Other Owner");
+    assert_eq!(revoke_device(&owner, owner.client).0, 204);
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/members", owner.org),
+        Some(&other.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
 fn organisations_are_isolated(server: &WranglerDev) {
     let alpha = create_org(server, "Alpha");
     let beta = create_org(server, "Beta");
@@ -854,6 +1260,10 @@ fn main() -> std::process::ExitCode {
             push_pull_round_trip_is_idempotent_and_chained,
         ),
         (
+            "pull_pages_are_capped_by_bytes",
+            pull_pages_are_capped_by_bytes,
+        ),
+        (
             "invalid_ops_are_refused_whole_with_reasons",
             invalid_ops_are_refused_whole_with_reasons,
         ),
@@ -869,12 +1279,32 @@ fn main() -> std::process::ExitCode {
             "a_record_history_lists_every_change_by_whom_oldest_first",
             a_record_history_lists_every_change_by_whom_oldest_first,
         ),
+        (
+            "a_long_history_comes_in_pages",
+            a_long_history_comes_in_pages,
+        ),
         ("credentials_are_checked", credentials_are_checked),
+        (
+            "forged_organisation_ids_store_nothing",
+            forged_organisation_ids_store_nothing,
+        ),
         (
             "invites_are_single_use_and_expire",
             invites_are_single_use_and_expire,
         ),
         ("roles_are_enforced", roles_are_enforced),
+        (
+            "invites_last_only_while_their_maker_may_grant_them",
+            invites_last_only_while_their_maker_may_grant_them,
+        ),
+        (
+            "a_device_writes_at_most_its_share_a_minute",
+            a_device_writes_at_most_its_share_a_minute,
+        ),
+        (
+            "the_last_owner_who_can_sign_in_stays",
+            the_last_owner_who_can_sign_in_stays,
+        ),
         ("organisations_are_isolated", organisations_are_isolated),
     ];
     run_cases(cases)

@@ -10,10 +10,10 @@ use crate::{
     token::Token,
 };
 use register::{
-    ClientId, RecordId, Role,
+    ClientId, RecordId, Role, schema,
     wire::{
         CreateOrgRequest, Credential, DeviceInfo, INVITE_MAX_SECONDS, Invite, InviteRequest,
-        JoinRequest, MemberInfo, MembersResponse, RoleChange,
+        InvitesResponse, JoinRequest, MemberInfo, MembersResponse, PendingInvite, RoleChange,
     },
 };
 use serde::Deserialize;
@@ -27,6 +27,16 @@ fn check_name(what: &str, name: &str) -> Result<String, ApiError> {
         return Err(ApiError::bad_request(
             "invalid_name",
             format!("The {what} must be one line of 1 to {NAME_MAX_CHARS} characters."),
+        ));
+    }
+    // A name with a direction override or a zero-width space could pass for another's.
+    if let Some(c) = schema::forbidden_character(name, &[], true) {
+        return Err(ApiError::bad_request(
+            "invalid_name",
+            format!(
+                "The {what} holds the invisible character U+{:04X}; remove it.",
+                u32::from(c)
+            ),
         ));
     }
     Ok(name.to_owned())
@@ -92,6 +102,35 @@ struct InviteRow {
     role: String,
     expires_ms: i64,
     used_by: Option<String>,
+    withdrawn_by: Option<String>,
+    /// The maker's role and whether they were removed (None if no such member).
+    creator_role: Option<String>,
+    creator_revoked: Option<i64>,
+}
+
+impl InviteRow {
+    fn role(&self) -> Result<Role, ApiError> {
+        Role::from_name(&self.role).ok_or_else(|| ApiError::Internal("invite role".into()))
+    }
+}
+
+/// Whether an invite's maker, as read beside it, is still a member who may grant its role.
+fn maker_may_grant(role: Role, creator_role: Option<&str>, creator_revoked: Option<i64>) -> bool {
+    let maker = creator_role.and_then(Role::from_name);
+    creator_revoked == Some(0) && maker.is_some_and(|maker| maker.may_grant(role))
+}
+
+fn invite_row(org: &Organisation, id: &str) -> Result<Option<InviteRow>, ApiError> {
+    let rows: Vec<InviteRow> = org
+        .sql
+        .exec(
+            "SELECT i.secret_hash, i.role, i.expires_ms, i.used_by, i.withdrawn_by,
+                    m.role AS creator_role, m.revoked AS creator_revoked
+             FROM invites i LEFT JOIN members m ON m.member = i.created_by WHERE i.invite = ?",
+            vec![text(id)],
+        )?
+        .to_array()?;
+    Ok(rows.into_iter().next())
 }
 
 /// `internal/join`: trade a single-use invite for a member credential.
@@ -100,14 +139,7 @@ pub async fn join(org: &Organisation, mut req: Request) -> Result<Response, ApiE
     let name = check_name("your name", &body.name)?;
     let invalid = || ApiError::unauthorized("invalid_invite", "This invite code is not valid.");
     let code = Token::parse(&body.code).ok_or_else(invalid)?;
-    let rows: Vec<InviteRow> = org
-        .sql
-        .exec(
-            "SELECT secret_hash, role, expires_ms, used_by FROM invites WHERE invite = ?",
-            vec![text(&code.id)],
-        )?
-        .to_array()?;
-    let invite = rows.into_iter().next().ok_or_else(invalid)?;
+    let invite = invite_row(org, &code.id)?.ok_or_else(invalid)?;
     if invite.secret_hash != code.secret_hash() || org.org_id()?.as_deref() != Some(&code.org) {
         return Err(invalid());
     }
@@ -117,14 +149,25 @@ pub async fn join(org: &Organisation, mut req: Request) -> Result<Response, ApiE
             "This invite has already been used; ask for a new one.",
         ));
     }
+    if invite.withdrawn_by.is_some() {
+        return Err(ApiError::unauthorized(
+            "invite_withdrawn",
+            "This invite was withdrawn; ask for a new one.",
+        ));
+    }
     if (invite.expires_ms as u64) < now_ms() {
         return Err(ApiError::unauthorized(
             "invite_expired",
             "This invite has expired; ask for a new one.",
         ));
     }
-    let role =
-        Role::from_name(&invite.role).ok_or_else(|| ApiError::Internal("invite role".into()))?;
+    let role = invite.role()?;
+    if !maker_may_grant(role, invite.creator_role.as_deref(), invite.creator_revoked) {
+        return Err(ApiError::unauthorized(
+            "invite_no_longer_valid",
+            "Whoever made this invite may no longer give this role; ask for a new one.",
+        ));
+    }
     let credential = add_member(org, &name, role)?;
     org.sql.exec(
         "UPDATE invites SET used_by = ? WHERE invite = ?",
@@ -155,7 +198,7 @@ pub async fn invite(
 ) -> Result<Response, ApiError> {
     require_manager(caller)?;
     let body: InviteRequest = read_json(&mut req).await?;
-    if body.role == Role::Owner && caller.role != Role::Owner {
+    if !caller.role.may_grant(body.role) {
         return Err(ApiError::forbidden(
             "forbidden",
             "Only an owner can invite another owner.",
@@ -171,25 +214,101 @@ pub async fn invite(
         .org_id()?
         .ok_or_else(|| ApiError::Internal("no organisation".into()))?;
     let code = Token::new(&org_id, &RecordId::new().to_string())?;
-    let expires_at_ms = now_ms() + u64::from(body.expires_in_seconds) * 1000;
+    let now = now_ms();
+    let expires_at_ms = now + u64::from(body.expires_in_seconds) * 1000;
     org.sql.exec(
-        "INSERT INTO invites (invite, secret_hash, role, expires_ms, created_by) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO invites (invite, secret_hash, role, expires_ms, created_by, created_ms)
+         VALUES (?, ?, ?, ?, ?, ?)",
         vec![
             text(&code.id),
             text(&code.secret_hash()),
             text(body.role.name()),
             int(expires_at_ms),
             text(&caller.member),
+            int(now),
         ],
     )?;
     json(
         &Invite {
+            id: code.id.clone(),
             code: code.encode(),
             role: body.role,
             expires_at_ms,
         },
         201,
     )
+}
+
+#[derive(Deserialize)]
+struct PendingRow {
+    invite: String,
+    role: String,
+    created_ms: Option<i64>,
+    expires_ms: i64,
+    name: Option<String>,
+    creator_role: Option<String>,
+    creator_revoked: Option<i64>,
+}
+
+/// `GET invites` (owners and admins): the invites that could still be used, oldest first.
+pub fn list_invites(org: &Organisation, caller: &Caller) -> Result<Response, ApiError> {
+    require_manager(caller)?;
+    let rows: Vec<PendingRow> = org
+        .sql
+        .exec(
+            "SELECT i.invite, i.role, i.created_ms, i.expires_ms, m.name,
+                    m.role AS creator_role, m.revoked AS creator_revoked
+             FROM invites i LEFT JOIN members m ON m.member = i.created_by
+             WHERE i.used_by IS NULL AND i.withdrawn_by IS NULL AND i.expires_ms >= ?
+             ORDER BY i.created_ms, i.invite",
+            vec![int(now_ms())],
+        )?
+        .to_array()?;
+    let invites = rows
+        .into_iter()
+        .filter_map(|row| {
+            let role = Role::from_name(&row.role)?;
+            maker_may_grant(role, row.creator_role.as_deref(), row.creator_revoked).then(|| {
+                PendingInvite {
+                    id: row.invite,
+                    role,
+                    created_by_name: row.name.unwrap_or_default(),
+                    created_ms: row.created_ms.map(|ms| ms as u64),
+                    expires_at_ms: row.expires_ms as u64,
+                }
+            })
+        })
+        .collect();
+    json(&InvitesResponse { invites }, 200)
+}
+
+/// `DELETE invites/{id}`: whoever may grant an invite's role may withdraw it before it is used.
+pub fn withdraw_invite(
+    org: &Organisation,
+    caller: &Caller,
+    id: &str,
+) -> Result<Response, ApiError> {
+    require_manager(caller)?;
+    let invite = invite_row(org, id)?
+        .ok_or_else(|| ApiError::refused(404, "no_such_invite", "There is no such invite."))?;
+    if !caller.role.may_grant(invite.role()?) {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "Only an owner can withdraw an invite to become an owner.",
+        ));
+    }
+    if invite.used_by.is_some() {
+        return Err(ApiError::refused(
+            409,
+            "invite_used",
+            "This invite has already been used; remove the member instead.",
+        ));
+    }
+    org.sql.exec(
+        "UPDATE invites SET withdrawn_by = ? WHERE invite = ?",
+        vec![text(&caller.member), text(id)],
+    )?;
+    Ok(Response::empty()?.with_status(204))
 }
 
 #[derive(Deserialize)]
@@ -260,7 +379,34 @@ fn member_row(org: &Organisation, member: &str) -> Result<MemberRow, ApiError> {
         .ok_or_else(|| ApiError::refused(404, "no_such_member", "There is no such member."))
 }
 
-/// Owners can only be removed by owners, and never the last one.
+/// How many owners could still act without `member` or `device`: owners not removed who
+/// hold a device not revoked. An owner row without a usable device can invite no one.
+fn usable_owners_without(org: &Organisation, member: &str, device: &str) -> Result<i64, ApiError> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let owners: Vec<Count> = org
+        .sql
+        .exec(
+            "SELECT COUNT(DISTINCT m.member) AS n FROM members m JOIN devices d ON d.member = m.member
+             WHERE m.role = 'owner' AND m.revoked = 0 AND d.revoked = 0
+               AND m.member != ? AND d.client != ?",
+            vec![text(member), text(device)],
+        )?
+        .to_array()?;
+    Ok(owners.first().map_or(0, |c| c.n))
+}
+
+fn last_owner() -> ApiError {
+    ApiError::refused(
+        409,
+        "last_owner",
+        "This would leave the organisation with no owner who can sign in; make someone else an owner first.",
+    )
+}
+
+/// Owners can only be removed by owners, and never the last one who can still act.
 fn may_remove(org: &Organisation, caller: &Caller, target: &MemberRow) -> Result<(), ApiError> {
     if target.role == Role::Owner.name() {
         if caller.role != Role::Owner {
@@ -269,23 +415,8 @@ fn may_remove(org: &Organisation, caller: &Caller, target: &MemberRow) -> Result
                 "Only an owner can remove an owner.",
             ));
         }
-        #[derive(Deserialize)]
-        struct Count {
-            n: i64,
-        }
-        let owners: Vec<Count> = org
-            .sql
-            .exec(
-                "SELECT COUNT(*) AS n FROM members WHERE role = 'owner' AND revoked = 0",
-                None,
-            )?
-            .to_array()?;
-        if owners.first().is_none_or(|c| c.n <= 1) {
-            return Err(ApiError::refused(
-                409,
-                "last_owner",
-                "The organisation's only owner cannot be removed; make someone else an owner first.",
-            ));
+        if usable_owners_without(org, &target.member, "")? == 0 {
+            return Err(last_owner());
         }
     }
     Ok(())
@@ -299,15 +430,18 @@ pub fn revoke_device(
 ) -> Result<Response, ApiError> {
     let device = sql::device(&org.sql, client)?
         .ok_or_else(|| ApiError::refused(404, "no_such_device", "There is no such device."))?;
+    let target = member_row(org, &device.member)?;
     if device.member != caller.member {
         require_manager(caller)?;
-        let target = member_row(org, &device.member)?;
         if target.role == Role::Owner.name() && caller.role != Role::Owner {
             return Err(ApiError::forbidden(
                 "forbidden",
                 "Only an owner can revoke an owner's device.",
             ));
         }
+    }
+    if target.role == Role::Owner.name() && usable_owners_without(org, "", client)? == 0 {
+        return Err(last_owner());
     }
     org.sql.exec(
         "UPDATE devices SET revoked = 1 WHERE client = ?",
@@ -327,6 +461,7 @@ pub fn revoke_member(
     may_remove(org, caller, &target)?;
     let sql = org.sql.clone();
     let member = member.to_owned();
+    let by = caller.member.clone();
     sql::transaction(&org.state.storage(), move || {
         sql.exec(
             "UPDATE members SET revoked = 1 WHERE member = ?",
@@ -336,9 +471,30 @@ pub fn revoke_member(
             "UPDATE devices SET revoked = 1 WHERE member = ?",
             vec![text(&member)],
         )?;
-        Ok(())
+        withdraw_invites_made_by(&sql, &member, None, &by)
     })?;
     Ok(Response::empty()?.with_status(204))
+}
+
+/// Withdraws the open invites `maker` made that their role `now` (None: removed) may no
+/// longer grant, so that they stay withdrawn whatever role the maker has later.
+fn withdraw_invites_made_by(
+    sql: &worker::SqlStorage,
+    maker: &str,
+    now: Option<Role>,
+    by: &str,
+) -> worker::Result<()> {
+    for role in Role::ALL {
+        if now.is_some_and(|now| now.may_grant(role)) {
+            continue;
+        }
+        sql.exec(
+            "UPDATE invites SET withdrawn_by = ?
+             WHERE created_by = ? AND role = ? AND used_by IS NULL AND withdrawn_by IS NULL",
+            vec![text(by), text(maker), text(role.name())],
+        )?;
+    }
+    Ok(())
 }
 
 /// `PATCH members/{member}`: owners and admins change a member's role; only owners touch
@@ -352,7 +508,7 @@ pub async fn change_role(
     require_manager(caller)?;
     let change: RoleChange = read_json(&mut req).await?;
     let target = member_row(org, member)?;
-    if change.role == Role::Owner && caller.role != Role::Owner {
+    if !caller.role.may_grant(change.role) {
         return Err(ApiError::forbidden(
             "forbidden",
             "Only an owner can make someone an owner.",
@@ -361,10 +517,15 @@ pub async fn change_role(
     if change.role != Role::Owner {
         may_remove(org, caller, &target)?;
     }
-    org.sql.exec(
-        "UPDATE members SET role = ? WHERE member = ?",
-        vec![text(change.role.name()), text(member)],
-    )?;
+    let sql = org.sql.clone();
+    let (member_id, by, role) = (member.to_owned(), caller.member.clone(), change.role);
+    sql::transaction(&org.state.storage(), move || {
+        sql.exec(
+            "UPDATE members SET role = ? WHERE member = ?",
+            vec![text(role.name()), text(&member_id)],
+        )?;
+        withdraw_invites_made_by(&sql, &member_id, Some(role), &by)
+    })?;
     json(
         &serde_json::json!({ "member": member, "role": change.role }),
         200,

@@ -3,6 +3,7 @@
 //! except through a credential it issued itself.
 
 mod members;
+mod schema;
 mod sql;
 mod sync;
 
@@ -44,12 +45,25 @@ impl DurableObject for Organisation {
 
 impl Organisation {
     async fn route(&self, req: Request) -> std::result::Result<Response, ApiError> {
-        if !self.migrated.get() {
-            sql::migrate(&self.sql)?;
-            self.migrated.set(true);
-        }
         let path = req.path();
         let segments: Vec<&str> = path.split('/').skip(1).collect();
+        if !self.migrated.get() {
+            // Only creating the organisation makes tables: a request naming an organisation
+            // that was never created writes nothing, and finds no credential.
+            if segments != ["internal", "create"] && !sql::has_tables(&self.sql)? {
+                return Err(match segments.as_slice() {
+                    ["internal", "join"] => {
+                        ApiError::unauthorized("invalid_invite", "This invite code is not valid.")
+                    }
+                    _ => ApiError::unauthorized(
+                        "invalid_credential",
+                        "This credential is not valid.",
+                    ),
+                });
+            }
+            sql::migrate(&self.sql, &self.state.storage())?;
+            self.migrated.set(true);
+        }
         match (req.method(), segments.as_slice()) {
             (Method::Post, ["internal", "create"]) => members::create(self, req).await,
             (Method::Post, ["internal", "join"]) => members::join(self, req).await,
@@ -58,9 +72,15 @@ impl Organisation {
                 match (method, rest) {
                     (Method::Post, ["push"]) => sync::push(self, &caller, req).await,
                     (Method::Get, ["pull"]) => sync::pull(self, &caller, &req),
-                    (Method::Get, ["records", record, "history"]) => sync::history(self, record),
+                    (Method::Get, ["records", record, "history"]) => {
+                        sync::history(self, record, &req)
+                    }
                     (Method::Get, ["members"]) => members::list(self),
                     (Method::Post, ["invites"]) => members::invite(self, &caller, req).await,
+                    (Method::Get, ["invites"]) => members::list_invites(self, &caller),
+                    (Method::Delete, ["invites", invite]) => {
+                        members::withdraw_invite(self, &caller, invite)
+                    }
                     (Method::Delete, ["devices", client]) => {
                         members::revoke_device(self, &caller, client)
                     }
@@ -71,9 +91,12 @@ impl Organisation {
                         let member = (*member).to_owned();
                         members::change_role(self, &caller, &member, req).await
                     }
-                    (_, ["push" | "pull" | "members" | "invites"] | ["records", _, "history"]) => {
-                        Err(ApiError::MethodNotAllowed)
-                    }
+                    (
+                        _,
+                        ["push" | "pull" | "members" | "invites"]
+                        | ["records", _, "history"]
+                        | ["invites" | "devices" | "members", _],
+                    ) => Err(ApiError::MethodNotAllowed),
                     _ => Err(ApiError::NotFound),
                 }
             }

@@ -1,45 +1,60 @@
 //! The organisation's SQLite tables and the few queries shared by its routes. Integers stay
 //! within ±2^53 (the register refuses clocks beyond it); statements bind at most 100 values.
 
+use super::schema;
 use crate::error::ApiError;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use worker::{SqlStorage, SqlStorageValue, Storage};
 
+/// The largest number a request may give where an integer is stored or compared.
+pub const MAX_INT: u64 = (1 << 53) - 1;
+
 /// Most values SQLite in a Durable Object binds in one statement.
 pub const MAX_BINDINGS: usize = 100;
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS members (
-        member TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS devices (
-        client TEXT PRIMARY KEY, member TEXT NOT NULL REFERENCES members(member),
-        token_hash TEXT NOT NULL, created_ms INTEGER NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0, acked_mid INTEGER NOT NULL DEFAULT 0)",
-    "CREATE TABLE IF NOT EXISTS invites (
-        invite TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, role TEXT NOT NULL,
-        expires_ms INTEGER NOT NULL, created_by TEXT NOT NULL, used_by TEXT)",
-    "CREATE TABLE IF NOT EXISTS log (
-        seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, client TEXT NOT NULL, mid INTEGER NOT NULL,
-        record TEXT NOT NULL, kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
-        hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, UNIQUE (client, mid))",
-    "CREATE TABLE IF NOT EXISTS records (record TEXT PRIMARY KEY, kind TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS fields (
-        record TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
-        hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, client TEXT NOT NULL,
-        PRIMARY KEY (record, field))",
-    // A record's history reads its log entries without scanning the whole log.
-    "CREATE INDEX IF NOT EXISTS log_by_record ON log (record, seq)",
-];
+/// Whether this object has ever been given tables (it was created as an organisation).
+pub fn has_tables(sql: &SqlStorage) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let rows: Vec<Count> = sql
+        .exec(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            None,
+        )?
+        .to_array()?;
+    Ok(rows.first().is_some_and(|c| c.n > 0))
+}
 
-pub fn migrate(sql: &SqlStorage) -> Result<(), ApiError> {
-    for statement in SCHEMA {
-        sql.exec(statement, None)?;
+/// Brings the object's tables to the newest schema: the migrations it has not had yet
+/// (`schema::MIGRATIONS`), each in one transaction with the version it reaches, so a
+/// migration is applied once and whole. Then the indexes the register's rules need.
+pub fn migrate(sql: &SqlStorage, storage: &Storage) -> Result<(), ApiError> {
+    sql.exec(schema::META, None)?;
+    let version: usize = match meta(sql, schema::VERSION_KEY)? {
+        None => 0,
+        Some(text) => text
+            .parse()
+            .map_err(|_| ApiError::Internal(format!("stored schema version {text}")))?,
+    };
+    for (reached, statements) in schema::pending(version).map_err(ApiError::Internal)? {
+        let sql = sql.clone();
+        transaction(storage, move || {
+            for statement in statements {
+                sql.exec(statement, None)?;
+            }
+            sql.exec(
+                schema::SET_VERSION,
+                vec![text(schema::VERSION_KEY), text(&reached.to_string())],
+            )?;
+            Ok(())
+        })?;
     }
     // Record rules that follow links (a finding's actions) find the linking records by
-    // value; only those link fields are indexed, not every text.
+    // value; only those link fields are indexed, not every text. They follow the register's
+    // rules, so they are made whenever missing rather than by a numbered migration.
     for link in register::rules::RULE_LINKS {
         sql.exec(
             &format!(
@@ -80,12 +95,16 @@ pub struct DeviceRow {
     pub role: String,
     pub member_revoked: i64,
     pub acked_mid: i64,
+    pub window_start_ms: i64,
+    pub window_records: i64,
+    pub window_bytes: i64,
 }
 
 pub fn device(sql: &SqlStorage, client: &str) -> Result<Option<DeviceRow>, ApiError> {
     let rows: Vec<DeviceRow> = sql
         .exec(
             "SELECT d.token_hash, d.revoked AS device_revoked, d.acked_mid,
+                    d.window_start_ms, d.window_records, d.window_bytes,
                     m.member, m.role, m.revoked AS member_revoked
              FROM devices d JOIN members m ON m.member = d.member WHERE d.client = ?",
             vec![text(client)],

@@ -12,9 +12,12 @@ use crate::{
 use register::{
     ClientId, Hlc, Kind, LogEntry, Op, RecordId, Stamp, Value,
     chain::GENESIS,
+    limits::{WriteLimit, WriteWindow},
     rules::{self, Lookup, RULE_LINKS, RULE_REFS},
-    server::{Author, PushPlan, ServerView, plan_push, pull_page},
-    wire::{HISTORY_MAX, HistoryResponse, PULL_MAX, PushRequest, PushResponse},
+    server::{Author, PushPlan, ServerView, page_length, plan_push, pull_page, stored_value_bytes},
+    wire::{
+        HISTORY_MAX, HistoryResponse, Logged, PULL_ENTRY_BYTES, PULL_MAX, PushRequest, PushResponse,
+    },
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +32,8 @@ type Links = BTreeMap<(Kind, &'static str, RecordId), Vec<RecordId>>;
 /// What push planning reads, loaded up front in a handful of queries.
 struct LoadedView {
     acked_mid: u64,
+    /// What the device has pushed in its current minute.
+    window: WriteWindow,
     kinds: BTreeMap<RecordId, Kind>,
     /// Every stored field of the records a push touches whose kind has record rules, and of
     /// the records linked to them (`rules::RULE_LINKS`).
@@ -108,7 +113,13 @@ fn load_view(
     caller: &Caller,
     request: &PushRequest,
 ) -> Result<LoadedView, ApiError> {
-    let acked_mid = sql::device(sql, &caller.client.to_string())?.map_or(0, |d| d.acked_mid as u64);
+    let device = sql::device(sql, &caller.client.to_string())?;
+    let acked_mid = device.as_ref().map_or(0, |d| d.acked_mid as u64);
+    let window = device.map_or_else(WriteWindow::default, |d| WriteWindow {
+        start_ms: d.window_start_ms as u64,
+        new_records: d.window_records as u64,
+        bytes: d.window_bytes as u64,
+    });
     let records: BTreeSet<RecordId> = request.ops.iter().map(|op| op.record).collect();
     let records: Vec<RecordId> = records.into_iter().collect();
     let mut kinds = BTreeMap::new();
@@ -163,6 +174,7 @@ fn load_view(
     rule_fields.extend(record_fields(sql, &referenced)?);
     Ok(LoadedView {
         acked_mid,
+        window,
         kinds,
         rule_fields,
         links,
@@ -251,10 +263,15 @@ fn value_json(value: &Value) -> String {
 
 /// Appends the plan's entries, folds them into the current field values, and moves the
 /// device's acknowledged mid — all in one transaction.
-fn store(org: &Organisation, plan: PushPlan) -> Result<(), ApiError> {
+fn store(
+    org: &Organisation,
+    plan: PushPlan,
+    received_ms: u64,
+    window: WriteWindow,
+) -> Result<(), ApiError> {
     let sql = org.sql.clone();
     sql::transaction(&org.state.storage(), move || {
-        let mut log = Vec::with_capacity(plan.entries.len() * 10);
+        let mut log = Vec::with_capacity(plan.entries.len() * 11);
         let mut fields = Vec::with_capacity(plan.entries.len() * 6);
         let mut records = Vec::with_capacity(plan.entries.len() * 2);
         for LogEntry { seq, hash, op } in &plan.entries {
@@ -270,6 +287,7 @@ fn store(org: &Organisation, plan: PushPlan) -> Result<(), ApiError> {
                 text(&value),
                 int(op.hlc.wall),
                 int(u64::from(op.hlc.counter)),
+                int(received_ms),
             ]);
             fields.extend([
                 text(&op.record.to_string()),
@@ -283,9 +301,9 @@ fn store(org: &Organisation, plan: PushPlan) -> Result<(), ApiError> {
         }
         sql::insert_rows(
             &sql,
-            "INSERT INTO log (seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter)",
+            "INSERT INTO log (seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter, received_ms)",
             "",
-            10,
+            11,
             log,
         )?;
         // Last writer wins per field: (hlc, client) decides, whatever order ops arrive in.
@@ -307,8 +325,15 @@ fn store(org: &Organisation, plan: PushPlan) -> Result<(), ApiError> {
             records,
         )?;
         sql.exec(
-            "UPDATE devices SET acked_mid = ? WHERE client = ?",
-            vec![int(plan.acked_mid), text(&plan.client.to_string())],
+            "UPDATE devices SET acked_mid = ?, window_start_ms = ?, window_records = ?,
+                window_bytes = ? WHERE client = ?",
+            vec![
+                int(plan.acked_mid),
+                int(window.start_ms),
+                int(window.new_records),
+                int(window.bytes),
+                text(&plan.client.to_string()),
+            ],
         )?;
         Ok(())
     })
@@ -327,15 +352,55 @@ pub async fn push(
         member: caller.member.clone(),
         role: caller.role,
     };
-    let plan = plan_push(&view, &author, &request, now_ms())?;
+    let now = now_ms();
+    let plan = plan_push(&view, &author, &request, now)?;
+    let window = admit(&view, &plan, caller, now)?;
     let response = PushResponse {
         acked_mid: plan.acked_mid,
         head: plan.head,
     };
     if !plan.entries.is_empty() || plan.acked_mid != view.acked_mid {
-        store(org, plan)?;
+        store(org, plan, now, window)?;
     }
     json(&response, 200)
+}
+
+/// Counts what a push stores against the device's limit for the minute (`register::limits`):
+/// the device's window with it, or a 429 that stores nothing.
+fn admit(
+    view: &LoadedView,
+    plan: &PushPlan,
+    caller: &Caller,
+    now: u64,
+) -> Result<WriteWindow, ApiError> {
+    if plan.entries.is_empty() {
+        return Ok(view.window);
+    }
+    let new_records = plan
+        .entries
+        .iter()
+        .map(|e| e.op.record)
+        .filter(|record| !view.kinds.contains_key(record))
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
+    let bytes = plan
+        .entries
+        .iter()
+        .map(|e| stored_value_bytes(&e.op.value) + PULL_ENTRY_BYTES)
+        .sum();
+    let limit = WriteLimit::for_role(caller.role);
+    view.window
+        .admit(now, new_records, bytes, limit)
+        .map_err(|seconds| {
+            ApiError::rate_limited(
+                seconds,
+                format!(
+                    "This device has sent more than a minute's share ({} new records or {} MiB); nothing was stored. It will try again in {seconds} s.",
+                    limit.new_records,
+                    limit.bytes / (1024 * 1024)
+                ),
+            )
+        })
 }
 
 #[derive(Deserialize)]
@@ -350,6 +415,9 @@ struct LogRow {
     value: String,
     hlc_wall: i64,
     hlc_counter: i64,
+    /// Read for history only, and empty for changes received before it was kept.
+    #[serde(default)]
+    received_ms: Option<i64>,
 }
 
 impl LogRow {
@@ -373,17 +441,21 @@ impl LogRow {
     }
 }
 
-/// One record's changes, oldest first: the latest `HISTORY_MAX` of them.
-pub fn history(org: &Organisation, record: &str) -> Result<Response, ApiError> {
+/// One record's changes, oldest first: the latest `HISTORY_MAX` of them before `before` (a
+/// log position; the latest when absent), each with the server's time of receipt. `more`
+/// says whether earlier ones remain, to be asked for before the first of these.
+pub fn history(org: &Organisation, record: &str, req: &Request) -> Result<Response, ApiError> {
     let record: RecordId = record.parse().map_err(|_| {
         ApiError::bad_request("invalid_record", format!("“{record}” is not a record id."))
     })?;
+    let before = query_number(req, "before", sql::MAX_INT, sql::MAX_INT)?;
     let mut rows: Vec<LogRow> = org
         .sql
         .exec(
-            "SELECT seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter
-             FROM log WHERE record = ? ORDER BY seq DESC LIMIT ?",
-            vec![text(&record.to_string()), int(HISTORY_MAX + 1)],
+            "SELECT seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter,
+                    received_ms
+             FROM log WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            vec![text(&record.to_string()), int(before), int(HISTORY_MAX + 1)],
         )?
         .to_array()?;
     let more = rows.len() as u64 > HISTORY_MAX;
@@ -392,37 +464,56 @@ pub fn history(org: &Organisation, record: &str) -> Result<Response, ApiError> {
         .into_iter()
         .rev()
         .map(|row| {
-            row.into_entry()
-                .ok_or_else(|| ApiError::Internal("unreadable log row".into()))
+            let received_ms = row.received_ms.map(|ms| ms as u64);
+            let entry = row
+                .into_entry()
+                .ok_or_else(|| ApiError::Internal("unreadable log row".into()))?;
+            Ok(Logged { entry, received_ms })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, ApiError>>()?;
     json(&HistoryResponse { changes, more }, 200)
 }
 
-fn query_number(req: &Request, name: &str, default: u64) -> Result<u64, ApiError> {
+/// A whole-number query parameter, at most `max`.
+fn query_number(req: &Request, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
     let url = req.url()?;
     match url.query_pairs().find(|(key, _)| key == name) {
         None => Ok(default),
-        Some((_, value)) => value.parse().map_err(|_| {
+        Some((_, value)) => value.parse().ok().filter(|n| *n <= max).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_query",
-                format!("“{name}” must be a whole number, not “{value}”."),
+                format!("“{name}” must be a whole number up to {max}, not “{value}”."),
             )
         }),
     }
 }
 
-/// `GET pull?since=seq&limit=n`.
+#[derive(Deserialize)]
+struct SizeRow {
+    bytes: i64,
+}
+
+/// `GET pull?since=seq&limit=n`: a page of at most `limit` entries and `PULL_MAX_BYTES`.
 pub fn pull(org: &Organisation, _caller: &Caller, req: &Request) -> Result<Response, ApiError> {
-    let since = query_number(req, "since", 0)?;
-    let limit = query_number(req, "limit", PULL_MAX)?.clamp(1, PULL_MAX);
+    // Sequence numbers are SQLite integers: a larger `since` would wrap negative.
+    let since = query_number(req, "since", 0, sql::MAX_INT)?;
+    let limit = query_number(req, "limit", PULL_MAX, u64::MAX)?.clamp(1, PULL_MAX);
     let (head_seq, _) = head(&org.sql)?;
+    // The sizes first, so that no more than a page's bytes are ever read into memory.
+    let sizes: Vec<SizeRow> = org
+        .sql
+        .exec(
+            "SELECT length(CAST(value AS BLOB)) AS bytes FROM log WHERE seq > ? ORDER BY seq LIMIT ?",
+            vec![int(since), int(limit + 1)],
+        )?
+        .to_array()?;
+    let (length, more) = page_length(sizes.iter().map(|r| r.bytes as u64), limit);
     let rows: Vec<LogRow> = org
         .sql
         .exec(
             "SELECT seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter
              FROM log WHERE seq > ? ORDER BY seq LIMIT ?",
-            vec![int(since), int(limit + 1)],
+            vec![int(since), int(length as u64)],
         )?
         .to_array()?;
     let entries = rows
@@ -432,5 +523,5 @@ pub fn pull(org: &Organisation, _caller: &Caller, req: &Request) -> Result<Respo
                 .ok_or_else(|| ApiError::Internal("unreadable log row".into()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    json(&pull_page(since, entries, limit, head_seq), 200)
+    json(&pull_page(since, entries, more, head_seq), 200)
 }

@@ -1,0 +1,74 @@
+//! The organisation's SQLite schema, as ordered migrations. An object records the version it
+//! has reached in `meta`; `sql::migrate` applies the rest, each once and in one transaction.
+//! Objects made before versioning hold exactly the first migration, which is why its
+//! statements say `IF NOT EXISTS`. A migration that has shipped is never edited: add one.
+//! Plain statements only, so a native test can run them on SQLite as they are.
+
+/// The table the version is kept in, made before the version can be read.
+pub const META: &str =
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
+
+pub const VERSION_KEY: &str = "schema_version";
+
+/// Records the version a migration reaches (bound after `VERSION_KEY`), in the same
+/// transaction as its statements.
+pub const SET_VERSION: &str = "INSERT INTO meta (key, value) VALUES (?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+/// The migrations an object at `version` still needs, each with the version it reaches; an
+/// error if the object is newer than this code (a rollback would corrupt it).
+pub fn pending(version: usize) -> Result<Vec<(usize, &'static [&'static str])>, String> {
+    if version > MIGRATIONS.len() {
+        return Err(format!(
+            "this organisation's storage is at schema version {version}, newer than this worker's {}",
+            MIGRATIONS.len()
+        ));
+    }
+    Ok(MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(version)
+        .map(|(done, statements)| (done + 1, *statements))
+        .collect())
+}
+
+pub const MIGRATIONS: &[&[&str]] = &[
+    // 1: the schema before versioning.
+    &[
+        META,
+        "CREATE TABLE IF NOT EXISTS members (
+            member TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS devices (
+            client TEXT PRIMARY KEY, member TEXT NOT NULL REFERENCES members(member),
+            token_hash TEXT NOT NULL, created_ms INTEGER NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0, acked_mid INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS invites (
+            invite TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, role TEXT NOT NULL,
+            expires_ms INTEGER NOT NULL, created_by TEXT NOT NULL, used_by TEXT)",
+        "CREATE TABLE IF NOT EXISTS log (
+            seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, client TEXT NOT NULL, mid INTEGER NOT NULL,
+            record TEXT NOT NULL, kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+            hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, UNIQUE (client, mid))",
+        "CREATE TABLE IF NOT EXISTS records (record TEXT PRIMARY KEY, kind TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS fields (
+            record TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+            hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, client TEXT NOT NULL,
+            PRIMARY KEY (record, field))",
+        // A record's history reads its log entries without scanning the whole log.
+        "CREATE INDEX IF NOT EXISTS log_by_record ON log (record, seq)",
+    ],
+    // 2: the server's own time of receipt beside each change's client clock (empty for
+    // changes received before); invites say when they were made, and can be withdrawn.
+    &[
+        "ALTER TABLE log ADD COLUMN received_ms INTEGER",
+        "ALTER TABLE invites ADD COLUMN created_ms INTEGER",
+        "ALTER TABLE invites ADD COLUMN withdrawn_by TEXT",
+    ],
+    // 3: what each device has pushed in its current minute (`register::limits`).
+    &[
+        "ALTER TABLE devices ADD COLUMN window_start_ms INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE devices ADD COLUMN window_records INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE devices ADD COLUMN window_bytes INTEGER NOT NULL DEFAULT 0",
+    ],
+];
