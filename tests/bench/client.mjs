@@ -59,7 +59,9 @@ const IMPROVEMENT = [
     row: (i) => `Audit ${i} of the controls,internal,planned` },
 ];
 const CHECKS_PER_AUDIT = 93;
-const RESULTS = 40;
+// Results recorded from script (the budget's measure), then by key: 93 checks in all.
+const RESULTS_SCRIPT = 60;
+const RESULTS_KEY = 30;
 
 // Each list filtered by typing a query one key at a time.
 const FILTERS = [
@@ -102,13 +104,13 @@ async function durably(page, act) {
   await page.evaluate(() => window.__durable);
 }
 
-/** Records a result on each of `RESULTS` checks of the open audit from `first` on, and times
+/** Records a result on each of `count` checks of the open audit from `first` on, and times
  * each until durable (the app's `ratchet-durable` measure), with how long the app spent in
  * memory before storing (`ratchet-prepare`). `record` sets the result: from script, as the
  * edit budget is measured, or by a key press, which also waits for the frame Chromium
  * renders after input before it delivers IndexedDB's completion event. The device is offline
  * meanwhile, as on a site walk: sync's own writes would share the measure. */
-async function resultTimes(page, context, first, record) {
+async function resultTimes(page, context, first, count, record) {
   await synced(page, 300_000);
   await context.setOffline(true);
   await page.evaluate(() => {
@@ -116,7 +118,7 @@ async function resultTimes(page, context, first, record) {
     performance.clearMeasures("ratchet-prepare");
   });
   const items = page.locator("li.audit-check");
-  for (let i = first; i < first + RESULTS; i++) {
+  for (let i = first; i < first + count; i++) {
     const radio = items.nth(i).getByRole("radio", { name: "Conforming" });
     await radio.waitFor();
     await durably(page, () => record(radio));
@@ -251,8 +253,8 @@ try {
   // Check and Act on top: 1,023 audit checks, 2,000 findings, 5,000 actions.
   for (const more of IMPROVEMENT) await importOther(page, more, more.count);
   await addChecklists(page, 11);
-  result.check_result_ms = await resultTimes(page, a.context, 0, (radio) => radio.evaluate((input) => input.click()));
-  result.check_result_key_ms = await resultTimes(page, a.context, RESULTS, async (radio) => {
+  result.check_result_ms = await resultTimes(page, a.context, 0, RESULTS_SCRIPT, (radio) => radio.evaluate((input) => input.click()));
+  result.check_result_key_ms = await resultTimes(page, a.context, RESULTS_SCRIPT, RESULTS_KEY, async (radio) => {
     await radio.focus();
     await page.keyboard.press("Space");
   });

@@ -307,7 +307,7 @@ test("8. Leaving sends this device's changes first, and names what it would lose
   await leave.click();
   const lost = page.getByRole("list", { name: "Changes that would be lost" });
   await lost.getByText("Risk: Laptop stolen (Bob, just before leaving) (1 change)").waitFor();
-  await page.getByRole("button", { name: "Leave anyway and lose them" }).waitFor();
+  await page.getByRole("button", { name: "Leave anyway and lose it" }).waitFor();
   await page.screenshot({ path: join(SHOTS, "sync-leave-unsent.png"), fullPage: true });
   await page.getByRole("button", { name: "Stay" }).click();
 

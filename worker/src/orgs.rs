@@ -10,14 +10,36 @@ use register::{
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 const BINDING: &str = "ORGS";
+const SIGNUP_LIMIT: &str = "SIGNUP_LIMIT";
 
 /// The Durable Object of one organisation, named by its id.
 fn organisation_object(env: &Env, org: &str) -> Result<Stub, ApiError> {
     Ok(env.durable_object(BINDING)?.id_from_name(org)?.get_stub()?)
 }
 
+/// Counts a request that creates an organisation or joins one against its client address's
+/// limit (`SIGNUP_LIMIT` in `wrangler.toml`), before anything else is looked at, so guessing
+/// setup codes or invites is slow too.
+async fn within_address_limit(req: &Request, env: &Env) -> Result<(), ApiError> {
+    // Cloudflare sets this header; locally every request shares one key.
+    let address = req
+        .headers()
+        .get("cf-connecting-ip")?
+        .unwrap_or_else(|| "local".to_owned());
+    let outcome = env.rate_limiter(SIGNUP_LIMIT)?.limit(address).await?;
+    if outcome.success {
+        Ok(())
+    } else {
+        Err(ApiError::rate_limited(
+            60,
+            "Too many organisations were created or joined from this address in the last minute; try again in a minute.",
+        ))
+    }
+}
+
 /// `POST /api/orgs`.
 pub async fn create(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    within_address_limit(&req, env).await?;
     let body: CreateOrgRequest = read_json(&mut req).await?;
     check_setup_code(env, body.setup_code.as_deref())?;
     let org = RecordId::new().to_string();
@@ -26,6 +48,7 @@ pub async fn create(mut req: Request, env: &Env) -> Result<Response, ApiError> {
 
 /// `POST /api/join`: the invite code names its organisation.
 pub async fn join(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    within_address_limit(&req, env).await?;
     let body: JoinRequest = read_json(&mut req).await?;
     let code = token::Token::parse(&body.code).ok_or_else(|| {
         ApiError::unauthorized("invalid_invite", "This invite code is not valid.")

@@ -220,37 +220,44 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
             <InviteForm api />
         </Show>
         <h2>"This device"</h2>
-        {move || match leaving.get() {
-            Leaving::Unsent(records) => {
-                let changes: usize = records.iter().map(|(_, n)| n).sum();
-                view! {
-                    <div class="form-error" role="alert">
-                        <p>{format!(
-                            "{changes} change{} on this device {} not reached the server, so leaving now loses {}:",
-                            if changes == 1 { "" } else { "s" },
-                            if changes == 1 { "has" } else { "have" },
-                            if changes == 1 { "it" } else { "them" },
-                        )}</p>
-                        <ul aria-label="Changes that would be lost">
-                            {records.into_iter().map(|(label, n)| view! {
-                                <li>{format!("{label} ({n} change{})", if n == 1 { "" } else { "s" })}</li>
-                            }).collect_view()}
-                        </ul>
-                        <p>"Stay, and leave once they have synced; or leave anyway."</p>
-                    </div>
-                    <button type="button" on:click=move |_| leaving.set(Leaving::No)>"Stay"</button>
-                }.into_any()
-            }
-            _ => ().into_any(),
+        {move || {
+            let unsent = match leaving.get() {
+                Leaving::Unsent(records) => records,
+                _ => Vec::new(),
+            };
+            let changes: usize = unsent.iter().map(|(_, n)| n).sum();
+            let (one, it) = if changes == 1 { ("", "it") } else { ("s", "them") };
+            (!unsent.is_empty()).then(|| view! {
+                <div class="form-error" role="alert">
+                    <p>{format!(
+                        "{changes} change{one} on this device {} not reached the server, so leaving now loses {it}:",
+                        if changes == 1 { "has" } else { "have" },
+                    )}</p>
+                    <ul aria-label="Changes that would be lost">
+                        {unsent.into_iter().map(|(label, n)| view! {
+                            <li>{format!("{label} ({n} change{})", if n == 1 { "" } else { "s" })}</li>
+                        }).collect_view()}
+                    </ul>
+                    <p>{format!("Stay, and leave once {it} {} synced; or leave anyway.", if changes == 1 { "has" } else { "have" })}</p>
+                </div>
+            })
         }}
-        <button type="button" class="danger" on:click=leave disabled=move || leaving.get() == Leaving::Sending>
-            {move || match leaving.get() {
-                Leaving::No => "Leave this organisation on this device",
-                Leaving::Sending => "Sending this device's changes first…",
-                Leaving::Confirm => "Really leave: wipe this organisation from this device",
-                Leaving::Unsent(_) => "Leave anyway and lose them",
-            }}
-        </button>
+        <div class="actions">
+            <Show when=move || matches!(leaving.get(), Leaving::Unsent(_))>
+                <button type="button" on:click=move |_| leaving.set(Leaving::No)>"Stay"</button>
+            </Show>
+            <button type="button" class="danger" on:click=leave disabled=move || leaving.get() == Leaving::Sending>
+                {move || match leaving.get() {
+                    Leaving::No => "Leave this organisation on this device".to_owned(),
+                    Leaving::Sending => "Sending this device's changes first…".to_owned(),
+                    Leaving::Confirm => "Really leave: wipe this organisation from this device".to_owned(),
+                    Leaving::Unsent(records) => format!(
+                        "Leave anyway and lose {}",
+                        if records.iter().map(|(_, n)| n).sum::<usize>() == 1 { "it" } else { "them" }
+                    ),
+                }}
+            </button>
+        </div>
     }
 }
 

@@ -80,6 +80,42 @@ fn the_app_is_served_with_security_headers(server: &WranglerDev) {
     );
 }
 
+/// Creating organisations and joining are limited per client address: a burst of either
+/// (guessing setup codes or invites) is refused with 429 before anything is checked.
+fn a_burst_of_sign_ups_from_one_address_is_refused(server: &WranglerDev) {
+    let attempt =
+        |path: &str, body: serde_json::Value| match ureq::post(&server.url(path)).send_json(body) {
+            Ok(response) => (response.status(), None),
+            Err(ureq::Error::Status(status, response)) => {
+                (status, response.header("retry-after").map(str::to_owned))
+            }
+            Err(other) => panic!("{other}"),
+        };
+    let guess = serde_json::json!({"org_name": "Spam", "owner_name": "Bot", "setup_code": "guess"});
+    let mut answers = Vec::new();
+    for _ in 0..70 {
+        answers.push(attempt("/api/orgs", guess.clone()));
+    }
+    let refused_wrong_code = answers.iter().filter(|(status, _)| *status == 403).count();
+    let limited: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status == 429)
+        .collect();
+    assert_eq!(refused_wrong_code, 60, "{answers:?}");
+    assert_eq!(limited.len(), 10);
+    assert!(
+        limited
+            .iter()
+            .all(|(_, retry)| retry.as_deref() == Some("60"))
+    );
+    // Joining counts against the same address.
+    let (status, _) = attempt(
+        "/api/join",
+        serde_json::json!({"code": "not-a-code", "name": "Bot"}),
+    );
+    assert_eq!(status, 429);
+}
+
 fn deep_links_fall_back_to_the_app(server: &WranglerDev) {
     let (status, _, body) = get(server, "/risks/some-record");
     assert_eq!(status, 200);
@@ -119,6 +155,11 @@ fn main() -> std::process::ExitCode {
         (
             "service_worker_is_stamped_with_hashed_files",
             service_worker_is_stamped_with_hashed_files,
+        ),
+        // Last: it uses up this address's allowance for a minute.
+        (
+            "a_burst_of_sign_ups_from_one_address_is_refused",
+            a_burst_of_sign_ups_from_one_address_is_refused,
         ),
     ];
     run_cases(cases)
