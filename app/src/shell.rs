@@ -154,10 +154,21 @@ fn SyncBadge() -> impl IntoView {
     }
 }
 
-/// Refused changes and storage problems, until the person dismisses them.
+/// Refused changes and storage problems, until the person dismisses them; and a page whose
+/// code has not reached this device yet, while it waits for a connection.
 #[component]
 fn Notices() -> impl IntoView {
     let state = use_app_state();
+    // The part loader fetches again when the connection returns (`xtask/src/split.rs`).
+    let part_waiting = RwSignal::new(false);
+    let waiting =
+        window_event_listener_untyped("ratchet-part-waiting", move |_| part_waiting.set(true));
+    let loaded =
+        window_event_listener_untyped("ratchet-part-loaded", move |_| part_waiting.set(false));
+    on_cleanup(move || {
+        waiting.remove();
+        loaded.remove();
+    });
     let refused = move || state.read(|d| d.refused.clone());
     let dismiss = move |_| {
         leptos::task::spawn_local(async move {
@@ -177,6 +188,11 @@ fn Notices() -> impl IntoView {
                 <p>"Those fields show the organisation's value again."</p>
                 <button type="button" on:click=dismiss>"Dismiss"</button>
             </section>
+        </Show>
+        <Show when=move || part_waiting.get()>
+            <p class="notice" role="status">
+                "This page needs a connection once: its code has not reached this device yet. It opens by itself when you are back online."
+            </p>
         </Show>
         <Show when=move || state.notice.get().is_some()>
             <section class="notice" role="alert">

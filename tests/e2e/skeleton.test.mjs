@@ -96,6 +96,31 @@ test("a risk is saved on the device, survives reloads, and the app works offline
   }
 });
 
+test("a first visit cut off before every page's code arrived says so, then opens the page when back online", async () => {
+  // No service worker: nothing is stored yet, as on a first visit over a poor link.
+  const device = await openDevice({ serviceWorkers: "block" });
+  const { context, page, problems } = device;
+  try {
+    let held = true;
+    await page.route("**/wasm-*/chunk_*.wasm", (route) => (held ? route.abort("internetdisconnected") : route.continue()));
+    await page.goto(`${server.base}/`);
+    await page.waitForSelector("html[data-ready=true]", { state: "attached", timeout: 20_000 });
+    await context.setOffline(true);
+    await openTab(page, "Risks");
+    const waiting = page.getByText("This page needs a connection once");
+    await waiting.waitFor();
+    await page.screenshot({ path: join(SHOTS, "skeleton-part-waiting.png"), fullPage: true });
+    held = false;
+    await context.setOffline(false);
+    await page.getByRole("heading", { name: "Risks", exact: true }).waitFor({ timeout: 20_000 });
+    await waiting.waitFor({ state: "detached" });
+    await addRisk(page, "Opened after the wait", 2, 2);
+    assert.deepEqual(problems.filter((p) => p.startsWith("page error") || /panicked|unreachable/.test(p)), []);
+  } finally {
+    await device.close();
+  }
+});
+
 test("the shell fits a phone screen", async () => {
   const device = await openDevice({ viewport: { width: 390, height: 844 } });
   const { page, problems } = device;

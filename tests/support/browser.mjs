@@ -9,14 +9,16 @@ import { CHROMIUM_ARGS, root } from "./wrangler.mjs";
 export const SHOTS = join(root, "target", "screenshots");
 mkdirSync(SHOTS, { recursive: true });
 
-/** Opens a device. Pass a previous device's `profile` to reopen it after closing. */
-export async function openDevice({ viewport = { width: 1280, height: 800 }, profile } = {}) {
+/** Opens a device. Pass a previous device's `profile` to reopen it after closing, and
+ * `serviceWorkers: "block"` for a browser that has not stored the app yet. */
+export async function openDevice({ viewport = { width: 1280, height: 800 }, profile, serviceWorkers = "allow" } = {}) {
   const dir = profile ?? mkdtempSync(join(tmpdir(), "ratchet-profile-"));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,
+    serviceWorkers,
     // A zone without daylight saving, so durations such as "2 h 5 min" never straddle a change.
     timezoneId: "UTC",
   });

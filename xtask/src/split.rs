@@ -65,7 +65,9 @@ pub fn split_staging_dir(staging: &Path) -> Result<()> {
         .map_err(|e| anyhow!("splitting the app's wasm: {e:#}"))?;
     // The loader is written at `output_dir/link_name`; it belongs beside the parts it fetches.
     let nested = parts.join(&link_name);
-    std::fs::rename(&nested, parts.join("__wasm_split.js"))?;
+    let loader = std::fs::read_to_string(&nested)?;
+    std::fs::write(parts.join("__wasm_split.js"), patiently(&loader)?)?;
+    std::fs::remove_file(&nested)?;
     std::fs::remove_dir(nested.parent().context("loader path")?)?;
 
     let bindgen = work.join("bindgen");
@@ -125,6 +127,48 @@ pub fn split_staging_dir(staging: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Fetches a part again when the network fails, rather than failing the page (which panics in
+/// the app): a first visit that goes offline before every page's code has arrived. The app
+/// hears `ratchet-part-waiting` and says the page needs a connection once, then
+/// `ratchet-part-loaded`. A part that the server answers without (an old build's) still fails.
+const PATIENT_FETCH: &str = r#"
+async function patientFetch(url) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await fetch(url);
+      if (attempt > 0) dispatchEvent(new CustomEvent("ratchet-part-loaded"));
+      return response;
+    } catch (error) {
+      // An hour of tries at most, one when the browser is back online or every 5 s.
+      if (attempt >= 720) throw error;
+    }
+    dispatchEvent(new CustomEvent("ratchet-part-waiting"));
+    await new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        removeEventListener("online", done);
+        resolve();
+      };
+      const timer = setTimeout(done, 5000);
+      addEventListener("online", done);
+    });
+  }
+}
+"#;
+
+/// The loader with every part fetched by `PATIENT_FETCH`.
+fn patiently(loader: &str) -> Result<String> {
+    const FETCH: &str = "fetch(new URL(";
+    let parts = loader.matches(FETCH).count();
+    if parts == 0 {
+        anyhow::bail!("the split loader no longer fetches parts with `{FETCH}`; update split.rs");
+    }
+    Ok(format!(
+        "{loader}\n{PATIENT_FETCH}",
+        loader = loader.replace(FETCH, "patientFetch(new URL(")
+    ))
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
@@ -137,4 +181,20 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_part_is_fetched_patiently_and_a_changed_loader_fails_the_build() {
+        let loader = r#"const a=c(()=>{const t=fetch(new URL("./chunk_1.wasm",import.meta.url));return t});
+const b=c(()=>{const t=fetch(new URL("./chunk_2.wasm",import.meta.url));return t});"#;
+        let patched = patiently(loader).unwrap();
+        assert_eq!(patched.matches("patientFetch(new URL(").count(), 2);
+        assert!(!patched.contains(" fetch(new URL(") && !patched.contains("=fetch(new URL("));
+        assert!(patched.contains("async function patientFetch(url)"));
+        assert!(patiently("import x from './y.js';").is_err());
+    }
 }
