@@ -1,5 +1,6 @@
 //! Sync benchmarks: 10,000 ops pushed by one member and pulled by another through a real
-//! local `wrangler dev`, and the native cost of validating and applying one 500-op push.
+//! local `wrangler dev`; 20 devices pushing 1,000 ops each at once (latency, and nothing lost
+//! or stored twice); and the native cost of validating and applying one 500-op push.
 
 use anyhow::{Context, Result, bail};
 use integration::{Body, WranglerDev, call};
@@ -17,6 +18,24 @@ pub struct SyncFigures {
     pub push: Duration,
     pub pull: Duration,
     pub plan_500_native: Duration,
+    pub load: LoadFigures,
+}
+
+/// Devices pushing at once, and ops each.
+pub const LOAD_DEVICES: usize = 20;
+pub const LOAD_OPS: usize = 1_000;
+
+/// Push latencies of the devices pushing at once, sorted.
+pub struct LoadFigures {
+    pub pushes: Vec<Duration>,
+    pub ops: usize,
+    pub elapsed: Duration,
+}
+
+impl LoadFigures {
+    pub fn percentile(&self, p: usize) -> Duration {
+        self.pushes[(self.pushes.len() * p / 100).min(self.pushes.len() - 1)]
+    }
 }
 
 fn now_ms() -> u64 {
@@ -133,10 +152,128 @@ pub fn measure() -> Result<SyncFigures> {
     {
         bail!("after the pull, B does not hold what A pushed");
     }
+    let load = load(&server, &a)?;
     Ok(SyncFigures {
         push,
         pull,
         plan_500_native,
+        load,
+    })
+}
+
+fn join_editor(server: &WranglerDev, owner: &Credential, name: &str) -> Result<Credential> {
+    let (status, body) = call(
+        server,
+        "POST",
+        &format!("/api/orgs/{}/invites", owner.org),
+        Some(&owner.token),
+        Body::Json(serde_json::json!({"role": "editor", "expires_in_seconds": 600})),
+    );
+    let invite: register::wire::Invite = json_of(status, body)?;
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/join",
+        None,
+        Body::Json(serde_json::json!({"code": invite.code, "name": name})),
+    );
+    json_of(status, body)
+}
+
+/// Pulls the whole log into `device`, verifying the chain.
+fn pull_all(server: &WranglerDev, who: &Credential, device: &mut Device) -> Result<()> {
+    for _ in 0..100_000 {
+        let (status, body) = call(
+            server,
+            "GET",
+            &format!("/api/orgs/{}/pull?since={}", who.org, device.cursor),
+            Some(&who.token),
+            Body::Empty,
+        );
+        let page: PullResponse = json_of(status, body)?;
+        device
+            .on_pulled(&page)
+            .context("the pulled chain must verify")?;
+        if !page.more {
+            return Ok(());
+        }
+    }
+    bail!("the pull did not finish")
+}
+
+/// `LOAD_DEVICES` members push `LOAD_OPS` ops each, in pushes of 100, all at once; then every
+/// device pulls. Nothing may be lost or stored twice, and every device must end equal.
+fn load(server: &WranglerDev, owner: &Credential) -> Result<LoadFigures> {
+    let members: Vec<Credential> = (0..LOAD_DEVICES)
+        .map(|i| join_editor(server, owner, &format!("Load {i}")))
+        .collect::<Result<_>>()?;
+    let started = Instant::now();
+    let results: Vec<Result<(Device, Vec<Duration>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = members
+            .iter()
+            .map(|who| {
+                scope.spawn(move || -> Result<(Device, Vec<Duration>)> {
+                    let mut device = Device::new(who.client);
+                    edits(&mut device, LOAD_OPS);
+                    let mut pushes = Vec::new();
+                    // Bounded: each push acknowledges a batch.
+                    for _ in 0..1_000 {
+                        let Some(request) = device.push_request(100) else {
+                            break;
+                        };
+                        let sent = Instant::now();
+                        let (status, body) = call(
+                            server,
+                            "POST",
+                            &format!("/api/orgs/{}/push", who.org),
+                            Some(&who.token),
+                            Body::Json(serde_json::to_value(&request)?),
+                        );
+                        pushes.push(sent.elapsed());
+                        device.on_pushed(&json_of(status, body)?);
+                    }
+                    Ok((device, pushes))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a pusher panicked")))
+            })
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let mut pushes = Vec::new();
+    let mut devices = Vec::new();
+    for result in results {
+        let (device, times) = result?;
+        if device.pending() != 0 {
+            bail!("a device still has changes after pushing");
+        }
+        pushes.extend(times);
+        devices.push(device);
+    }
+    // Every op once: each member's mids 1..=n appear exactly once in the log.
+    let mut reader = Device::new(ClientId::new());
+    pull_all(server, owner, &mut reader)?;
+    for (who, device) in members.iter().zip(&mut devices) {
+        pull_all(server, who, device)?;
+        if device.confirmed != reader.confirmed || device.local != reader.confirmed {
+            bail!("a device did not converge with the log");
+        }
+    }
+    let ops = LOAD_DEVICES * LOAD_OPS.div_ceil(3) * 3;
+    let logged = reader.cursor as usize - SYNC_OPS.div_ceil(3) * 3;
+    if logged != ops {
+        bail!("{ops} ops pushed at once, {logged} in the log");
+    }
+    pushes.sort();
+    Ok(LoadFigures {
+        pushes,
+        ops,
+        elapsed,
     })
 }
 
