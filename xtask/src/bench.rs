@@ -124,6 +124,22 @@ pub fn run() -> Result<()> {
 
     let client = browser_bench("tests/bench/client.mjs")?;
     let pouch = browser_bench("tests/bench/pouchdb.mjs")?;
+    // The fuzzer runs optimised, as `cargo xtask fuzz` does; its last line is the tally.
+    let fuzzed = cmd(
+        "cargo",
+        &[
+            "run",
+            "--release",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "fuzz",
+        ],
+    )
+    .output()
+    .and_then(|out| out.lines().last().map(str::to_owned))
+    .context("the fuzzer found a panic or could not run (run `cargo xtask fuzz` to see)")?;
     let ms = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
     let (edit_p50, edit_p95) = (ms(&client["edit_ms"]["p50"]), ms(&client["edit_ms"]["p95"]));
     let (click_p50, click_p95) = (
@@ -310,6 +326,12 @@ pub fn run() -> Result<()> {
             format!("{:.1}×", theirs / ours),
             "≥ 3×",
             Some(theirs / ours >= 3.0),
+        ),
+        row(
+            "fuzz: push and pull parsing, op validator, CSV import (mutated seeds from tests/fuzz/)",
+            fuzzed,
+            "≥ 10,000,000 runs, no panic",
+            Some(true),
         ),
         row(
             "worker wasm (raw / gzip)",

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_sync;
 mod build;
+mod fuzz;
 mod headers;
 mod setup;
 mod shell;
@@ -18,6 +19,8 @@ usage: cargo xtask <command>
   dev        install what is missing, build, and serve the app + API on 127.0.0.1
   test       install what is missing and run every test suite
   bench      release build, then measure sizes and speed against the budgets
+  fuzz [N]   mutate the seeds in tests/fuzz/ and feed push and pull parsing, the op
+             validator and the CSV import N times in all (default 10,000,000)
   setup      only install what is missing (idempotent)
   build      install what is missing and make a release build (dist/, worker/build/)
   deploy     release build, then `wrangler deploy` (needs a Cloudflare login)
@@ -48,6 +51,27 @@ fn run(args: &[String]) -> Result<()> {
         }
         "test" => test::run(),
         "bench" => bench::run(),
+        // Ten million runs want an optimised build: a debug xtask hands over to a release one.
+        "fuzz" if cfg!(debug_assertions) => {
+            let mut release = vec!["run", "--release", "--quiet", "--package", "xtask", "--"];
+            release.extend(args.iter().map(String::as_str));
+            shell::cmd("cargo", &release).run()
+        }
+        "fuzz" => {
+            let runs = match args.get(1) {
+                Some(n) => n
+                    .parse()
+                    .with_context(|| format!("`{n}` is not a number of runs"))?,
+                None => fuzz::DEFAULT_RUNS,
+            };
+            let figures = fuzz::run(runs, fuzz::SEED)?;
+            println!(
+                "{} fuzz runs without a panic in {:.0} s",
+                figures.runs,
+                figures.elapsed.as_secs_f64()
+            );
+            Ok(())
+        }
         "deploy" => {
             setup::ensure_all()?;
             build::all()?;
