@@ -93,22 +93,7 @@ pub fn measure() -> Result<SyncFigures> {
         })),
     );
     let a: Credential = json_of(status, body)?;
-    let (status, body) = call(
-        &server,
-        "POST",
-        &format!("/api/orgs/{}/invites", a.org),
-        Some(&a.token),
-        Body::Json(serde_json::json!({"role": "editor", "expires_in_seconds": 600})),
-    );
-    let invite: register::wire::Invite = json_of(status, body)?;
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/api/join",
-        None,
-        Body::Json(serde_json::json!({"code": invite.code, "name": "Bench B"})),
-    );
-    let b: Credential = json_of(status, body)?;
+    let b = join_editor(&server, &a, "Bench B")?;
 
     let mut device_a = Device::new(a.client);
     edits(&mut device_a, SYNC_OPS);
@@ -128,25 +113,7 @@ pub fn measure() -> Result<SyncFigures> {
 
     let mut device_b = Device::new(b.client);
     let started = Instant::now();
-    loop {
-        let (status, body) = call(
-            &server,
-            "GET",
-            &format!(
-                "/api/orgs/{}/pull?since={}&limit=1000",
-                b.org, device_b.cursor
-            ),
-            Some(&b.token),
-            Body::Empty,
-        );
-        let page: PullResponse = json_of(status, body)?;
-        device_b
-            .on_pulled(&page)
-            .context("the pulled chain must verify")?;
-        if !page.more {
-            break;
-        }
-    }
+    pull_all(&server, &b, &mut device_b)?;
     let pull = started.elapsed();
     if device_b.confirmed != device_a.local || device_b.cursor as usize != SYNC_OPS.div_ceil(3) * 3
     {
