@@ -25,61 +25,80 @@ export async function startWrangler() {
   const setupCode = `setup-${process.pid}-${port}`;
   const dir = mkdtempSync(join(tmpdir(), "ratchet-e2e-"));
   const logPath = join(dir, "wrangler.log");
-  const log = openSync(logPath, "w");
   const nodeBin = join(root, "node_modules", ".bin");
-  const child = spawn(
-    join(nodeBin, "node"),
-    [
-      join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
-      "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
-      "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false",
-      "--var", `RATCHET_SETUP_CODE:${setupCode}`,
-    ],
-    {
-      cwd: root,
-      detached: true, // own process group: stop() signals wrangler and workerd together
-      stdio: ["ignore", log, log],
-      env: {
-        ...process.env,
-        PATH: `${nodeBin}:${process.env.PATH}`,
-        CI: "true",
-        WRANGLER_SEND_METRICS: "false",
-        WRANGLER_HIDE_BANNER: "true",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      },
-    },
-  );
   const base = `http://127.0.0.1:${port}`;
   const readLog = () => readFileSync(logPath, "utf8");
-  let exited = null;
-  child.on("exit", (code) => { exited = code; });
+  let child;
 
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) break;
-    } catch {
-      // not up yet
+  /** Starts wrangler on this port and state, and waits until it answers. */
+  async function launch() {
+    const log = openSync(logPath, "a");
+    child = spawn(
+      join(nodeBin, "node"),
+      [
+        join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
+        "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
+        "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false",
+        "--var", `RATCHET_SETUP_CODE:${setupCode}`,
+      ],
+      {
+        cwd: root,
+        detached: true, // own process group: stop() signals wrangler and workerd together
+        stdio: ["ignore", log, log],
+        env: {
+          ...process.env,
+          PATH: `${nodeBin}:${process.env.PATH}`,
+          CI: "true",
+          WRANGLER_SEND_METRICS: "false",
+          WRANGLER_HIDE_BANNER: "true",
+          CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        },
+      },
+    );
+    let exited = null;
+    child.on("exit", (code) => { exited = code; });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        const response = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) return;
+      } catch {
+        // not up yet
+      }
+      if (exited !== null) throw new Error(`wrangler exited (${exited}):\n${readLog()}`);
+      if (Date.now() > deadline) {
+        process.kill(-child.pid, "SIGKILL");
+        throw new Error(`wrangler not healthy within 120 s:\n${readLog()}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
     }
-    if (exited !== null) throw new Error(`wrangler exited (${exited}):\n${readLog()}`);
-    if (Date.now() > deadline) {
-      process.kill(-child.pid, "SIGKILL");
-      throw new Error(`wrangler not healthy within 120 s:\n${readLog()}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
   }
 
-  async function stop() {
-    const alive = () => {
-      try { process.kill(-child.pid, 0); return true; } catch { return false; }
-    };
-    if (alive()) process.kill(-child.pid, "SIGTERM");
+  const alive = () => {
+    try { process.kill(-child.pid, 0); return true; } catch { return false; }
+  };
+  /** Ends wrangler and workerd with `signal`, waiting up to 5 s before SIGKILL. */
+  async function end(signal) {
+    if (alive()) process.kill(-child.pid, signal);
     for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
     if (alive()) process.kill(-child.pid, "SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
   }
-  return { base, stop, readLog, setupCode };
+
+  await launch();
+  return {
+    base,
+    readLog,
+    setupCode,
+    /** Kills the server at once, as a crash would, and starts it again on the same state. */
+    async crashAndRestart() {
+      await end("SIGKILL");
+      await launch();
+    },
+    async stop() {
+      await end("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export const CHROMIUM_ARGS = [
