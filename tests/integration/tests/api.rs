@@ -93,7 +93,7 @@ fn a_burst_of_sign_ups_from_one_address_is_refused(server: &WranglerDev) {
         };
     let guess = serde_json::json!({"org_name": "Spam", "owner_name": "Bot", "setup_code": "guess"});
     let mut answers = Vec::new();
-    for _ in 0..70 {
+    for _ in 0..130 {
         answers.push(attempt("/api/orgs", guess.clone()));
     }
     let refused_wrong_code = answers.iter().filter(|(status, _)| *status == 403).count();
@@ -101,7 +101,7 @@ fn a_burst_of_sign_ups_from_one_address_is_refused(server: &WranglerDev) {
         .iter()
         .filter(|(status, _)| *status == 429)
         .collect();
-    assert_eq!(refused_wrong_code, 60, "{answers:?}");
+    assert_eq!(refused_wrong_code, 120, "{answers:?}");
     assert_eq!(limited.len(), 10);
     assert!(
         limited
