@@ -433,6 +433,17 @@ mod tests {
             Self { device, finding }
         }
 
+        /// The same, its root cause found.
+        fn analysed() -> Self {
+            let mut register = Self::new();
+            register.set(
+                register.finding,
+                Kind::Finding,
+                &[(Finding::root_cause, "No owner.")],
+            );
+            register
+        }
+
         fn set(&mut self, record: RecordId, kind: Kind, fields: &[(&str, &str)]) {
             for (field, value) in fields {
                 self.device.edit(record, kind, field, (*value).into(), 1);
@@ -502,13 +513,7 @@ mod tests {
 
     #[test]
     fn a_nonconformity_cannot_close_without_a_corrective_action() {
-        let mut register = Register::new();
-        let finding = register.finding;
-        register.set(
-            finding,
-            Kind::Finding,
-            &[(Finding::root_cause, "No owner.")],
-        );
+        let mut register = Register::analysed();
         refused_with(register.close(), "without a corrective action");
         // A correction alone (containment) is not a corrective action; a cancelled one neither.
         register.action(&[
@@ -521,13 +526,7 @@ mod tests {
 
     #[test]
     fn a_nonconformity_cannot_close_while_an_action_is_open() {
-        let mut register = Register::new();
-        let finding = register.finding;
-        register.set(
-            finding,
-            Kind::Finding,
-            &[(Finding::root_cause, "No owner.")],
-        );
+        let mut register = Register::analysed();
         register.action(&[
             (Action::status, "done"),
             (Action::effective, "effective"),
@@ -542,13 +541,7 @@ mod tests {
 
     #[test]
     fn a_nonconformity_closes_only_once_verified_effective() {
-        let mut register = Register::new();
-        let finding = register.finding;
-        register.set(
-            finding,
-            Kind::Finding,
-            &[(Finding::root_cause, "No owner.")],
-        );
+        let mut register = Register::analysed();
         let action = register.action(&[(Action::status, "done")]);
         refused_with(register.close(), "verified effective");
         register.set(
@@ -571,13 +564,7 @@ mod tests {
 
     #[test]
     fn a_deleted_action_does_not_count() {
-        let mut register = Register::new();
-        let finding = register.finding;
-        register.set(
-            finding,
-            Kind::Finding,
-            &[(Finding::root_cause, "No owner.")],
-        );
+        let mut register = Register::analysed();
         let action = register.action(&[
             (Action::status, "done"),
             (Action::effective, "effective"),
@@ -701,13 +688,7 @@ mod tests {
 
     #[test]
     fn an_owner_who_leaves_the_verifier_out_has_not_verified() {
-        let mut register = Register::new();
-        let finding = register.finding;
-        register.set(
-            finding,
-            Kind::Finding,
-            &[(Finding::root_cause, "No owner.")],
-        );
+        let mut register = Register::analysed();
         let action = register.action(&[(Action::status, "done")]);
         refused_with(
             register.change(action, Kind::Action, &[(Action::effective, "effective")]),
@@ -720,13 +701,8 @@ mod tests {
 
     #[test]
     fn a_closed_findings_actions_stay_as_they_were_until_it_is_reopened() {
-        let mut register = Register::new();
+        let mut register = Register::analysed();
         let finding = register.finding;
-        register.set(
-            finding,
-            Kind::Finding,
-            &[(Finding::root_cause, "No owner.")],
-        );
         let action = register.action(&[
             (Action::status, "done"),
             (Action::effective, "effective"),

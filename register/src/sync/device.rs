@@ -475,6 +475,15 @@ mod tests {
 
     const NOW: u64 = 1_800_000_000_000;
 
+    /// The device's member, pushing as an editor.
+    fn editor(device: &Device) -> Author {
+        Author {
+            client: device.client,
+            member: format!("member of {}", device.client),
+            role: crate::Role::Editor,
+        }
+    }
+
     fn restore_from(changes: &[Changes]) -> Device {
         // Replays write sets the way storage would keep them: last write per key wins.
         let mut records = BTreeMap::new();
@@ -506,11 +515,7 @@ mod tests {
     fn a_device_restored_from_its_write_sets_carries_on_identically() {
         let mut server = MemoryServer::default();
         let mut device = Device::new(ClientId::new());
-        let author = Author {
-            client: device.client,
-            member: "editor".into(),
-            role: crate::Role::Editor,
-        };
+        let author = editor(&device);
         let mut writes = Vec::new();
         let id = RecordId::new();
         device.edit(id, Kind::Risk, "title", "Phishing".into(), NOW);
@@ -565,11 +570,7 @@ mod tests {
     fn a_refusal_that_arrives_after_the_op_was_pulled_from_the_log_withdraws_nothing() {
         let mut server = MemoryServer::default();
         let mut device = Device::new(ClientId::new());
-        let author = Author {
-            client: device.client,
-            member: "editor".into(),
-            role: crate::Role::Editor,
-        };
+        let author = editor(&device);
         let id = RecordId::new();
         device.edit(id, Kind::Risk, "title", "Phishing".into(), NOW);
         device.edit(id, Kind::Risk, "inherent_likelihood", Value::Int(3), NOW);
@@ -601,17 +602,12 @@ mod tests {
     fn a_clock_hours_off_loses_no_edit_and_wins_no_later_conflict() {
         const HOURS_3: u64 = 3 * 3600 * 1000;
         let mut server = MemoryServer::default();
-        let author = |device: &Device| Author {
-            client: device.client,
-            member: format!("{}", device.client),
-            role: crate::Role::Editor,
-        };
         let sync = |server: &mut MemoryServer, device: &mut Device, server_now: u64, local: u64| {
             for _ in 0..5 {
                 let Some(request) = device.push_request(500) else {
                     break;
                 };
-                let answer = server.push(&author(device), &request, server_now);
+                let answer = server.push(&editor(device), &request, server_now);
                 device.observe_server_time(server_now, local);
                 match answer {
                     Ok(response) => device.on_pushed(&response),
@@ -648,7 +644,7 @@ mod tests {
             NOW + HOURS_3,
         );
         let refusal = server
-            .push(&author(&fast), &fast.push_request(500).unwrap(), NOW)
+            .push(&editor(&fast), &fast.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert!(
             matches!(&refusal, crate::server::PushRefusal::Rejected { rejections, .. }
