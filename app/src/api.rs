@@ -1,9 +1,11 @@
 //! The sync server's API as the app uses it. One error type: unreachable, refused (with the
-//! server's code and message), or an answer the app cannot read.
+//! server's code and message), an answer the app cannot read, or one that stopped coming.
 
+use futures_util::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::future::TimeoutFuture;
 use register::{
-    ClientId, RecordId,
+    ClientId, RecordId, pace,
     wire::{
         CreateOrgRequest, Credential, ErrorBody, HistoryResponse, Invite, InviteRequest,
         InvitesResponse, JoinRequest, MembersResponse, PullResponse, PushRequest, PushResponse,
@@ -11,6 +13,9 @@ use register::{
     },
 };
 use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::ReadableStreamDefaultReader;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ApiError {
@@ -20,6 +25,8 @@ pub enum ApiError {
     Refused { status: u16, body: ErrorBody },
     #[error("the sync server's answer could not be read ({0})")]
     Unreadable(String),
+    #[error("the sync server stopped answering for {0} s")]
+    TimedOut(u32),
 }
 
 /// Where the server is and which credential to present.
@@ -34,24 +41,108 @@ fn url(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let status = response.status();
-    if (200..300).contains(&status) {
-        return response
-            .json()
-            .await
-            .map_err(|e| ApiError::Unreadable(e.to_string()));
+/// An answer, with the server's clock when it gave it (none if it was not reached).
+pub struct Timed<T> {
+    pub result: Result<T, ApiError>,
+    pub server_ms: Option<u64>,
+}
+
+/// Waits for `future`, or gives up after `ms`.
+async fn within<F: std::future::Future + Unpin>(future: F, ms: u32) -> Option<F::Output> {
+    match select(future, TimeoutFuture::new(ms)).await {
+        Either::Left((output, _)) => Some(output),
+        Either::Right(_) => None,
     }
-    match response.json::<ErrorBody>().await {
+}
+
+fn timed_out() -> ApiError {
+    ApiError::TimedOut(pace::STALL_MS / 1000)
+}
+
+/// Reads a whole answer body, giving up when no part of it arrives for `pace::STALL_MS`.
+async fn read_body(response: &Response) -> Result<Vec<u8>, ApiError> {
+    let Some(stream) = response.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes = Vec::new();
+    // Bounded: every part brings at least one byte, and answers are at most a few MiB.
+    for _part in 0..1_000_000 {
+        let read = JsFuture::from(reader.read());
+        let Some(part) = within(read, pace::STALL_MS).await else {
+            let _ = reader.cancel();
+            return Err(timed_out());
+        };
+        let part = part.map_err(|e| ApiError::Unreachable(format!("{e:?}")))?;
+        if js_sys::Reflect::get(&part, &"done".into()).is_ok_and(|done| done.is_truthy()) {
+            return Ok(bytes);
+        }
+        let chunk = js_sys::Uint8Array::new(
+            &js_sys::Reflect::get(&part, &"value".into()).unwrap_or_default(),
+        );
+        let start = bytes.len();
+        bytes.resize(start + chunk.length() as usize, 0);
+        chunk.copy_to(&mut bytes[start..]);
+    }
+    Err(ApiError::Unreadable("an endless answer".into()))
+}
+
+/// Sends a request and reads its answer: status, the server's clock, and the body. A request
+/// is given up when it stops making progress (`register::pace`), so an answer that never
+/// comes does not hold sync forever.
+async fn exchange(
+    request: RequestBuilder,
+    body: Option<String>,
+) -> (Option<u64>, Result<(u16, Vec<u8>), ApiError>) {
+    let controller = web_sys::AbortController::new().ok();
+    let request = request.abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+    let deadline = pace::answer_deadline_ms(body.as_ref().map_or(0, String::len));
+    let request = match body {
+        Some(json) => request
+            .header("content-type", "application/json")
+            .body(json),
+        None => request.build(),
+    };
+    let request = match request {
+        Ok(request) => request,
+        Err(e) => return (None, Err(ApiError::Unreadable(e.to_string()))),
+    };
+    let abort = || {
+        if let Some(controller) = &controller {
+            controller.abort();
+        }
+    };
+    let response = match within(Box::pin(request.send()), deadline).await {
+        None => {
+            abort();
+            return (None, Err(timed_out()));
+        }
+        Some(Err(e)) => return (None, Err(ApiError::Unreachable(e.to_string()))),
+        Some(Ok(response)) => response,
+    };
+    let server_ms = response
+        .headers()
+        .get(SERVER_TIME_HEADER)
+        .and_then(|t| t.parse().ok());
+    let body = read_body(&response).await.inspect_err(|_| abort());
+    (server_ms, body.map(|body| (response.status(), body)))
+}
+
+/// The answer's body as `T`, or the server's refusal.
+fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(body).map_err(|e| ApiError::Unreadable(e.to_string()));
+    }
+    match serde_json::from_slice::<ErrorBody>(body) {
         Ok(body) => Err(ApiError::Refused { status, body }),
         Err(_) => Err(ApiError::Unreadable(format!("status {status}"))),
     }
 }
 
-/// An answer, with the server's clock when it gave it (none if it was not reached).
-pub struct Timed<T> {
-    pub result: Result<T, ApiError>,
-    pub server_ms: Option<u64>,
+fn json_of(body: Option<&impl Serialize>) -> Result<Option<String>, ApiError> {
+    body.map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| ApiError::Unreadable(e.to_string()))
 }
 
 async fn send<T: DeserializeOwned>(
@@ -65,47 +156,29 @@ async fn send_timed<T: DeserializeOwned>(
     request: RequestBuilder,
     body: Option<&impl Serialize>,
 ) -> Timed<T> {
-    let request = match body {
-        Some(body) => request.json(body),
-        None => request.build(),
-    };
-    let sent = match request {
-        Ok(request) => request.send().await,
+    let body = match json_of(body) {
+        Ok(body) => body,
         Err(e) => {
             return Timed {
-                result: Err(ApiError::Unreadable(e.to_string())),
+                result: Err(e),
                 server_ms: None,
             };
         }
     };
-    match sent {
-        Ok(response) => Timed {
-            server_ms: response
-                .headers()
-                .get(SERVER_TIME_HEADER)
-                .and_then(|t| t.parse().ok()),
-            result: read(response).await,
-        },
-        Err(e) => Timed {
-            result: Err(ApiError::Unreachable(e.to_string())),
-            server_ms: None,
-        },
+    let (server_ms, answer) = exchange(request, body).await;
+    Timed {
+        result: answer.and_then(|(status, body)| decode(status, &body)),
+        server_ms,
     }
 }
 
+/// A request whose success has no body to read.
 async fn send_empty(request: RequestBuilder) -> Result<(), ApiError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-    let status = response.status();
+    let (status, body) = exchange(request, None).await.1?;
     if (200..300).contains(&status) {
         return Ok(());
     }
-    match response.json::<ErrorBody>().await {
-        Ok(body) => Err(ApiError::Refused { status, body }),
-        Err(_) => Err(ApiError::Unreadable(format!("status {status}"))),
-    }
+    decode::<()>(status, &body)
 }
 
 pub async fn create_org(base: &str, request: &CreateOrgRequest) -> Result<Credential, ApiError> {
@@ -173,14 +246,11 @@ impl Api {
     }
 
     pub async fn change_role(&self, member: &str, change: &RoleChange) -> Result<(), ApiError> {
-        let request = self
-            .at(Request::patch, &format!("/members/{member}"))
-            .json(change)
-            .map_err(|e| ApiError::Unreadable(e.to_string()))?;
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-        read::<serde_json::Value>(response).await.map(drop)
+        send::<serde_json::Value>(
+            self.at(Request::patch, &format!("/members/{member}")),
+            Some(change),
+        )
+        .await
+        .map(drop)
     }
 }

@@ -1,6 +1,8 @@
 //! Background sync. One loop per app, so never more than one sync is in flight. It runs on
 //! start, when the browser comes online, shortly after local edits, and every half minute
-//! while the page is visible; after a failure it waits longer each time (with jitter).
+//! while the page is visible; after a failure it waits longer each time (with jitter). A
+//! request that stops making progress is given up (`api`), and pushes then get smaller until
+//! they fit the link (`register::pace`).
 
 use crate::{
     api::{Api, ApiError},
@@ -9,7 +11,7 @@ use crate::{
 use futures_util::{StreamExt, future::select, pin_mut};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use register::wire::PUSH_MAX_OPS;
+use register::pace::PushPace;
 
 const PERIOD_MS: u32 = 30_000;
 const DEBOUNCE_MS: u32 = 300;
@@ -51,6 +53,8 @@ pub fn start(state: AppState) {
         let mut failures = 0u32;
         // A limit the server named (429) says exactly when to try again.
         let mut retry_after_ms: Option<u32> = None;
+        // How much one push carries: less after a push ran out of time on a slow link.
+        let mut pace = PushPace::default();
         loop {
             let wait = if let Some(ms) = retry_after_ms.take() {
                 ms
@@ -83,7 +87,7 @@ pub fn start(state: AppState) {
                 state.sync.set(SyncStatus::Offline);
                 continue;
             }
-            match run_once(state).await {
+            match run_once(state, &mut pace).await {
                 Ok(()) => failures = 0,
                 Err(error) => {
                     failures = failures.saturating_add(1);
@@ -112,7 +116,7 @@ fn server_clock(server_ms: Option<u64>) -> impl FnOnce(&mut register::device::De
 }
 
 /// Pushes the whole outbox in batches, then pulls until the device has the whole log.
-async fn run_once(state: AppState) -> Result<(), SyncError> {
+async fn run_once(state: AppState, pace: &mut PushPace) -> Result<(), SyncError> {
     let Some(settings) = state.settings.get_untracked() else {
         return Ok(());
     };
@@ -125,13 +129,15 @@ async fn run_once(state: AppState) -> Result<(), SyncError> {
     });
     // Bounded: each round acknowledges or withdraws at least one entry.
     for _round in 0..10_000 {
-        let Some(request) = state.read_untracked(|d| d.push_request(PUSH_MAX_OPS)) else {
+        let Some(request) = state.read_untracked(|d| d.push_request_within(pace.ops, pace.bytes))
+        else {
             break;
         };
         let answer = api.push(&request).await;
         let clock = server_clock(answer.server_ms);
         match answer.result {
             Ok(response) => {
+                *pace = pace.faster();
                 state
                     .apply(|d| {
                         clock(d);
@@ -151,7 +157,12 @@ async fn run_once(state: AppState) -> Result<(), SyncError> {
                     })
                     .await?;
             }
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                if matches!(error, ApiError::TimedOut(_)) {
+                    *pace = pace.slower();
+                }
+                return Err(error.into());
+            }
         }
         let left = state.read_untracked(|d| d.pending() as u64);
         state.sync.set(SyncStatus::Syncing {

@@ -11,7 +11,9 @@ pub mod isms;
 pub mod sync;
 
 pub use isms::{audits, catalogue, dates, findings, import, metrics, risk, rules, schema};
-pub use sync::{chain, client, device, hlc, id, layout, limits, op, replica, server, value, wire};
+pub use sync::{
+    chain, client, device, hlc, id, layout, limits, op, org_id, pace, replica, server, value, wire,
+};
 
 pub use chain::{ChainError, LogEntry};
 pub use client::{ClientId, InvalidClientId};

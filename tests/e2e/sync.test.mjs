@@ -45,12 +45,19 @@ async function credentialOf(page) {
   });
 }
 
+/** The organisation's whole log, page by page, as the server keeps it. */
 async function serverLog(credential) {
-  const response = await fetch(`${server.base}/api/orgs/${credential.org}/pull?since=0&limit=1000`, {
-    headers: { authorization: `Bearer ${credential.token}` },
-  });
-  assert.equal(response.status, 200);
-  return (await response.json()).ops;
+  const log = [];
+  for (let since = 0, more = true, pages = 0; more && pages < 100; pages++) {
+    const response = await fetch(`${server.base}/api/orgs/${credential.org}/pull?since=${since}`, {
+      headers: { authorization: `Bearer ${credential.token}` },
+    });
+    assert.equal(response.status, 200);
+    const page = await response.json();
+    log.push(...page.ops);
+    ({ next: since, more } = page);
+  }
+  return log;
 }
 
 /** Opens the risks list searched for `title` (a list shows 100 rows at a time). */
@@ -352,15 +359,7 @@ test("9. The server killed while a large push is on its way, then restarted, los
   await synced(page, 90_000);
 
   const credential = await credentialOf(page);
-  const log = [];
-  for (let since = 0, more = true, pages = 0; more && pages < 100; pages++) {
-    const response = await fetch(`${server.base}/api/orgs/${credential.org}/pull?since=${since}`, {
-      headers: { authorization: `Bearer ${credential.token}` },
-    });
-    const page = await response.json();
-    log.push(...page.ops);
-    ({ next: since, more } = page);
-  }
+  const log = await serverLog(credential);
   const mine = log.filter((e) => e.op.client === credential.client);
   assert.equal(new Set(mine.map((e) => e.op.mid)).size, mine.length, "no change of Alice's is stored twice");
   const crashTested = new Set(log.filter((e) => e.op.field === "title" && String(e.op.value).startsWith("Crash-tested risk")).map((e) => e.op.value));
@@ -369,4 +368,50 @@ test("9. The server killed while a large push is on its way, then restarted, los
   // While the server was down, requests found no one there (and one may have been cut off).
   const DOWN = /Failed to load resource: net::ERR_(CONNECTION_REFUSED|EMPTY_RESPONSE)/;
   assert.deepEqual(unexpected(alice.problems, [REFUSED, CUT, DOWN]), []);
+});
+
+test("10. An answer that never comes is given up, pushes shrink to fit the link, and every change arrives once", async () => {
+  const { page, context } = alice;
+  const earlierProblems = alice.problems.length;
+  // Timers the test can move on: time still flows, but can be jumped past a push's deadline.
+  await context.clock.install();
+  await page.reload();
+  await ready(page);
+  await context.setOffline(true);
+  const rows = ["title,likelihood,impact"];
+  for (let i = 0; i < 300; i++) rows.push(`Slow-link risk ${i},2,3`);
+  await openTab(page, "Risks");
+  await page.getByText("Import risks from a CSV file").click();
+  await page.setInputFiles("#risk-import", { name: "slow.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
+  await page.getByText("Imported 300 risks.").waitFor({ timeout: 30_000 });
+
+  // The first push reaches nobody who answers: its request is held, never fulfilled.
+  const pushes = [];
+  let held = null;
+  await page.route("**/api/orgs/*/push", async (route) => {
+    pushes.push(JSON.parse(route.request().postData()).ops.length);
+    if (!held) {
+      held = route;
+      return;
+    }
+    await route.continue();
+  });
+  await context.setOffline(false);
+  for (let i = 0; i < 300 && !held; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(held, "the first push went out");
+  await context.clock.fastForward(5 * 60_000);
+  await page.locator('[data-testid=sync-status][title*="stopped answering"]').waitFor({ timeout: 10_000 });
+  await synced(page, 60_000);
+  await page.unroute("**/api/orgs/*/push");
+
+  assert.ok(pushes[0] > 400, `the first push was a full one (up to a record's end): ${pushes}`);
+  assert.ok(pushes[1] <= 250, `after the time-out the next push was smaller: ${pushes}`);
+  const credential = await credentialOf(page);
+  const log = await serverLog(credential);
+  const mine = log.filter((e) => e.op.client === credential.client);
+  assert.equal(new Set(mine.map((e) => e.op.mid)).size, mine.length, "no change of Alice's is stored twice");
+  const slow = new Set(log.filter((e) => e.op.field === "title" && String(e.op.value).startsWith("Slow-link risk")).map((e) => e.op.value));
+  assert.equal(slow.size, 300, "every imported risk reached the server");
+  const ABORTED = /Failed to load resource: net::ERR_(ABORTED|FAILED|INTERNET_DISCONNECTED)/;
+  assert.deepEqual(unexpected(alice.problems.slice(earlierProblems), [ABORTED]), []);
 });

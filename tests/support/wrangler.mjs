@@ -40,6 +40,7 @@ export async function startWrangler() {
         "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
         "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false",
         "--var", `RATCHET_SETUP_CODE:${setupCode}`,
+        "--var", `RATCHET_ORG_KEY:key-${process.pid}-${port}`,
       ],
       {
         cwd: root,

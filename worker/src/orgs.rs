@@ -1,20 +1,54 @@
 //! Routes that pick an organisation's Durable Object: creating one (behind the operator's
 //! setup code), joining one with an invite, and forwarding everything else to the object
-//! named by the caller's credential.
+//! named by the caller's credential. Organisation ids are signed with the operator's key
+//! (`register::org_id`), so a made-up id is refused here and never reaches an object.
 
 use crate::{body::read_json, error::ApiError, token};
 use register::{
-    RecordId,
+    org_id,
     wire::{CreateOrgRequest, JoinRequest},
 };
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 const BINDING: &str = "ORGS";
 const SIGNUP_LIMIT: &str = "SIGNUP_LIMIT";
+/// The operator's secret that signs organisation ids.
+const ORG_KEY: &str = "RATCHET_ORG_KEY";
+/// Organisations this server serves whose ids its key did not sign (made before ids were
+/// signed, or under an earlier key), comma-separated.
+const OLDER_ORGS: &str = "RATCHET_OLDER_ORGS";
 
-/// The Durable Object of one organisation, named by its id.
-fn organisation_object(env: &Env, org: &str) -> Result<Stub, ApiError> {
+fn org_key(env: &Env) -> Result<String, ApiError> {
+    env.secret(ORG_KEY).map(|key| key.to_string()).map_err(|_| {
+        ApiError::refused(
+            503,
+            "server_not_configured",
+            "This server has no key for organisation ids yet. Its operator sets one with `wrangler secret put RATCHET_ORG_KEY`.",
+        )
+    })
+}
+
+/// The Durable Object of one organisation, once its id is known to be this server's: signed
+/// with the operator's key, or listed by the operator. Anything else is `refusal`, and no
+/// object is touched.
+fn organisation_object(env: &Env, org: &str, refusal: fn() -> ApiError) -> Result<Stub, ApiError> {
+    let signed = org_id::is_signed(org_key(env)?.as_bytes(), org);
+    let listed = || {
+        env.var(OLDER_ORGS)
+            .is_ok_and(|list| list.to_string().split(',').any(|id| id.trim() == org))
+    };
+    if !signed && !listed() {
+        return Err(refusal());
+    }
     Ok(env.durable_object(BINDING)?.id_from_name(org)?.get_stub()?)
+}
+
+fn invalid_invite() -> ApiError {
+    ApiError::unauthorized("invalid_invite", "This invite code is not valid.")
+}
+
+fn invalid_credential() -> ApiError {
+    ApiError::unauthorized("invalid_credential", "This credential is not valid.")
 }
 
 /// Counts a request that creates an organisation or joins one against its client address's
@@ -42,18 +76,20 @@ pub async fn create(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     within_address_limit(&req, env).await?;
     let body: CreateOrgRequest = read_json(&mut req).await?;
     check_setup_code(env, body.setup_code.as_deref())?;
-    let org = RecordId::new().to_string();
-    internal(env, &org, "create", &body).await
+    let org = org_id::mint(org_key(env)?.as_bytes(), token::random_bytes()?);
+    let object = organisation_object(env, &org, || {
+        ApiError::Internal("a freshly minted organisation id did not verify".into())
+    })?;
+    internal(object, &org, "create", &body).await
 }
 
 /// `POST /api/join`: the invite code names its organisation.
 pub async fn join(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     within_address_limit(&req, env).await?;
     let body: JoinRequest = read_json(&mut req).await?;
-    let code = token::Token::parse(&body.code).ok_or_else(|| {
-        ApiError::unauthorized("invalid_invite", "This invite code is not valid.")
-    })?;
-    internal(env, &code.org, "join", &body).await
+    let code = token::Token::parse(&body.code).ok_or_else(invalid_invite)?;
+    let object = organisation_object(env, &code.org, invalid_invite)?;
+    internal(object, &code.org, "join", &body).await
 }
 
 /// `/api/orgs/{org}/…`: only the organisation the credential belongs to is ever reached.
@@ -65,14 +101,16 @@ pub async fn forward(req: Request, env: &Env, org: &str) -> Result<Response, Api
             "This credential belongs to another organisation.",
         ));
     }
-    Ok(organisation_object(env, &credential.org)?
-        .fetch_with_request(req)
-        .await?)
+    Ok(
+        organisation_object(env, &credential.org, invalid_credential)?
+            .fetch_with_request(req)
+            .await?,
+    )
 }
 
 /// A request only the worker can make: its path is never forwarded from outside.
 async fn internal<T: serde::Serialize>(
-    env: &Env,
+    object: Stub,
     org: &str,
     action: &str,
     body: &T,
@@ -87,9 +125,7 @@ async fn internal<T: serde::Serialize>(
         .with_body(Some(json.into()));
     let request =
         Request::new_with_init(&format!("https://organisation/internal/{action}"), &init)?;
-    Ok(organisation_object(env, org)?
-        .fetch_with_request(request)
-        .await?)
+    Ok(object.fetch_with_request(request).await?)
 }
 
 fn check_setup_code(env: &Env, given: Option<&str>) -> Result<(), ApiError> {

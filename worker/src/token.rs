@@ -12,10 +12,14 @@ pub struct Token {
     pub secret: String,
 }
 
-pub fn random_secret() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
-    Ok(to_hex(&bytes))
+    Ok(bytes)
+}
+
+pub fn random_secret() -> Result<String, ApiError> {
+    Ok(to_hex(&random_bytes::<32>()?))
 }
 
 pub fn hash_secret(secret: &str) -> String {

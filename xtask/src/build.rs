@@ -32,27 +32,30 @@ pub fn worker() -> Result<()> {
         .run()
 }
 
-/// The operator's setup code for this machine's local server, made once and kept in
-/// `.dev.vars` (git-ignored), which `wrangler dev` reads as the worker's secrets.
-fn local_setup_code() -> Result<String> {
+/// A secret of this machine's local server (the setup code, the key that signs organisation
+/// ids), made once and kept in `.dev.vars` (git-ignored), which `wrangler dev` reads as the
+/// worker's secrets.
+fn local_secret(name: &str) -> Result<String> {
     let path = root().join(".dev.vars");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    if let Some(code) = existing
+    let prefix = format!("{name}=");
+    if let Some(value) = existing
         .lines()
-        .find_map(|line| line.strip_prefix("RATCHET_SETUP_CODE="))
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
     {
-        return Ok(code.trim_matches('"').to_owned());
+        return Ok(value.trim_matches('"').to_owned());
     }
     let mut bytes = [0u8; 16];
     std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
-    let code: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    std::fs::write(&path, format!("{existing}RATCHET_SETUP_CODE=\"{code}\"\n"))?;
-    Ok(code)
+    let value: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(&path, format!("{existing}{name}=\"{value}\"\n"))?;
+    Ok(value)
 }
 
 /// Runs `wrangler dev` on 127.0.0.1 with state kept in .wrangler/ until interrupted.
 pub fn serve_dev() -> Result<()> {
-    let setup_code = local_setup_code()?;
+    let setup_code = local_secret("RATCHET_SETUP_CODE")?;
+    local_secret("RATCHET_ORG_KEY")?;
     let port = std::env::var("RATCHET_PORT")
         .ok()
         .and_then(|p| p.parse().ok())

@@ -6,6 +6,7 @@
 use crate::{
     ClientId, FieldState, Hlc, HlcClock, Kind, Op, RecordId, RecordState, Replica, Value,
     chain::{self, ChainError, GENESIS},
+    pace::PUSH_MAX_BYTES,
     server::CLOCK_AHEAD_MAX_MS,
     wire::{ErrorBody, PUSH_MAX_OPS, PullResponse, PushRequest, PushResponse, Rejection},
 };
@@ -250,24 +251,49 @@ impl Device {
     /// A run of changes to one record is never split across pushes, because the server
     /// needs a new record's required fields together.
     pub fn push_request(&self, max: usize) -> Option<PushRequest> {
+        self.push_request_within(max, PUSH_MAX_BYTES)
+    }
+
+    /// The next push of at most `max_ops` entries and, past its first, `max_bytes` of
+    /// changes as sent (see `pace`). A run of changes to one record that starts the push is
+    /// sent whole, as far as the server's own limits allow.
+    pub fn push_request_within(&self, max_ops: usize, max_bytes: usize) -> Option<PushRequest> {
         let record_of = |pending: &Pending| match pending {
             Pending::Op(op) => Some(op.record),
             Pending::Withdrawn => None,
         };
-        let mut batch: Vec<(&u64, &Pending)> = self.outbox.iter().take(max.max(1)).collect();
-        let next = self.outbox.values().nth(batch.len());
-        if let (Some((_, last)), Some(next)) = (batch.last(), next)
+        let mut entries = self.outbox.iter().map(|(mid, p)| (mid, p, sent_bytes(p)));
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        let mut next = None;
+        for entry in entries.by_ref() {
+            let full = batch.len() >= max_ops.max(1) || bytes + entry.2 > max_bytes;
+            if !batch.is_empty() && full {
+                next = Some(entry);
+                break;
+            }
+            bytes += entry.2;
+            batch.push(entry);
+        }
+        if let (Some((_, last, _)), Some((_, following, _))) = (batch.last(), &next)
             && record_of(last).is_some()
-            && record_of(last) == record_of(next)
+            && record_of(last) == record_of(following)
         {
             let split = record_of(last);
-            match batch.iter().rposition(|(_, p)| record_of(p) != split) {
+            match batch.iter().rposition(|(_, p, _)| record_of(p) != split) {
                 Some(i) => batch.truncate(i + 1),
-                // The run starts the batch: send all of it, within the server's limit.
+                // The run starts the batch: send all of it, within the server's limits.
                 None => {
-                    let rest = self.outbox.iter().skip(batch.len());
-                    let run = rest.take_while(|(_, p)| record_of(p) == split);
-                    batch.extend(run.take(PUSH_MAX_OPS.saturating_sub(batch.len())));
+                    for entry in next.into_iter().chain(entries) {
+                        if record_of(entry.1) != split
+                            || batch.len() >= PUSH_MAX_OPS
+                            || bytes + entry.2 > PUSH_MAX_BYTES
+                        {
+                            break;
+                        }
+                        bytes += entry.2;
+                        batch.push(entry);
+                    }
                 }
             }
         }
@@ -276,7 +302,7 @@ impl Device {
             ops: Vec::new(),
             withdrawn: Vec::new(),
         };
-        for (mid, pending) in batch {
+        for (mid, pending, _) in batch {
             match pending {
                 Pending::Op(op) => request.ops.push(op.clone()),
                 Pending::Withdrawn => request.withdrawn.push(*mid),
@@ -468,6 +494,29 @@ impl Device {
     }
 }
 
+/// The bytes an outbox entry takes in a push's JSON (an op, or a withdrawn mid), with its
+/// separator.
+fn sent_bytes(pending: &Pending) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    match pending {
+        Pending::Op(op) => {
+            let mut count = Count(1);
+            serde_json::to_writer(&mut count, op).expect("an op serialises");
+            count.0
+        }
+        Pending::Withdrawn => 21,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +558,37 @@ mod tests {
             queue: queue.into_iter().collect(),
             refused,
         })
+    }
+
+    #[test]
+    fn pushes_keep_within_bytes_and_never_split_a_record() {
+        let mut device = Device::new(ClientId::new());
+        let long = "x".repeat(60_000);
+        let risks: Vec<RecordId> = (0..40).map(|_| RecordId::new()).collect();
+        for &id in &risks {
+            device.edit(id, Kind::Risk, "title", "Long".into(), NOW);
+            device.edit(id, Kind::Risk, "description", long.clone().into(), NOW);
+        }
+        let size = |request: &PushRequest| serde_json::to_string(request).unwrap().len();
+        // 40 records of ~60 KB do not fit in one request body: the push stops at a record's end.
+        let full = device.push_request(500).unwrap();
+        assert!(
+            size(&full) <= crate::wire::BODY_MAX_BYTES,
+            "{} bytes",
+            size(&full)
+        );
+        assert_eq!(full.ops.len() % 2, 0, "no record split: {}", full.ops.len());
+        assert!(full.ops.len() >= 30, "{}", full.ops.len());
+        // A paced push is smaller still, but always carries a whole record.
+        let paced = device.push_request_within(500, 100_000).unwrap();
+        assert_eq!(paced.ops.len(), 2);
+        let tiny = device.push_request_within(1, 10).unwrap();
+        assert_eq!(
+            tiny.ops.len(),
+            2,
+            "a run that starts the push is sent whole"
+        );
+        assert!(tiny.ops.iter().all(|op| op.record == risks[0]));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The sync engine: hybrid logical clocks, ops and their field-level merge, the hash-chained
 //! log, the wire shapes, and both sides of the protocol (the server's push planning and pull
-//! paging, the device's outbox and write sets), and how much a device may write. It knows record kinds only through the
-//! schema's validation.
+//! paging, the device's outbox and write sets), how much a device may write, how long it
+//! waits and how much it sends at once (`pace`), and the server's signed organisation ids. It
+//! knows record kinds only through the schema's validation.
 
 pub mod chain;
 pub mod client;
@@ -11,6 +12,8 @@ pub mod id;
 pub mod layout;
 pub mod limits;
 pub mod op;
+pub mod org_id;
+pub mod pace;
 pub mod replica;
 pub mod server;
 pub mod value;

@@ -13,6 +13,10 @@ use std::{
 
 const START_LIMIT: Duration = Duration::from_secs(120);
 
+/// An organisation id of the kind made before ids were signed, which every test server is
+/// told to serve all the same (`RATCHET_OLDER_ORGS`).
+pub const LISTED_OLDER_ORG: &str = "019a0000-0000-7000-8000-000000000001";
+
 pub struct WranglerDev {
     child: Child,
     pub base: String,
@@ -58,6 +62,10 @@ impl WranglerDev {
             ])
             .arg("--var")
             .arg(format!("RATCHET_SETUP_CODE:{setup_code}"))
+            .arg("--var")
+            .arg(format!("RATCHET_ORG_KEY:key-{}-{port}", std::process::id()))
+            .arg("--var")
+            .arg(format!("RATCHET_OLDER_ORGS:{LISTED_OLDER_ORG}"))
             .arg("--persist-to")
             .arg(state_dir.join("state"))
             .arg("--show-interactive-dev-session=false")

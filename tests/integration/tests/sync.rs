@@ -732,18 +732,21 @@ fn a_long_history_comes_in_pages(server: &WranglerDev) {
     );
 }
 
-/// How many Durable Objects hold any table: organisations, and anything else that was stored.
-fn objects_with_tables(server: &WranglerDev) -> usize {
+/// How many Durable Objects exist, and how many of them hold any table of their own.
+fn objects(server: &WranglerDev) -> (usize, usize) {
     let dir = server.state_dir().join("state/v3/do/ratchet-Organisation");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        return 0;
+        return (0, 0);
     };
-    entries
+    let files: Vec<_> = entries
         .filter_map(|entry| Some(entry.ok()?.path()))
         .filter(|path| {
             path.extension().is_some_and(|e| e == "sqlite")
                 && path.file_stem().is_some_and(|s| s != "metadata")
         })
+        .collect();
+    let with_tables = files
+        .iter()
         .filter(|path| {
             let db = rusqlite::Connection::open_with_flags(
                 path,
@@ -761,35 +764,58 @@ fn objects_with_tables(server: &WranglerDev) -> usize {
                 .unwrap();
             tables > 0
         })
-        .count()
+        .count();
+    (files.len(), with_tables)
 }
 
-/// A request naming an organisation that does not exist stores nothing.
-fn forged_organisation_ids_store_nothing(server: &WranglerDev) {
-    create_org(server, "Real Ltd");
-    let before = objects_with_tables(server);
-    assert!(before >= 1);
-    for _ in 0..5 {
-        let org = RecordId::new();
-        let token = format!("{org}.{}.{}", ClientId::new(), "ab".repeat(32));
-        let (status, body) = call(
-            server,
-            "GET",
-            &format!("/api/orgs/{org}/pull"),
-            Some(&token),
-            Body::Empty,
-        );
-        assert_eq!((status, code(&body)), (401, "invalid_credential"), "{body}");
-        let (status, body) = call(
-            server,
-            "POST",
-            "/api/join",
-            None,
-            Body::Json(json!({"code": token, "name": "Mallory"})),
-        );
-        assert_eq!((status, code(&body)), (401, "invalid_invite"), "{body}");
+/// Asks for an organisation's log and to join it, with a made-up credential and invite.
+fn knock(server: &WranglerDev, org: &str) {
+    let token = format!("{org}.{}.{}", ClientId::new(), "ab".repeat(32));
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{org}/pull"),
+        Some(&token),
+        Body::Empty,
+    );
+    assert_eq!((status, code(&body)), (401, "invalid_credential"), "{body}");
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/join",
+        None,
+        Body::Json(json!({"code": token, "name": "Mallory"})),
+    );
+    assert_eq!((status, code(&body)), (401, "invalid_invite"), "{body}");
+}
+
+/// Organisation ids are signed by the server: a made-up one (a random UUID, or a real id
+/// altered) reaches no Durable Object at all, so nothing is created or stored.
+fn forged_organisation_ids_reach_no_object(server: &WranglerDev) {
+    let real = create_org(server, "Real Ltd");
+    let signed = |id: &str| id.as_bytes()[14] == b'8';
+    assert!(signed(&real.org), "a version 8 (signed) id: {}", real.org);
+    let before = objects(server);
+    assert!(before.1 >= 1);
+    let altered = format!("{}0", &real.org[..35]);
+    let altered = if altered == real.org {
+        format!("{}1", &real.org[..35])
+    } else {
+        altered
+    };
+    for org in (0..5).map(|_| RecordId::new().to_string()).chain([altered]) {
+        knock(server, &org);
     }
-    assert_eq!(objects_with_tables(server), before);
+    assert_eq!(
+        objects(server),
+        before,
+        "no object was made for a forged id"
+    );
+
+    // An organisation made before ids were signed, which the operator listed, is still
+    // reached (its object has no tables, so it refuses the made-up credential itself).
+    knock(server, integration::LISTED_OLDER_ORG);
+    assert_eq!(objects(server), (before.0 + 1, before.1));
 }
 
 fn credentials_are_checked(server: &WranglerDev) {
@@ -1285,8 +1311,8 @@ fn main() -> std::process::ExitCode {
         ),
         ("credentials_are_checked", credentials_are_checked),
         (
-            "forged_organisation_ids_store_nothing",
-            forged_organisation_ids_store_nothing,
+            "forged_organisation_ids_reach_no_object",
+            forged_organisation_ids_reach_no_object,
         ),
         (
             "invites_are_single_use_and_expire",
