@@ -1,7 +1,8 @@
 // The comparison: the same 10,000-document replication between two PouchDB databases in
 // headless Chromium (IndexedDB, on-disk profiles) through pouchdb-server (in memory, on
 // loopback). Device A pushes its 10,000 documents to the server, then device B pulls them.
-// Prints one JSON line: {"push_ms", "pull_ms", "docs"}.
+// Then one document put 60 times, for the single-edit latency beside Ratchet's.
+// Prints one JSON line: {"push_ms", "pull_ms", "docs", "put_ms": {"p50", "p95", "n"}}.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -71,7 +72,23 @@ try {
     const pull_ms = performance.now() - started;
     return { pull_ms, docs: (await db.info()).doc_count };
   }, `${base}/bench`);
-  console.log(JSON.stringify({ push_ms, pull_ms, docs }));
+  // One document edited and put, as Ratchet's field edit is measured: 60 puts, the first 10
+  // as warm-up, each until PouchDB says it is stored.
+  const put_ms = await b.evaluate(async ({ edits, warmup }) => {
+    const db = new PouchDB("b");
+    const times = [];
+    for (let i = 0; i < edits; i++) {
+      const doc = await db.get("risk-000001");
+      doc.title = `Risk 1, edit ${i}`;
+      const started = performance.now();
+      await db.put(doc);
+      times.push(performance.now() - started);
+    }
+    const sorted = times.slice(warmup).sort((x, y) => x - y);
+    const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+    return { p50: at(50), p95: at(95), n: sorted.length };
+  }, { edits: 60, warmup: 10 });
+  console.log(JSON.stringify({ push_ms, pull_ms, docs, put_ms }));
 } finally {
   for (const device of devices) await device.close();
   try {
