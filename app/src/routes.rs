@@ -73,26 +73,23 @@ macro_rules! route_table {
             }
         }
 
-        /// Loads every lazily loaded page's code, all at once, after the app is up: pages then
-        /// open at once and keep working if the network goes before the service worker has
-        /// stored them. When all are in, `<html data-offline-ready="true">` says so (tests
-        /// wait for it).
-        pub fn preload_pages() {
-            use std::{cell::Cell, future::Future, pin::Pin, rc::Rc};
+        /// Loads every lazily loaded page's code in the background, one page at a time and
+        /// each when the browser is idle, so a first visit on a slow phone stays responsive
+        /// and its network quiet (all at once, the ~190 parts' fetches and instantiations
+        /// made long tasks and held time to interactive back by seconds). Pages then open at
+        /// once and keep working if the network goes before the service worker has stored
+        /// them. When all are in, `<html data-offline-ready="true">` says so (tests wait for
+        /// it).
+        pub async fn preload_pages() {
+            use std::{future::Future, pin::Pin};
             let loads: Vec<Pin<Box<dyn Future<Output = ()>>>> =
                 [$( route_table!(@preload $load $($page)::+), )*].into_iter().flatten().collect();
-            let left = Rc::new(Cell::new(loads.len()));
             for load in loads {
-                let left = left.clone();
-                leptos::task::spawn_local(async move {
-                    load.await;
-                    left.set(left.get() - 1);
-                    if left.get() == 0
-                        && let Some(root) = document().document_element()
-                    {
-                        root.set_attribute("data-offline-ready", "true").ok();
-                    }
-                });
+                idle().await;
+                load.await;
+            }
+            if let Some(root) = document().document_element() {
+                root.set_attribute("data-offline-ready", "true").ok();
             }
         }
     };
@@ -102,6 +99,24 @@ macro_rules! route_table {
         Some(Box::pin(<$($page)::+>::preload()) as Pin<Box<dyn Future<Output = ()>>>)
     };
     (@preload eager $($page:ident)::+) => { None };
+}
+
+/// Resolves when the browser next has a moment with nothing else to do, or after a second at
+/// most; where there is no `requestIdleCallback` (Safari), after a short pause.
+async fn idle() {
+    use wasm_bindgen::JsCast;
+    let (done, idle) = futures_channel::oneshot::channel::<()>();
+    let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = done.send(());
+    });
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(1_000);
+    let asked = window().request_idle_callback_with_options(callback.unchecked_ref(), &options);
+    if asked.is_ok() {
+        let _ = idle.await;
+    } else {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
 }
 
 route_table! {

@@ -37,15 +37,16 @@ pub fn App(
         if let Some(performance) = window().performance() {
             performance.mark("ratchet-ready").ok();
         }
-        preload_pages();
-        if seeded {
-            leptos::task::spawn_local(async move {
+        leptos::task::spawn_local(async move {
+            if seeded {
                 // After the frame is painted. Storage refusing it reloads the device from
                 // storage and says so, as for any edit.
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 let _ = state.apply(|_| ()).await;
-            });
-        }
+            }
+            // Then the other pages' code, in idle time.
+            preload_pages().await;
+        });
     });
     view! {
         <Router>

@@ -124,6 +124,9 @@ fn unreadable(error: serde_json::Error) -> StoreError {
     StoreError::Storage(format!("a stored record is unreadable: {error}"))
 }
 
+/// Outbox entries issued in one go before a large write lets other work in (see `commit`).
+const SLICE: usize = 48;
+
 /// An `outbox` row: keyed by mid, the entry itself as compact JSON text.
 #[derive(Serialize, Deserialize)]
 struct QueueRow {
@@ -353,7 +356,7 @@ impl Store {
             .transaction(stores)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        // Every request is issued before any is awaited: a failed one aborts the transaction,
+        // Requests are issued without waiting for each: a failed one aborts the transaction,
         // and the commit then reports it. Waiting for each would cost an event-loop turn apiece.
         {
             let bucket_store = tx.object_store(BUCKETS)?;
@@ -383,9 +386,17 @@ impl Store {
             }
             let outbox = tx.object_store(OUTBOX)?;
             let mut deletes: Vec<(u64, u64)> = Vec::new();
-            for (mid, pending) in changes.queue {
+            for (n, (mid, pending)) in changes.queue.into_iter().enumerate() {
                 match pending {
-                    Some(pending) => drop(outbox.put(&QueueRow::pack(mid, &pending)).serde()?),
+                    Some(pending) => {
+                        let put = outbox.put(&QueueRow::pack(mid, &pending)).serde()?;
+                        // A large write (a new register's catalogue: ~560 entries) waits for
+                        // every SLICE-th request, so the rest are issued in a later task and
+                        // the page stays responsive; the transaction lives on meanwhile.
+                        if (n + 1) % SLICE == 0 {
+                            put.await?;
+                        }
+                    }
                     // Confirmed ops leave in runs of consecutive mids: one request per run.
                     None => match deletes.last_mut() {
                         Some((_, end)) if *end + 1 == mid => *end = mid,

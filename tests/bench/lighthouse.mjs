@@ -17,6 +17,7 @@ const RUNS = 3;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function figures(lhr) {
+  if (lhr.runtimeError) return { error: `${lhr.runtimeError.code}: ${lhr.runtimeError.message}` };
   const audit = (name) => Math.round(lhr.audits[name].numericValue);
   return {
     score: Math.round(lhr.categories.performance.score * 100),
@@ -26,9 +27,11 @@ function figures(lhr) {
   };
 }
 
+/** Medians over the runs Lighthouse completed; a run it could not finish is listed, not counted. */
 function summary(runs) {
-  const pick = (key) => median(runs.map((run) => run[key]));
-  return { score: pick("score"), tti_ms: pick("tti_ms"), tbt_ms: pick("tbt_ms"), lcp_ms: pick("lcp_ms"), runs };
+  const done = runs.filter((run) => !run.error);
+  const pick = (key) => (done.length ? median(done.map((run) => run[key])) : null);
+  return { score: pick("score"), tti_ms: pick("tti_ms"), tbt_ms: pick("tbt_ms"), lcp_ms: pick("lcp_ms"), completed: done.length, runs };
 }
 
 /** One Lighthouse run in a Chromium of its own on `profile`. */
