@@ -121,6 +121,39 @@ test("a first visit cut off before every page's code arrived says so, then opens
   }
 });
 
+test("a first visit, once ready, opens every page offline, before any service worker has stored it", async () => {
+  // No service worker: only the pages' code the app preloaded while it was online is there.
+  const device = await openDevice({ serviceWorkers: "block" });
+  const { context, page, problems } = device;
+  try {
+    await page.goto(`${server.base}/`);
+    await ready(page);
+    await context.setOffline(true);
+    const pages = [
+      ["Risks", "Risks"], ["SoA", "Statement of Applicability"], ["Objectives", "Objectives"],
+      ["Controls", "Controls"], ["Metrics", "Metrics"], ["Inbox", "Feedback inbox"], ["Audits", "Audits"],
+      ["Findings", "Findings"], ["Actions", "Actions"], ["Organisation", "Organisation"], ["Overview", "Overview"],
+    ];
+    for (const [tab, heading] of pages) {
+      await openTab(page, tab);
+      await page.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor({ timeout: 5_000 });
+    }
+    await page.getByRole("link", { name: "Report", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Report something" }).waitFor({ timeout: 5_000 });
+    await openTab(page, "Controls");
+    await page.getByRole("link", { name: /^A\.5\.1\b/ }).first().click();
+    await page.getByRole("heading", { level: 1, name: /^A\.5\.1 / }).waitFor({ timeout: 5_000 });
+    await openTab(page, "Risks");
+    await addRisk(page, "Opened offline on a first visit", 2, 2);
+    await riskRow(page, "Opened offline on a first visit").getByRole("link").click();
+    await page.getByRole("heading", { level: 1, name: "Opened offline on a first visit" }).waitFor({ timeout: 5_000 });
+    assert.equal(await page.getByText("This page needs a connection once").count(), 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await device.close();
+  }
+});
+
 test("the shell fits a phone screen", async () => {
   const device = await openDevice({ viewport: { width: 390, height: 844 } });
   const { page, problems } = device;
