@@ -84,8 +84,42 @@ fn kib(bytes: usize) -> String {
     format!("{:.1} KiB", bytes as f64 / KIB)
 }
 
+/// The largest files of the pages' parts, largest first: (name, brotli bytes).
+fn largest_parts(dir: &Path, count: usize) -> Result<Vec<(String, usize)>> {
+    let mut parts = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            parts.push((
+                name.into_owned(),
+                compressed_sizes(&std::fs::read(&path)?)?.brotli,
+            ));
+        }
+    }
+    parts.sort_by_key(|part| std::cmp::Reverse(part.1));
+    parts.truncate(count);
+    Ok(parts)
+}
+
+/// The largest items of the first load's wasm, as twiggy lists them (names kept from before
+/// wasm-opt, so sizes are a little above the shipped file's).
+fn largest_items(count: usize) -> Result<String> {
+    let named = root().join(crate::split::NAMED_MAIN);
+    let rows = count.to_string();
+    let out = cmd("twiggy", &["top", "-n", &rows, &named.to_string_lossy()])
+        .output()
+        .context("twiggy could not read the named copy of the main wasm")?;
+    // The names section is only in this copy; leave it out.
+    Ok(out
+        .lines()
+        .filter(|line| !line.contains("\"function names\""))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
 pub fn run() -> Result<()> {
-    setup::ensure_all()?;
+    setup::ensure_bench_tools()?;
     build::all()?;
     let dist = root().join("dist");
     let wasm = sizes_of(&dist, ".wasm")?;
@@ -378,6 +412,12 @@ pub fn run() -> Result<()> {
     ];
     let rows: Vec<Row> = rows.into_iter().chain(lighthouse_rows).collect();
     print_table(&rows);
+    println!("\nLargest parts loaded after start (brotli):");
+    for (name, bytes) in largest_parts(&parts_dir, 6)? {
+        println!("  {:>10}  {name}", kib(bytes));
+    }
+    println!("\nLargest items of the wasm loaded at start (twiggy top, raw bytes):");
+    println!("{}", largest_items(16)?);
     Ok(())
 }
 

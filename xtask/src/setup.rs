@@ -8,6 +8,7 @@ use std::path::Path;
 
 const TRUNK: &str = "0.22.1";
 const WORKER_BUILD: &str = "0.8.7";
+const TWIGGY: &str = "0.8.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -27,6 +28,13 @@ pub fn ensure_all() -> Result<()> {
     )?;
     ensure_node_modules()?;
     ensure_chromium()
+}
+
+/// What only `cargo xtask bench` needs besides the rest: twiggy, to say what the first load's
+/// code is made of.
+pub fn ensure_bench_tools() -> Result<()> {
+    ensure_all()?;
+    ensure_cargo_tool("twiggy", "twiggy", TWIGGY, &["--locked"])
 }
 
 fn ensure_wasm_target() -> Result<()> {
