@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
 import {
   SHOTS,
+  controlledByServiceWorker,
   createOrganisation,
   inviteAndJoin,
   openDevice,
@@ -205,10 +206,7 @@ test("an audit's nonconformity closes only once its corrective action is verifie
 
   // On a site walk with no signal, the audit opens from a cold reload and takes a result,
   // which reaches Alice once the phone is back online.
-  await bob.page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  await bob.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10_000 });
+  await controlledByServiceWorker(bob.page);
   await bob.context.setOffline(true);
   await bob.page.goto(auditUrl);
   await ready(bob.page);

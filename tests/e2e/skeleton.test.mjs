@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
-import { SHOTS, addRisk, openDevice, openTab, ready, riskRow } from "../support/browser.mjs";
+import { SHOTS, addRisk, controlledByServiceWorker, openDevice, openTab, ready, riskRow } from "../support/browser.mjs";
 
 let server;
 
@@ -63,12 +63,7 @@ test("a risk is saved on the device, survives reloads, and the app works offline
     await riskRow(page, "Laptop stolen from a car").waitFor();
 
     // The service worker must control the page before the network goes away.
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
-      timeout: 10_000,
-    });
+    await controlledByServiceWorker(page);
 
     await context.setOffline(true);
     await page.reload();

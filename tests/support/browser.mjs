@@ -106,6 +106,25 @@ export async function syncNow(page, timeout = 30_000) {
   );
 }
 
+/**
+ * Waits until the service worker controls the page, so it can be taken offline. A page loaded
+ * while the worker installed is claimed on activation; should that claim not reach it (seen
+ * once in ~20 runs on a slow machine), one online reload is a navigation the worker serves.
+ */
+export async function controlledByServiceWorker(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  const controlled = () => navigator.serviceWorker.controller !== null;
+  try {
+    await page.waitForFunction(controlled, null, { timeout: 5_000 });
+  } catch {
+    await page.reload();
+    await ready(page);
+    await page.waitForFunction(controlled, null, { timeout: 10_000 });
+  }
+}
+
 /** Console errors other than the network failures a test provoked on purpose. */
 export function unexpected(problems, allowed = []) {
   return problems.filter((p) => !allowed.some((pattern) => pattern.test(p)));
