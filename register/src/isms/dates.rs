@@ -6,13 +6,17 @@ use chrono::{DateTime, Months, NaiveDate};
 /// A stored date, when it is one.
 pub fn date(text: &str) -> Option<NaiveDate> {
     // Exactly `YYYY-MM-DD` (chrono's parser would also take spaces and signs), so stored dates
-    // sort as text in date order.
+    // sort as text in date order. Once the shape is right, the numbers are read directly:
+    // chrono's general parser is 6 KB of the app's first load.
     let shape = text.len() == 10
         && text.bytes().enumerate().all(|(i, b)| match i {
             4 | 7 => b == b'-',
             _ => b.is_ascii_digit(),
         });
-    shape.then(|| text.parse().ok()).flatten()
+    let number = |digits: std::ops::Range<usize>| text[digits].parse::<u32>().ok();
+    shape
+        .then(|| NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?))
+        .flatten()
 }
 
 /// Whether a due date has passed: `due` is before `today` (both `YYYY-MM-DD`).
