@@ -14,7 +14,7 @@ mod sync;
 use futures_util::future::join;
 use leptos::prelude::*;
 use register::{ClientId, device::Device};
-use store::{LOCAL_DB, Store, StoreError, SyncSettings};
+use store::{LOCAL_DB, Read, Store, StoreError, SyncSettings};
 
 /// localStorage key naming the database the app opens (one per organisation and member).
 const ACTIVE_DB_KEY: &str = "ratchet.database";
@@ -59,9 +59,9 @@ pub fn start() {
             open(&name).await
         };
         match opened {
-            Ok((store, mut device, settings)) => {
-                let seeded = seed_new_local_register(&name, &mut device);
-                mount_to_body(move || view! { <shell::App store device settings seeded /> });
+            Ok((store, device, settings)) => {
+                let seed = new_local_register(&name, &device);
+                mount_to_body(move || view! { <shell::App store device settings seed /> });
             }
             Err(error) => mount_to_body(move || view! { <shell::StorageUnavailable error /> }),
         }
@@ -78,18 +78,43 @@ async fn open(name: &str) -> Result<Opened, StoreError> {
     let client = settings
         .as_ref()
         .map_or_else(ClientId::new, |s| s.credential.client);
-    let device = store.load(client, state::now_ms()).await?;
+    let device = open_device(&store, client, state::now_ms()).await?;
     timing.finish();
     Ok((store, device, settings))
 }
 
-/// A register kept on this device alone starts, like an organisation's, with Annex A. Only in
-/// memory: the app stores it once the first page is drawn (the catalogue is ~560 edits, a
-/// few hundred milliseconds to write on a slow phone). Returns whether it seeded.
-fn seed_new_local_register(name: &str, device: &mut Device) -> bool {
-    let new = name == LOCAL_DB && device.record_count() == 0 && device.pending() == 0;
-    if new {
-        register::catalogue::seed_controls(device, "local", state::now_ms());
+/// Opens the device from `store`: what the first paint needs. Converting earlier versions'
+/// data writes, so its code is loaded only when there is some.
+pub async fn open_device(
+    store: &Store,
+    client: ClientId,
+    now_ms: u64,
+) -> Result<Device, StoreError> {
+    let read = store.read(client).await?;
+    if read.needs_conversion() {
+        convert_earlier(store.clone(), read, now_ms).await
+    } else {
+        Ok(read.into_device())
     }
-    new
+}
+
+#[cfg_attr(not(feature = "direct-calls"), leptos::lazy)]
+async fn convert_earlier(store: Store, read: Read, now_ms: u64) -> Result<Device, StoreError> {
+    store.convert(read, now_ms).await
+}
+
+/// Whether this is a new register kept on this device alone, to start, like an
+/// organisation's, with Annex A (`seed_local_register`, once the first page is drawn).
+fn new_local_register(name: &str, device: &Device) -> bool {
+    name == LOCAL_DB && device.record_count() == 0 && device.pending() == 0
+}
+
+/// Adds and stores the Annex A catalogue (~560 edits): after the first paint, with code (the
+/// catalogue's texts, the edit path) loaded only on a first visit. Storage refusing it
+/// reloads the device from storage and says so, as for any edit.
+#[leptos::lazy]
+pub async fn seed_local_register(state: state::AppState) {
+    let _ = state
+        .apply(|device| register::catalogue::seed_controls(device, "local", state::now_ms()))
+        .await;
 }

@@ -73,7 +73,8 @@ macro_rules! route_table {
             }
         }
 
-        /// Loads every lazily loaded page's code in the background, one page at a time and
+        /// Loads the code left out of the first load (the write path, sync and every lazily
+        /// loaded page) in the background, one part at a time and
         /// each when the browser is idle, so a first visit on a slow phone stays responsive
         /// and its network quiet (all at once, the ~190 parts' fetches and instantiations
         /// made long tasks and held time to interactive back by seconds). Pages then open at
@@ -82,8 +83,13 @@ macro_rules! route_table {
         /// it).
         pub async fn preload_pages() {
             use std::{future::Future, pin::Pin};
-            let loads: Vec<Pin<Box<dyn Future<Output = ()>>>> =
-                [$( route_table!(@preload $load $($page)::+), )*].into_iter().flatten().collect();
+            // The write path and sync first: a page opened offline is little use without them.
+            let code: [Pin<Box<dyn Future<Output = ()>>>; 2] =
+                [Box::pin(crate::state::preload_writes()), Box::pin(crate::sync::preload())];
+            let loads: Vec<Pin<Box<dyn Future<Output = ()>>>> = code
+                .into_iter()
+                .chain([$( route_table!(@preload $load $($page)::+), )*].into_iter().flatten())
+                .collect();
             for load in loads {
                 idle().await;
                 load.await;

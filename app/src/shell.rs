@@ -17,8 +17,8 @@ pub fn App(
     store: Store,
     device: Device,
     settings: Option<SyncSettings>,
-    /// The device holds edits made while opening (a new register's catalogue), not yet stored.
-    seeded: bool,
+    /// A new register kept on this device alone, to be given the catalogue once drawn.
+    seed: bool,
 ) -> impl IntoView {
     let state = AppState::new(store, device, settings, online_signal());
     provide_context(state);
@@ -38,11 +38,10 @@ pub fn App(
             performance.mark("ratchet-ready").ok();
         }
         leptos::task::spawn_local(async move {
-            if seeded {
-                // After the frame is painted. Storage refusing it reloads the device from
-                // storage and says so, as for any edit.
+            if seed {
+                // After the frame is painted.
                 gloo_timers::future::TimeoutFuture::new(0).await;
-                let _ = state.apply(|_| ()).await;
+                crate::seed_local_register(state).await;
             }
             // Then the other pages' code, in idle time.
             preload_pages().await;

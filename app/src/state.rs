@@ -1,9 +1,9 @@
 //! App-wide state, provided as context (as in Leptos' todomvc). The register lives in one
 //! `Device` in memory; every operation on it is written to IndexedDB in one transaction, and
-//! only then are the pages told (`changed`), so the screen never shows what is not durable —
-//! with one exception: a new local register's catalogue, drawn first and stored just after.
+//! only then are the pages told (`changed`), so the screen never shows what is not durable.
 
 use crate::{
+    open_device,
     store::{Store, StoreError, SyncSettings},
     sync::SyncStatus,
 };
@@ -71,6 +71,31 @@ pub fn follow_the_calendar(today_signal: RwSignal<String>) {
     });
 }
 
+/// Writes what the device changed since the last write, in one transaction. The write path
+/// (packing buckets, serialising, the transaction) loads with the first edit rather than
+/// with the first paint; edits made while it loads are all taken by the first write.
+#[cfg_attr(not(feature = "direct-calls"), leptos::lazy)]
+async fn persist(state: AppState) -> Result<(), StoreError> {
+    let store = state.store();
+    let write = state
+        .device
+        .try_update_value(|device| {
+            // The part spent in memory, apart from waiting for storage (for the bench).
+            let preparing = Timing::start("ratchet-prepare");
+            let write = store.prepare(device);
+            preparing.finish();
+            write
+        })
+        .expect("the device lives as long as the app");
+    store.commit(write).await
+}
+
+/// Loads the write path in the background (`routes::preload_pages`).
+pub async fn preload_writes() {
+    #[cfg(not(feature = "direct-calls"))]
+    __preload_persist().await;
+}
+
 impl AppState {
     pub fn new(
         store: Store,
@@ -111,19 +136,11 @@ impl AppState {
     /// what the disk does not.
     pub async fn apply<R>(self, f: impl FnOnce(&mut Device) -> R) -> Result<R, StoreError> {
         let timing = Timing::start("ratchet-durable");
-        let store = self.store();
-        let (result, write) = self
+        let result = self
             .device
-            .try_update_value(|device| {
-                let result = f(device);
-                // The part spent in memory, apart from waiting for storage (for the bench).
-                let preparing = Timing::start("ratchet-prepare");
-                let write = store.prepare(device);
-                preparing.finish();
-                (result, write)
-            })
+            .try_update_value(f)
             .expect("the device lives as long as the app");
-        match store.commit(write).await {
+        match persist(self).await {
             Ok(()) => {
                 timing.finish();
                 self.changed.notify();
@@ -131,7 +148,7 @@ impl AppState {
             }
             Err(error) => {
                 let client = self.read_untracked(|d| d.client);
-                if let Ok(device) = self.store().load(client, now_ms()).await {
+                if let Ok(device) = open_device(&self.store(), client, now_ms()).await {
                     self.device.set_value(device);
                 }
                 self.changed.notify();

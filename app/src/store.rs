@@ -185,6 +185,31 @@ pub struct EvidenceFile {
     pub media_type: String,
 }
 
+/// A device as read from storage, with any data of earlier versions still to convert.
+pub struct Read {
+    device: Device,
+    earlier: Option<Earlier>,
+}
+
+/// Version 1's risks (version 2's records are already among the device's), and the stores
+/// to empty once they are converted.
+struct Earlier {
+    v1_risks: Vec<V1Row>,
+    legacy: Vec<&'static str>,
+}
+
+impl Read {
+    /// Whether earlier versions' data waits to be converted (`Store::convert`).
+    pub fn needs_conversion(&self) -> bool {
+        self.earlier.is_some()
+    }
+
+    /// The device read, for a store holding no earlier versions' data.
+    pub fn into_device(self) -> Device {
+        self.device
+    }
+}
+
 /// A handle on one open register database.
 #[derive(Clone)]
 pub struct Store {
@@ -230,6 +255,14 @@ impl Store {
     /// The device as it was left: records, queues, counters. A new database gets a device
     /// with `client` as its id; data of earlier versions is converted on the way.
     pub async fn load(&self, client: ClientId, now_ms: u64) -> Result<Device, StoreError> {
+        let read = self.read(client).await?;
+        self.convert(read, now_ms).await
+    }
+
+    /// Reads the device as it was left, writing nothing; data of earlier versions, if any, is
+    /// left for `convert`. The app starts from this alone (`open_device`), so the first load
+    /// carries no write path.
+    pub async fn read(&self, client: ClientId) -> Result<Read, StoreError> {
         let has = |store: &str| self.db.object_store_names().any(|name| name == store);
         let legacy: Vec<&'static str> = [V1_RECORDS, V2_REGISTER]
             .into_iter()
@@ -284,7 +317,7 @@ impl Store {
         for row in v2_rows {
             records.push(row.unpack()?);
         }
-        let mut device = match meta {
+        let device = match meta {
             None => Device::new(client),
             Some(meta) => Device::restore(Stored {
                 meta,
@@ -296,13 +329,25 @@ impl Store {
                 refused: refused.unwrap_or_default(),
             }),
         };
-        if converted {
-            convert_v1(&mut device, v1_risks, now_ms);
-            let count = layout::buckets_for(device.record_count()).max(self.buckets.get());
-            let mut set = self.write_set(&mut device, Some(count));
-            set.emptied = legacy;
-            self.commit(set).await?;
-        }
+        let earlier = converted.then_some(Earlier { v1_risks, legacy });
+        Ok(Read { device, earlier })
+    }
+
+    /// Converts what `read` found of earlier versions, in one transaction that also empties
+    /// their stores; a current database is returned as read.
+    pub async fn convert(&self, read: Read, now_ms: u64) -> Result<Device, StoreError> {
+        let Read {
+            mut device,
+            earlier,
+        } = read;
+        let Some(Earlier { v1_risks, legacy }) = earlier else {
+            return Ok(device);
+        };
+        convert_v1(&mut device, v1_risks, now_ms);
+        let count = layout::buckets_for(device.record_count()).max(self.buckets.get());
+        let mut set = self.write_set(&mut device, Some(count));
+        set.emptied = legacy;
+        self.commit(set).await?;
         Ok(device)
     }
 

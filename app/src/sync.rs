@@ -87,7 +87,9 @@ pub fn start(state: AppState) {
                 state.sync.set(SyncStatus::Offline);
                 continue;
             }
-            match run_once(state, &mut pace).await {
+            let (result, paced) = run_once(state, pace).await;
+            pace = paced;
+            match result {
                 Ok(()) => failures = 0,
                 Err(error) => {
                     failures = failures.saturating_add(1);
@@ -115,8 +117,22 @@ fn server_clock(server_ms: Option<u64>) -> impl FnOnce(&mut register::device::De
     }
 }
 
+/// One sync, and the pace it leaves. Its code (the protocol, the HTTP client, the chain's
+/// check) is loaded on the first sync, not with the first paint: a register kept on this
+/// device alone never needs it, and a joined one needs it only after the page is drawn.
+#[leptos::lazy]
+async fn run_once(state: AppState, mut pace: PushPace) -> (Result<(), SyncError>, PushPace) {
+    let result = push_then_pull(state, &mut pace).await;
+    (result, pace)
+}
+
+/// Loads the sync code in the background (`routes::preload_pages`).
+pub async fn preload() {
+    __preload_run_once().await;
+}
+
 /// Pushes the whole outbox in batches, then pulls until the device has the whole log.
-async fn run_once(state: AppState, pace: &mut PushPace) -> Result<(), SyncError> {
+async fn push_then_pull(state: AppState, pace: &mut PushPace) -> Result<(), SyncError> {
     let Some(settings) = state.settings.get_untracked() else {
         return Ok(());
     };

@@ -75,7 +75,15 @@ pub fn run() -> Result<()> {
     suite("store (wasm-bindgen-test in headless Chromium)", &|| {
         cmd(
             "cargo",
-            &["test", "-p", "app", "--target", "wasm32-unknown-unknown"],
+            &[
+                "test",
+                "-p",
+                "app",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                "direct-calls",
+            ],
         )
         .run()
     });
