@@ -103,18 +103,28 @@ async fn convert_earlier(store: Store, read: Read, now_ms: u64) -> Result<Device
     store.convert(read, now_ms).await
 }
 
-/// Whether this is a new register kept on this device alone, to start, like an
-/// organisation's, with Annex A (`seed_local_register`, once the first page is drawn).
+/// Whether this is the register kept on this device alone and its Annex A catalogue is not
+/// whole yet (new, or a seed cut short): `seed_local_register` completes it once drawn.
 fn new_local_register(name: &str, device: &Device) -> bool {
-    name == LOCAL_DB && device.record_count() == 0 && device.pending() == 0
+    let last: register::RecordId = register::catalogue::LOCAL_LAST_CONTROL
+        .parse()
+        .expect("a record id");
+    name == LOCAL_DB && device.local.record(last).is_none()
 }
 
-/// Adds and stores the Annex A catalogue (~560 edits): after the first paint, with code (the
-/// catalogue's texts, the edit path) loaded only on a first visit. Storage refusing it
-/// reloads the device from storage and says so, as for any edit.
+/// Controls seeded in one write: ~100 edits, a short task at 4× CPU throttle.
+const SEED_SLICE: usize = 16;
+
+/// Adds and stores the Annex A controls the local register lacks, a slice at a time in idle
+/// time, after the first paint, with code (the catalogue's texts, the edit path) loaded only
+/// when needed. Storage refusing a slice reloads the device from storage and says so, as for
+/// any edit, and the rest waits for the next start.
 #[leptos::lazy]
 pub async fn seed_local_register(state: state::AppState) {
-    let _ = state
-        .apply(|device| register::catalogue::seed_controls(device, "local", state::now_ms()))
-        .await;
+    let seed = |device: &mut Device| {
+        register::catalogue::seed_missing_controls(device, "local", state::now_ms(), SEED_SLICE)
+    };
+    while let Ok(true) = state.apply(seed).await {
+        routes::idle().await;
+    }
 }

@@ -109,7 +109,7 @@ macro_rules! route_table {
 
 /// Resolves when the browser next has a moment with nothing else to do, or after a second at
 /// most; where there is no `requestIdleCallback` (Safari), after a short pause.
-async fn idle() {
+pub(crate) async fn idle() {
     use wasm_bindgen::JsCast;
     let (done, idle) = futures_channel::oneshot::channel::<()>();
     let callback = wasm_bindgen::closure::Closure::once_into_js(move || {

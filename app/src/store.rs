@@ -125,7 +125,7 @@ fn unreadable(error: serde_json::Error) -> StoreError {
 }
 
 /// Outbox entries issued in one go before a large write lets other work in (see `commit`).
-const SLICE: usize = 48;
+const SLICE: usize = 16;
 
 /// An `outbox` row: keyed by mid, the entry itself as compact JSON text.
 #[derive(Serialize, Deserialize)]
@@ -435,7 +435,7 @@ impl Store {
                 match pending {
                     Some(pending) => {
                         let put = outbox.put(&QueueRow::pack(mid, &pending)).serde()?;
-                        // A large write (a new register's catalogue: ~560 entries) waits for
+                        // A large write (an import of many rows) waits for
                         // every SLICE-th request, so the rest are issued in a later task and
                         // the page stays responsive; the transaction lives on meanwhile.
                         if (n + 1) % SLICE == 0 {

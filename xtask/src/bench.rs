@@ -36,19 +36,13 @@ fn compressed_sizes(bytes: &[u8]) -> Result<Size> {
     })
 }
 
-/// The one file in `dir` whose name ends with `suffix`, other than the service worker.
-fn sizes_file(dir: &Path, suffix: &str) -> Result<std::path::PathBuf> {
-    std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy();
-            name.ends_with(suffix) && name != "sw.js"
-        })
-        .with_context(|| format!("no *{suffix} in {}", dir.display()))
-}
-
 /// Sizes of every file in `dir` whose name ends with `suffix` (excluding the service worker).
 fn sizes_of(dir: &Path, suffix: &str) -> Result<Size> {
+    compressed_sizes(&bytes_of(dir, suffix)?)
+}
+
+/// Every file in `dir` whose name ends with `suffix` (excluding the service worker), joined.
+fn bytes_of(dir: &Path, suffix: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("{} is missing", dir.display()))? {
         let path = entry?.path();
@@ -57,7 +51,7 @@ fn sizes_of(dir: &Path, suffix: &str) -> Result<Size> {
             bytes.extend(std::fs::read(&path)?);
         }
     }
-    compressed_sizes(&bytes)
+    Ok(bytes)
 }
 
 struct Row {
@@ -134,10 +128,9 @@ pub fn run() -> Result<()> {
                     .is_some_and(|n| n.to_string_lossy().starts_with("wasm-"))
         })
         .context("dist has no wasm-<hash>/ parts folder")?;
-    let mut js_bytes = Vec::new();
-    for file in [sizes_file(&dist, ".js")?, parts_dir.join("__wasm_split.js")] {
-        js_bytes.extend(std::fs::read(file)?);
-    }
+    // Every script index.html loads (the app's glue and Trunk's inline ones) and the loader.
+    let mut js_bytes = bytes_of(&dist, ".js")?;
+    js_bytes.extend(std::fs::read(parts_dir.join("__wasm_split.js"))?);
     let js = compressed_sizes(&js_bytes)?;
     let parts = sizes_of(&parts_dir, ".wasm")?;
     let first_load = wasm.brotli + js.brotli + css.brotli;

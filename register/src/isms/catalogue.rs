@@ -365,11 +365,29 @@ pub fn control_id(register: &str, reference: &str) -> RecordId {
     RecordId::derived(register, reference)
 }
 
-/// Adds every Annex A control to a new register as ordinary edits, so they sync like any
-/// other change. `register` names the register (the organisation's id, or "local").
+/// Adds every Annex A control a register does not hold yet as ordinary edits, so they sync
+/// like any other change. `register` names the register (the organisation's id, or "local").
 pub fn seed_controls(device: &mut Device, register: &str, now_ms: u64) {
-    for control in ANNEX_A {
-        let id = control_id(register, control.reference);
+    seed_missing_controls(device, register, now_ms, ANNEX_A.len());
+}
+
+/// Seeds, in catalogue order, up to `count` of the Annex A controls `register` does not hold,
+/// leaving those it holds as they are; says whether some are still missing. Seeded a few at a
+/// time, each slice stored before the next, a seed cut short (a tab closed) resumes where it
+/// stopped and never overwrites a control someone has changed since.
+pub fn seed_missing_controls(
+    device: &mut Device,
+    register: &str,
+    now_ms: u64,
+    count: usize,
+) -> bool {
+    let mut missing = ANNEX_A
+        .iter()
+        .map(|control| (control, control_id(register, control.reference)))
+        .filter(|(_, id)| device.local.record(*id).is_none())
+        .collect::<Vec<_>>()
+        .into_iter();
+    for (control, id) in missing.by_ref().take(count) {
         let fields = [
             ("reference", Value::from(control.reference)),
             ("title", Value::from(control.title)),
@@ -382,7 +400,13 @@ pub fn seed_controls(device: &mut Device, register: &str, now_ms: u64) {
             device.edit(id, Kind::Control, field, value, now_ms);
         }
     }
+    missing.next().is_some()
 }
+
+/// The id of the last Annex A control in the register kept on a device alone ("local"),
+/// written out so the first paint can tell whether that register's catalogue is whole
+/// without the code that derives ids (seeding goes in order, so the last one comes last).
+pub const LOCAL_LAST_CONTROL: &str = "01840c70-5800-7b07-9351-d0a9ddabc7e2";
 
 /// Orders control references as numbers (A.5.9 before A.5.10); anything else after, by text.
 pub fn reference_key(reference: &str) -> (Vec<u32>, String) {
@@ -544,6 +568,54 @@ mod tests {
         let mut ids: Vec<&str> = CLAUSES.iter().map(|c| c.id).collect();
         ids.dedup();
         assert_eq!(ids.len(), CLAUSES.len());
+    }
+
+    #[test]
+    fn an_interrupted_seed_resumes_with_the_missing_controls_and_keeps_changed_ones() {
+        let mut device = Device::new(ClientId::new());
+        assert!(seed_missing_controls(&mut device, "local", 1, 16));
+        let first = control_id("local", "A.5.1");
+        device.edit(
+            first,
+            Kind::Control,
+            "status",
+            Value::from("implemented"),
+            2,
+        );
+        let mut slices = 1;
+        loop {
+            slices += 1;
+            assert!(slices < 10, "seeding ends");
+            if !seed_missing_controls(&mut device, "local", 3, 16) {
+                break;
+            }
+        }
+        assert_eq!(slices, 93usize.div_ceil(16));
+        let controls: Vec<views::Control> = device.local.all();
+        assert_eq!(controls.len(), 93);
+        let changed: views::Control = device.local.view(first).unwrap();
+        assert_eq!(
+            changed.status.as_deref(),
+            Some("implemented"),
+            "not seeded again"
+        );
+        assert!(!seed_missing_controls(&mut device, "local", 4, 16));
+        assert_eq!(
+            device.take_changes().queue.len(),
+            93 * 6 + 1,
+            "nothing seeded twice"
+        );
+    }
+
+    #[test]
+    fn the_local_registers_last_control_id_is_the_derived_one() {
+        let last = ANNEX_A.last().unwrap().reference;
+        assert_eq!(
+            LOCAL_LAST_CONTROL.parse::<RecordId>().unwrap(),
+            control_id("local", last),
+            "{}",
+            control_id("local", last)
+        );
     }
 
     #[test]
