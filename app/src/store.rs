@@ -435,9 +435,9 @@ impl Store {
                 match pending {
                     Some(pending) => {
                         let put = outbox.put(&QueueRow::pack(mid, &pending)).serde()?;
-                        // A large write (an import of many rows) waits for
-                        // every SLICE-th request, so the rest are issued in a later task and
-                        // the page stays responsive; the transaction lives on meanwhile.
+                        // A large write (an import of many rows) waits for every SLICE-th
+                        // request, so the rest are issued in a later task and the page stays
+                        // responsive; the transaction lives on meanwhile.
                         if (n + 1) % SLICE == 0 {
                             put.await?;
                         }

@@ -381,13 +381,12 @@ pub fn seed_missing_controls(
     now_ms: u64,
     count: usize,
 ) -> bool {
-    let mut missing = ANNEX_A
+    let missing: Vec<(&AnnexControl, RecordId)> = ANNEX_A
         .iter()
         .map(|control| (control, control_id(register, control.reference)))
         .filter(|(_, id)| device.local.record(*id).is_none())
-        .collect::<Vec<_>>()
-        .into_iter();
-    for (control, id) in missing.by_ref().take(count) {
+        .collect();
+    for &(control, id) in missing.iter().take(count) {
         let fields = [
             ("reference", Value::from(control.reference)),
             ("title", Value::from(control.title)),
@@ -400,7 +399,7 @@ pub fn seed_missing_controls(
             device.edit(id, Kind::Control, field, value, now_ms);
         }
     }
-    missing.next().is_some()
+    missing.len() > count
 }
 
 /// The id of the last Annex A control in the register kept on a device alone ("local"),
