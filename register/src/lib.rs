@@ -10,7 +10,9 @@
 pub mod isms;
 pub mod sync;
 
-pub use isms::{audits, catalogue, dates, findings, import, metrics, risk, rules, schema};
+pub use isms::{
+    audits, catalogue, dates, findings, import, indicators, metrics, risk, rules, schema,
+};
 pub use sync::{
     chain, client, device, hlc, id, layout, limits, op, org_id, pace, replica, server, value, wire,
 };

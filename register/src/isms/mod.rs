@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod dates;
 pub mod findings;
 pub mod import;
+pub mod indicators;
 pub mod metrics;
 pub mod risk;
 pub mod rules;
