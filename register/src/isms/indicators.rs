@@ -53,7 +53,7 @@ impl Period {
     }
 
     /// Whether a stored date or date-time falls in this period.
-    fn holds(self, stored: Option<&str>) -> bool {
+    pub(crate) fn holds(self, stored: Option<&str>) -> bool {
         stored.and_then(day_of).is_some_and(|d| self.contains(d))
     }
 }
@@ -64,7 +64,7 @@ pub fn day_of(stored: &str) -> Option<NaiveDate> {
 }
 
 /// The day a record was created, from its id (ids are version 7 UUIDs, stamped on creation).
-fn created(id: RecordId) -> Option<NaiveDate> {
+pub(crate) fn created(id: RecordId) -> Option<NaiveDate> {
     chrono::DateTime::from_timestamp_millis(i64::try_from(id.created_ms()).ok()?)
         .map(|t| t.date_naive())
 }
@@ -155,16 +155,16 @@ pub struct Inputs {
     pub period: Period,
     pub today: NaiveDate,
     pub appetite: i64,
-    risks: Vec<Risk>,
-    controls: Vec<Control>,
-    events: Vec<Event>,
-    findings: Vec<Finding>,
-    actions: Vec<Action>,
-    metrics: Vec<Metric>,
-    objectives: Vec<Objective>,
-    series: HashMap<RecordId, Vec<Measurement>>,
-    coverage: Vec<crate::audits::Area>,
-    audits_held: bool,
+    pub(crate) risks: Vec<Risk>,
+    pub(crate) controls: Vec<Control>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) actions: Vec<Action>,
+    pub(crate) metrics: Vec<Metric>,
+    pub(crate) objectives: Vec<Objective>,
+    pub(crate) series: HashMap<RecordId, Vec<Measurement>>,
+    pub(crate) coverage: Vec<crate::audits::Area>,
+    pub(crate) audits_held: bool,
 }
 
 impl Inputs {
@@ -192,7 +192,7 @@ impl Inputs {
     }
 
     /// Each metric's measurements up to the end of the period.
-    fn series_by_period_end(&self) -> HashMap<RecordId, Vec<Measurement>> {
+    pub(crate) fn series_by_period_end(&self) -> HashMap<RecordId, Vec<Measurement>> {
         self.series
             .iter()
             .map(|(metric, series)| {
@@ -206,13 +206,13 @@ impl Inputs {
             .collect()
     }
 
-    fn open_risks(&self) -> impl Iterator<Item = &Risk> {
+    pub(crate) fn open_risks(&self) -> impl Iterator<Item = &Risk> {
         self.risks
             .iter()
             .filter(|r| r.status.as_deref() != Some("closed"))
     }
 
-    fn applicable_controls(&self) -> impl Iterator<Item = &Control> {
+    pub(crate) fn applicable_controls(&self) -> impl Iterator<Item = &Control> {
         self.controls.iter().filter(|c| c.applicable != Some(false))
     }
 }
@@ -571,7 +571,7 @@ fn control_reviews_overdue(inputs: &Inputs) -> Reading {
 }
 
 /// A risk's score now: residual once assessed, inherent until then.
-fn current_score(risk: &Risk) -> Option<i64> {
+pub(crate) fn current_score(risk: &Risk) -> Option<i64> {
     risk.residual_score().or(risk.inherent_score())
 }
 
@@ -999,45 +999,34 @@ pub fn findings_by_month(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Kind, Value, device::Device};
+    use crate::{
+        Kind, Value,
+        fixture::{Fixture, day, text},
+    };
 
     const TODAY: &str = "2026-06-30";
 
-    fn day(text: &str) -> NaiveDate {
-        dates::date(text).unwrap()
+    /// Every indicator for `period`, by key.
+    fn readings_for(f: &Fixture, period: Period) -> HashMap<&'static str, Reading> {
+        let inputs = Inputs::new(f.register(), period, day(TODAY), DEFAULT_APPETITE);
+        compute(&inputs)
+            .into_iter()
+            .map(|i| (i.definition.key, i.reading))
+            .collect()
     }
 
-    fn text(value: &str) -> Value {
-        Value::Text(value.into())
+    trait Readings {
+        fn readings(&self, period: Period) -> HashMap<&'static str, Reading>;
+        fn now(&self) -> HashMap<&'static str, Reading>;
     }
 
-    /// A register built record by record, as a user would fill it in.
-    struct Fixture(Device);
-
-    impl Fixture {
-        fn new() -> Fixture {
-            Fixture(Device::new(ClientId::new()))
-        }
-
-        fn add(&mut self, kind: Kind, fields: &[(&str, Value)]) -> RecordId {
-            let id = RecordId::new();
-            for (field, value) in fields {
-                self.0.edit(id, kind, field, value.clone(), 1);
-            }
-            id
-        }
-
-        /// Every indicator for `period`, by key.
+    impl Readings for Fixture {
         fn readings(&self, period: Period) -> HashMap<&'static str, Reading> {
-            let inputs = Inputs::new(&self.0.local, period, day(TODAY), DEFAULT_APPETITE);
-            compute(&inputs)
-                .into_iter()
-                .map(|i| (i.definition.key, i.reading))
-                .collect()
+            readings_for(self, period)
         }
 
         fn now(&self) -> HashMap<&'static str, Reading> {
-            self.readings(Period::ending(day(TODAY), DEFAULT_PERIOD_DAYS))
+            readings_for(self, Period::ending(day(TODAY), DEFAULT_PERIOD_DAYS))
         }
     }
 
@@ -1066,17 +1055,17 @@ mod tests {
             assert_eq!(reading.value, None, "{key}");
         }
         assert!(
-            open_finding_ages(&empty.0.local, day(TODAY))
+            open_finding_ages(empty.register(), day(TODAY))
                 .iter()
                 .all(|(_, ids)| ids.is_empty())
         );
         assert!(
-            audit_results(&empty.0.local, Period::ending(day(TODAY), 90))
+            audit_results(empty.register(), Period::ending(day(TODAY), 90))
                 .iter()
                 .all(|(_, n)| *n == 0)
         );
         assert!(
-            control_effectiveness(&empty.0.local)
+            control_effectiveness(empty.register())
                 .iter()
                 .all(|(_, n)| *n == 0)
         );
@@ -1337,7 +1326,7 @@ mod tests {
         ] {
             assert_eq!(value(&before, key), None, "{key}: no history but snapshots");
         }
-        let rated = control_effectiveness(&f.0.local);
+        let rated = control_effectiveness(f.register());
         assert_eq!(
             rated.iter().find(|(o, _)| *o == "effective"),
             Some(&("effective", 4))
@@ -1448,7 +1437,7 @@ mod tests {
         let now = f.now();
         // Clauses 9 and A.5 of the 7 clauses and 4 themes.
         assert_eq!(value(&now, "audit_coverage"), Some(18.2));
-        let results = audit_results(&f.0.local, Period::ending(day(TODAY), 90));
+        let results = audit_results(f.register(), Period::ending(day(TODAY), 90));
         let of = |r: &str| results.iter().find(|(k, _)| *k == r).map(|(_, n)| *n);
         assert_eq!((of("conforming"), of("minor_nc")), (Some(1), Some(1)));
         let before = f.readings(Period::ending(day(TODAY), 90).previous());
@@ -1488,14 +1477,14 @@ mod tests {
                 ("raised_at", text("2026-06-01T09:00:00Z")),
             ],
         );
-        let ages = open_finding_ages(&f.0.local, day(TODAY));
+        let ages = open_finding_ages(f.register(), day(TODAY));
         let sizes: Vec<usize> = ages.iter().map(|(_, ids)| ids.len()).collect();
         assert_eq!(
             sizes,
             [2, 1, 1, 1],
             "the OFI is open too; the closed one is not"
         );
-        let months = findings_by_month(&f.0.local, day(TODAY), 3);
+        let months = findings_by_month(f.register(), day(TODAY), 3);
         assert_eq!(
             months,
             [

@@ -6,8 +6,11 @@ pub mod audits;
 pub mod catalogue;
 pub mod dates;
 pub mod findings;
+#[cfg(test)]
+pub mod fixture;
 pub mod import;
 pub mod indicators;
+pub mod maturity;
 pub mod metrics;
 pub mod risk;
 pub mod rules;

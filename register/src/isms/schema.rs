@@ -684,6 +684,19 @@ macro_rules! register_schema {
 }
 
 const SHORT: FieldType = FieldType::Text(SHORT_TEXT_MAX_CHARS);
+/// A maturity level: 0 not performed … 5 optimising.
+const LEVEL: FieldType = FieldType::Int { min: 0, max: 5 };
+
+/// The areas whose maturity is computed (`maturity::Area` names them in words).
+pub const MATURITY_AREAS: &[&str] = &[
+    "risk_management",
+    "controls",
+    "monitoring",
+    "internal_audit",
+    "management_review",
+    "corrective_action",
+    "feedback_and_learning",
+];
 const SCALE: FieldType = FieldType::Int { min: 1, max: 5 };
 
 /// A record's place in the checklist or the PDCA loop is often a clause or control reference.
@@ -906,6 +919,7 @@ register_schema! {
             objective: RecordId = Ref(Kind::Objective);
             control: RecordId = Ref(Kind::Control);
             review: RecordId = Ref(Kind::Review);
+            output_type: String = Choice(&["improvement", "isms_change", "resource_need"]);
         }
         "Progress" {
             owner: RecordId = Ref(Kind::Member);
@@ -922,18 +936,69 @@ register_schema! {
             verification: String = LongText;
         }
     }
-    /// A management review (clause 9.3).
+    /// A management review (clause 9.3): the period it looks back on, who took part, commentary
+    /// on each input 9.3.2 asks for (the inputs themselves are assembled by `reviews`), and the
+    /// sign-off that freezes it. Its outputs are the actions that name it.
     Review = "review", "Management review", Editors, append_only: false {
         "Review" {
             title: String = SHORT, required;
             date: String = Date, required;
             status: String = Choice(&["planned", "held"]);
-            attendees: String = LongText;
+            period_start: String = Date;
+            chair: RecordId = Ref(Kind::Member);
+            attendees: Vec<RecordId> = Refs(Kind::Member);
         }
-        "Inputs and decisions" {
-            inputs: String = LongText;
+        "Commentary on the inputs" {
+            on_previous_actions: String = LongText;
+            on_issues: String = LongText;
+            on_interested_parties: String = LongText;
+            on_performance: String = LongText;
+            on_feedback: String = LongText;
+            on_risks: String = LongText;
+            on_improvement: String = LongText;
+            on_maturity: String = LongText;
+        }
+        "Decisions" {
             decisions: String = LongText;
-            actions: Vec<RecordId> = Refs(Kind::Action);
+        }
+        "Sign-off" {
+            signed_off_by: RecordId = Ref(Kind::Member);
+            signed_off_at: String = DateTime;
+            inputs_snapshot: String = LongText;
+            next_review: String = Date;
+        }
+    }
+    /// The organisation's context (clauses 4.1–4.3): the ISMS scope, the internal and external
+    /// issues that bear on it, and the interested parties with their requirements.
+    ContextItem = "context_item", "Context item", Editors, append_only: false {
+        "Item" {
+            item_type: String = Choice(&["scope", "internal_issue", "external_issue", "interested_party"]), required;
+            title: String = SHORT, required;
+            description: String = LongText;
+            requirements: String = LongText;
+            owner: RecordId = Ref(Kind::Member);
+            status: String = Choice(&["current", "retired"]);
+        }
+    }
+    /// The maturity the organisation aims for in one area, and its own view of where it stands
+    /// beside the level Ratchet computes.
+    MaturityTarget = "maturity_target", "Maturity target", Editors, append_only: false {
+        "Area" {
+            area: String = Choice(MATURITY_AREAS), required;
+            target: i64 = LEVEL;
+            self_assessed: i64 = LEVEL;
+            note: String = LongText;
+        }
+    }
+    /// The computed maturity levels and headline indicators on one day (monthly, and at every
+    /// review's sign-off), so the trend syncs and survives; never changed once recorded.
+    MaturitySnapshot = "maturity_snapshot", "Maturity snapshot", Editors, append_only: true {
+        "Snapshot" {
+            taken_on: String = Date, required;
+            occasion: String = Choice(&["monthly", "review"]), required;
+            review: RecordId = Ref(Kind::Review);
+            levels: Vec<String> = Lines { items: 20, chars: 60 }, required;
+            figures: Vec<String> = Lines { items: 60, chars: 60 };
         }
     }
     /// A file or photo supporting a record; the bytes live elsewhere, keyed by their digest.
@@ -996,7 +1061,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_its_name_and_has_a_required_field() {
-        assert_eq!(Kind::ALL.len(), 13);
+        assert_eq!(Kind::ALL.len(), 16);
         for &kind in Kind::ALL {
             assert_eq!(Kind::from_name(kind.name()), Some(kind));
             let json = serde_json::to_string(&kind).unwrap();

@@ -1,0 +1,49 @@
+//! Registers built record by record for tests, as a user fills them in.
+
+use crate::{ClientId, Kind, RecordId, Value, dates, device::Device};
+use chrono::NaiveDate;
+
+pub struct Fixture(pub Device);
+
+impl Default for Fixture {
+    fn default() -> Fixture {
+        Fixture(Device::new(ClientId::new()))
+    }
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture::default()
+    }
+
+    /// A new record with these fields.
+    pub fn add(&mut self, kind: Kind, fields: &[(&str, Value)]) -> RecordId {
+        let id = RecordId::new();
+        self.set(id, kind, fields);
+        id
+    }
+
+    /// Changes to a record.
+    pub fn set(&mut self, id: RecordId, kind: Kind, fields: &[(&str, Value)]) {
+        for (field, value) in fields {
+            self.0.edit(id, kind, field, value.clone(), 1);
+        }
+    }
+
+    pub fn register(&self) -> &crate::Replica {
+        &self.0.local
+    }
+}
+
+pub fn text(value: &str) -> Value {
+    Value::Text(value.into())
+}
+
+/// A reference to a record.
+pub fn link(id: RecordId) -> Value {
+    Value::Text(id.to_string())
+}
+
+pub fn day(text: &str) -> NaiveDate {
+    dates::date(text).unwrap()
+}
