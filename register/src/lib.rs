@@ -13,7 +13,8 @@ pub mod sync;
 #[cfg(test)]
 pub use isms::fixture;
 pub use isms::{
-    audits, catalogue, dates, findings, import, indicators, maturity, metrics, risk, rules, schema,
+    audits, catalogue, dates, findings, import, indicators, maturity, metrics, reviews, risk,
+    rules, schema,
 };
 pub use sync::{
     chain, client, device, hlc, id, layout, limits, op, org_id, pace, replica, server, value, wire,

@@ -25,8 +25,13 @@ impl Fixture {
 
     /// Changes to a record.
     pub fn set(&mut self, id: RecordId, kind: Kind, fields: &[(&str, Value)]) {
+        self.set_at(id, kind, fields, 1);
+    }
+
+    /// Changes to a record made at `now_ms` (the stamps say when a record last changed).
+    pub fn set_at(&mut self, id: RecordId, kind: Kind, fields: &[(&str, Value)], now_ms: u64) {
         for (field, value) in fields {
-            self.0.edit(id, kind, field, value.clone(), 1);
+            self.0.edit(id, kind, field, value.clone(), now_ms);
         }
     }
 

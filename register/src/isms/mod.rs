@@ -12,6 +12,7 @@ pub mod import;
 pub mod indicators;
 pub mod maturity;
 pub mod metrics;
+pub mod reviews;
 pub mod risk;
 pub mod rules;
 pub mod schema;

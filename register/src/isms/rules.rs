@@ -5,7 +5,9 @@
 //! Only rules whose fields a change touches are checked, so a record that two people made
 //! inconsistent at the same moment can still be edited elsewhere.
 
-use crate::{Kind, RecordId, Replica, Stamp, Value, audits, findings, schema::DELETED, views};
+use crate::{
+    Kind, RecordId, Replica, Stamp, Value, audits, findings, reviews, schema::DELETED, views,
+};
 
 /// Reads records as they are: the server's stored state, or a device's copy.
 pub trait Lookup {
@@ -233,16 +235,22 @@ pub const RULE_LINKS: &[RuleLink] = &[RuleLink {
 }];
 
 /// Where a rule reads the record another names: a `subject` record's rules read the record
-/// its reference `field` names (an action's finding). The server loads these too.
+/// its reference `field` names (an action's finding, its review). The server loads these too.
 pub struct RuleRef {
     pub subject: Kind,
     pub field: &'static str,
 }
 
-pub const RULE_REFS: &[RuleRef] = &[RuleRef {
-    subject: Kind::Action,
-    field: views::Action::finding,
-}];
+pub const RULE_REFS: &[RuleRef] = &[
+    RuleRef {
+        subject: Kind::Action,
+        field: views::Action::finding,
+    },
+    RuleRef {
+        subject: Kind::Action,
+        field: views::Action::review,
+    },
+];
 
 const CONTROLS: &[RecordRule] = &[RecordRule {
     kind: Kind::Control,
@@ -256,7 +264,7 @@ const CONTROLS: &[RecordRule] = &[RecordRule {
 }];
 
 /// Every record rule, by register.
-const ALL: &[&[RecordRule]] = &[CONTROLS, findings::RULES, audits::RULES];
+const ALL: &[&[RecordRule]] = &[CONTROLS, findings::RULES, audits::RULES, reviews::RULES];
 
 /// The record rules of `kind`.
 pub fn of(kind: Kind) -> impl Iterator<Item = &'static RecordRule> {

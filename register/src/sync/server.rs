@@ -9,6 +9,7 @@ use crate::{
     chain::{self, GENESIS},
     findings::foreign_verifications,
     hlc::MAX_WALL_MS,
+    reviews::foreign_sign_offs,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, check_filing},
     wire::{
@@ -305,7 +306,10 @@ fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -
         .filter(|op| !rejections.iter().any(|r| r.mid == op.mid))
         .collect();
     let changes: Vec<Change> = checked.iter().map(|op| change_of(op)).collect();
-    for (at, message) in foreign_verifications(&changes, &author.member) {
+    let foreign = foreign_verifications(&changes, &author.member)
+        .into_iter()
+        .chain(foreign_sign_offs(&changes, &author.member, role));
+    for (at, message) in foreign {
         rejections.push(reject(checked[at], "forbidden", message));
     }
     rejections.extend(broken_record_rules(view, ops, &rejections));
