@@ -14,7 +14,7 @@ pub mod sync;
 pub use isms::fixture;
 pub use isms::{
     audits, catalogue, dates, findings, import, indicators, maturity, metrics, reviews, risk,
-    rules, schema,
+    rules, schema, work,
 };
 pub use sync::{
     chain, client, device, hlc, id, layout, limits, op, org_id, pace, replica, server, value, wire,

@@ -550,20 +550,12 @@ fn controls_implemented(inputs: &Inputs) -> Reading {
     share(&controls, |status| *status == Some("implemented"))
 }
 
-/// Days between reviews of a control that sets no interval.
-const CONTROL_REVIEW_DAYS: i64 = 365;
-
 fn control_reviews_overdue(inputs: &Inputs) -> Reading {
     let controls: Vec<(RecordId, bool)> = inputs
         .applicable_controls()
         .filter(|c| matches!(c.status.as_deref(), Some("implemented" | "partial")))
         .map(|c| {
-            let interval = c.review_interval_days.unwrap_or(CONTROL_REVIEW_DAYS);
-            let due = c
-                .last_reviewed
-                .as_deref()
-                .and_then(dates::date)
-                .and_then(|d| d.checked_add_days(Days::new(interval.max(0) as u64)));
+            let due = crate::work::control_review_due(c);
             (c.id, due.is_none_or(|due| due < inputs.today))
         })
         .collect();

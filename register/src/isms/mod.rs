@@ -16,3 +16,4 @@ pub mod reviews;
 pub mod risk;
 pub mod rules;
 pub mod schema;
+pub mod work;
