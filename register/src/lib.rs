@@ -13,7 +13,7 @@ pub mod sync;
 #[cfg(test)]
 pub use isms::fixture;
 pub use isms::{
-    audits, catalogue, dates, findings, import, indicators, maturity, metrics, reviews, risk,
+    audits, catalogue, dates, demo, findings, import, indicators, maturity, metrics, reviews, risk,
     rules, schema, work,
 };
 pub use sync::{

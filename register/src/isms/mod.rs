@@ -5,6 +5,7 @@
 pub mod audits;
 pub mod catalogue;
 pub mod dates;
+pub mod demo;
 pub mod findings;
 #[cfg(test)]
 pub mod fixture;
