@@ -84,8 +84,11 @@ macro_rules! route_table {
         pub async fn preload_pages() {
             use std::{future::Future, pin::Pin};
             // The write path and sync first: a page opened offline is little use without them.
-            let code: [Pin<Box<dyn Future<Output = ()>>>; 2] =
-                [Box::pin(crate::state::preload_writes()), Box::pin(crate::sync::preload())];
+            let code: [Pin<Box<dyn Future<Output = ()>>>; 3] = [
+                Box::pin(crate::state::preload_writes()),
+                Box::pin(crate::sync::preload()),
+                Box::pin(pages::preload_parts()),
+            ];
             let loads: Vec<Pin<Box<dyn Future<Output = ()>>>> = code
                 .into_iter()
                 .chain([$( route_table!(@preload $load $($page)::+), )*].into_iter().flatten())
@@ -126,7 +129,13 @@ pub(crate) async fn idle() {
 }
 
 route_table! {
-    eager "/" => pages::overview::Overview, nav Top "Overview";
+    eager "/" => pages::dashboard::Dashboard, nav Top "Dashboard";
+    lazy "/my-work" => pages::my_work::MyWorkRoute, nav Top "My work";
+    lazy "/board" => pages::board::BoardRoute, nav Top "PDCA board";
+    lazy "/indicators/:key" => pages::dashboard::indicator::IndicatorRoute;
+    lazy "/maturity" => pages::dashboard::maturity::MaturityRoute;
+    lazy "/context" => pages::plan::context::ContextRoute, nav Plan "Context";
+    lazy "/context/:id" => pages::plan::context::detail::ContextItemRoute, shows ContextItem;
     lazy "/risks" => pages::plan::risks::RisksRoute, nav Plan "Risks";
     lazy "/risks/:id" => pages::plan::risks::detail::RiskRoute, shows Risk;
     lazy "/soa" => pages::r#do::controls::soa::SoaRoute, nav Plan "SoA";
@@ -146,6 +155,9 @@ route_table! {
     lazy "/findings/:id" => pages::act::findings::detail::FindingRoute, shows Finding;
     lazy "/actions" => pages::act::actions::ActionsRoute, nav Act "Actions";
     lazy "/actions/:id" => pages::act::actions::detail::ActionRoute, shows Action;
+    lazy "/reviews" => pages::act::reviews::ReviewsRoute, nav Act "Reviews";
+    lazy "/reviews/:id" => pages::act::reviews::detail::ReviewRoute, shows Review;
+    lazy "/reviews/:id/minutes" => pages::act::reviews::minutes::MinutesRoute;
     lazy "/organisation" => pages::organisation::OrganisationRoute, nav Top "Organisation";
     lazy "/join" => pages::organisation::OrganisationRoute;
 }

@@ -43,6 +43,8 @@ pub fn App(
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 crate::seed_local_register(state).await;
             }
+            crate::routes::idle().await;
+            crate::pages::dashboard::monthly_snapshot(state).await;
             // Then the other pages' code, in idle time.
             preload_pages().await;
         });
@@ -75,7 +77,13 @@ fn Navigation() -> impl IntoView {
     let links = |group: Group| {
         NAV.iter()
             .filter(move |link| link.group == group)
-            .map(|link| view! { <A href=link.path exact={link.path == "/"}>{link.label}</A> })
+            .map(|link| {
+                // "My work" carries the count of what is pressing, once its code is in.
+                let badge = (link.path == "/my-work").then(|| view! {
+                    <Suspense>{Suspend::new(async { crate::pages::my_work::badge().await })}</Suspense>
+                });
+                view! { <A href=link.path exact={link.path == "/"}>{link.label}{badge}</A> }
+            })
             .collect_view()
     };
     view! {

@@ -127,7 +127,8 @@ test("a first visit, once ready, opens every page offline, before any service wo
     const pages = [
       ["Risks", "Risks"], ["SoA", "Statement of Applicability"], ["Objectives", "Objectives"],
       ["Controls", "Controls"], ["Metrics", "Metrics"], ["Inbox", "Feedback inbox"], ["Audits", "Audits"],
-      ["Findings", "Findings"], ["Actions", "Actions"], ["Organisation", "Organisation"], ["Overview", "Overview"],
+      ["Findings", "Findings"], ["Actions", "Actions"], ["Organisation", "Organisation"], ["Context", "Context"],
+      ["Reviews", "Management reviews"], ["My work", "My work"], ["PDCA board", "PDCA board"], ["Dashboard", "Dashboard"],
     ];
     for (const [tab, heading] of pages) {
       await openTab(page, tab);

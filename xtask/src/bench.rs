@@ -152,6 +152,7 @@ pub fn run() -> Result<()> {
     let ops_per_s = |d: std::time::Duration| bench_sync::SYNC_OPS as f64 / d.as_secs_f64();
 
     let client = browser_bench("tests/bench/client.mjs")?;
+    let dashboard = browser_bench("tests/bench/dashboard.mjs")?;
     let pouch = browser_bench("tests/bench/pouchdb.mjs")?;
     // The fuzzer runs optimised, as `cargo xtask fuzz` does; its last line is the tally.
     let fuzzed = cmd(
@@ -314,6 +315,21 @@ pub fn run() -> Result<()> {
             ),
             "",
             None,
+        ),
+        row(
+            &format!(
+                "every indicator and maturity level, demo scaled to {} records (median)",
+                dashboard["records"].as_u64().unwrap_or(0)
+            ),
+            format!("{:.0} ms", ms(&dashboard["indicators_ms"]["median"])),
+            "≤ 50 ms",
+            Some(ms(&dashboard["indicators_ms"]["median"]) <= 50.0),
+        ),
+        row(
+            "  dashboard painted after navigating to it, same register (median of 5)",
+            format!("{:.0} ms", ms(&dashboard["dashboard_ms"]["median"])),
+            "≤ 200 ms",
+            Some(ms(&dashboard["dashboard_ms"]["median"]) <= 200.0),
         ),
         row(
             "field edit until durable in IndexedDB (p50 / p95)",

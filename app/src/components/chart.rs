@@ -1,5 +1,6 @@
 //! A trend chart drawn by the app as SVG: values over time, with reference lines (a metric's
-//! target and warning threshold). It needs no library and prints as it shows.
+//! target and warning threshold), a text alternative and its figures in a table on request.
+//! It needs no library and prints as it shows.
 
 use leptos::prelude::*;
 
@@ -94,6 +95,10 @@ pub fn TrendChart(
         latest.map(|l| format!(", {l}")).unwrap_or_default()
     );
     let axis_y = HEIGHT - BOTTOM;
+    let table: Vec<(String, String)> = points
+        .iter()
+        .map(|p| (p.when.clone(), p.value.clone()))
+        .collect();
     view! {
         <figure class="trend">
             <figcaption>{title}</figcaption>
@@ -114,6 +119,15 @@ pub fn TrendChart(
                     </circle>
                 }).collect_view()}
             </svg>
+            <details class="figures">
+                <summary>"Show the figures"</summary>
+                <table>
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Value"</th></tr></thead>
+                    <tbody>
+                        {table.into_iter().map(|(when, value)| view! { <tr><td>{when}</td><td>{value}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
         </figure>
     }
     .into_any()

@@ -1,7 +1,8 @@
 //! The parts every register's pages share: the schema-driven record editor and new-record
 //! form, the record picker, the one register list with its CSV import, a record's history,
-//! the trend chart, and the frame of a detail page.
+//! the trend and bar charts, and the frame of a detail page.
 
+pub mod bars;
 pub mod chart;
 pub mod heatmap;
 pub mod history;

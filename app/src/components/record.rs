@@ -186,6 +186,9 @@ pub fn RecordEditor(
     let saved = RwSignal::new(false);
     let read_only = move || !state.may_write(kind);
     let form_drafts = drafts.clone();
+    // A refusal tied to a field this form does not show (a rule on another section, a locked
+    // record) is shown for the whole form, so no refusal goes unseen.
+    let shown_names = StoredValue::new(drafts.iter().map(|(f, _)| f.name).collect::<Vec<_>>());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -200,7 +203,13 @@ pub fn RecordEditor(
                     errors.try_set(Vec::new());
                     saved.try_set(true);
                 }
-                Err(problems) => {
+                Err(mut problems) => {
+                    for problem in &mut problems {
+                        if !shown_names.with_value(|shown| shown.contains(&problem.field.as_str()))
+                        {
+                            problem.field.clear();
+                        }
+                    }
                     errors.try_set(problems);
                 }
             }

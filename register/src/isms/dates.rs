@@ -1,7 +1,8 @@
 //! Dates as the register stores them (`YYYY-MM-DD` dates, RFC 3339 date-times): reading them,
 //! due dates, overdue checks, and elapsed time in words.
 
-use chrono::{DateTime, Months, NaiveDate};
+pub use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, Months};
 
 /// A stored date, when it is one.
 pub fn date(text: &str) -> Option<NaiveDate> {
@@ -17,6 +18,11 @@ pub fn date(text: &str) -> Option<NaiveDate> {
     shape
         .then(|| NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?))
         .flatten()
+}
+
+/// A stored date as a count of days (from the common era), for placing dates on an axis.
+pub fn day_number(text: &str) -> Option<i32> {
+    Some(date(text)?.num_days_from_ce())
 }
 
 /// Whether a due date has passed: `due` is before `today` (both `YYYY-MM-DD`).

@@ -244,6 +244,12 @@ pub struct Definition {
     compute: fn(&Inputs) -> Reading,
 }
 
+impl PartialEq for Definition {
+    fn eq(&self, other: &Definition) -> bool {
+        self.key == other.key
+    }
+}
+
 impl std::fmt::Debug for Definition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.key)
@@ -251,7 +257,7 @@ impl std::fmt::Debug for Definition {
 }
 
 /// An indicator computed for one period.
-#[derive(Clone, Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct Indicator {
     pub definition: &'static Definition,
     pub reading: Reading,
@@ -292,6 +298,16 @@ impl Trend {
             Trend::Better
         } else {
             Trend::Worse
+        }
+    }
+
+    /// The move in a word or two, for a tile beside its figure.
+    pub fn short(self) -> &'static str {
+        match self {
+            Trend::Better => "better",
+            Trend::Worse => "worse",
+            Trend::Same => "unchanged",
+            Trend::Unknown => "no earlier figure",
         }
     }
 

@@ -6,14 +6,14 @@
 //! level. Snapshots (monthly, and at each review's sign-off) keep the trend as records.
 
 use crate::{
-    RecordId, Replica, Value, dates,
+    Kind, RecordId, Replica, Value, dates,
     indicators::{self, Basis, Better, Inputs, Period, Trend, day_of},
     metrics::{self, Standing},
     risk::Rating,
     schema::MATURITY_AREAS,
     views::{Action, Audit, AuditCheck, Event, Finding, MaturitySnapshot, MaturityTarget, Review},
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 
 /// The highest level.
@@ -357,12 +357,24 @@ pub fn latest_snapshot(register: &Replica, day: NaiveDate) -> Option<MaturitySna
         .rfind(|s| s.taken_on.as_deref().and_then(dates::date) <= Some(day))
 }
 
-/// Whether this month's snapshot is still to be taken: none taken since the month began.
+/// Whether this month's snapshot is still to be taken: none taken since the month began, and
+/// the register held work (risks, reports, findings, metrics) before it began, so there is a
+/// month to compare with. (A register started this month waits for the next.)
 pub fn monthly_snapshot_due(register: &Replica, today: NaiveDate) -> bool {
     let month = today.format("%Y-%m").to_string();
-    !snapshots(register)
-        .iter()
-        .any(|s| s.taken_on.as_deref().is_some_and(|t| t.starts_with(&month)))
+    let Some(month_began) = today.with_day0(0) else {
+        return false;
+    };
+    let worked_before = register.records().any(|(id, record)| {
+        matches!(
+            record.kind,
+            Kind::Risk | Kind::Event | Kind::Finding | Kind::Metric
+        ) && indicators::created(id).is_some_and(|d| d < month_began)
+    });
+    worked_before
+        && !snapshots(register)
+            .iter()
+            .any(|s| s.taken_on.as_deref().is_some_and(|t| t.starts_with(&month)))
 }
 
 fn days_ago(facts: &Facts, days: u64) -> NaiveDate {
@@ -1718,8 +1730,26 @@ mod tests {
         );
         assert_eq!(controls.note.as_deref(), Some("Audit said so."));
         assert_eq!(target_id(Area::Controls), target_id(Area::Controls));
-        assert!(monthly_snapshot_due(f.register(), day(TODAY)));
-        let facts = Facts::new(f.register(), day(TODAY), indicators::DEFAULT_APPETITE);
+        // Nothing worked on yet: no month to compare.
+        assert!(!monthly_snapshot_due(f.register(), day("2099-01-15")));
+        f.add(
+            Kind::Risk,
+            &[
+                ("title", text("Flood")),
+                ("inherent_likelihood", Value::Int(1)),
+                ("inherent_impact", Value::Int(4)),
+            ],
+        );
+        assert!(
+            !monthly_snapshot_due(f.register(), day(TODAY)),
+            "the risk is newer than June"
+        );
+        assert!(monthly_snapshot_due(f.register(), day("2099-01-15")));
+        let facts = Facts::new(
+            f.register(),
+            day("2099-01-15"),
+            indicators::DEFAULT_APPETITE,
+        );
         let assessments = assess_facts(&facts);
         let fields = snapshot(&assessments, &facts, "monthly", None);
         assert!(
@@ -1729,11 +1759,15 @@ mod tests {
                 .is_ok()
         );
         f.add(Kind::MaturitySnapshot, &fields);
-        assert!(!monthly_snapshot_due(f.register(), day(TODAY)));
-        assert!(monthly_snapshot_due(f.register(), day("2026-07-01")));
-        let taken = latest_snapshot(f.register(), day(TODAY)).unwrap();
+        assert!(!monthly_snapshot_due(f.register(), day("2099-01-31")));
+        assert!(monthly_snapshot_due(f.register(), day("2099-02-01")));
+        let taken = latest_snapshot(f.register(), day("2099-01-15")).unwrap();
         assert_eq!(levels_of(&taken).len(), Area::ALL.len());
-        assert!(levels_of(&taken).values().all(|&l| l == 0));
-        assert_eq!(latest_snapshot(f.register(), day("2026-06-29")), None);
+        assert_eq!(
+            levels_of(&taken).get(&Area::RiskManagement),
+            Some(&1),
+            "one risk recorded"
+        );
+        assert_eq!(latest_snapshot(f.register(), day("2099-01-14")), None);
     }
 }

@@ -145,12 +145,12 @@ pub fn period(register: &Replica, review: &Review) -> Option<Period> {
 
 /// The day a record last changed, from its fields' stamps.
 pub fn changed_on(register: &Replica, record: RecordId) -> Option<NaiveDate> {
-    let wall = register
-        .record(record)?
-        .fields
-        .values()
-        .map(|f| f.stamp.hlc.wall)
-        .max()?;
+    last_changed(register.record(record)?)
+}
+
+/// The day of a record's newest field stamp.
+pub fn last_changed(record: &crate::RecordState) -> Option<NaiveDate> {
+    let wall = record.fields.values().map(|f| f.stamp.hlc.wall).max()?;
     DateTime::from_timestamp_millis(i64::try_from(wall).ok()?).map(|t| t.date_naive())
 }
 

@@ -1,4 +1,5 @@
-//! Plan (clause 6): what could go wrong, what the organisation aims for.
+//! Plan (clauses 4 and 6): the organisation's context, what could go wrong, what it aims for.
 
+pub mod context;
 pub mod objectives;
 pub mod risks;

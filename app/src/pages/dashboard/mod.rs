@@ -1,3 +1,11 @@
+//! The dashboard, the first screen: the register at a glance, drawn with the first paint,
+//! then the indicators with their trends, maturity against target and the charts, whose code
+//! loads just after (`figures`), so the first paint stays small.
+
+mod figures;
+pub mod indicator;
+pub mod maturity;
+
 use super::check::inbox::awaiting_triage;
 use crate::state::use_app_state;
 use leptos::prelude::*;
@@ -10,7 +18,7 @@ use register::{
 };
 
 #[component]
-pub fn Overview() -> impl IntoView {
+pub fn Dashboard() -> impl IntoView {
     let state = use_app_state();
     let risks = move || state.read(|d| d.local.all::<views::Risk>());
     let total = move || risks().len();
@@ -45,7 +53,7 @@ pub fn Overview() -> impl IntoView {
     let org = move || state.settings.get().map(|s| s.credential.org_name);
     view! {
         <section class="page">
-            <h1>"Overview"</h1>
+            <h1>"Dashboard"</h1>
             <p class="lede">
                 {move || match org() {
                     Some(name) => format!("The ISMS register of {name}, kept on this device and synced with your colleagues. It works without a network."),
@@ -82,6 +90,40 @@ pub fn Overview() -> impl IntoView {
                 <span data-testid="record-count">{records}</span>
                 " records on this device."
             </p>
+            <crate::pages::demo::DemoOffer />
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Computing the indicators…"</p> }>
+                {Suspend::new(async { figures::figures().await })}
+            </Suspense>
         </section>
     }
+}
+
+/// Takes this month's maturity snapshot, if it has not been taken and there is something to
+/// measure, so the trend is kept as records that sync.
+#[leptos::lazy]
+pub async fn monthly_snapshot(state: crate::state::AppState) {
+    use register::{Kind, indicators, maturity};
+    let Some(today) = register::dates::date(&state.today.get_untracked()) else {
+        return;
+    };
+    if !state.may_write(Kind::MaturitySnapshot) {
+        return;
+    }
+    let fields = state.read_untracked(|d| {
+        let used =
+            !d.local.all::<views::Risk>().is_empty() || !d.local.all::<views::Finding>().is_empty();
+        (used && maturity::monthly_snapshot_due(&d.local, today)).then(|| {
+            let facts = maturity::Facts::new(&d.local, today, indicators::DEFAULT_APPETITE);
+            maturity::snapshot(&maturity::assess_facts(&facts), &facts, "monthly", None)
+        })
+    });
+    if let Some(fields) = fields {
+        let _ = state.create(Kind::MaturitySnapshot, fields).await;
+    }
+}
+
+/// Loads the dashboard's lazily called code in the background (`pages::preload_parts`).
+pub async fn preload() {
+    figures::__preload_figures().await;
+    __preload_monthly_snapshot().await;
 }

@@ -1,0 +1,104 @@
+//! A review's minutes, to print: who took part, the inputs (as signed off, or as they stand),
+//! the commentary, the decisions and outputs, and the sign-off.
+
+use crate::components::{RoutedDetail, record::words};
+use crate::state::use_app_state;
+use leptos::prelude::*;
+use register::{
+    Kind, RecordId, dates, indicators, reviews,
+    views::{Member, Review},
+};
+
+lazy_page!(MinutesRoute, MinutesDetail);
+
+#[component]
+pub fn MinutesDetail() -> impl IntoView {
+    view! {
+        <RoutedDetail kind=Kind::Review back="/reviews" back_label="← All reviews" page=|id| view! { <Minutes id /> }.into_any() />
+    }
+}
+
+#[component]
+fn Minutes(id: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let minutes = Memo::new(move |_| {
+        let today = dates::date(&state.today.get())?;
+        state.read(|d| {
+            let review = d.local.view::<Review>(id)?;
+            let name = |m: RecordId| {
+                d.local
+                    .view::<Member>(m)
+                    .and_then(|m| m.name)
+                    .unwrap_or_else(|| "someone".into())
+            };
+            let inputs = review.inputs_snapshot.clone().unwrap_or_else(|| {
+                reviews::inputs_text(&reviews::inputs(
+                    &d.local,
+                    &review,
+                    today,
+                    indicators::DEFAULT_APPETITE,
+                ))
+            });
+            let present: Vec<String> = review
+                .attendees
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .map(name)
+                .collect();
+            let commentary: Vec<(String, String)> = Review::SPEC
+                .sections
+                .iter()
+                .filter(|s| s.title == "Commentary on the inputs")
+                .flat_map(|s| s.fields.iter())
+                .filter_map(|f| Some((words(f), d.local.record(id)?.get(f)?.as_text()?.to_owned())))
+                .collect();
+            let outputs: Vec<String> = reviews::outputs(&d.local, id)
+                .into_iter()
+                .map(|a| {
+                    format!(
+                        "{} ({}; {}; due {})",
+                        a.title.unwrap_or_default(),
+                        words(a.output_type.as_deref().unwrap_or("improvement")),
+                        a.owner.map(name).unwrap_or_else(|| "no owner".into()),
+                        a.due.unwrap_or_else(|| "—".into())
+                    )
+                })
+                .collect();
+            let signed = review.signed_off_at.clone().map(|at| {
+                format!(
+                    "Signed off by {} on {}.",
+                    review.signed_off_by.map(name).unwrap_or_default(),
+                    at
+                )
+            });
+            Some((
+                review.clone(),
+                review.chair.map(name),
+                present,
+                inputs,
+                commentary,
+                outputs,
+                signed,
+            ))
+        })
+    });
+    view! {
+        {move || minutes.get().map(|(review, chair, present, inputs, commentary, outputs, signed)| view! {
+            <article class="minutes">
+                <h1>{format!("Minutes: {}", review.title.clone().unwrap_or_default())}</h1>
+                <p>{format!("Held on {}. Chair: {}. Present: {}.", review.date.clone().unwrap_or_default(), chair.unwrap_or_else(|| "—".into()), if present.is_empty() { "—".to_owned() } else { present.join(", ") })}</p>
+                <h2>"Inputs"</h2>
+                <pre class="inputs-snapshot">{inputs}</pre>
+                <h2>"Commentary"</h2>
+                {commentary.into_iter().map(|(on, text)| view! { <h3>{on}</h3><p>{text}</p> }).collect_view()}
+                <h2>"Decisions"</h2>
+                <p>{review.decisions.clone().unwrap_or_else(|| "None recorded.".into())}</p>
+                <h2>"Outputs"</h2>
+                <ul>{outputs.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
+                <p class="signature">{signed.unwrap_or_else(|| "Not signed off yet.".into())}</p>
+                <button type="button" class="no-print" on:click=|_| { let _ = window().print(); }>"Print"</button>
+            </article>
+        })}
+    }
+}
