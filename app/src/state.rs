@@ -184,8 +184,18 @@ impl AppState {
     }
 
     /// The organisation's current members as `(member id, name)`; this device's member is
-    /// always among them, even before the members list has loaded.
+    /// always among them, even before the members list has loaded. A register kept on this
+    /// device alone (the demo's, say) has no members list: its people are its member records.
     pub fn people(&self) -> Vec<(String, String)> {
+        if self.settings.with(Option::is_none) {
+            return self.read(|d| {
+                d.local
+                    .all::<register::views::Member>()
+                    .into_iter()
+                    .map(|m| (m.id.to_string(), m.name.unwrap_or_default()))
+                    .collect()
+            });
+        }
         let mut people: Vec<(String, String)> = self
             .members
             .get()

@@ -6,7 +6,7 @@
 import { startWrangler } from "../support/wrangler.mjs";
 import { openDevice, openTab, ready } from "../support/browser.mjs";
 
-const SCALE = 40;
+const SCALE = 70;
 const RUNS = 5;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 

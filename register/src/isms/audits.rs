@@ -10,7 +10,7 @@ use crate::{
     views::{Audit, AuditCheck, Control, Finding, Risk},
 };
 use chrono::Datelike;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const RULES: &[RecordRule] = &[RecordRule {
     kind: Kind::AuditCheck,
@@ -222,13 +222,34 @@ fn audit_date(audit: &Audit) -> Option<String> {
 /// months before `today`, with the areas due: never audited in that time, holding open
 /// nonconformities, or (for themes) controls that treat a high or critical residual risk.
 pub fn coverage(register: &Replica, today: &str) -> Vec<Area> {
+    let held = Held {
+        controls: &register.all(),
+        audits: &register.all(),
+        checks: &register.all(),
+        findings: &register.all(),
+        risks: &register.all(),
+    };
+    coverage_of(today, &held)
+}
+
+/// The records coverage reads, viewed once by a caller that has them (the indicators).
+pub struct Held<'a> {
+    pub controls: &'a [Control],
+    pub audits: &'a [Audit],
+    pub checks: &'a [AuditCheck],
+    pub findings: &'a [Finding],
+    pub risks: &'a [Risk],
+}
+
+/// `coverage` over records already viewed.
+pub fn coverage_of(today: &str, records: &Held) -> Vec<Area> {
     let since = dates::date(today)
         .and_then(|d| d.checked_sub_months(chrono::Months::new(12)))
         .map(|d| d.to_string())
         .unwrap_or_default();
-    let held: BTreeMap<RecordId, String> = register
-        .all::<Audit>()
-        .into_iter()
+    let held: BTreeMap<RecordId, String> = records
+        .audits
+        .iter()
         .filter(|a| !a.deleted)
         .filter(|a| {
             matches!(
@@ -237,16 +258,18 @@ pub fn coverage(register: &Replica, today: &str) -> Vec<Area> {
             )
         })
         .filter_map(|a| {
-            let date = audit_date(&a)?;
+            let date = audit_date(a)?;
             (date.as_str() >= since.as_str() && date.as_str() <= today).then_some((a.id, date))
         })
         .collect();
-    let control_reference = |id: Option<RecordId>| {
-        id.and_then(|id| register.view::<Control>(id))
-            .and_then(|c| c.reference)
-    };
+    let references: HashMap<RecordId, &str> = records
+        .controls
+        .iter()
+        .filter_map(|c| Some((c.id, c.reference.as_deref()?)))
+        .collect();
+    let control_reference = |id: Option<RecordId>| references.get(&id?).map(|r| (*r).to_owned());
     let mut last: BTreeMap<String, String> = BTreeMap::new();
-    for check in register.all::<AuditCheck>() {
+    for check in records.checks {
         if check.deleted || !is_checked(check.result.as_deref()) {
             continue;
         }
@@ -262,7 +285,7 @@ pub fn coverage(register: &Replica, today: &str) -> Vec<Area> {
         }
     }
     let mut open_nc: BTreeSet<String> = BTreeSet::new();
-    for finding in register.all::<Finding>() {
+    for finding in records.findings {
         let open = !finding.deleted && finding.status.as_deref() != Some("closed");
         if open
             && finding
@@ -278,7 +301,7 @@ pub fn coverage(register: &Replica, today: &str) -> Vec<Area> {
         }
     }
     let mut high_risk: BTreeSet<String> = BTreeSet::new();
-    for risk in register.all::<Risk>() {
+    for risk in records.risks {
         let high = risk
             .residual_score()
             .or(risk.inherent_score())

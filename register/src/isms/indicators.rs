@@ -5,14 +5,14 @@
 //! records it was computed from; too little data gives no figure rather than a misleading one.
 
 use crate::{
-    RecordId, Replica, dates,
+    Kind, RecordId, Replica, View, dates,
     findings::is_nonconformity,
     metrics::{self, ObjectiveStatus, Standing},
     risk::Rating,
     views::{Action, AuditCheck, Control, Event, Finding, Measurement, Metric, Objective, Risk},
 };
 use chrono::{Days, NaiveDate};
-use std::collections::HashMap;
+use std::{collections::HashMap, rc::Rc};
 
 /// Fewest cases a median, mean or share is computed from: one or two cases say nothing about
 /// how an organisation works, and "100 %" of one is misleading.
@@ -150,11 +150,8 @@ pub enum Basis {
     Today,
 }
 
-/// What the computations read: the register's records of each kind, viewed once.
-pub struct Inputs {
-    pub period: Period,
-    pub today: NaiveDate,
-    pub appetite: i64,
+/// The register's records of each kind, viewed once and shared by the periods compared.
+pub struct Views {
     pub(crate) risks: Vec<Risk>,
     pub(crate) controls: Vec<Control>,
     pub(crate) events: Vec<Event>,
@@ -163,47 +160,135 @@ pub struct Inputs {
     pub(crate) metrics: Vec<Metric>,
     pub(crate) objectives: Vec<Objective>,
     pub(crate) series: HashMap<RecordId, Vec<Measurement>>,
+    pub(crate) audits: Vec<crate::views::Audit>,
+    pub(crate) checks: Vec<AuditCheck>,
+    audits_held: bool,
+}
+
+impl Views {
+    /// The register's findings, deleted ones left out.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The register's actions, deleted ones left out.
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    pub fn of(register: &Replica) -> Views {
+        // One pass over the register, each record viewed by its kind (a scan per kind would
+        // walk 20,000 records ten times).
+        let mut views = Views {
+            risks: Vec::new(),
+            controls: Vec::new(),
+            events: Vec::new(),
+            findings: Vec::new(),
+            actions: Vec::new(),
+            metrics: Vec::new(),
+            objectives: Vec::new(),
+            series: HashMap::new(),
+            audits: Vec::new(),
+            checks: Vec::new(),
+            audits_held: false,
+        };
+        let mut measurements = Vec::new();
+        for (id, record) in register.records() {
+            if record.is_deleted() {
+                continue;
+            }
+            match record.kind {
+                Kind::Risk => views.risks.push(Risk::from_record(id, record)),
+                Kind::Control => views.controls.push(Control::from_record(id, record)),
+                Kind::Event => views.events.push(Event::from_record(id, record)),
+                Kind::Finding => views.findings.push(Finding::from_record(id, record)),
+                Kind::Action => views.actions.push(Action::from_record(id, record)),
+                Kind::Metric => views.metrics.push(Metric::from_record(id, record)),
+                Kind::Objective => views.objectives.push(Objective::from_record(id, record)),
+                Kind::Measurement => measurements.push(Measurement::from_record(id, record)),
+                Kind::Audit => views
+                    .audits
+                    .push(crate::views::Audit::from_record(id, record)),
+                Kind::AuditCheck => views.checks.push(AuditCheck::from_record(id, record)),
+                _ => {}
+            }
+        }
+        views.series = metrics::series_of(measurements);
+        views.audits_held = views.audits.iter().any(|a| {
+            a.status
+                .as_deref()
+                .is_some_and(|s| s != "planned" && s != "cancelled")
+        });
+        views
+    }
+}
+
+/// What the computations read for one period: the register's views, each metric's
+/// measurements up to the period's end, and the audit coverage at that end.
+pub struct Inputs {
+    pub period: Period,
+    pub today: NaiveDate,
+    pub appetite: i64,
+    views: Rc<Views>,
+    /// Each metric's measurements up to the period's end, when some come after it (else the
+    /// whole series, not copied).
+    series_at_end: Option<HashMap<RecordId, Vec<Measurement>>>,
     pub(crate) coverage: Vec<crate::audits::Area>,
-    pub(crate) audits_held: bool,
+}
+
+impl std::ops::Deref for Inputs {
+    type Target = Views;
+
+    fn deref(&self) -> &Views {
+        &self.views
+    }
 }
 
 impl Inputs {
     pub fn new(register: &Replica, period: Period, today: NaiveDate, appetite: i64) -> Inputs {
-        let audits_held = register.all::<crate::views::Audit>().iter().any(|a| {
-            a.status
-                .as_deref()
-                .is_some_and(|s| s != "planned" && s != "cancelled")
+        Inputs::over(Rc::new(Views::of(register)), period, today, appetite)
+    }
+
+    /// The same register's inputs for another period, its views shared.
+    pub fn for_period(&self, period: Period) -> Inputs {
+        Inputs::over(self.views.clone(), period, self.today, self.appetite)
+    }
+
+    fn over(views: Rc<Views>, period: Period, today: NaiveDate, appetite: i64) -> Inputs {
+        let after_end = |m: &Measurement| m.date.as_deref().and_then(day_of) > Some(period.last);
+        let series_at_end = views.series.values().flatten().any(after_end).then(|| {
+            views
+                .series
+                .iter()
+                .map(|(metric, series)| {
+                    let upto: Vec<Measurement> =
+                        series.iter().filter(|m| !after_end(m)).cloned().collect();
+                    (*metric, upto)
+                })
+                .collect()
         });
         Inputs {
             period,
             today,
             appetite,
-            risks: register.all(),
-            controls: register.all(),
-            events: register.all(),
-            findings: register.all(),
-            actions: register.all(),
-            metrics: register.all(),
-            objectives: register.all(),
-            series: metrics::measurements_by_metric(register),
-            coverage: crate::audits::coverage(register, &period.last.to_string()),
-            audits_held,
+            coverage: crate::audits::coverage_of(
+                &period.last.to_string(),
+                &crate::audits::Held {
+                    controls: &views.controls,
+                    audits: &views.audits,
+                    checks: &views.checks,
+                    findings: &views.findings,
+                    risks: &views.risks,
+                },
+            ),
+            series_at_end,
+            views,
         }
     }
 
     /// Each metric's measurements up to the end of the period.
-    pub(crate) fn series_by_period_end(&self) -> HashMap<RecordId, Vec<Measurement>> {
-        self.series
-            .iter()
-            .map(|(metric, series)| {
-                let upto: Vec<Measurement> = series
-                    .iter()
-                    .filter(|m| m.date.as_deref().and_then(day_of) <= Some(self.period.last))
-                    .cloned()
-                    .collect();
-                (*metric, upto)
-            })
-            .collect()
+    pub(crate) fn series_by_period_end(&self) -> &HashMap<RecordId, Vec<Measurement>> {
+        self.series_at_end.as_ref().unwrap_or(&self.views.series)
     }
 
     pub(crate) fn open_risks(&self) -> impl Iterator<Item = &Risk> {
@@ -658,7 +743,7 @@ fn objectives_met(inputs: &Inputs) -> Reading {
                 .iter()
                 .filter(|m| ids.contains(&m.id))
                 .collect();
-            let status = metrics::objective_status(&of, &series);
+            let status = metrics::objective_status(&of, series);
             matches!(
                 status,
                 ObjectiveStatus::OnTrack | ObjectiveStatus::AtRisk | ObjectiveStatus::OffTrack
@@ -968,7 +1053,7 @@ pub fn control_effectiveness(register: &Replica) -> Vec<(&'static str, usize)> {
 /// Nonconformities raised and closed per month (`YYYY-MM`) over the `months` months ending
 /// with `today`'s, oldest first: whether the backlog grows or shrinks.
 pub fn findings_by_month(
-    register: &Replica,
+    findings: &[Finding],
     today: NaiveDate,
     months: u32,
 ) -> Vec<(String, usize, usize)> {
@@ -978,7 +1063,7 @@ pub fn findings_by_month(
         .filter_map(|i| first.and_then(|f| dates::add_months(f, i)).map(month))
         .map(|m| (m, 0, 0))
         .collect();
-    for finding in register.all::<Finding>() {
+    for finding in findings {
         if !finding
             .finding_type
             .as_deref()
@@ -1492,7 +1577,7 @@ mod tests {
             [2, 1, 1, 1],
             "the OFI is open too; the closed one is not"
         );
-        let months = findings_by_month(f.register(), day(TODAY), 3);
+        let months = findings_by_month(&f.register().all::<Finding>(), day(TODAY), 3);
         assert_eq!(
             months,
             [

@@ -11,7 +11,7 @@ use crate::{
     metrics::{self, Standing},
     risk::Rating,
     schema::MATURITY_AREAS,
-    views::{Action, Audit, AuditCheck, Event, Finding, MaturitySnapshot, MaturityTarget, Review},
+    views::{Action, Audit, Event, Finding, MaturitySnapshot, MaturityTarget, Review},
 };
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
@@ -83,15 +83,22 @@ pub struct Facts<'a> {
     now: HashMap<&'static str, Option<f64>>,
     before: HashMap<&'static str, Option<f64>>,
     reviews: Vec<Review>,
+    /// The register's snapshots, by day (`snapshots`).
+    pub snapshots: Vec<MaturitySnapshot>,
 }
 
 impl<'a> Facts<'a> {
     pub fn new(register: &'a Replica, today: NaiveDate, appetite: i64) -> Facts<'a> {
         let period = Period::ending(today, indicators::DEFAULT_PERIOD_DAYS);
         let inputs = Inputs::new(register, period, today, appetite);
-        let previous = Inputs::new(register, period.previous(), today, appetite);
-        let snapshot = latest_snapshot(register, period.previous().last);
-        let figures = snapshot.as_ref().map(figures_of).unwrap_or_default();
+        let previous = inputs.for_period(period.previous());
+        let snapshots = snapshots(register);
+        let before_end = Some(period.previous().last);
+        let figures = snapshots
+            .iter()
+            .rfind(|s| s.taken_on.as_deref().and_then(dates::date) <= before_end)
+            .map(figures_of)
+            .unwrap_or_default();
         let now = indicators::compute(&inputs)
             .into_iter()
             .map(|i| (i.definition.key, i.reading.value))
@@ -114,6 +121,7 @@ impl<'a> Facts<'a> {
             now,
             before,
             reviews,
+            snapshots,
         }
     }
 
@@ -384,18 +392,13 @@ fn days_ago(facts: &Facts, days: u64) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-fn audits_held(facts: &Facts) -> Vec<Audit> {
-    facts
-        .register
-        .all::<Audit>()
-        .into_iter()
-        .filter(|a| {
-            matches!(
-                a.status.as_deref(),
-                Some("in_progress" | "reported" | "closed")
-            )
-        })
-        .collect()
+fn audits_held<'f>(facts: &'f Facts) -> impl Iterator<Item = &'f Audit> {
+    facts.inputs.audits.iter().filter(|a| {
+        matches!(
+            a.status.as_deref(),
+            Some("in_progress" | "reported" | "closed")
+        )
+    })
 }
 
 fn audit_day(audit: &Audit) -> Option<NaiveDate> {
@@ -669,15 +672,15 @@ pub static RULES: &[Rule] = &[
         area: Area::InternalAudit,
         level: 1,
         text: "At least one audit has been held.",
-        holds: |f| !audits_held(f).is_empty(),
+        holds: |f| audits_held(f).next().is_some(),
     },
     Rule {
         area: Area::InternalAudit,
         level: 2,
         text: "An internal audit with a checklist was reported in the last 12 months.",
         holds: |f| {
-            let checks: Vec<AuditCheck> = f.register.all();
-            audits_held(f).iter().any(|a| {
+            let checks = &f.inputs.checks;
+            audits_held(f).any(|a| {
                 a.audit_type.as_deref() == Some("internal")
                     && matches!(a.status.as_deref(), Some("reported" | "closed"))
                     && audit_day(a).is_some_and(|d| d >= f.year_ago())
@@ -698,7 +701,7 @@ pub static RULES: &[Rule] = &[
         level: 3,
         text: "Every nonconformity an audit check found has a finding raised from it.",
         holds: |f| {
-            f.register.all::<AuditCheck>().iter().all(|c| {
+            f.inputs.checks.iter().all(|c| {
                 !matches!(c.result.as_deref(), Some("minor_nc" | "major_nc"))
                     || f.inputs
                         .findings
@@ -719,7 +722,7 @@ pub static RULES: &[Rule] = &[
         text: "An audit is planned for the next 12 months.",
         holds: |f| {
             let horizon = f.today().checked_add_months(chrono::Months::new(12));
-            f.register.all::<Audit>().iter().any(|a| {
+            f.inputs.audits.iter().any(|a| {
                 a.status.as_deref() == Some("planned")
                     && matches!((audit_day(a), horizon), (Some(d), Some(h)) if d >= f.today() && d <= h)
             })
@@ -750,7 +753,6 @@ pub static RULES: &[Rule] = &[
         text: "Every audit reported in the last 12 months was acknowledged by whom it was reported to.",
         holds: |f| {
             audits_held(f)
-                .iter()
                 .filter(|a| matches!(a.status.as_deref(), Some("reported" | "closed")))
                 .filter(|a| audit_day(a).is_some_and(|d| d >= f.year_ago()))
                 .all(|a| a.acknowledged_at.is_some())
@@ -817,7 +819,7 @@ pub static RULES: &[Rule] = &[
         text: "The last review held looked at maturity against target (a snapshot taken at its sign-off).",
         holds: |f| {
             f.last_held_review()
-                .is_some_and(|r| snapshots(f.register).iter().any(|s| s.review == Some(r.id)))
+                .is_some_and(|r| f.snapshots.iter().any(|s| s.review == Some(r.id)))
         },
     },
     Rule {

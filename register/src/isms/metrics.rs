@@ -52,8 +52,15 @@ pub fn standing(metric: &views::Metric, value: f64) -> Standing {
 
 /// Every measurement of each metric, oldest first: by date, then in the order recorded.
 pub fn measurements_by_metric(register: &Replica) -> HashMap<RecordId, Vec<views::Measurement>> {
+    series_of(register.all())
+}
+
+/// `measurements_by_metric` over measurements already viewed, in creation order.
+pub fn series_of(
+    measurements: Vec<views::Measurement>,
+) -> HashMap<RecordId, Vec<views::Measurement>> {
     let mut by_metric: HashMap<RecordId, Vec<views::Measurement>> = HashMap::new();
-    for measurement in register.all::<views::Measurement>() {
+    for measurement in measurements {
         if let (Some(metric), Some(_), Some(_)) = (
             measurement.metric,
             measurement.value,

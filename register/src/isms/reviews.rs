@@ -419,7 +419,7 @@ fn performance(register: &Replica, inputs: &Inputs, period: Period, today: &str)
                 .collect();
             (
                 o.id,
-                metrics::objective_status(&of, &series),
+                metrics::objective_status(&of, series),
                 o.title.clone().unwrap_or_default(),
             )
         })

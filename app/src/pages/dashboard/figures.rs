@@ -39,19 +39,21 @@ fn compute(register: &register::Replica, today: NaiveDate) -> Figures {
         .map(|d| (d.key, facts.value(d.key), facts.previous(d.key)))
         .collect();
     let today_text = today.to_string();
-    let mut overdue: Vec<views::Action> = register
-        .all::<views::Action>()
-        .into_iter()
+    let mut overdue: Vec<views::Action> = facts
+        .inputs
+        .actions()
+        .iter()
         .filter(|a| {
             findings::action_due(a).is_some_and(|(due, _)| dates::is_overdue(&due, &today_text))
         })
+        .cloned()
         .collect();
     overdue.sort_by_key(|a| findings::action_due(a).map(|(due, _)| due));
     Figures {
         headline,
         assessments: maturity::assess_facts(&facts),
-        snapshots: maturity::snapshots(register),
-        by_month: indicators::findings_by_month(register, today, 12),
+        snapshots: facts.snapshots.clone(),
+        by_month: indicators::findings_by_month(facts.inputs.findings(), today, 12),
         overdue,
     }
 }

@@ -20,14 +20,14 @@ pub fn IndicatorDetail() -> impl IntoView {
         let today = dates::date(&state.today.get())?;
         let period = Period::ending(today, indicators::DEFAULT_PERIOD_DAYS);
         state.read(|d| {
-            let at = |period: Period| {
-                let inputs = Inputs::new(&d.local, period, today, indicators::DEFAULT_APPETITE);
-                indicators::compute(&inputs)
+            let inputs = Inputs::new(&d.local, period, today, indicators::DEFAULT_APPETITE);
+            let of = |inputs: &Inputs| {
+                indicators::compute(inputs)
                     .into_iter()
                     .find(|i| i.definition == definition)
             };
-            let now = at(period)?;
-            let before = at(period.previous())?;
+            let now = of(&inputs)?;
+            let before = of(&inputs.for_period(period.previous()))?;
             let records: Vec<(RecordId, register::Kind)> = now
                 .reading
                 .records

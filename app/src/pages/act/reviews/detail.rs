@@ -13,7 +13,7 @@ use register::{
     Kind, RecordId, Value, dates, indicators,
     maturity::{self, Facts},
     reviews,
-    views::{Action, Member, Review},
+    views::{Action, Review},
 };
 
 lazy_page!(ReviewRoute, ReviewDetail);
@@ -58,13 +58,12 @@ fn ReviewPage(id: RecordId) -> impl IntoView {
     };
     let outputs = Memo::new(move |_| state.read(|d| reviews::outputs(&d.local, id)));
     let name_of = move |member: Option<RecordId>| {
-        member
-            .and_then(|m| {
-                state
-                    .read(|d| d.local.view::<Member>(m))
-                    .and_then(|m| m.name)
-            })
-            .unwrap_or_else(|| "someone".into())
+        let member = member.map(|m| m.to_string()).unwrap_or_default();
+        state
+            .people()
+            .into_iter()
+            .find(|(id, _)| *id == member)
+            .map_or_else(|| "a former member".to_owned(), |(_, name)| name)
     };
     view! {
         <h1>{move || review.get().and_then(|r| r.title).unwrap_or_default()}</h1>
@@ -139,10 +138,10 @@ fn ReviewPage(id: RecordId) -> impl IntoView {
 fn SignOff(id: RecordId) -> impl IntoView {
     let state = use_app_state();
     let me: Option<RecordId> = state.me().and_then(|m| m.parse().ok());
-    let people = state.read_untracked(|d| d.local.all::<Member>());
+    let people = state.people();
     let chosen = RwSignal::new(
-        me.or(people.first().map(|p| p.id))
-            .map(|m| m.to_string())
+        me.map(|m| m.to_string())
+            .or_else(|| people.first().map(|(id, _)| id.clone()))
             .unwrap_or_default(),
     );
     let problem = RwSignal::new(None::<String>);
@@ -196,7 +195,7 @@ fn SignOff(id: RecordId) -> impl IntoView {
                     <div class="field">
                         <label for="signer">"Signed off by"</label>
                         <select id="signer" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
-                            {people.into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name.unwrap_or_default()}</option> }).collect_view()}
+                            {people.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                         </select>
                     </div>
                 }.into_any(),

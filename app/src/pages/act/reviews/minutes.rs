@@ -4,10 +4,7 @@
 use crate::components::{RoutedDetail, record::words};
 use crate::state::use_app_state;
 use leptos::prelude::*;
-use register::{
-    Kind, RecordId, dates, indicators, reviews,
-    views::{Member, Review},
-};
+use register::{Kind, RecordId, dates, indicators, reviews, views::Review};
 
 lazy_page!(MinutesRoute, MinutesDetail);
 
@@ -23,13 +20,15 @@ fn Minutes(id: RecordId) -> impl IntoView {
     let state = use_app_state();
     let minutes = Memo::new(move |_| {
         let today = dates::date(&state.today.get())?;
+        let people = state.people();
         state.read(|d| {
             let review = d.local.view::<Review>(id)?;
             let name = |m: RecordId| {
-                d.local
-                    .view::<Member>(m)
-                    .and_then(|m| m.name)
-                    .unwrap_or_else(|| "someone".into())
+                let m = m.to_string();
+                people
+                    .iter()
+                    .find(|(id, _)| *id == m)
+                    .map_or_else(|| "a former member".to_owned(), |(_, name)| name.clone())
             };
             let inputs = review.inputs_snapshot.clone().unwrap_or_else(|| {
                 reviews::inputs_text(&reviews::inputs(
