@@ -162,6 +162,9 @@ pub struct Views {
     pub(crate) series: HashMap<RecordId, Vec<Measurement>>,
     pub(crate) audits: Vec<crate::views::Audit>,
     pub(crate) checks: Vec<AuditCheck>,
+    pub(crate) reviews: Vec<crate::views::Review>,
+    pub(crate) targets: Vec<crate::views::MaturityTarget>,
+    pub(crate) snapshots: Vec<crate::views::MaturitySnapshot>,
     audits_held: bool,
 }
 
@@ -190,6 +193,9 @@ impl Views {
             series: HashMap::new(),
             audits: Vec::new(),
             checks: Vec::new(),
+            reviews: Vec::new(),
+            targets: Vec::new(),
+            snapshots: Vec::new(),
             audits_held: false,
         };
         let mut measurements = Vec::new();
@@ -210,6 +216,15 @@ impl Views {
                     .audits
                     .push(crate::views::Audit::from_record(id, record)),
                 Kind::AuditCheck => views.checks.push(AuditCheck::from_record(id, record)),
+                Kind::Review => views
+                    .reviews
+                    .push(crate::views::Review::from_record(id, record)),
+                Kind::MaturityTarget => views
+                    .targets
+                    .push(crate::views::MaturityTarget::from_record(id, record)),
+                Kind::MaturitySnapshot => views
+                    .snapshots
+                    .push(crate::views::MaturitySnapshot::from_record(id, record)),
                 _ => {}
             }
         }

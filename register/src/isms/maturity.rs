@@ -92,7 +92,7 @@ impl<'a> Facts<'a> {
         let period = Period::ending(today, indicators::DEFAULT_PERIOD_DAYS);
         let inputs = Inputs::new(register, period, today, appetite);
         let previous = inputs.for_period(period.previous());
-        let snapshots = snapshots(register);
+        let snapshots = by_day(inputs.snapshots.clone());
         let before_end = Some(period.previous().last);
         let figures = snapshots
             .iter()
@@ -113,7 +113,7 @@ impl<'a> Facts<'a> {
                 (i.definition.key, value)
             })
             .collect();
-        let mut reviews: Vec<Review> = register.all();
+        let mut reviews: Vec<Review> = inputs.reviews.clone();
         reviews.sort_by(|a, b| a.date.cmp(&b.date));
         Facts {
             register,
@@ -243,7 +243,7 @@ pub fn assess(register: &Replica, today: NaiveDate, appetite: i64) -> Vec<Assess
 
 /// Every area's level from facts already gathered.
 pub fn assess_facts(facts: &Facts) -> Vec<Assessment> {
-    let targets = targets(facts.register);
+    let targets = targets_of(facts.inputs.targets.clone());
     Area::ALL
         .into_iter()
         .map(|area| {
@@ -275,9 +275,11 @@ pub fn assess_facts(facts: &Facts) -> Vec<Assessment> {
 
 /// The target record of each area (the last made, should two devices have made one each).
 pub fn targets(register: &Replica) -> HashMap<Area, MaturityTarget> {
-    register
-        .all::<MaturityTarget>()
-        .into_iter()
+    targets_of(register.all())
+}
+
+fn targets_of(all: Vec<MaturityTarget>) -> HashMap<Area, MaturityTarget> {
+    all.into_iter()
         .filter_map(|t| Some((Area::from_key(t.area.as_deref()?)?, t)))
         .collect()
 }
@@ -341,8 +343,12 @@ pub fn figures_of(snapshot: &MaturitySnapshot) -> HashMap<&'static str, f64> {
 
 /// Snapshots by the day they were taken, oldest first; of two on one day, the later recorded.
 pub fn snapshots(register: &Replica) -> Vec<MaturitySnapshot> {
-    let mut all: Vec<MaturitySnapshot> = register
-        .all::<MaturitySnapshot>()
+    by_day(register.all())
+}
+
+/// Snapshots already viewed (in creation order), as `snapshots` orders them.
+pub(crate) fn by_day(all: Vec<MaturitySnapshot>) -> Vec<MaturitySnapshot> {
+    let mut all: Vec<MaturitySnapshot> = all
         .into_iter()
         .filter(|s| s.taken_on.as_deref().and_then(dates::date).is_some())
         .collect();
