@@ -379,12 +379,19 @@ pub fn open_nonconformities(register: &Replica) -> usize {
 /// How many actions are past their due date (or, once done, past their effectiveness
 /// check) on `today`.
 pub fn overdue_actions(register: &Replica, today: &str) -> usize {
-    register
-        .all::<Action>()
+    overdue(&register.all::<Action>(), today).len()
+}
+
+/// The actions among `actions` overdue on `today` (as `overdue_actions` counts them), the
+/// longest overdue first.
+pub fn overdue<'a>(actions: &'a [Action], today: &str) -> Vec<&'a Action> {
+    let mut overdue: Vec<&Action> = actions
         .iter()
         .filter(|a| !a.deleted)
         .filter(|a| action_due(a).is_some_and(|(due, _)| dates::is_overdue(&due, today)))
-        .count()
+        .collect();
+    overdue.sort_by_key(|a| action_due(a).map(|(due, _)| due));
+    overdue
 }
 
 /// What an action is next due for, and by when: an open action by its due date, a done one

@@ -38,17 +38,10 @@ fn compute(register: &register::Replica, today: NaiveDate) -> Figures {
         .iter()
         .map(|d| (d.key, facts.value(d.key), facts.previous(d.key)))
         .collect();
-    let today_text = today.to_string();
-    let mut overdue: Vec<views::Action> = facts
-        .inputs
-        .actions()
-        .iter()
-        .filter(|a| {
-            findings::action_due(a).is_some_and(|(due, _)| dates::is_overdue(&due, &today_text))
-        })
+    let overdue = findings::overdue(facts.inputs.actions(), &today.to_string())
+        .into_iter()
         .cloned()
         .collect();
-    overdue.sort_by_key(|a| findings::action_due(a).map(|(due, _)| due));
     Figures {
         headline,
         assessments: maturity::assess_facts(&facts),
