@@ -43,56 +43,115 @@ pub struct NavLink {
 }
 
 macro_rules! route_table {
-    ($(
-        $load:ident $path:tt => $($page:ident)::+
-        $(, nav $group:ident $label:literal)?
-        $(, shows $kind:ident)?
-        ;
-    )*) => {
+    (
+        eager $home:tt => $($home_page:ident)::+, nav $home_group:ident $home_label:literal;
+        $(
+            part $part:ident {
+                $(
+                    $name:ident $path:tt => $($page:ident)::+
+                    $(, nav $group:ident $label:literal)?
+                    $(, shows $kind:ident)?
+                    ;
+                )*
+            }
+            $( and views { $( $extra:ident => $($extra_view:ident)::+; )* } )?
+        )*
+    ) => {
+        /// Every lazily loaded view: the pages, and the parts of pages that load after them.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub enum View {
+            $( $( $( $extra, )* )? $( $name, )* )*
+        }
+
+        impl View {
+            /// This view, once the code of its part has loaded.
+            pub async fn load(self) -> AnyView {
+                match self {
+                    $( $( $( View::$extra => $part::view(self).await, )* )? $( View::$name => $part::view(self).await, )* )*
+                }
+            }
+        }
+
+        $(
+            /// One part of the app's code, split out of the first load and loaded whole on
+            /// the first visit to any of its views (`xtask/src/split.rs`).
+            pub mod $part {
+                use super::*;
+
+                #[leptos::lazy($part)]
+                pub fn view(view: View) -> AnyView {
+                    match view {
+                        $( $( View::$extra => leptos::prelude::view! { <$($extra_view)::+ /> }.into_any(), )* )?
+                        $( View::$name => leptos::prelude::view! { <$($page)::+ /> }.into_any(), )*
+                        #[allow(unreachable_patterns)]
+                        _ => unreachable!("{view:?} is not in this part"),
+                    }
+                }
+
+                pub async fn preload() {
+                    __preload_view().await;
+                }
+
+                $(
+                    pub struct $name;
+
+                    impl LazyRoute for $name {
+                        fn data() -> Self {
+                            Self
+                        }
+
+                        async fn view(_: Self) -> AnyView {
+                            view(View::$name).await
+                        }
+
+                        async fn preload() {
+                            __preload_view().await;
+                        }
+                    }
+                )*
+            }
+        )*
+
         /// Every page under its path.
         #[component]
         pub fn AppRoutes() -> impl IntoView {
             view! {
                 <Routes fallback=pages::not_found::NotFound>
-                    $( <Route path=path!($path) view={route_table!(@view $load $($page)::+)} /> )*
+                    <Route path=path!($home) view={$($home_page)::+} />
+                    $( $( <Route path=path!($path) view={Lazy::<$part::$name>::new()} /> )* )*
                 </Routes>
             }
         }
 
         /// The navigation, in the table's order.
         pub const NAV: &[NavLink] = &[
-            $( $( NavLink { group: Group::$group, path: $path, label: $label }, )? )*
+            NavLink { group: Group::$home_group, path: $home, label: $home_label },
+            $( $( $( NavLink { group: Group::$group, path: $path, label: $label }, )? )* )*
         ];
 
         /// The page of a record of `kind`, if one shows that kind.
         pub fn record_path(kind: Kind, id: RecordId) -> Option<String> {
             #[allow(unreachable_patterns)]
             match kind {
-                $( $( Kind::$kind => Some($path.replace(":id", &id.to_string())), )? )*
+                $( $( $( Kind::$kind => Some($path.replace(":id", &id.to_string())), )? )* )*
                 _ => None,
             }
         }
 
-        /// Loads the code left out of the first load (the write path, sync and every lazily
-        /// loaded page) in the background, one part at a time and
-        /// each when the browser is idle, so a first visit on a slow phone stays responsive
-        /// and its network quiet (all at once, the ~190 parts' fetches and instantiations
-        /// made long tasks and held time to interactive back by seconds). Pages then open at
-        /// once and keep working if the network goes before the service worker has stored
-        /// them. When all are in, `<html data-offline-ready="true">` says so (tests wait for
-        /// it).
+        /// Loads the code left out of the first load (the write path, sync and every part of
+        /// the pages) in the background, one part at a time and each when the browser is
+        /// idle, so a first visit on a slow phone stays responsive. Pages then open at once
+        /// and keep working if the network goes before the service worker has stored them.
+        /// When all are in, `<html data-offline-ready="true">` says so (tests wait for it).
         pub async fn preload_pages() {
             use std::{future::Future, pin::Pin};
             // The write path and sync first: a page opened offline is little use without them.
-            let code: [Pin<Box<dyn Future<Output = ()>>>; 3] = [
+            let loads: Vec<Pin<Box<dyn Future<Output = ()>>>> = vec![
                 Box::pin(crate::state::preload_writes()),
                 Box::pin(crate::sync::preload()),
                 Box::pin(pages::preload_parts()),
+                $( Box::pin($part::preload()), )*
             ];
-            let loads: Vec<Pin<Box<dyn Future<Output = ()>>>> = code
-                .into_iter()
-                .chain([$( route_table!(@preload $load $($page)::+), )*].into_iter().flatten())
-                .collect();
             for load in loads {
                 idle().await;
                 load.await;
@@ -102,12 +161,6 @@ macro_rules! route_table {
             }
         }
     };
-    (@view lazy $($page:ident)::+) => { Lazy::<$($page)::+>::new() };
-    (@view eager $($page:ident)::+) => { $($page)::+ };
-    (@preload lazy $($page:ident)::+) => {
-        Some(Box::pin(<$($page)::+>::preload()) as Pin<Box<dyn Future<Output = ()>>>)
-    };
-    (@preload eager $($page:ident)::+) => { None };
 }
 
 /// Resolves when the browser next has a moment with nothing else to do, or after a second at
@@ -130,34 +183,49 @@ pub(crate) async fn idle() {
 
 route_table! {
     eager "/" => pages::dashboard::Dashboard, nav Top "Dashboard";
-    lazy "/my-work" => pages::my_work::MyWorkRoute, nav Top "My work";
-    lazy "/board" => pages::board::BoardRoute, nav Top "PDCA board";
-    lazy "/indicators/:key" => pages::dashboard::indicator::IndicatorRoute;
-    lazy "/maturity" => pages::dashboard::maturity::MaturityRoute;
-    lazy "/context" => pages::plan::context::ContextRoute, nav Plan "Context";
-    lazy "/context/:id" => pages::plan::context::detail::ContextItemRoute, shows ContextItem;
-    lazy "/risks" => pages::plan::risks::RisksRoute, nav Plan "Risks";
-    lazy "/risks/:id" => pages::plan::risks::detail::RiskRoute, shows Risk;
-    lazy "/soa" => pages::r#do::controls::soa::SoaRoute, nav Plan "SoA";
-    lazy "/objectives" => pages::plan::objectives::ObjectivesRoute, nav Plan "Objectives";
-    lazy "/objectives/:id" => pages::plan::objectives::detail::ObjectiveRoute, shows Objective;
-    lazy "/controls" => pages::r#do::controls::ControlsRoute, nav Do "Controls";
-    lazy "/controls/:id" => pages::r#do::controls::detail::ControlRoute, shows Control;
-    lazy "/metrics" => pages::check::metrics::MetricsRoute, nav Check "Metrics";
-    lazy "/metrics/:id" => pages::check::metrics::detail::MetricRoute, shows Metric;
-    lazy "/inbox" => pages::check::inbox::InboxRoute, nav Check "Inbox";
-    lazy "/inbox/:id" => pages::check::inbox::detail::EventRoute, shows Event;
-    lazy "/report" => pages::check::inbox::report::ReportRoute;
-    lazy "/audits" => pages::check::audits::AuditsRoute, nav Check "Audits";
-    lazy "/audits/:id" => pages::check::audits::detail::AuditRoute, shows Audit;
-    lazy "/audits/:id/report" => pages::check::audits::report::AuditReportRoute;
-    lazy "/findings" => pages::act::findings::FindingsRoute, nav Act "Findings";
-    lazy "/findings/:id" => pages::act::findings::detail::FindingRoute, shows Finding;
-    lazy "/actions" => pages::act::actions::ActionsRoute, nav Act "Actions";
-    lazy "/actions/:id" => pages::act::actions::detail::ActionRoute, shows Action;
-    lazy "/reviews" => pages::act::reviews::ReviewsRoute, nav Act "Reviews";
-    lazy "/reviews/:id" => pages::act::reviews::detail::ReviewRoute, shows Review;
-    lazy "/reviews/:id/minutes" => pages::act::reviews::minutes::MinutesRoute;
-    lazy "/organisation" => pages::organisation::OrganisationRoute, nav Top "Organisation";
-    lazy "/join" => pages::organisation::OrganisationRoute;
+    // The dashboard's figures and the badge beside "My work" come with the first paint's
+    // code; the pages that explain them share their part.
+    part measuring {
+        MyWork "/my-work" => pages::my_work::MyWorkPage, nav Top "My work";
+        Board "/board" => pages::board::Board, nav Top "PDCA board";
+        Indicator "/indicators/:key" => pages::dashboard::indicator::IndicatorDetail;
+        Maturity "/maturity" => pages::dashboard::maturity::Maturity;
+    } and views {
+        Figures => pages::dashboard::figures::Figures;
+        Badge => pages::my_work::Badge;
+    }
+    part plan_do {
+        Context "/context" => pages::plan::context::Context, nav Plan "Context";
+        ContextItem "/context/:id" => pages::plan::context::detail::ContextItemDetail, shows ContextItem;
+        Risks "/risks" => pages::plan::risks::Risks, nav Plan "Risks";
+        Risk "/risks/:id" => pages::plan::risks::detail::RiskDetail, shows Risk;
+        Soa "/soa" => pages::r#do::controls::soa::Soa, nav Plan "SoA";
+        Objectives "/objectives" => pages::plan::objectives::Objectives, nav Plan "Objectives";
+        Objective "/objectives/:id" => pages::plan::objectives::detail::ObjectiveDetail, shows Objective;
+        Controls "/controls" => pages::r#do::controls::Controls, nav Do "Controls";
+        Control "/controls/:id" => pages::r#do::controls::detail::ControlDetail, shows Control;
+    }
+    part check {
+        Metrics "/metrics" => pages::check::metrics::Metrics, nav Check "Metrics";
+        Metric "/metrics/:id" => pages::check::metrics::detail::MetricDetail, shows Metric;
+        Inbox "/inbox" => pages::check::inbox::Inbox, nav Check "Inbox";
+        Event "/inbox/:id" => pages::check::inbox::detail::EventDetail, shows Event;
+        Report "/report" => pages::check::inbox::report::Report;
+        Audits "/audits" => pages::check::audits::Audits, nav Check "Audits";
+        Audit "/audits/:id" => pages::check::audits::detail::AuditDetail, shows Audit;
+        AuditReport "/audits/:id/report" => pages::check::audits::report::AuditReport;
+    }
+    part act {
+        Findings "/findings" => pages::act::findings::Findings, nav Act "Findings";
+        Finding "/findings/:id" => pages::act::findings::detail::FindingDetail, shows Finding;
+        Actions "/actions" => pages::act::actions::Actions, nav Act "Actions";
+        Action "/actions/:id" => pages::act::actions::detail::ActionDetail, shows Action;
+        Reviews "/reviews" => pages::act::reviews::Reviews, nav Act "Reviews";
+        Review "/reviews/:id" => pages::act::reviews::detail::ReviewDetail, shows Review;
+        Minutes "/reviews/:id/minutes" => pages::act::reviews::minutes::MinutesDetail;
+    }
+    part organisation {
+        Organisation "/organisation" => pages::organisation::Organisation, nav Top "Organisation";
+        Join "/join" => pages::organisation::Organisation;
+    }
 }

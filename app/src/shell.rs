@@ -79,8 +79,10 @@ fn Navigation() -> impl IntoView {
             .filter(move |link| link.group == group)
             .map(|link| {
                 // "My work" carries the count of what is pressing, once its code is in.
-                let badge = (link.path == "/my-work").then(|| view! {
-                    <Suspense>{Suspend::new(async { crate::pages::my_work::badge().await })}</Suspense>
+                let badge = (link.path == "/my-work").then(|| {
+                    view! {
+                        <Suspense>{Suspend::new(crate::routes::View::Badge.load())}</Suspense>
+                    }
                 });
                 view! { <A href=link.path exact={link.path == "/"}>{link.label}{badge}</A> }
             })

@@ -16,6 +16,9 @@ pub struct AppState {
     store: StoredValue<Store, LocalStorage>,
     device: StoredValue<Device>,
     changed: Trigger,
+    /// Follows `changed` at the browser's next idle moment, once for a burst of changes.
+    settled: Trigger,
+    settling: StoredValue<bool>,
     pub online: RwSignal<bool>,
     pub settings: RwSignal<Option<SyncSettings>>,
     pub sync: RwSignal<SyncStatus>,
@@ -107,6 +110,8 @@ impl AppState {
             store: StoredValue::new_local(store),
             device: StoredValue::new(device),
             changed: Trigger::new(),
+            settled: Trigger::new(),
+            settling: StoredValue::new(false),
             online,
             settings: RwSignal::new(settings),
             sync: RwSignal::new(SyncStatus::Idle),
@@ -127,6 +132,15 @@ impl AppState {
         self.device.with_value(f)
     }
 
+    /// Reads the register, and re-runs the caller once the register has stopped changing for
+    /// a moment, in a task of its own: for figures that take long to compute (the dashboard's),
+    /// so a burst of changes (the catalogue seeded slice by slice, a sync's pull) neither
+    /// recomputes them for each change nor adds their time to the change's task.
+    pub fn read_settled<R>(&self, f: impl FnOnce(&Device) -> R) -> R {
+        self.settled.track();
+        self.device.with_value(f)
+    }
+
     pub fn read_untracked<R>(&self, f: impl FnOnce(&Device) -> R) -> R {
         self.device.with_value(f)
     }
@@ -143,7 +157,7 @@ impl AppState {
         match persist(self).await {
             Ok(()) => {
                 timing.finish();
-                self.changed.notify();
+                self.notify();
                 Ok(result)
             }
             Err(error) => {
@@ -151,11 +165,28 @@ impl AppState {
                 if let Ok(device) = open_device(&self.store(), client, now_ms()).await {
                     self.device.set_value(device);
                 }
-                self.changed.notify();
+                self.notify();
                 self.notice.set(Some(error.to_string()));
                 Err(error)
             }
         }
+    }
+
+    /// Tells the pages the register changed: those reading it at once, and those reading it
+    /// settled at the next idle moment.
+    fn notify(self) {
+        self.changed.notify();
+        if self.settling.get_value() {
+            return;
+        }
+        self.settling.set_value(true);
+        leptos::task::spawn_local(async move {
+            crate::routes::idle().await;
+            // The app is gone (a test unmounts it) once the value is.
+            if self.settling.try_set_value(false).is_none() {
+                self.settled.notify();
+            }
+        });
     }
 
     /// The role this device acts with (an owner's, when it syncs with no one).

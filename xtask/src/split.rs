@@ -1,6 +1,6 @@
-//! Trunk post_build step: splits the app's wasm at its lazy routes (`#[lazy_route]`), so the
-//! first load carries the shell and the overview, and each register's pages load on their
-//! first visit. The service worker precaches every part, so the app still starts offline.
+//! Trunk post_build step: splits the app's wasm at its lazy functions (the route table's parts,
+//! the write path, sync), so the first load carries the shell and the dashboard's frame, and
+//! each part of the pages loads on the first visit to one of them. The service worker precaches every part, so the app still starts offline.
 //!
 //! The splitter needs the linker's relocations (`app/build.rs` keeps them) and the module as
 //! the linker wrote it, so this step redoes the end of Trunk's pipeline: split the cargo

@@ -9,8 +9,6 @@ use register::{
     work::{self, Card},
 };
 
-lazy_page!(BoardRoute, Board);
-
 #[component]
 fn Column(title: &'static str, what: &'static str, cards: Vec<Card>) -> impl IntoView {
     let count = cards.len();

@@ -9,18 +9,23 @@ use register::{
     work::{self, Item, MyWork},
 };
 
-lazy_page!(MyWorkRoute, MyWorkPage);
-
 /// The person whose work this is: the organisation member this device belongs to; on a
 /// register kept on one device, its one user (everything).
 fn me(state: crate::state::AppState) -> Option<RecordId> {
     state.me().and_then(|m| m.parse().ok())
 }
 
-fn mine(state: crate::state::AppState) -> Option<MyWork> {
+/// My work as the register stands; `settled`, once it has stopped changing (the badge, which
+/// is on every page and need not follow each change of a burst).
+fn mine(state: crate::state::AppState, settled: bool) -> Option<MyWork> {
     let today = dates::date(&state.today.get())?;
     let me = me(state);
-    Some(state.read(|d| work::my_work(&d.local, me, today)))
+    let of = |d: &register::device::Device| work::my_work(&d.local, me, today);
+    Some(if settled {
+        state.read_settled(of)
+    } else {
+        state.read(of)
+    })
 }
 
 #[component]
@@ -59,7 +64,7 @@ fn Group(title: &'static str, items: Vec<Item>) -> impl IntoView {
 #[component]
 pub fn MyWorkPage() -> impl IntoView {
     let state = use_app_state();
-    let work = Memo::new(move |_| mine(state));
+    let work = Memo::new(move |_| mine(state, false));
     view! {
         <section class="page">
             <h1>"My work"</h1>
@@ -87,10 +92,10 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The count of pressing work (overdue or due this week) beside "My work"; after start and
 /// after every sync, a notice names what has become overdue since last seen.
-#[leptos::lazy]
-pub fn badge() -> AnyView {
+#[component]
+pub fn Badge() -> impl IntoView {
     let state = use_app_state();
-    let work = Memo::new(move |_| mine(state));
+    let work = Memo::new(move |_| mine(state, true));
     Effect::new(move |_| {
         let Some(work) = work.get() else { return };
         let now: Vec<RecordId> = work.overdue.iter().map(|i| i.id).collect();
@@ -128,10 +133,4 @@ pub fn badge() -> AnyView {
             <span class="badge" data-testid="my-work-count" aria-label=format!("{n} due this week or overdue")>{n.to_string()}</span>
         })}
     }
-    .into_any()
-}
-
-/// Loads the badge's code in the background (`pages::preload_parts`).
-pub async fn preload() {
-    __preload_badge().await;
 }

@@ -23,8 +23,6 @@ fn origin() -> String {
     window().location().origin().unwrap_or_default()
 }
 
-lazy_page!(OrganisationRoute, Organisation);
-
 #[component]
 pub fn Organisation() -> impl IntoView {
     let state = use_app_state();

@@ -9,8 +9,6 @@ use register::{
     indicators::{self, Better, Inputs, Period, Trend},
 };
 
-lazy_page!(IndicatorRoute, IndicatorDetail);
-
 #[component]
 pub fn IndicatorDetail() -> impl IntoView {
     let state = use_app_state();

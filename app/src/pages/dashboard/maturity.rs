@@ -10,8 +10,6 @@ use register::{
     views::MaturityTarget,
 };
 
-lazy_page!(MaturityRoute, Maturity);
-
 #[component]
 pub fn Maturity() -> impl IntoView {
     let state = use_app_state();

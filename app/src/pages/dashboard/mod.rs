@@ -2,7 +2,7 @@
 //! then the indicators with their trends, maturity against target and the charts, whose code
 //! loads just after (`figures`), so the first paint stays small.
 
-mod figures;
+pub mod figures;
 pub mod indicator;
 pub mod maturity;
 
@@ -92,7 +92,7 @@ pub fn Dashboard() -> impl IntoView {
             </p>
             <crate::pages::demo::DemoOffer />
             <Suspense fallback=|| view! { <p class="loading" role="status">"Computing the indicators…"</p> }>
-                {Suspend::new(async { figures::figures().await })}
+                {Suspend::new(crate::routes::View::Figures.load())}
             </Suspense>
         </section>
     }
@@ -122,8 +122,7 @@ pub async fn monthly_snapshot(state: crate::state::AppState) {
     }
 }
 
-/// Loads the dashboard's lazily called code in the background (`pages::preload_parts`).
+/// Loads the monthly snapshot's code in the background (`pages::preload_parts`).
 pub async fn preload() {
-    figures::__preload_figures().await;
     __preload_monthly_snapshot().await;
 }

@@ -15,8 +15,6 @@ use register::{
     views::{Action, Finding},
 };
 
-lazy_page!(ActionRoute, ActionDetail);
-
 #[component]
 pub fn ActionDetail() -> impl IntoView {
     view! {

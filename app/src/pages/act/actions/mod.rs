@@ -13,8 +13,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use register::{Kind, RecordId, RecordState, Value, View, findings::action_due, views::Action};
 
-lazy_page!(ActionsRoute, Actions);
-
 pub static ACTIONS: ListSpec = ListSpec {
     kind: Kind::Action,
     path: "/actions",

@@ -17,8 +17,6 @@ use register::{
     views::{Action, Finding},
 };
 
-lazy_page!(FindingRoute, FindingDetail);
-
 #[component]
 pub fn FindingDetail() -> impl IntoView {
     view! {

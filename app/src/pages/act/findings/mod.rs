@@ -13,8 +13,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use register::{Kind, RecordId, RecordState, Value, View, views::Finding};
 
-lazy_page!(FindingsRoute, Findings);
-
 pub static FINDINGS: ListSpec = ListSpec {
     kind: Kind::Finding,
     path: "/findings",

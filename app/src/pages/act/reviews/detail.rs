@@ -16,8 +16,6 @@ use register::{
     views::{Action, Review},
 };
 
-lazy_page!(ReviewRoute, ReviewDetail);
-
 #[component]
 pub fn ReviewDetail() -> impl IntoView {
     view! {

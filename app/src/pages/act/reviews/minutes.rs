@@ -6,8 +6,6 @@ use crate::state::use_app_state;
 use leptos::prelude::*;
 use register::{Kind, RecordId, dates, indicators, reviews, views::Review};
 
-lazy_page!(MinutesRoute, MinutesDetail);
-
 #[component]
 pub fn MinutesDetail() -> impl IntoView {
     view! {

@@ -14,8 +14,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use register::{Kind, RecordId, RecordState, View, views::Review};
 
-lazy_page!(ReviewsRoute, Reviews);
-
 pub static REVIEWS: ListSpec = ListSpec {
     kind: Kind::Review,
     path: "/reviews",

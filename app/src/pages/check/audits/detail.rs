@@ -24,8 +24,6 @@ use register::{
 };
 use std::collections::HashMap;
 
-lazy_page!(AuditRoute, AuditDetail);
-
 #[component]
 pub fn AuditDetail() -> impl IntoView {
     view! {

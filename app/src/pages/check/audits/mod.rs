@@ -18,8 +18,6 @@ use register::{
     views::Audit,
 };
 
-lazy_page!(AuditsRoute, Audits);
-
 pub static AUDITS: ListSpec = ListSpec {
     kind: Kind::Audit,
     path: "/audits",

@@ -11,8 +11,6 @@ use register::{
     views::{Audit, Finding},
 };
 
-lazy_page!(AuditReportRoute, AuditReport);
-
 #[component]
 pub fn AuditReport() -> impl IntoView {
     view! {

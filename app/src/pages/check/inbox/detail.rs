@@ -11,8 +11,6 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
 use register::{Kind, RecordId, Value, dates::duration_words, findings::from_event, views};
 
-lazy_page!(EventRoute, EventDetail);
-
 #[component]
 pub fn EventDetail() -> impl IntoView {
     view! {

@@ -17,8 +17,6 @@ use register::{
     views,
 };
 
-lazy_page!(InboxRoute, Inbox);
-
 pub static EVENTS: ListSpec = ListSpec {
     kind: Kind::Event,
     path: "/inbox",

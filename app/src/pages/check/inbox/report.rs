@@ -7,8 +7,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{Kind, RecordId, Value, views::Event};
 
-lazy_page!(ReportRoute, Report);
-
 /// The report form's fields. The last, the reporter, is fixed for those who may only file.
 const FIELDS: &[&str] = fields!(
     Event: event_type,

@@ -17,8 +17,6 @@ use register::{
     views::{self, Finding},
 };
 
-lazy_page!(MetricRoute, MetricDetail);
-
 #[component]
 pub fn MetricDetail() -> impl IntoView {
     view! {

@@ -17,8 +17,6 @@ use register::{
     views,
 };
 
-lazy_page!(MetricsRoute, Metrics);
-
 pub static METRICS: ListSpec = ListSpec {
     kind: Kind::Metric,
     path: "/metrics",

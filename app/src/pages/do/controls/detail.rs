@@ -7,8 +7,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{Kind, RecordId, views};
 
-lazy_page!(ControlRoute, ControlDetail);
-
 #[component]
 pub fn ControlDetail() -> impl IntoView {
     view! {

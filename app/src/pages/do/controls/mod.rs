@@ -17,8 +17,6 @@ use register::{
     views,
 };
 
-lazy_page!(ControlsRoute, Controls);
-
 pub static CONTROLS: ListSpec = ListSpec {
     kind: Kind::Control,
     path: "/controls",

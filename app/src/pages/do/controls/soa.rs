@@ -10,8 +10,6 @@ use register::{
 };
 use wasm_bindgen::JsCast;
 
-lazy_page!(SoaRoute, Soa);
-
 /// Offers `text` to the person as a file download.
 fn download(file_name: &str, media_type: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));

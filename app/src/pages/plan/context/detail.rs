@@ -5,8 +5,6 @@ use crate::state::use_app_state;
 use leptos::prelude::*;
 use register::{Kind, RecordId, views::ContextItem};
 
-lazy_page!(ContextItemRoute, ContextItemDetail);
-
 #[component]
 pub fn ContextItemDetail() -> impl IntoView {
     view! {

@@ -13,8 +13,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use register::{Kind, RecordId, RecordState, View, views::ContextItem};
 
-lazy_page!(ContextRoute, Context);
-
 pub static CONTEXT: ListSpec = ListSpec {
     kind: Kind::ContextItem,
     path: "/context",

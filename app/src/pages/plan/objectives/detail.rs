@@ -13,8 +13,6 @@ use register::{
     views,
 };
 
-lazy_page!(ObjectiveRoute, ObjectiveDetail);
-
 #[component]
 pub fn ObjectiveDetail() -> impl IntoView {
     view! {

@@ -17,8 +17,6 @@ use register::{
     views,
 };
 
-lazy_page!(ObjectivesRoute, Objectives);
-
 pub static OBJECTIVES: ListSpec = ListSpec {
     kind: Kind::Objective,
     path: "/objectives",

@@ -7,8 +7,6 @@ use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use register::{Kind, RecordId, Value, views};
 
-lazy_page!(RiskRoute, RiskDetail);
-
 #[component]
 pub fn RiskDetail() -> impl IntoView {
     view! {

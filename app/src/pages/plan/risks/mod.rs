@@ -13,8 +13,6 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use register::{FieldError, Kind, Rating, RecordId, RecordState, Value, View, views};
 use std::collections::HashSet;
 
-lazy_page!(RisksRoute, Risks);
-
 #[component]
 pub fn Risks() -> impl IntoView {
     let state = use_app_state();
