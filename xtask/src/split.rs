@@ -137,19 +137,26 @@ pub fn split_staging_dir(staging: &Path) -> Result<()> {
 /// hears `ratchet-part-waiting` and says the page needs a connection once, then
 /// `ratchet-part-loaded`. A part that the server answers without (an old build's) still fails.
 ///
-/// Fetches start a few per task: a page's code is one part and up to ~60 shared ones, and
-/// starting all those fetches at once was a long task (~60-170 ms at 4x CPU throttle).
+/// Fetches start a few per task: a part of the pages needs up to ~50 shared chunks, and
+/// starting all those fetches at once was a long task (~60-170 ms at 4x CPU throttle). For the
+/// same reason the chunks are instantiated one per task: those whose code has arrived together
+/// were otherwise all instantiated in one.
 const PATIENT_FETCH: &str = r#"
-const FETCHES_PER_TASK = 4;
-const waitingFetches = [];
-function fetchTurn() {
-  return new Promise((start) => {
-    if (waitingFetches.push(start) === 1) setTimeout(startFetches, 0);
+function turns(perTask) {
+  const waiting = [];
+  const next = () => {
+    for (const start of waiting.splice(0, perTask)) start();
+    if (waiting.length > 0) setTimeout(next, 0);
+  };
+  return () => new Promise((start) => {
+    if (waiting.push(start) === 1) setTimeout(next, 0);
   });
 }
-function startFetches() {
-  for (const start of waitingFetches.splice(0, FETCHES_PER_TASK)) start();
-  if (waitingFetches.length > 0) setTimeout(startFetches, 0);
+const fetchTurn = turns(4);
+const instantiateTurn = turns(1);
+async function patientInstantiate(source, imports) {
+  await instantiateTurn();
+  return WebAssembly.instantiateStreaming(source, imports);
 }
 async function patientFetch(url) {
   await fetchTurn();
@@ -176,16 +183,22 @@ async function patientFetch(url) {
 }
 "#;
 
-/// The loader with every part fetched by `PATIENT_FETCH`.
+/// The loader with every part fetched and instantiated by `PATIENT_FETCH`.
 fn patiently(loader: &str) -> Result<String> {
     const FETCH: &str = "fetch(new URL(";
+    const INSTANTIATE: &str = "WebAssembly.instantiateStreaming(";
     let parts = loader.matches(FETCH).count();
-    if parts == 0 {
-        anyhow::bail!("the split loader no longer fetches parts with `{FETCH}`; update split.rs");
+    if parts == 0 || loader.matches(INSTANTIATE).count() != parts {
+        anyhow::bail!(
+            "the split loader no longer fetches parts with `{FETCH}` and instantiates them with \
+             `{INSTANTIATE}`; update split.rs"
+        );
     }
     Ok(format!(
         "{loader}\n{PATIENT_FETCH}",
-        loader = loader.replace(FETCH, "patientFetch(new URL(")
+        loader = loader
+            .replace(FETCH, "patientFetch(new URL(")
+            .replace(INSTANTIATE, "patientInstantiate(")
     ))
 }
 
@@ -209,12 +222,18 @@ mod tests {
 
     #[test]
     fn every_part_is_fetched_patiently_and_a_changed_loader_fails_the_build() {
-        let loader = r#"const a=c(()=>{const t=fetch(new URL("./chunk_1.wasm",import.meta.url));return t});
-const b=c(()=>{const t=fetch(new URL("./chunk_2.wasm",import.meta.url));return t});"#;
+        let loader = r#"const a=c(()=>{const t=fetch(new URL("./chunk_1.wasm",import.meta.url));return async n=>WebAssembly.instantiateStreaming(t,n)});
+const b=c(()=>{const t=fetch(new URL("./chunk_2.wasm",import.meta.url));return async n=>WebAssembly.instantiateStreaming(t,n)});"#;
         let patched = patiently(loader).unwrap();
         assert_eq!(patched.matches("patientFetch(new URL(").count(), 2);
+        assert_eq!(patched.matches("=>patientInstantiate(t,n)").count(), 2);
         assert!(!patched.contains(" fetch(new URL(") && !patched.contains("=fetch(new URL("));
         assert!(patched.contains("async function patientFetch(url) {\n  await fetchTurn();"));
+        assert!(
+            patched.contains("await instantiateTurn();\n  return WebAssembly.instantiateStreaming")
+        );
         assert!(patiently("import x from './y.js';").is_err());
+        // Fetched but instantiated some other way: the patch would leave a burst in place.
+        assert!(patiently(r#"fetch(new URL("./chunk_1.wasm",import.meta.url))"#).is_err());
     }
 }
