@@ -1,5 +1,6 @@
-//! The one route table: each page's path, its code (loaded lazily unless it is the first
-//! screen), where the navigation lists it, and which kind of record it shows. The routes,
+//! The one route table: each page's path, the part of the code it is loaded with (lazily,
+//! unless it is the first screen), where the navigation lists it, and which kind of record it
+//! shows. The routes,
 //! the navigation, the links to records and the offline preload are all generated from it,
 //! so a page cannot be routed and yet missing offline or from the menu.
 

@@ -185,7 +185,7 @@ pub fn Figures() -> impl IntoView {
     };
     view! {
         <Show when=move || { step.get() < 2 }>
-            <p class="loading" role="status">"Computing the indicators…"</p>
+            {super::computing()}
         </Show>
         <Show when=move || { step.get() >= 2 }>
             <section class="dashboard-part" aria-labelledby="headline">

@@ -91,11 +91,16 @@ pub fn Dashboard() -> impl IntoView {
                 " records on this device."
             </p>
             <crate::pages::demo::DemoOffer />
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Computing the indicators…"</p> }>
+            <Suspense fallback=computing>
                 {Suspend::new(crate::routes::View::Figures.load())}
             </Suspense>
         </section>
     }
+}
+
+/// Shown while the figures' code loads, and then while they are computed.
+fn computing() -> impl IntoView {
+    view! { <p class="loading" role="status">"Computing the indicators…"</p> }
 }
 
 /// Takes this month's maturity snapshot, if it has not been taken and there is something to
