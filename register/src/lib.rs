@@ -13,11 +13,12 @@ pub mod sync;
 #[cfg(test)]
 pub use isms::fixture;
 pub use isms::{
-    audits, catalogue, dates, demo, findings, import, indicators, maturity, metrics, reviews, risk,
-    rules, schema, work,
+    audits, catalogue, dates, demo, evidence, findings, import, indicators, maturity, metrics,
+    reviews, risk, rules, schema, work,
 };
 pub use sync::{
-    chain, client, device, hlc, id, layout, limits, op, org_id, pace, replica, server, value, wire,
+    chain, client, device, files, hlc, id, layout, limits, op, org_id, pace, replica, server,
+    value, wire,
 };
 
 pub use chain::{ChainError, LogEntry};

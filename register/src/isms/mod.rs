@@ -6,6 +6,7 @@ pub mod audits;
 pub mod catalogue;
 pub mod dates;
 pub mod demo;
+pub mod evidence;
 pub mod findings;
 #[cfg(test)]
 pub mod fixture;

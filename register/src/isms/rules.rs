@@ -6,7 +6,8 @@
 //! inconsistent at the same moment can still be edited elsewhere.
 
 use crate::{
-    Kind, RecordId, Replica, Stamp, Value, audits, findings, reviews, schema::DELETED, views,
+    Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, reviews, schema::DELETED,
+    views,
 };
 
 /// Reads records as they are: the server's stored state, or a device's copy.
@@ -264,7 +265,13 @@ const CONTROLS: &[RecordRule] = &[RecordRule {
 }];
 
 /// Every record rule, by register.
-const ALL: &[&[RecordRule]] = &[CONTROLS, findings::RULES, audits::RULES, reviews::RULES];
+const ALL: &[&[RecordRule]] = &[
+    CONTROLS,
+    findings::RULES,
+    audits::RULES,
+    reviews::RULES,
+    evidence::RULES,
+];
 
 /// The record rules of `kind`.
 pub fn of(kind: Kind) -> impl Iterator<Item = &'static RecordRule> {

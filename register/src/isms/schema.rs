@@ -1001,21 +1001,37 @@ register_schema! {
             figures: Vec<String> = Lines { items: 60, chars: 60 };
         }
     }
-    /// A file or photo supporting a record; the bytes live elsewhere, keyed by their digest.
+    /// A file or photo that shows something is done: the bytes are kept on each device and in
+    /// the sync server's bucket, named by their SHA-256, which this record carries so the
+    /// hash-chained log vouches for the content (`register::files`, `register::evidence`).
     Evidence = "evidence", "Evidence", EditorsAndAuditors, append_only: false {
         "File" {
             title: String = SHORT, required;
+            description: String = LongText;
             sha256: String = Sha256, required;
             size: i64 = Int { min: 0, max: 100 * 1024 * 1024 };
             media_type: String = FieldType::Text(100);
             file_name: String = FieldType::Text(255);
+        }
+        "Capture" {
+            captured_by: RecordId = Ref(Kind::Member);
             captured_at: String = DateTime;
+            location: String = SHORT;
+        }
+        "Validity" {
+            effective_on: String = Date;
+            expires_on: String = Date;
+            status: String = Choice(&["current", "superseded"]);
         }
         "Supports" {
             controls: Vec<RecordId> = Refs(Kind::Control);
+            risks: Vec<RecordId> = Refs(Kind::Risk);
+            audit_checks: Vec<RecordId> = Refs(Kind::AuditCheck);
             findings: Vec<RecordId> = Refs(Kind::Finding);
             actions: Vec<RecordId> = Refs(Kind::Action);
-            audit_checks: Vec<RecordId> = Refs(Kind::AuditCheck);
+            events: Vec<RecordId> = Refs(Kind::Event);
+            reviews: Vec<RecordId> = Refs(Kind::Review);
+            measurements: Vec<RecordId> = Refs(Kind::Measurement);
         }
     }
     /// A person's profile in the register (their access is managed separately).

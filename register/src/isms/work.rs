@@ -2,7 +2,7 @@
 //! to them, by when it is due) and the current cycle's, on the Plan–Do–Check–Act board.
 
 use crate::{
-    Kind, RecordId, Replica, dates, findings,
+    Kind, RecordId, Replica, dates, evidence, findings,
     metrics::{self, ObjectiveStatus},
     risk::Rating,
     views::{Action, Audit, Control, Finding, Metric, Objective, Review, Risk},
@@ -191,6 +191,16 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
             title(&audit.title, "Audit"),
             what,
             date(&audit.planned_date),
+        );
+    }
+    for (evidence, _) in evidence::renewals(register, today) {
+        push(
+            evidence.captured_by,
+            Kind::Evidence,
+            evidence.id,
+            title(&evidence.title, "Evidence"),
+            "Renew the evidence",
+            date(&evidence.expires_on),
         );
     }
     for review in register.all::<Review>() {
@@ -474,6 +484,34 @@ mod tests {
         assert!(newly_overdue(&work, &[late]).is_empty());
         // On a register of one, everything is the user's.
         assert_eq!(my_work(f.register(), None, day(TODAY)).overdue.len(), 3);
+    }
+
+    #[test]
+    fn evidence_about_to_lapse_is_its_capturer_s_to_renew() {
+        let mut f = Fixture::new();
+        let me = RecordId::new();
+        let report = f.add(
+            Kind::Evidence,
+            &[
+                ("title", text("Penetration test report")),
+                ("captured_by", link(me)),
+                ("expires_on", text("2026-07-02")),
+            ],
+        );
+        f.add(
+            Kind::Evidence,
+            &[
+                ("title", text("Valid for years")),
+                ("captured_by", link(me)),
+                ("expires_on", text("2029-01-01")),
+            ],
+        );
+        let work = my_work(f.register(), Some(me), day(TODAY));
+        let renew: Vec<_> = work.this_week.iter().map(|i| (i.id, i.what)).collect();
+        assert_eq!(renew, [(report, "Renew the evidence")]);
+        assert!(work.overdue.is_empty() && work.later.is_empty());
+        let lapsed = my_work(f.register(), Some(me), day("2026-07-03"));
+        assert_eq!(lapsed.overdue.len(), 1);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! loopback port with fresh state, and stops its whole process group afterwards, so no
 //! workerd is left running even when a test fails.
 
+use register::wire::{Credential, Invite};
 use std::{
     fs::File,
     os::unix::process::CommandExt,
@@ -16,6 +17,10 @@ const START_LIMIT: Duration = Duration::from_secs(120);
 /// An organisation id of the kind made before ids were signed, which every test server is
 /// told to serve all the same (`RATCHET_OLDER_ORGS`).
 pub const LISTED_OLDER_ORG: &str = "019a0000-0000-7000-8000-000000000001";
+
+/// How many bytes of files each organisation of a test server may keep: room for one file
+/// near the size limit, not two.
+pub const ORG_FILE_QUOTA_BYTES: u64 = 16 * 1024 * 1024;
 
 pub struct WranglerDev {
     child: Child,
@@ -66,6 +71,10 @@ impl WranglerDev {
             .arg(format!("RATCHET_ORG_KEY:key-{}-{port}", std::process::id()))
             .arg("--var")
             .arg(format!("RATCHET_OLDER_ORGS:{LISTED_OLDER_ORG}"))
+            .arg("--var")
+            .arg(format!(
+                "RATCHET_ORG_FILE_QUOTA_BYTES:{ORG_FILE_QUOTA_BYTES}"
+            ))
             .arg("--persist-to")
             .arg(state_dir.join("state"))
             .arg("--show-interactive-dev-session=false")
@@ -272,4 +281,51 @@ pub fn call(
 /// The `error.code` of an error body.
 pub fn code(body: &serde_json::Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
+
+/// A new organisation, and its owner's credential.
+pub fn create_org(server: &WranglerDev, name: &str) -> Credential {
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/orgs",
+        None,
+        Body::Json(
+            serde_json::json!({"org_name": name, "owner_name": "Olive Owner", "setup_code": server.setup_code}),
+        ),
+    );
+    assert_eq!(status, 201, "{body}");
+    serde_json::from_value(body).expect("a credential")
+}
+
+/// Asks for an invite as `by`; the status and body, whatever they are.
+pub fn invite(
+    server: &WranglerDev,
+    by: &Credential,
+    role: &str,
+    seconds: u32,
+) -> (u16, serde_json::Value) {
+    call(
+        server,
+        "POST",
+        &format!("/api/orgs/{}/invites", by.org),
+        Some(&by.token),
+        Body::Json(serde_json::json!({"role": role, "expires_in_seconds": seconds})),
+    )
+}
+
+/// A new member with `role`, invited by `owner`, and their credential.
+pub fn join_as(server: &WranglerDev, owner: &Credential, role: &str, name: &str) -> Credential {
+    let (status, body) = invite(server, owner, role, 3600);
+    assert_eq!(status, 201, "{body}");
+    let invite: Invite = serde_json::from_value(body).expect("a credential");
+    let (status, body) = call(
+        server,
+        "POST",
+        "/api/join",
+        None,
+        Body::Json(serde_json::json!({"code": invite.code, "name": name})),
+    );
+    assert_eq!(status, 201, "{body}");
+    serde_json::from_value(body).expect("a credential")
 }

@@ -1,7 +1,7 @@
 //! Organisations, credentials, roles and sync against a real `wrangler dev`: every refusal
 //! the API promises, two organisations side by side, and the hash chain checked by a client.
 
-use integration::{Body, Case, WranglerDev, call, code, run_cases};
+use integration::{Body, Case, WranglerDev, call, code, create_org, invite, join_as, run_cases};
 use register::{
     ClientId, Hlc, Kind, Op, RecordId, Value,
     chain::{self, GENESIS},
@@ -18,50 +18,6 @@ fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64
-}
-
-fn create_org(server: &WranglerDev, name: &str) -> Credential {
-    let (status, body) = call(
-        server,
-        "POST",
-        "/api/orgs",
-        None,
-        Body::Json(
-            json!({"org_name": name, "owner_name": "Olive Owner", "setup_code": server.setup_code}),
-        ),
-    );
-    assert_eq!(status, 201, "{body}");
-    serde_json::from_value(body).unwrap()
-}
-
-fn invite(
-    server: &WranglerDev,
-    by: &Credential,
-    role: &str,
-    seconds: u32,
-) -> (u16, serde_json::Value) {
-    call(
-        server,
-        "POST",
-        &format!("/api/orgs/{}/invites", by.org),
-        Some(&by.token),
-        Body::Json(json!({"role": role, "expires_in_seconds": seconds})),
-    )
-}
-
-fn join_as(server: &WranglerDev, owner: &Credential, role: &str, name: &str) -> Credential {
-    let (status, body) = invite(server, owner, role, 3600);
-    assert_eq!(status, 201, "{body}");
-    let invite: Invite = serde_json::from_value(body).unwrap();
-    let (status, body) = call(
-        server,
-        "POST",
-        "/api/join",
-        None,
-        Body::Json(json!({"code": invite.code, "name": name})),
-    );
-    assert_eq!(status, 201, "{body}");
-    serde_json::from_value(body).unwrap()
 }
 
 fn push(server: &WranglerDev, who: &Credential, request: &PushRequest) -> (u16, serde_json::Value) {

@@ -2,6 +2,7 @@
 //! that organisation's register, in its own SQLite storage. Nothing it holds is reachable
 //! except through a credential it issued itself.
 
+mod files;
 mod members;
 mod schema;
 mod sql;
@@ -17,6 +18,8 @@ use worker::{
 #[durable_object]
 pub struct Organisation {
     state: State,
+    /// The bucket evidence files are kept in, and the operator's file limits.
+    env: Env,
     sql: SqlStorage,
     migrated: Cell<bool>,
 }
@@ -29,10 +32,11 @@ pub struct Caller {
 }
 
 impl DurableObject for Organisation {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         Self {
             state,
+            env,
             sql,
             migrated: Cell::new(false),
         }
@@ -75,6 +79,11 @@ impl Organisation {
                     (Method::Get, ["records", record, "history"]) => {
                         sync::history(self, record, &req)
                     }
+                    (Method::Put, ["files", name]) => {
+                        let name = (*name).to_owned();
+                        files::upload(self, &caller, &name, req).await
+                    }
+                    (Method::Get, ["files", name]) => files::download(self, name).await,
                     (Method::Get, ["members"]) => members::list(self),
                     (Method::Post, ["invites"]) => members::invite(self, &caller, req).await,
                     (Method::Get, ["invites"]) => members::list_invites(self, &caller),
@@ -95,7 +104,7 @@ impl Organisation {
                         _,
                         ["push" | "pull" | "members" | "invites"]
                         | ["records", _, "history"]
-                        | ["invites" | "devices" | "members", _],
+                        | ["invites" | "devices" | "members" | "files", _],
                     ) => Err(ApiError::MethodNotAllowed),
                     _ => Err(ApiError::NotFound),
                 }

@@ -71,4 +71,8 @@ pub const MIGRATIONS: &[&[&str]] = &[
         "ALTER TABLE devices ADD COLUMN window_records INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE devices ADD COLUMN window_bytes INTEGER NOT NULL DEFAULT 0",
     ],
+    // 4: the evidence files this organisation holds in the bucket (`files.rs`), by digest.
+    &["CREATE TABLE files (
+            sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT NOT NULL,
+            uploaded_by TEXT NOT NULL, uploaded_ms INTEGER NOT NULL)"],
 ];

@@ -1,0 +1,331 @@
+//! Evidence files: what the sync server accepts, how a file is named, and every refusal with
+//! its status. A file is named by the SHA-256 of its bytes, which its Evidence record also
+//! carries, so the hash-chained log vouches for the content. The app checks a file with the
+//! same rules before it keeps it, so a person hears at once what the server would refuse.
+
+use crate::wire::ErrorBody;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Largest file the server takes unless its operator sets `RATCHET_FILE_MAX_BYTES`.
+pub const FILE_MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Most bytes of files one organisation may keep unless the operator sets
+/// `RATCHET_ORG_FILE_QUOTA_BYTES`.
+pub const ORG_QUOTA_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The kinds of file evidence may be, with how a person would name them: images, PDF, plain
+/// text, CSV and the common office documents.
+pub const MEDIA_TYPES: &[(&str, &str)] = &[
+    ("image/jpeg", "JPEG image"),
+    ("image/png", "PNG image"),
+    ("image/webp", "WebP image"),
+    ("image/gif", "GIF image"),
+    ("application/pdf", "PDF document"),
+    ("text/plain", "text file"),
+    ("text/csv", "CSV file"),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word document",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel workbook",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint presentation",
+    ),
+    ("application/msword", "Word document"),
+    ("application/vnd.ms-excel", "Excel workbook"),
+    ("application/vnd.ms-powerpoint", "PowerPoint presentation"),
+    (
+        "application/vnd.oasis.opendocument.text",
+        "OpenDocument text",
+    ),
+    (
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "OpenDocument spreadsheet",
+    ),
+    (
+        "application/vnd.oasis.opendocument.presentation",
+        "OpenDocument presentation",
+    ),
+];
+
+/// What the server's file limits are, as its operator set them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FileLimits {
+    pub file_max_bytes: u64,
+    pub org_quota_bytes: u64,
+}
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        Self {
+            file_max_bytes: FILE_MAX_BYTES,
+            org_quota_bytes: ORG_QUOTA_BYTES,
+        }
+    }
+}
+
+/// The server's answer to a stored (or already held) file.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    /// False when the organisation already held this file (an upload repeated after a drop).
+    pub created: bool,
+}
+
+/// Why a file was not taken. Nothing is stored for any of them.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum FileRefusal {
+    #[error("A file is named by the SHA-256 of its content: 64 lowercase hexadecimal characters.")]
+    BadName,
+    #[error("This file is {} and a file may be at most {}.", size_words(*size), size_words(*max))]
+    TooLarge { size: u64, max: u64 },
+    #[error("Send the file's length (Content-Length); a file may be at most {}.", size_words(*max))]
+    LengthRequired { max: u64 },
+    #[error(
+        "{} cannot be kept as evidence. Use an image, a PDF, a text or CSV file, or an office document.",
+        type_words(media_type)
+    )]
+    UnsupportedType { media_type: String },
+    #[error(
+        "The file's content does not match its name: its SHA-256 is {actual}. It may have been damaged on the way; send it again."
+    )]
+    DigestMismatch { actual: String },
+    #[error("This organisation keeps {} of files, and this one would pass its limit of {}.", size_words(*used), size_words(*quota))]
+    QuotaExceeded { used: u64, quota: u64 },
+}
+
+impl FileRefusal {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadName => 400,
+            Self::TooLarge { .. } | Self::QuotaExceeded { .. } => 413,
+            Self::LengthRequired { .. } => 411,
+            Self::UnsupportedType { .. } => 415,
+            Self::DigestMismatch { .. } => 422,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadName => "invalid_digest",
+            Self::TooLarge { .. } => "file_too_large",
+            Self::LengthRequired { .. } => "length_required",
+            Self::UnsupportedType { .. } => "unsupported_file_type",
+            Self::DigestMismatch { .. } => "digest_mismatch",
+            Self::QuotaExceeded { .. } => "quota_exceeded",
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.code(), self.to_string())
+    }
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex: a file's name.
+pub fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `name` can name a file (64 lowercase hex characters).
+pub fn is_digest(name: &str) -> bool {
+    name.len() == 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A media type as compared: without parameters, lower case (`Text/Plain; charset=utf-8` is
+/// `text/plain`).
+pub fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// How a person would name a media type: "PDF document", or the type itself.
+pub fn type_words(media_type: &str) -> String {
+    let essence = essence(media_type);
+    match MEDIA_TYPES.iter().find(|(t, _)| *t == essence) {
+        Some((_, words)) => format!("A {words}"),
+        None if essence.is_empty() => "A file of no stated type".to_owned(),
+        None => format!("A file of type “{essence}”"),
+    }
+}
+
+/// A size in the unit a person reads: "512 bytes", "3.4 KiB", "10 MiB".
+pub fn size_words(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    const GIB: u64 = 1024 * MIB;
+    let scaled = |unit: u64, name: &str| {
+        let value = bytes as f64 / unit as f64;
+        if bytes.is_multiple_of(unit) {
+            format!("{} {name}", bytes / unit)
+        } else {
+            format!("{value:.1} {name}")
+        }
+    };
+    match bytes {
+        b if b >= GIB => scaled(GIB, "GiB"),
+        b if b >= MIB => scaled(MIB, "MiB"),
+        b if b >= KIB => scaled(KIB, "KiB"),
+        b => format!("{b} bytes"),
+    }
+}
+
+impl FileLimits {
+    /// What can be said of a file before its bytes arrive: its name, its declared length and
+    /// its type. The app checks a chosen file the same way (with its real size).
+    pub fn check_offer(
+        &self,
+        name: &str,
+        length: Option<u64>,
+        media_type: &str,
+    ) -> Result<(), FileRefusal> {
+        if !is_digest(name) {
+            return Err(FileRefusal::BadName);
+        }
+        let max = self.file_max_bytes;
+        match length {
+            None => return Err(FileRefusal::LengthRequired { max }),
+            Some(size) if size > max => return Err(FileRefusal::TooLarge { size, max }),
+            Some(_) => {}
+        }
+        let essence = essence(media_type);
+        if !MEDIA_TYPES.iter().any(|(t, _)| *t == essence) {
+            return Err(FileRefusal::UnsupportedType {
+                media_type: essence,
+            });
+        }
+        Ok(())
+    }
+
+    /// The bytes as received, against their name and what the organisation already keeps.
+    pub fn check_received(&self, name: &str, bytes: &[u8], used: u64) -> Result<(), FileRefusal> {
+        let size = bytes.len() as u64;
+        if size > self.file_max_bytes {
+            return Err(FileRefusal::TooLarge {
+                size,
+                max: self.file_max_bytes,
+            });
+        }
+        let actual = digest(bytes);
+        if actual != name {
+            return Err(FileRefusal::DigestMismatch { actual });
+        }
+        if used.saturating_add(size) > self.org_quota_bytes {
+            return Err(FileRefusal::QuotaExceeded {
+                used,
+                quota: self.org_quota_bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HELLO: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+
+    #[test]
+    fn a_file_is_named_by_the_sha256_of_its_bytes() {
+        assert_eq!(digest(b"hello"), HELLO);
+        assert!(is_digest(HELLO));
+        assert!(!is_digest(&HELLO.to_uppercase()));
+        assert!(!is_digest(&HELLO[1..]));
+        assert!(!is_digest(&format!("{}g", &HELLO[1..])));
+    }
+
+    #[test]
+    fn an_offer_is_checked_for_name_length_and_type() {
+        let limits = FileLimits::default();
+        assert_eq!(limits.check_offer(HELLO, Some(5), "text/plain"), Ok(()));
+        assert_eq!(
+            limits.check_offer(HELLO, Some(5), "Application/PDF; name=x"),
+            Ok(())
+        );
+        assert_eq!(
+            limits.check_offer("../etc/passwd", Some(5), "text/plain"),
+            Err(FileRefusal::BadName)
+        );
+        assert_eq!(
+            limits.check_offer(HELLO, None, "text/plain"),
+            Err(FileRefusal::LengthRequired {
+                max: FILE_MAX_BYTES
+            })
+        );
+        let too_large = limits
+            .check_offer(HELLO, Some(FILE_MAX_BYTES + 1), "image/png")
+            .unwrap_err();
+        assert_eq!(
+            (too_large.status(), too_large.code()),
+            (413, "file_too_large")
+        );
+        assert_eq!(
+            too_large.to_string(),
+            "This file is 10.0 MiB and a file may be at most 10 MiB."
+        );
+        let wrong_type = limits
+            .check_offer(HELLO, Some(5), "application/x-msdownload")
+            .unwrap_err();
+        assert_eq!(
+            (wrong_type.status(), wrong_type.code()),
+            (415, "unsupported_file_type")
+        );
+        assert!(
+            wrong_type
+                .to_string()
+                .starts_with("A file of type “application/x-msdownload” cannot be kept")
+        );
+        assert!(limits.check_offer(HELLO, Some(5), "").is_err());
+    }
+
+    #[test]
+    fn received_bytes_must_match_their_name_and_fit_the_quota() {
+        let limits = FileLimits {
+            file_max_bytes: 10,
+            org_quota_bytes: 12,
+        };
+        assert_eq!(limits.check_received(HELLO, b"hello", 7), Ok(()));
+        let mismatch = limits.check_received(HELLO, b"hellO", 0).unwrap_err();
+        assert_eq!(
+            (mismatch.status(), mismatch.code()),
+            (422, "digest_mismatch")
+        );
+        assert_eq!(
+            limits.check_received(HELLO, b"hello", 8),
+            Err(FileRefusal::QuotaExceeded { used: 8, quota: 12 })
+        );
+        let long = [b'a'; 11];
+        assert_eq!(
+            limits.check_received(&digest(&long), &long, 0),
+            Err(FileRefusal::TooLarge { size: 11, max: 10 })
+        );
+    }
+
+    #[test]
+    fn sizes_and_types_are_said_in_words() {
+        assert_eq!(size_words(512), "512 bytes");
+        assert_eq!(size_words(3 * 1024 + 400), "3.4 KiB");
+        assert_eq!(size_words(10 * 1024 * 1024), "10 MiB");
+        assert_eq!(size_words(ORG_QUOTA_BYTES), "2 GiB");
+        assert_eq!(type_words("application/pdf"), "A PDF document");
+        assert_eq!(type_words(""), "A file of no stated type");
+    }
+}
