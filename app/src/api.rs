@@ -5,7 +5,9 @@ use futures_util::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use register::{
-    ClientId, RecordId, pace,
+    ClientId, RecordId,
+    files::StoredFile,
+    pace,
     wire::{
         CreateOrgRequest, Credential, ErrorBody, HistoryResponse, Invite, InviteRequest,
         InvitesResponse, JoinRequest, MembersResponse, PullResponse, PushRequest, PushResponse,
@@ -87,20 +89,37 @@ async fn read_body(response: &Response) -> Result<Vec<u8>, ApiError> {
     Err(ApiError::Unreadable("an endless answer".into()))
 }
 
+/// What a request carries.
+enum Payload {
+    Json(String),
+    /// A file's bytes with their media type.
+    File(web_sys::Blob),
+}
+
+impl Payload {
+    fn len(&self) -> usize {
+        match self {
+            Self::Json(json) => json.len(),
+            Self::File(blob) => blob.size() as usize,
+        }
+    }
+}
+
 /// Sends a request and reads its answer: status, the server's clock, and the body. A request
 /// is given up when it stops making progress (`register::pace`), so an answer that never
 /// comes does not hold sync forever.
 async fn exchange(
     request: RequestBuilder,
-    body: Option<String>,
+    body: Option<Payload>,
 ) -> (Option<u64>, Result<(u16, Vec<u8>), ApiError>) {
     let controller = web_sys::AbortController::new().ok();
     let request = request.abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
-    let deadline = pace::answer_deadline_ms(body.as_ref().map_or(0, String::len));
+    let deadline = pace::answer_deadline_ms(body.as_ref().map_or(0, Payload::len));
     let request = match body {
-        Some(json) => request
+        Some(Payload::Json(json)) => request
             .header("content-type", "application/json")
             .body(json),
+        Some(Payload::File(blob)) => request.header("content-type", &blob.type_()).body(blob),
         None => request.build(),
     };
     let request = match request {
@@ -133,9 +152,14 @@ fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, ApiError> 
     if (200..300).contains(&status) {
         return serde_json::from_slice(body).map_err(|e| ApiError::Unreadable(e.to_string()));
     }
+    Err(refusal(status, body))
+}
+
+/// The server's refusal, as its error body says.
+fn refusal(status: u16, body: &[u8]) -> ApiError {
     match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(body) => Err(ApiError::Refused { status, body }),
-        Err(_) => Err(ApiError::Unreadable(format!("status {status}"))),
+        Ok(body) => ApiError::Refused { status, body },
+        Err(_) => ApiError::Unreadable(format!("status {status}")),
     }
 }
 
@@ -165,7 +189,7 @@ async fn send_timed<T: DeserializeOwned>(
             };
         }
     };
-    let (server_ms, answer) = exchange(request, body).await;
+    let (server_ms, answer) = exchange(request, body.map(Payload::Json)).await;
     Timed {
         result: answer.and_then(|(status, body)| decode(status, &body)),
         server_ms,
@@ -243,6 +267,28 @@ impl Api {
 
     pub async fn revoke_device(&self, client: ClientId) -> Result<(), ApiError> {
         send_empty(self.at(Request::delete, &format!("/devices/{client}"))).await
+    }
+
+    /// Sends a file attached on this device (its Blob's type is its media type).
+    pub async fn upload(&self, sha256: &str, blob: web_sys::Blob) -> Result<StoredFile, ApiError> {
+        let request = self.at(Request::put, &format!("/files/{sha256}"));
+        let (status, body) = exchange(request, Some(Payload::File(blob))).await.1?;
+        decode(status, &body)
+    }
+
+    /// A file of the organisation's, checked against its name.
+    pub async fn download(&self, sha256: &str) -> Result<Vec<u8>, ApiError> {
+        let request = self.at(Request::get, &format!("/files/{sha256}"));
+        let (status, body) = exchange(request, None).await.1?;
+        if !(200..300).contains(&status) {
+            return Err(refusal(status, &body));
+        }
+        if register::files::digest(&body) != sha256 {
+            return Err(ApiError::Unreadable(
+                "the file arrived damaged (its content does not match its digest)".into(),
+            ));
+        }
+        Ok(body)
     }
 
     pub async fn change_role(&self, member: &str, change: &RoleChange) -> Result<(), ApiError> {

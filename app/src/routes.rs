@@ -205,6 +205,8 @@ route_table! {
         Objective "/objectives/:id" => pages::plan::objectives::detail::ObjectiveDetail, shows Objective;
         Controls "/controls" => pages::r#do::controls::Controls, nav Do "Controls";
         Control "/controls/:id" => pages::r#do::controls::detail::ControlDetail, shows Control;
+        EvidenceRegister "/evidence" => pages::r#do::evidence::EvidenceRegister, nav Do "Evidence";
+        Evidence "/evidence/:id" => pages::r#do::evidence::detail::EvidenceDetail, shows Evidence;
     }
     part check {
         Metrics "/metrics" => pages::check::metrics::Metrics, nav Check "Metrics";
@@ -215,6 +217,10 @@ route_table! {
         Audits "/audits" => pages::check::audits::Audits, nav Check "Audits";
         Audit "/audits/:id" => pages::check::audits::detail::AuditDetail, shows Audit;
         AuditReport "/audits/:id/report" => pages::check::audits::report::AuditReport;
+        EvidencePack "/audits/:id/evidence" => pages::check::audits::pack::EvidencePack;
+        Walkthroughs "/walkthroughs" => pages::check::walkthroughs::Walkthroughs, nav Check "Walkthroughs";
+        WalkthroughRun "/audits/:id/walk" => pages::check::walkthroughs::run::WalkthroughRun;
+        WalkthroughTemplate "/walkthroughs/templates/:id" => pages::check::walkthroughs::template::TemplateDetail, shows WalkthroughTemplate;
     }
     part act {
         Findings "/findings" => pages::act::findings::Findings, nav Act "Findings";

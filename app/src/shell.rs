@@ -73,6 +73,7 @@ fn after_first_frame(state: AppState, seed: bool) {
         performance.mark("ratchet-ready").ok();
     }
     leptos::task::spawn_local(async move {
+        state.refresh_uploads().await;
         if seed {
             // After the frame is painted.
             gloo_timers::future::TimeoutFuture::new(0).await;
@@ -167,6 +168,17 @@ fn SyncBadge() -> impl IntoView {
                 {move || match pending() {
                     n if n > 0 && state.settings.get().is_some() => format!("{n} pending"),
                     _ => String::new(),
+                }}
+            </span>
+            <span class="pending" data-testid="uploads-count">
+                {move || {
+                    let waiting = state.uploads.with(|u| u.iter().filter(|u| u.refused.is_none()).count());
+                    match waiting {
+                        0 => String::new(),
+                        _ if state.settings.get().is_none() => String::new(),
+                        1 => "1 file to upload".to_owned(),
+                        n => format!("{n} files to upload"),
+                    }
                 }}
             </span>
             {move || progress().map(|(done, total)| view! {

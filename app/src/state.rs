@@ -4,7 +4,7 @@
 
 use crate::{
     open_device,
-    store::{Store, StoreError, SyncSettings},
+    store::{NewFile, Store, StoreError, SyncSettings, Upload},
     sync::SyncStatus,
 };
 use futures_channel::mpsc::UnboundedSender;
@@ -29,6 +29,10 @@ pub struct AppState {
     /// flags and due lists follow the calendar without any change to the register.
     pub today: RwSignal<String>,
     kick: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
+    /// The files attached on this device that the sync server has not taken yet.
+    pub uploads: RwSignal<Vec<Upload>>,
+    /// Files attached with the edits not yet written: the next write keeps them (`attach`).
+    files: StoredValue<Vec<NewFile>, LocalStorage>,
 }
 
 pub fn now_ms() -> u64 {
@@ -85,8 +89,12 @@ async fn persist(state: AppState) -> Result<(), StoreError> {
         .try_update_value(|device| {
             // The part spent in memory, apart from waiting for storage (for the bench).
             let preparing = Timing::start("ratchet-prepare");
-            let write = store.prepare(device);
+            let mut write = store.prepare(device);
             preparing.finish();
+            write.files = state
+                .files
+                .try_update_value(std::mem::take)
+                .unwrap_or_default();
             write
         })
         .expect("the device lives as long as the app");
@@ -119,6 +127,8 @@ impl AppState {
             notice: RwSignal::new(None),
             today: RwSignal::new(today()),
             kick: StoredValue::new_local(None),
+            uploads: RwSignal::new(Vec::new()),
+            files: StoredValue::new_local(Vec::new()),
         }
     }
 
@@ -267,6 +277,69 @@ impl AppState {
         let id = RecordId::new();
         self.write_fields(id, kind, fields).await?;
         Ok(id)
+    }
+
+    /// Keeps a file with a new Evidence record describing it (`fields`: its title, links,
+    /// dates), in one transaction: after a crash or a closed tab there is both or neither.
+    /// The file is checked as the sync server will check it, and waits in the upload queue
+    /// until the server takes it.
+    pub async fn attach(
+        self,
+        file: NewFile,
+        mut fields: Vec<(&'static str, Value)>,
+        file_name: &str,
+    ) -> Result<RecordId, Vec<FieldError>> {
+        use register::views::Evidence;
+        let described = &file.file;
+        register::files::FileLimits::default()
+            .check_offer(
+                &described.sha256,
+                Some(described.size),
+                &described.media_type,
+            )
+            .map_err(|refusal| {
+                vec![FieldError {
+                    field: Evidence::sha256.to_owned(),
+                    message: refusal.to_string(),
+                }]
+            })?;
+        if !self.may_write(Kind::Evidence) {
+            return Err(vec![FieldError {
+                field: Evidence::sha256.to_owned(),
+                message: format!("A {} cannot add evidence.", self.role().name()),
+            }]);
+        }
+        let captured_by = self.me().and_then(|m| m.parse::<RecordId>().ok());
+        fields.extend([
+            (Evidence::sha256, Value::from(described.sha256.as_str())),
+            (Evidence::size, Value::Int(described.size as i64)),
+            (
+                Evidence::media_type,
+                Value::from(described.media_type.as_str()),
+            ),
+            (Evidence::file_name, Value::from(file_name)),
+            (
+                Evidence::captured_at,
+                Value::from(crate::components::record::now_stored()),
+            ),
+        ]);
+        if let Some(me) = captured_by {
+            fields.push((Evidence::captured_by, Value::from(me.to_string())));
+        }
+        self.read_untracked(|d| Kind::Evidence.spec().check_new(&fields, &d.local))?;
+        // No await between queueing the file and the edits: the write that takes one takes both.
+        self.files.update_value(|files| files.push(file));
+        let id = RecordId::new();
+        self.write_fields(id, Kind::Evidence, fields).await?;
+        self.refresh_uploads().await;
+        Ok(id)
+    }
+
+    /// Reads the upload queue again (after a file is attached or the server took one).
+    pub async fn refresh_uploads(self) {
+        if let Ok(uploads) = self.store().uploads().await {
+            self.uploads.try_set(uploads);
+        }
     }
 
     /// Changes one field of a record, after checking the value.

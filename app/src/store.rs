@@ -2,14 +2,17 @@
 //! (`ratchet-local` when the device syncs with no one). Every schema change bumps `VERSION` and
 //! adds a step to `upgrade`, so a database made by any earlier release opens with its data.
 //!
-//! Version 3 stores:
+//! Version 4 stores:
 //! - `buckets`: the records, a few dozen to a row (see `register::layout`), each with what
 //!   the person sees and what the server confirmed (every field with its clock);
 //! - `outbox`: the queue of this device's changes by mid: those above the acknowledged mid
 //!   wait to be pushed; those at or below it were acknowledged and wait to be seen in a pull;
 //! - `meta`: the device's counters and cursor (`device`), sync settings and credential
 //!   (`sync`), refused changes (`refused`), the bucket count (`buckets`);
-//! - `evidence`: files and photos as Blobs, keyed by the SHA-256 of their bytes.
+//! - `evidence`: files and photos as Blobs, keyed by the SHA-256 of their bytes;
+//! - `uploads`: the files attached on this device that the server has not yet taken (by
+//!   digest, with the server's refusal once it refused one), written in the same transaction
+//!   as the file and its Evidence record (version 4).
 //!
 //! Earlier versions are converted by `Store::load`, once, in one transaction that also empties
 //! the old store: version 1 kept risks in `records` (they become ops), version 2 kept one
@@ -34,7 +37,7 @@ use std::{cell::Cell, collections::BTreeSet, rc::Rc};
 /// The database used when the device is not joined to any organisation.
 pub const LOCAL_DB: &str = "ratchet-local";
 /// Current schema version of the database.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 const V1_RECORDS: &str = "records";
 const V2_REGISTER: &str = "register";
@@ -42,6 +45,7 @@ const BUCKETS: &str = "buckets";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 const EVIDENCE: &str = "evidence";
+const UPLOADS: &str = "uploads";
 
 const META_DEVICE: &str = "device";
 const META_SYNC: &str = "sync";
@@ -185,6 +189,55 @@ pub struct EvidenceFile {
     pub media_type: String,
 }
 
+/// A file to keep: its description and its bytes as a Blob, named by their digest
+/// (`register::files::digest`), so the name always matches the content.
+#[derive(Clone, Debug)]
+pub struct NewFile {
+    pub file: EvidenceFile,
+    pub blob: web_sys::Blob,
+}
+
+impl NewFile {
+    pub fn from_bytes(bytes: &[u8], media_type: &str) -> Result<Self, StoreError> {
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(media_type);
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+            .map_err(|e| StoreError::Storage(format!("{e:?}")))?;
+        Ok(Self {
+            file: EvidenceFile {
+                sha256: register::files::digest(bytes),
+                size: bytes.len() as u64,
+                media_type: media_type.to_owned(),
+            },
+            blob,
+        })
+    }
+
+    /// The row of the `evidence` store (a plain object, so the Blob is stored as a Blob).
+    fn row(&self) -> Result<wasm_bindgen::JsValue, StoreError> {
+        let row = js_sys::Object::new();
+        for (key, value) in [
+            ("sha256", wasm_bindgen::JsValue::from_str(&self.file.sha256)),
+            ("size", (self.file.size as f64).into()),
+            ("media_type", self.file.media_type.as_str().into()),
+            ("blob", self.blob.clone().into()),
+        ] {
+            js_sys::Reflect::set(&row, &key.into(), &value)
+                .map_err(|e| StoreError::Storage(format!("{e:?}")))?;
+        }
+        Ok(row.into())
+    }
+}
+
+/// A file attached on this device that the server has not taken yet.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Upload {
+    pub sha256: String,
+    /// The server's reason, once it refused the file (it is not offered again).
+    pub refused: Option<String>,
+}
+
 /// A device as read from storage, with any data of earlier versions still to convert.
 pub struct Read {
     device: Device,
@@ -226,6 +279,8 @@ pub struct WriteSet {
     relayout: Option<u32>,
     /// Stores of earlier versions, emptied in the same transaction once converted.
     emptied: Vec<&'static str>,
+    /// Files attached with these changes, kept and queued for upload in the same transaction.
+    pub files: Vec<NewFile>,
 }
 
 impl Store {
@@ -378,6 +433,7 @@ impl Store {
             buckets,
             relayout,
             emptied: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -393,9 +449,13 @@ impl Store {
             buckets,
             relayout,
             emptied,
+            files,
         } = set;
         let mut stores = vec![BUCKETS, OUTBOX, META];
         stores.extend(&emptied);
+        if !files.is_empty() {
+            stores.extend([EVIDENCE, UPLOADS]);
+        }
         let tx = self
             .db
             .transaction(stores)
@@ -469,6 +529,17 @@ impl Store {
             for store in emptied {
                 drop(tx.object_store(store)?.clear()?);
             }
+            if !files.is_empty() {
+                let (evidence, uploads) = (tx.object_store(EVIDENCE)?, tx.object_store(UPLOADS)?);
+                for file in &files {
+                    drop(evidence.put(file.row()?).primitive()?);
+                    let upload = Upload {
+                        sha256: file.file.sha256.clone(),
+                        refused: None,
+                    };
+                    drop(uploads.put(&upload).serde()?);
+                }
+            }
         }
         tx.commit().await?;
         if let Some(count) = relayout {
@@ -504,43 +575,58 @@ impl Store {
     }
 
     /// Keeps a file's bytes on the device under their SHA-256 (computed here, so the key
-    /// always matches the content). Storing the same bytes twice keeps one copy.
+    /// always matches the content), as fetched from the server: it is not queued for upload.
+    /// Storing the same bytes twice keeps one copy.
     pub async fn put_evidence(
         &self,
         bytes: &[u8],
         media_type: &str,
     ) -> Result<EvidenceFile, StoreError> {
-        use sha2::{Digest, Sha256};
-        let sha256 = register::chain::to_hex(&Sha256::digest(bytes));
-        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type(media_type);
-        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-            .map_err(|e| StoreError::Storage(format!("{e:?}")))?;
-        let row = js_sys::Object::new();
-        for (key, value) in [
-            ("sha256", wasm_bindgen::JsValue::from_str(&sha256)),
-            ("size", (bytes.len() as f64).into()),
-            ("media_type", media_type.into()),
-            ("blob", blob.into()),
-        ] {
-            js_sys::Reflect::set(&row, &key.into(), &value)
-                .map_err(|e| StoreError::Storage(format!("{e:?}")))?;
-        }
+        let file = NewFile::from_bytes(bytes, media_type)?;
         let tx = self
             .db
             .transaction(EVIDENCE)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         tx.object_store(EVIDENCE)?
-            .put(wasm_bindgen::JsValue::from(row))
+            .put(file.row()?)
+            .primitive()?
             .await?;
         tx.commit().await?;
-        Ok(EvidenceFile {
-            sha256,
-            size: bytes.len() as u64,
-            media_type: media_type.to_owned(),
-        })
+        Ok(file.file)
+    }
+
+    /// The files waiting for the server, oldest attached first.
+    pub async fn uploads(&self) -> Result<Vec<Upload>, StoreError> {
+        let tx = self.db.transaction(UPLOADS).build()?;
+        let rows = tx.object_store(UPLOADS)?.get_all().serde()?.await?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The server took the file (or refused it, with why): it is not offered again.
+    pub async fn upload_done(
+        &self,
+        sha256: &str,
+        refused: Option<String>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(UPLOADS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let uploads = tx.object_store(UPLOADS)?;
+        match refused {
+            None => uploads.delete(sha256.to_owned()).build()?.await?,
+            Some(reason) => {
+                let upload = Upload {
+                    sha256: sha256.to_owned(),
+                    refused: Some(reason),
+                };
+                uploads.put(&upload).serde()?.await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The stored file with this digest, as a Blob.
@@ -585,6 +671,11 @@ fn upgrade(old: u32, db: &Database) -> indexed_db_futures::Result<()> {
     }
     if old < 3 {
         db.create_object_store(BUCKETS).build()?;
+    }
+    if old < 4 {
+        db.create_object_store(UPLOADS)
+            .with_key_path(KeyPath::One("sha256"))
+            .build()?;
     }
     Ok(())
 }

@@ -131,6 +131,37 @@ pub async fn preload() {
     __preload_run_once().await;
 }
 
+/// Offers the server the files attached on this device, oldest first, after the records that
+/// name them. A file the server refuses for what it is (too large, a type it does not take,
+/// a role that may not add evidence) is not offered again, and its evidence says why; a
+/// dropped connection ends the round, and the next round goes on from that file.
+async fn upload_files(state: AppState, api: &Api) -> Result<(), SyncError> {
+    let store = state.store();
+    let waiting: Vec<_> = store
+        .uploads()
+        .await?
+        .into_iter()
+        .filter(|upload| upload.refused.is_none())
+        .collect();
+    for upload in waiting {
+        let outcome = match store.evidence(&upload.sha256).await? {
+            None => Some("The file is no longer on this device.".to_owned()),
+            Some((_, blob)) => match api.upload(&upload.sha256, blob).await {
+                Ok(_) => None,
+                Err(ApiError::Refused { status, body })
+                    if (400..500).contains(&status) && status != 401 && status != 429 =>
+                {
+                    Some(body.error.message)
+                }
+                Err(error) => return Err(error.into()),
+            },
+        };
+        store.upload_done(&upload.sha256, outcome).await?;
+        state.refresh_uploads().await;
+    }
+    Ok(())
+}
+
 /// Pushes the whole outbox in batches, then pulls until the device has the whole log.
 async fn push_then_pull(state: AppState, pace: &mut PushPace) -> Result<(), SyncError> {
     let Some(settings) = state.settings.get_untracked() else {
@@ -206,6 +237,7 @@ async fn push_then_pull(state: AppState, pace: &mut PushPace) -> Result<(), Sync
             break;
         }
     }
+    upload_files(state, &api).await?;
     if let Ok(members) = api.members().await {
         state.members.set(members.members);
     }

@@ -1,8 +1,9 @@
 //! The IndexedDB store in a real headless Chromium: durability across reopening, one
 //! transaction per write (all or nothing), upgrades from versions 1 and 2 with real data,
-//! buckets that grow with the register, one database per organisation, and evidence files.
+//! buckets that grow with the register, one database per organisation, and evidence files
+//! (kept with their records in one transaction, and queued for upload).
 
-use app::store::{Store, StoreError, org_db_name};
+use app::store::{NewFile, Store, StoreError, Upload, org_db_name};
 use indexed_db_futures::{KeyPath, database::Database, prelude::*, transaction::TransactionMode};
 use register::{
     ClientId, Kind, RecordId, Role, Value,
@@ -347,5 +348,112 @@ async fn evidence_files_are_kept_by_content_hash() -> Result<(), StoreError> {
     assert_eq!(blob.type_(), "image/png");
     assert!(store.evidence(&"0".repeat(64)).await?.is_none());
     store.close();
+    Store::delete(&name).await
+}
+
+/// A new Evidence record naming `file`, on `device`.
+fn describe(device: &mut Device, file: &NewFile, title: &str) -> RecordId {
+    let id = RecordId::new();
+    device.edit(id, Kind::Evidence, "title", title.into(), NOW);
+    device.edit(
+        id,
+        Kind::Evidence,
+        "sha256",
+        file.file.sha256.as_str().into(),
+        NOW,
+    );
+    id
+}
+
+#[wasm_bindgen_test]
+async fn an_evidence_file_and_its_record_are_kept_together_or_not_at_all() -> Result<(), StoreError>
+{
+    let name = unique_name("attach");
+    let store = Store::open(&name).await?;
+    let mut device = store.load(ClientId::new(), NOW).await?;
+
+    let photo = NewFile::from_bytes(b"\xff\xd8 the locked rack", "image/jpeg")?;
+    let kept = describe(&mut device, &photo, "Locked rack");
+    let mut write = store.prepare(&mut device);
+    write.files = vec![photo.clone()];
+    store.commit(write).await?;
+
+    // The rest of the write fails (an outbox entry JavaScript cannot hold): neither the file
+    // nor its record nor its place in the upload queue is kept.
+    let scan = NewFile::from_bytes(b"%PDF-1.7 visitor book", "application/pdf")?;
+    let lost = describe(&mut device, &scan, "Visitor book");
+    let mut write = store.prepare(&mut device);
+    write.files = vec![scan.clone()];
+    let mut impossible = device.push_request(500).unwrap().ops[0].clone();
+    impossible.mid = u64::MAX;
+    write
+        .changes
+        .queue
+        .push((u64::MAX, Some(Pending::Op(impossible))));
+    assert!(store.commit(write).await.is_err(), "the write must fail");
+
+    // The file fails (its bytes cannot be stored): its record is not kept either.
+    let mut broken = NewFile::from_bytes(b"a receipt", "image/png")?;
+    let unstorable: wasm_bindgen::JsValue = js_sys::Function::new_no_args("return 1").into();
+    broken.blob = wasm_bindgen::JsCast::unchecked_into(unstorable);
+    let also_lost = describe(&mut device, &broken, "Receipt");
+    let mut write = store.prepare(&mut device);
+    write.files = vec![broken.clone()];
+    assert!(
+        store.commit(write).await.is_err(),
+        "a file that cannot be stored fails the write"
+    );
+    store.close();
+
+    let reopened = Store::open(&name).await?;
+    let loaded = reopened.load(ClientId::new(), NOW).await?;
+    assert!(loaded.local.record(kept).is_some());
+    let (file, blob) = reopened.evidence(&photo.file.sha256).await?.expect("kept");
+    assert_eq!(
+        (file.size, blob.type_()),
+        (photo.file.size, "image/jpeg".to_owned())
+    );
+    assert_eq!(
+        reopened.uploads().await?,
+        [Upload {
+            sha256: photo.file.sha256.clone(),
+            refused: None
+        }],
+        "only the kept file waits for upload"
+    );
+    for (record, file) in [(lost, &scan), (also_lost, &broken)] {
+        assert!(
+            loaded.local.record(record).is_none(),
+            "no record from a failed write"
+        );
+        assert!(
+            reopened.evidence(&file.file.sha256).await?.is_none(),
+            "no file from a failed write"
+        );
+    }
+
+    // Once the server takes the file it leaves the queue; a refused one stays, with why.
+    reopened.upload_done(&photo.file.sha256, None).await?;
+    assert!(reopened.uploads().await?.is_empty());
+    let other = NewFile::from_bytes(b"another", "text/plain")?;
+    let mut device = loaded;
+    describe(&mut device, &other, "Another");
+    let mut write = reopened.prepare(&mut device);
+    write.files = vec![other.clone()];
+    reopened.commit(write).await?;
+    reopened
+        .upload_done(&other.file.sha256, Some("Too large.".into()))
+        .await?;
+    assert_eq!(
+        reopened.uploads().await?[0].refused.as_deref(),
+        Some("Too large.")
+    );
+    // A file fetched from the server is kept, but not queued.
+    let fetched = reopened
+        .put_evidence(b"from the server", "text/plain")
+        .await?;
+    assert!(reopened.evidence(&fetched.sha256).await?.is_some());
+    assert_eq!(reopened.uploads().await?.len(), 1);
+    reopened.close();
     Store::delete(&name).await
 }

@@ -63,7 +63,8 @@ pub struct ListSpec {
     pub label: &'static str,
     /// Choice fields offered as filters.
     pub filters: &'static [&'static str],
-    /// The member field rows are filtered by ("owner", or "reporter" for reports).
+    /// The member field rows are filtered by ("owner", or "reporter" for reports; empty for
+    /// none).
     pub person: &'static str,
     pub describe: fn(&Device) -> Describe,
     /// What the register is for, shown while it is empty.
@@ -280,13 +281,16 @@ pub fn RegisterList(
                 <input id=id("search") type="search" bind:value=search />
             </div>
             {choice_filters}
-            <div class="field">
-                <label for=id("owner")>{words(spec.person)}</label>
-                <select id=id("owner") bind:value=owner>
-                    <option value="">"Anyone"</option>
-                    {move || state.people().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
-                </select>
-            </div>
+            // A register whose records belong to no one (templates) has no person filter.
+            {(!spec.person.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for=id("owner")>{words(spec.person)}</label>
+                    <select id=id("owner") bind:value=owner>
+                        <option value="">"Anyone"</option>
+                        {move || state.people().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                </div>
+            })}
             <div class="field">
                 <label for=id("sort")>"Sort by"</label>
                 <select id=id("sort") bind:value=sort>

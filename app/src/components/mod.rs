@@ -1,9 +1,11 @@
 //! The parts every register's pages share: the schema-driven record editor and new-record
 //! form, the record picker, the one register list with its CSV import, a record's history,
-//! the trend and bar charts, and the frame of a detail page.
+//! the trend and bar charts, evidence files on a record's page, and the frame of a detail
+//! page.
 
 pub mod bars;
 pub mod chart;
+pub mod evidence;
 pub mod heatmap;
 pub mod history;
 pub mod import;
@@ -54,6 +56,25 @@ pub fn RoutedDetail(
             }}
         </section>
     }
+}
+
+/// Offers `bytes` to the person as a file download (an export, an evidence pack).
+pub fn offer_download(
+    file_name: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(media_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)
 }
 
 /// The message for one field among a form's errors, shown under that field.

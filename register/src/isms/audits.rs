@@ -36,6 +36,27 @@ pub struct NewCheck {
     pub control: Option<RecordId>,
 }
 
+impl NewCheck {
+    /// The fields of this check as the record at `position` in `audit`'s checklist, not yet
+    /// checked.
+    pub fn fields(&self, audit: RecordId, position: i64) -> Vec<(&'static str, crate::Value)> {
+        use crate::Value;
+        let mut fields = vec![
+            (AuditCheck::audit, Value::Text(audit.to_string())),
+            (AuditCheck::question, Value::Text(self.question.clone())),
+            (AuditCheck::position, Value::Int(position)),
+            (AuditCheck::result, Value::from("not_checked")),
+        ];
+        if !self.reference.is_empty() {
+            fields.push((AuditCheck::reference, Value::Text(self.reference.clone())));
+        }
+        if let Some(control) = self.control {
+            fields.push((AuditCheck::control, Value::Text(control.to_string())));
+        }
+        fields
+    }
+}
+
 /// One check per clause, its question asking for the evidence the clause calls for.
 pub fn clause_checks(ids: &[&str]) -> Vec<NewCheck> {
     ids.iter()

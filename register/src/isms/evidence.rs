@@ -1,8 +1,11 @@
 //! Evidence (clause 7.5, documented information): whether a file still shows what it claims
-//! (effective, expiring, expired, superseded), what supports a record, and the reminders to
-//! renew what is about to lapse.
+//! (effective, expiring, expired, superseded), what supports a record, the reminders to
+//! renew what is about to lapse, and an audit's evidence pack (per requirement in scope,
+//! what shows it and what is missing, with an index for the zip).
 
-use crate::{Kind, RecordId, Replica, dates, rules::RecordRule, views::Evidence};
+use crate::{
+    Kind, RecordId, Replica, audits, catalogue, dates, rules::RecordRule, views::Evidence,
+};
 use chrono::NaiveDate;
 
 /// How long before its expiry a file is said to be expiring, and its renewal becomes work.
@@ -157,6 +160,175 @@ pub fn renewals(register: &Replica, today: NaiveDate) -> Vec<(Evidence, Validity
     due
 }
 
+/// One requirement of an audit's scope in its evidence pack: the evidence that shows it, and
+/// whether any of it is still good.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PackEntry {
+    /// The clause or control's reference (`9.2.2`, `A.7.2`), empty for checks against none.
+    pub reference: String,
+    /// The reference with its title, or the check's question when it has no reference.
+    pub requirement: String,
+    /// Newest first, with where each stands; superseded files are left out.
+    pub evidence: Vec<(Evidence, Validity)>,
+}
+
+impl PackEntry {
+    /// No evidence at all.
+    pub fn missing(&self) -> bool {
+        self.evidence.is_empty()
+    }
+
+    /// Evidence, but none of it valid today.
+    pub fn lapsed(&self) -> bool {
+        !self.missing()
+            && self.evidence.iter().all(|(_, v)| {
+                matches!(
+                    v,
+                    Validity::Expired { .. } | Validity::NotYetEffective { .. }
+                )
+            })
+    }
+}
+
+/// An audit's evidence pack: each clause and control its checks cover (clauses first, then
+/// Annex A, in the standard's order), with the evidence linked to those checks or to the
+/// control they are against.
+pub fn pack(register: &Replica, audit: RecordId, today: NaiveDate) -> Vec<PackEntry> {
+    let mut entries: Vec<PackEntry> = Vec::new();
+    for check in audits::checks_of(register, audit) {
+        let reference = check.reference.clone().unwrap_or_default();
+        let requirement = catalogue::requirement(&reference)
+            .unwrap_or_else(|| check.question.clone().unwrap_or_default());
+        let mut found = supporting(register, Kind::AuditCheck, check.id);
+        if let Some(control) = check.control {
+            found.extend(supporting(register, Kind::Control, control));
+        }
+        let at = match entries
+            .iter()
+            .position(|e| !reference.is_empty() && e.reference == reference)
+        {
+            Some(at) => at,
+            None => {
+                entries.push(PackEntry {
+                    reference: reference.clone(),
+                    requirement,
+                    evidence: Vec::new(),
+                });
+                entries.len() - 1
+            }
+        };
+        let entry = &mut entries[at];
+        for evidence in found {
+            let validity = validity(&evidence, today);
+            if validity != Validity::Superseded
+                && !entry.evidence.iter().any(|(e, _)| e.id == evidence.id)
+            {
+                entry.evidence.push((evidence, validity));
+            }
+        }
+    }
+    for entry in &mut entries {
+        entry
+            .evidence
+            .sort_by(|a, b| b.0.captured_at.cmp(&a.0.captured_at));
+    }
+    entries.sort_by_key(|e| {
+        (
+            e.reference.is_empty(),
+            e.reference.starts_with("A."),
+            catalogue::reference_key(&e.reference),
+        )
+    });
+    entries
+}
+
+/// What a pack entry says of itself: "missing", "expired" or "evidenced".
+pub fn pack_status(entry: &PackEntry) -> &'static str {
+    if entry.missing() {
+        "missing"
+    } else if entry.lapsed() {
+        "expired"
+    } else {
+        "evidenced"
+    }
+}
+
+/// A name that is safe as a folder or file name in a zip on any system.
+fn safe_name(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_matches('.').trim();
+    let cut: String = cleaned.chars().take(80).collect();
+    if cut.is_empty() {
+        "untitled".to_owned()
+    } else {
+        cut
+    }
+}
+
+/// Where a file goes in the pack's zip: a folder per requirement (numbered, so the standard's
+/// order survives), the evidence's title with the start of its digest (names stay unique)
+/// and the file's own extension.
+pub fn pack_path(position: usize, entry: &PackEntry, evidence: &Evidence) -> String {
+    let extension = evidence
+        .file_name
+        .as_deref()
+        .and_then(|name| name.rsplit_once('.'))
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .filter(|ext| {
+            !ext.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        .unwrap_or_else(|| "bin".to_owned());
+    let digest = evidence.sha256.as_deref().unwrap_or_default();
+    format!(
+        "{:02} {}/{} ({}).{extension}",
+        position + 1,
+        safe_name(&entry.requirement),
+        safe_name(evidence.title.as_deref().unwrap_or("untitled")),
+        digest.get(..8).unwrap_or(digest),
+    )
+}
+
+/// The pack's index, as CSV: one row per file (and one per requirement with none), naming
+/// where the file is in the zip and its SHA-256, so an auditor can check each one.
+pub fn pack_index(entries: &[PackEntry]) -> String {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "requirement",
+        "status",
+        "evidence",
+        "validity",
+        "captured_at",
+        "file",
+        "sha256",
+    ];
+    let _ = csv.write_record(header);
+    for (position, entry) in entries.iter().enumerate() {
+        let status = pack_status(entry);
+        if entry.evidence.is_empty() {
+            let _ = csv.write_record([entry.requirement.as_str(), status, "", "", "", "", ""]);
+        }
+        for (evidence, validity) in &entry.evidence {
+            let _ = csv.write_record([
+                entry.requirement.as_str(),
+                status,
+                evidence.title.as_deref().unwrap_or_default(),
+                &validity.words(),
+                evidence.captured_at.as_deref().unwrap_or_default(),
+                &pack_path(position, entry, evidence),
+                evidence.sha256.as_deref().unwrap_or_default(),
+            ]);
+        }
+    }
+    String::from_utf8(csv.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +447,118 @@ mod tests {
         let due = renewals(&device.local, day("2026-12-04"));
         let due: Vec<(RecordId, &str)> = due.iter().map(|(e, v)| (e.id, v.tag())).collect();
         assert_eq!(due, [(older, "expired"), (newer, "expiring")]);
+    }
+
+    #[test]
+    fn an_audit_s_evidence_pack_lists_each_requirement_with_its_evidence_and_what_is_missing() {
+        use crate::fixture::{Fixture, link, text};
+        let mut f = Fixture::new();
+        let control = f.add(
+            Kind::Control,
+            &[
+                ("reference", text("A.7.2")),
+                ("title", text("Physical entry")),
+            ],
+        );
+        let audit = f.add(
+            Kind::Audit,
+            &[("title", text("Walk")), ("audit_type", text("walkthrough"))],
+        );
+        let mut checks = Vec::new();
+        for (position, reference, with_control) in [
+            (0, "A.7.2", true),
+            (1, "A.7.2", true),
+            (2, "A.7.4", false),
+            (3, "9.2.2", false),
+        ] {
+            let mut fields = vec![
+                ("audit", link(audit)),
+                ("question", text("?")),
+                ("reference", text(reference)),
+                ("position", Value::Int(position)),
+            ];
+            if with_control {
+                fields.push(("control", link(control)));
+            }
+            checks.push(f.add(Kind::AuditCheck, &fields));
+        }
+        let mut evidence = |title: &str,
+                            file: &str,
+                            digest: char,
+                            link_to: (&str, RecordId),
+                            extra: &[(&str, &str)]| {
+            let mut fields = vec![
+                ("title", text(title)),
+                ("file_name", text(file)),
+                ("sha256", text(&digest.to_string().repeat(64))),
+                (link_to.0, Value::List(vec![link_to.1.to_string()])),
+            ];
+            fields.extend(extra.iter().map(|(k, v)| (*k, text(v))));
+            f.add(Kind::Evidence, &fields)
+        };
+        let photo = evidence(
+            "Door: locked?",
+            "IMG_1.JPG",
+            'a',
+            ("audit_checks", checks[0]),
+            &[("captured_at", "2026-12-03T10:00:00Z")],
+        );
+        let report = evidence(
+            "Access review",
+            "review.pdf",
+            'b',
+            ("controls", control),
+            &[
+                ("captured_at", "2026-01-01T10:00:00Z"),
+                ("expires_on", "2026-06-30"),
+            ],
+        );
+        evidence(
+            "Old review",
+            "old.pdf",
+            'c',
+            ("controls", control),
+            &[("status", "superseded")],
+        );
+        evidence(
+            "Programme",
+            "p",
+            'd',
+            ("audit_checks", checks[3]),
+            &[("expires_on", "2026-01-01")],
+        );
+
+        let entries = pack(f.register(), audit, day("2026-12-04"));
+        let summary: Vec<(&str, &str, Vec<RecordId>)> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.reference.as_str(),
+                    pack_status(e),
+                    e.evidence.iter().map(|(ev, _)| ev.id).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(summary[1], ("A.7.2", "evidenced", vec![photo, report]));
+        assert_eq!(summary[0].0, "9.2.2");
+        assert_eq!(summary[0].1, "expired");
+        assert_eq!(summary[2], ("A.7.4", "missing", vec![]));
+        assert_eq!(entries.len(), 3, "a requirement checked twice is one entry");
+
+        let path = pack_path(1, &entries[1], &entries[1].evidence[0].0);
+        assert_eq!(path, "02 A.7.2 Physical entry/Door- locked- (aaaaaaaa).jpg");
+        let index = pack_index(&entries);
+        assert!(
+            index.starts_with("requirement,status,evidence,validity,captured_at,file,sha256\n")
+        );
+        assert!(index.contains(
+            "A.7.4 Physical security monitoring,missing,,,,,
+"
+        ));
+        assert!(index.contains(&"a".repeat(64)));
+        assert!(
+            !index.contains("Old review"),
+            "superseded files are left out"
+        );
     }
 }

@@ -18,4 +18,5 @@ pub mod reviews;
 pub mod risk;
 pub mod rules;
 pub mod schema;
+pub mod walkthrough;
 pub mod work;

@@ -7,7 +7,7 @@
 
 use crate::{
     Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, reviews, schema::DELETED,
-    views,
+    views, walkthrough,
 };
 
 /// Reads records as they are: the server's stored state, or a device's copy.
@@ -271,6 +271,7 @@ const ALL: &[&[RecordRule]] = &[
     audits::RULES,
     reviews::RULES,
     evidence::RULES,
+    walkthrough::RULES,
 ];
 
 /// The record rules of `kind`.

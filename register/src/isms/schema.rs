@@ -826,6 +826,7 @@ register_schema! {
             title: String = SHORT, required;
             audit_type: String = Choice(&["internal", "external", "supplier", "walkthrough"]), required;
             status: String = Choice(&["planned", "in_progress", "reported", "closed", "cancelled"]);
+            location: String = SHORT;
             scope: String = LongText;
             criteria: String = LongText;
         }
@@ -874,6 +875,7 @@ register_schema! {
             reference: String = REFERENCE;
             control: RecordId = Ref(Kind::Control);
             risks: Vec<RecordId> = Refs(Kind::Risk);
+            location: String = SHORT;
         }
         "Source" {
             source: String = Choice(&["audit", "event", "measurement", "review", "direct"]);
@@ -1005,18 +1007,18 @@ register_schema! {
     /// the sync server's bucket, named by their SHA-256, which this record carries so the
     /// hash-chained log vouches for the content (`register::files`, `register::evidence`).
     Evidence = "evidence", "Evidence", EditorsAndAuditors, append_only: false {
-        "File" {
+        "Evidence" {
             title: String = SHORT, required;
             description: String = LongText;
+            location: String = SHORT;
+        }
+        "File" {
             sha256: String = Sha256, required;
             size: i64 = Int { min: 0, max: 100 * 1024 * 1024 };
             media_type: String = FieldType::Text(100);
             file_name: String = FieldType::Text(255);
-        }
-        "Capture" {
             captured_by: RecordId = Ref(Kind::Member);
             captured_at: String = DateTime;
-            location: String = SHORT;
         }
         "Validity" {
             effective_on: String = Date;
@@ -1032,6 +1034,15 @@ register_schema! {
             events: Vec<RecordId> = Refs(Kind::Event);
             reviews: Vec<RecordId> = Refs(Kind::Review);
             measurements: Vec<RecordId> = Refs(Kind::Measurement);
+        }
+    }
+    /// A named set of checks for a site walkthrough (`register::walkthrough`), one per line:
+    /// a control's reference, then the question (`A.7.2 Is every visitor signed in?`).
+    WalkthroughTemplate = "walkthrough_template", "Walkthrough template", EditorsAndAuditors, append_only: false {
+        "Template" {
+            name: String = SHORT, required;
+            description: String = LongText;
+            checks: Vec<String> = Lines { items: 100, chars: 520 }, required;
         }
     }
     /// A person's profile in the register (their access is managed separately).
@@ -1077,7 +1088,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_its_name_and_has_a_required_field() {
-        assert_eq!(Kind::ALL.len(), 16);
+        assert_eq!(Kind::ALL.len(), 17);
         for &kind in Kind::ALL {
             assert_eq!(Kind::from_name(kind.name()), Some(kind));
             let json = serde_json::to_string(&kind).unwrap();

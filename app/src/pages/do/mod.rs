@@ -1,3 +1,5 @@
-//! Do (clause 8, Annex A): the controls in place, and the Statement of Applicability.
+//! Do (clause 8, Annex A): the controls in place, the Statement of Applicability, and the
+//! evidence that shows they work (clause 7.5).
 
 pub mod controls;
+pub mod evidence;

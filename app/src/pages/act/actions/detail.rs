@@ -4,6 +4,7 @@
 
 use crate::components::{
     FieldMessage, RecordLink, RoutedDetail, error_for,
+    evidence::EvidencePanel,
     history::RecordHistory,
     record::{RecordEditor, now_stored, words},
 };
@@ -75,6 +76,7 @@ fn ActionPage(id: RecordId) -> impl IntoView {
         <Show when=move || status() == "done">
             <Effectiveness id action />
         </Show>
+        <EvidencePanel kind=Kind::Action id />
         <RecordHistory id kind=Kind::Action />
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::components::{
     RecordLink, RoutedDetail,
+    evidence::EvidencePanel,
     history::RecordHistory,
     list::Tag,
     record::{NewRecordForm, RecordEditor, fields, now_stored, words},
@@ -51,6 +52,7 @@ fn FindingPage(id: RecordId) -> impl IntoView {
         <Recurrence id finding />
         <RecordEditor kind=Kind::Finding id />
         <Actions finding=id />
+        <EvidencePanel kind=Kind::Finding id />
         <RecordHistory id kind=Kind::Finding />
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::components::{
     RecordLink, RoutedDetail,
+    evidence::EvidencePanel,
     history::RecordHistory,
     record::{NewRecordForm, RecordEditor, fields, now_stored, words},
 };
@@ -126,6 +127,7 @@ fn ReviewPage(id: RecordId) -> impl IntoView {
             <SignOff id />
         </Show>
         <RecordEditor kind=Kind::Review id sections=&["Review", "Commentary on the inputs", "Decisions"] />
+        <EvidencePanel kind=Kind::Review id />
         <RecordHistory id kind=Kind::Review />
     }
 }

@@ -66,6 +66,10 @@ fn AuditPage(id: RecordId) -> impl IntoView {
             <span class="tag">{move || words(audit.get().and_then(|a| a.audit_type).as_deref().unwrap_or("internal"))}</span>
             <span class="tag">{move || words(audit.get().and_then(|a| a.status).as_deref().unwrap_or("planned"))}</span>
             <A href=format!("/audits/{id}/report")>"Audit report"</A>
+            <A href=format!("/audits/{id}/evidence")>"Evidence pack"</A>
+            <Show when=move || audit.get().and_then(|a| a.audit_type).as_deref() == Some("walkthrough")>
+                <A href=format!("/audits/{id}/walk")>"Walk it"</A>
+            </Show>
         </p>
         {conflicts}
         <RecordEditor kind=Kind::Audit id />
@@ -96,21 +100,7 @@ async fn add_checks(state: AppState, audit: RecordId, new: Vec<NewCheck>) -> Res
         .iter()
         .filter(|c| !already(c))
         .enumerate()
-        .map(|(i, check)| {
-            let mut fields = vec![
-                (AuditCheck::audit, Value::Text(audit.to_string())),
-                (AuditCheck::question, Value::Text(check.question.clone())),
-                (AuditCheck::position, Value::Int(start + i as i64)),
-                (AuditCheck::result, Value::from("not_checked")),
-            ];
-            if !check.reference.is_empty() {
-                fields.push((AuditCheck::reference, Value::Text(check.reference.clone())));
-            }
-            if let Some(control) = check.control {
-                fields.push((AuditCheck::control, Value::Text(control.to_string())));
-            }
-            fields
-        })
+        .map(|(i, check)| check.fields(audit, start + i as i64))
         .collect();
     let count = records.len();
     state

@@ -3,6 +3,7 @@
 //! every audit.
 
 pub mod detail;
+pub mod pack;
 pub mod report;
 
 use crate::components::{

@@ -3,6 +3,7 @@
 use super::timings;
 use crate::components::{
     RecordLink, RoutedDetail,
+    evidence::EvidencePanel,
     history::RecordHistory,
     record::{RecordEditor, now_stored, words},
 };
@@ -64,6 +65,7 @@ fn EventPage(id: RecordId) -> impl IntoView {
         </Show>
         <Outcome id event />
         <RecordEditor kind=Kind::Event id />
+        <EvidencePanel kind=Kind::Event id />
         <RecordHistory id kind=Kind::Event />
     }
 }

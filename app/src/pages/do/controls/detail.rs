@@ -1,7 +1,9 @@
 //! One control: our guidance, its Statement of Applicability entry, ownership and review,
 //! and the risks that rely on it.
 
-use crate::components::{RoutedDetail, history::RecordHistory, record::RecordEditor};
+use crate::components::{
+    RoutedDetail, evidence::EvidencePanel, history::RecordHistory, record::RecordEditor,
+};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -33,6 +35,7 @@ fn ControlPage(id: RecordId) -> impl IntoView {
         <h1>{format!("{} {}", control.reference.unwrap_or_default(), control.title.unwrap_or_default())}</h1>
         {control.guidance.map(|g| view! { <p class="lede">{g}</p> })}
         <RecordEditor kind=Kind::Control id sections=&["Applicability", "Implementation", "Review", "Control"] />
+        <EvidencePanel kind=Kind::Control id />
         <RecordHistory id kind=Kind::Control />
         <h2>"Risks this control treats"</h2>
         <Show

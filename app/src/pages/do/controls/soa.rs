@@ -1,28 +1,13 @@
 //! The Statement of Applicability: every control, whether it applies and why, and how far it
 //! is implemented. Prints cleanly and exports as CSV.
 
-use crate::components::record::words;
+use crate::components::{offer_download, record::words};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use register::{
     catalogue::{reference_key, soa_csv},
     views,
 };
-use wasm_bindgen::JsCast;
-
-/// Offers `text` to the person as a file download.
-fn download(file_name: &str, media_type: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(media_type);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(file_name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url)
-}
 
 #[component]
 pub fn Soa() -> impl IntoView {
@@ -40,7 +25,7 @@ pub fn Soa() -> impl IntoView {
     };
     let export = move |_| {
         let csv = soa_csv(&controls.get_untracked());
-        if download("statement-of-applicability.csv", "text/csv", &csv).is_err() {
+        if offer_download("statement-of-applicability.csv", "text/csv", csv.as_bytes()).is_err() {
             state
                 .notice
                 .set(Some("This browser would not save the file.".into()));

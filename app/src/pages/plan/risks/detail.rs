@@ -2,7 +2,9 @@
 //! saved field is one change that syncs on its own, so two people editing different fields
 //! never overwrite each other.
 
-use crate::components::{RoutedDetail, history::RecordHistory, record::RecordEditor};
+use crate::components::{
+    RoutedDetail, evidence::EvidencePanel, history::RecordHistory, record::RecordEditor,
+};
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use register::{Kind, RecordId, Value, views};
@@ -44,6 +46,7 @@ fn RiskPage(id: RecordId) -> impl IntoView {
         <h1>{title}</h1>
         <p class="lede" data-testid="risk-scores">{scores}</p>
         <RecordEditor kind=Kind::Risk id />
+        <EvidencePanel kind=Kind::Risk id />
         <RecordHistory id kind=Kind::Risk />
         <Show when=move || state.may_write(Kind::Risk)>
             <button type="button" class="danger" on:click=delete>"Delete this risk"</button>

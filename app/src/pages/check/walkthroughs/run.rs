@@ -1,0 +1,260 @@
+//! A walkthrough in progress, made for one hand on a phone: one check per screen, three big
+//! answers, a note, a photo, and previous and next (buttons, or a swipe). It reopens at the
+//! check it was left on, after a closed tab or a restarted phone, and works with no network
+//! from the first check. A nonconforming check raises a finding in one tap, with the site,
+//! the control, the note and the photos.
+
+use crate::components::{RecordLink, RoutedDetail, evidence::EvidencePanel, record::now_stored};
+use crate::state::{AppState, use_app_state};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::components::A;
+use register::{
+    Kind, RecordId, Value, audits,
+    evidence::supporting,
+    views::{Audit, AuditCheck, Evidence, Finding},
+    walkthrough::{Answer, finding_from, resume_at},
+};
+
+/// Least horizontal travel of a swipe, in CSS pixels.
+const SWIPE_PX: i32 = 60;
+
+#[component]
+pub fn WalkthroughRun() -> impl IntoView {
+    view! {
+        <RoutedDetail kind=Kind::Audit back="/walkthroughs" back_label="← Walkthroughs" page=|id| view! { <Run audit=id /> }.into_any() />
+    }
+}
+
+/// Where this device left a walkthrough: kept in `localStorage`, which outlives the tab.
+fn left_on_key(audit: RecordId) -> String {
+    format!("ratchet.walk.{audit}")
+}
+
+fn left_on(audit: RecordId) -> Option<usize> {
+    window()
+        .local_storage()
+        .ok()??
+        .get_item(&left_on_key(audit))
+        .ok()??
+        .parse()
+        .ok()
+}
+
+fn remember(audit: RecordId, at: usize) {
+    if let Ok(Some(storage)) = window().local_storage() {
+        let _ = storage.set_item(&left_on_key(audit), &at.to_string());
+    }
+}
+
+#[component]
+fn Run(audit: RecordId) -> impl IntoView {
+    let state = use_app_state();
+    let checks = Memo::new(move |_| state.read(|d| audits::checks_of(&d.local, audit)));
+    let at = RwSignal::new(resume_at(&checks.get_untracked(), left_on(audit)));
+    Effect::new(move |_| remember(audit, at.get()));
+    let total = move || checks.with(Vec::len);
+    // A memo, so the check's screen is drawn again only when another check is shown.
+    let current = Memo::new(move |_| checks.with(|c| c.get(at.get()).map(|c| c.id)));
+    let go = move |step: i32| {
+        let last = total().saturating_sub(1) as i32;
+        at.update(|at| *at = (*at as i32 + step).clamp(0, last) as usize);
+    };
+    let answered = move || audits::progress(&checks.get()).0;
+    let touch_x = StoredValue::new(None::<i32>);
+    let title = move || {
+        state
+            .read(|d| d.local.view::<Audit>(audit))
+            .and_then(|a| a.title)
+            .unwrap_or_default()
+    };
+    view! {
+        <div
+            class="walk"
+            on:touchstart=move |ev: leptos::ev::TouchEvent| {
+                touch_x.set_value(ev.changed_touches().get(0).map(|t| t.client_x()));
+            }
+            on:touchend=move |ev: leptos::ev::TouchEvent| {
+                let (Some(from), Some(to)) = (touch_x.get_value(), ev.changed_touches().get(0).map(|t| t.client_x())) else { return };
+                if to - from <= -SWIPE_PX { go(1) } else if to - from >= SWIPE_PX { go(-1) }
+            }
+        >
+            <h1 class="walk-title">{title}</h1>
+            <p class="walk-progress" aria-live="polite">
+                <span>{move || format!("{} of {}", at.get() + 1, total())}</span>
+                <progress max=move || total().to_string() value=move || answered().to_string() aria-label="Checks answered"></progress>
+                <span class="meta">{move || format!("{} answered", answered())}</span>
+            </p>
+            {move || current.get().map(|check| view! { <CheckScreen audit check on_answered=Callback::new(move |advance: bool| if advance { go(1) }) /> })}
+            <div class="walk-nav">
+                <button type="button" class="secondary big" on:click=move |_| go(-1) disabled=move || at.get() == 0>"Previous"</button>
+                <Show
+                    when=move || at.get() + 1 < total()
+                    fallback=move || view! { <A href=format!("/audits/{audit}") attr:class="button big">"Finish"</A> }
+                >
+                    <button type="button" class="big" on:click=move |_| go(1)>"Next"</button>
+                </Show>
+            </div>
+            <p class="meta">"Every answer is kept on this device as you go, and syncs when there is a signal."</p>
+        </div>
+    }
+}
+
+/// One check: its requirement, the question, the answers, a note, photos, and for a
+/// nonconformity its finding.
+#[component]
+fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) -> impl IntoView {
+    let state = use_app_state();
+    let stored = Memo::new(move |_| state.read(|d| d.local.view::<AuditCheck>(check)));
+    let note = RwSignal::new(
+        stored
+            .get_untracked()
+            .and_then(|c| c.evidence)
+            .unwrap_or_default(),
+    );
+    let problem = RwSignal::new(None::<String>);
+    let answer = move || Answer::of(stored.get().and_then(|c| c.result).as_deref());
+    let record = move |chosen: Answer| {
+        let note = note.get_untracked();
+        let mut changes = vec![
+            (AuditCheck::result, Value::from(chosen.result())),
+            (AuditCheck::checked_at, Value::Text(now_stored())),
+            (AuditCheck::evidence, Value::Text(note)),
+        ];
+        if let Some(me) = state.me() {
+            changes.push((AuditCheck::checked_by, Value::Text(me)));
+        }
+        spawn_local(async move {
+            match state.update(check, Kind::AuditCheck, changes).await {
+                Ok(()) => {
+                    problem.try_set(None);
+                    // A nonconformity stays on screen for its note, photo and finding.
+                    on_answered.run(chosen != Answer::Nonconforming);
+                }
+                Err(errors) => {
+                    problem.try_set(Some(
+                        errors
+                            .into_iter()
+                            .map(|e| e.message)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ));
+                }
+            }
+        });
+    };
+    let save_note = move |_| {
+        let text = note.get_untracked();
+        if stored
+            .get_untracked()
+            .and_then(|c| c.evidence)
+            .unwrap_or_default()
+            == text
+        {
+            return;
+        }
+        spawn_local(async move {
+            let saved = state
+                .set(
+                    check,
+                    Kind::AuditCheck,
+                    AuditCheck::evidence,
+                    Value::Text(text),
+                )
+                .await;
+            problem.try_set(saved.err().map(|e| e.message));
+        });
+    };
+    let reference = move || stored.get().and_then(|c| c.reference).unwrap_or_default();
+    let control = move || stored.get().and_then(|c| c.control);
+    let finding = move || {
+        state.read(|d| {
+            d.local
+                .all::<Finding>()
+                .into_iter()
+                .find(|f| f.audit_check == Some(check))
+                .map(|f| f.id)
+        })
+    };
+    let raise = move |_| {
+        let (Some(stored), Some(walk)) = (
+            stored.get_untracked(),
+            state.read_untracked(|d| d.local.view::<Audit>(audit)),
+        ) else {
+            return;
+        };
+        spawn_local(async move {
+            match raise_finding(state, &stored, &walk).await {
+                Ok(()) => problem.try_set(None),
+                Err(message) => problem.try_set(Some(message)),
+            };
+        });
+    };
+    view! {
+        <section class="walk-check" aria-labelledby="walk-question">
+            <p class="walk-reference">
+                {move || match control() {
+                    Some(id) => view! { <RecordLink kind=Kind::Control id /> }.into_any(),
+                    None => reference().into_any(),
+                }}
+            </p>
+            <h2 id="walk-question">{move || stored.get().and_then(|c| c.question).unwrap_or_default()}</h2>
+            <div class="walk-answers" role="group" aria-label="Answer">
+                {Answer::ALL.map(|choice| view! {
+                    <button
+                        type="button"
+                        class=format!("answer {}", choice.result())
+                        aria-pressed=move || (answer() == Some(choice)).to_string()
+                        on:click=move |_| record(choice)
+                    >
+                        {choice.label()}
+                    </button>
+                }).collect_view()}
+            </div>
+            <label for="walk-note">"Note"</label>
+            <textarea id="walk-note" rows="3" bind:value=note on:change=save_note placeholder="What you saw, and where"></textarea>
+            <p class="field-error" role="alert">{move || problem.get()}</p>
+            <Show when=move || answer() == Some(Answer::Nonconforming)>
+                {move || match finding() {
+                    Some(id) => view! { <p class="walk-finding">"Finding raised: " <RecordLink kind=Kind::Finding id /></p> }.into_any(),
+                    None => view! { <button type="button" class="big raise" on:click=raise>"Raise a finding"</button> }.into_any(),
+                }}
+            </Show>
+            <EvidencePanel kind=Kind::AuditCheck id=check photo_only=true />
+        </section>
+    }
+}
+
+/// Raises the finding of a nonconforming check, and links the check's photos to it.
+async fn raise_finding(state: AppState, check: &AuditCheck, walk: &Audit) -> Result<(), String> {
+    let words = |errors: Vec<register::FieldError>| {
+        errors
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let finding = state
+        .create(Kind::Finding, finding_from(check, walk, &now_stored()))
+        .await
+        .map_err(words)?;
+    let photos: Vec<Evidence> =
+        state.read_untracked(|d| supporting(&d.local, Kind::AuditCheck, check.id));
+    for photo in photos {
+        let mut findings: Vec<String> = photo
+            .findings
+            .unwrap_or_default()
+            .iter()
+            .map(RecordId::to_string)
+            .collect();
+        findings.push(finding.to_string());
+        state
+            .update(
+                photo.id,
+                Kind::Evidence,
+                vec![(Evidence::findings, Value::List(findings))],
+            )
+            .await
+            .map_err(words)?;
+    }
+    Ok(())
+}
