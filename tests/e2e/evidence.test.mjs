@@ -119,13 +119,20 @@ test("a photo taken offline on a phone reaches a colleague's device byte for byt
     await page.screenshot({ path: join(SHOTS, "evidence-phone-offline.png"), fullPage: true });
     assert.deepEqual(await seriousA11yViolations(page), []);
 
-    // Back online: the record syncs, then the file; the queue empties.
+    // Back online: the record syncs, then the file. The first upload is cut off on the way;
+    // the next round sends it again, and the queue empties.
+    let cut = 0;
+    await page.route("**/api/orgs/*/files/*", (route) =>
+      route.request().method() === "PUT" && cut++ === 0 ? route.abort("connectionreset") : route.continue(),
+    );
     await alice.context.setOffline(false);
     await syncNow(page);
     await page.waitForFunction(() => document.querySelector("[data-testid=uploads-count]")?.textContent === "", null, {
       timeout: 15_000,
     });
     await item.getByText("Waiting to upload").waitFor({ state: "detached" });
+    assert.ok(cut >= 2, `the upload was cut off once and then sent again (${cut} attempts)`);
+    await page.unroute("**/api/orgs/*/files/*");
 
     // Bob's device fetches the file the first time he opens it, and keeps it for offline use.
     await syncNow(bob.page);
@@ -144,7 +151,7 @@ test("a photo taken offline on a phone reaches a colleague's device byte for byt
     await evidenceItems(bob.page).filter({ hasText: "Server room door, locked" }).locator("img").waitFor();
     await bob.page.screenshot({ path: join(SHOTS, "evidence-second-device.png"), fullPage: true });
     await bob.context.setOffline(false);
-    const offline = /Failed to load resource: net::ERR_INTERNET_DISCONNECTED/;
+    const offline = /Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_RESET|FAILED)/;
     assert.deepEqual(unexpected(alice.problems, [offline]), []);
     assert.deepEqual(unexpected(bob.problems, [offline]), []);
   } finally {

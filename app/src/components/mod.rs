@@ -77,6 +77,15 @@ pub fn offer_download(
     web_sys::Url::revoke_object_url(&url)
 }
 
+/// A refusal's messages as one sentence after another, for a form that shows them together.
+pub fn messages(errors: Vec<FieldError>) -> String {
+    errors
+        .into_iter()
+        .map(|e| e.message)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The message for one field among a form's errors, shown under that field.
 pub fn error_for(
     errors: RwSignal<Vec<FieldError>>,

@@ -5,6 +5,7 @@ use crate::components::{
     RecordLink, RoutedDetail,
     evidence::EvidencePanel,
     history::RecordHistory,
+    messages,
     record::{RecordEditor, now_stored, words},
 };
 use crate::state::use_app_state;
@@ -105,13 +106,7 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
             {
                 Ok(finding) => navigate(&format!("/findings/{finding}"), Default::default()),
                 Err(errors) => {
-                    problem.try_set(Some(
-                        errors
-                            .into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ));
+                    problem.try_set(Some(messages(errors)));
                     raising.try_set(false);
                 }
             }

@@ -7,6 +7,7 @@ pub mod template;
 
 use crate::components::{
     list::{Extras, ListSpec, RegisterList},
+    messages,
     record::now_stored,
 };
 use crate::state::{AppState, use_app_state};
@@ -126,13 +127,7 @@ pub fn Walkthroughs() -> impl IntoView {
             match start(state, chosen, site.get_untracked()).await {
                 Ok(audit) => navigate(&format!("/audits/{audit}/walk"), Default::default()),
                 Err(errors) => {
-                    problem.try_set(Some(
-                        errors
-                            .into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ));
+                    problem.try_set(Some(messages(errors)));
                 }
             }
         });
@@ -174,13 +169,7 @@ pub fn Walkthroughs() -> impl IntoView {
             match state.create(Kind::WalkthroughTemplate, fields).await {
                 Ok(id) => navigate(&format!("/walkthroughs/templates/{id}"), Default::default()),
                 Err(errors) => {
-                    problem.try_set(Some(
-                        errors
-                            .into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ));
+                    problem.try_set(Some(messages(errors)));
                 }
             }
         });

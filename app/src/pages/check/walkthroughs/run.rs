@@ -4,7 +4,9 @@
 //! from the first check. A nonconforming check raises a finding in one tap, with the site,
 //! the control, the note and the photos.
 
-use crate::components::{RecordLink, RoutedDetail, evidence::EvidencePanel, record::now_stored};
+use crate::components::{
+    RecordLink, RoutedDetail, evidence::EvidencePanel, messages, record::now_stored,
+};
 use crate::state::{AppState, use_app_state};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
@@ -131,13 +133,7 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
                     on_answered.run(chosen != Answer::Nonconforming);
                 }
                 Err(errors) => {
-                    problem.try_set(Some(
-                        errors
-                            .into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ));
+                    problem.try_set(Some(messages(errors)));
                 }
             }
         });
@@ -226,17 +222,10 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
 
 /// Raises the finding of a nonconforming check, and links the check's photos to it.
 async fn raise_finding(state: AppState, check: &AuditCheck, walk: &Audit) -> Result<(), String> {
-    let words = |errors: Vec<register::FieldError>| {
-        errors
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     let finding = state
         .create(Kind::Finding, finding_from(check, walk, &now_stored()))
         .await
-        .map_err(words)?;
+        .map_err(messages)?;
     let photos: Vec<Evidence> =
         state.read_untracked(|d| supporting(&d.local, Kind::AuditCheck, check.id));
     for photo in photos {
@@ -254,7 +243,7 @@ async fn raise_finding(state: AppState, check: &AuditCheck, walk: &Audit) -> Res
                 vec![(Evidence::findings, Value::List(findings))],
             )
             .await
-            .map_err(words)?;
+            .map_err(messages)?;
     }
     Ok(())
 }
