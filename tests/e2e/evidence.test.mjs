@@ -30,7 +30,7 @@ async function openControl(page, name) {
 
 const evidenceItems = (page) => page.getByRole("region", { name: "Evidence" }).locator(".evidence-item");
 
-test("a PDF attached to a control with a past expiry is flagged there, in the register and in my work; bad files are refused and nothing is kept", async () => {
+test("a PDF attached to a control with a past expiry is flagged there, in the register and in my work; bad files are refused and nothing is kept; a measurement keeps its source", async () => {
   const device = await openDevice();
   const { page, problems } = device;
   try {
@@ -79,6 +79,24 @@ test("a PDF attached to a control with a past expiry is flagged there, in the re
     // Renewing it is someone's work.
     await openTab(page, "My work");
     await page.getByText("Renew the evidence").first().waitFor();
+
+    // A measurement takes the export its value comes from, and lists it.
+    await openTab(page, "Metrics");
+    await page.getByText("Define a metric").click();
+    await page.locator("#metric-name").fill("Patched within 14 days");
+    await page.getByRole("button", { name: "Add metric" }).click();
+    await page.getByRole("heading", { name: "Patched within 14 days" }).waitFor();
+    await page.locator("#measurement-value").fill("92");
+    await page.getByRole("button", { name: "Add measurement" }).click();
+    const measured = page.getByRole("region", { name: "Evidence" });
+    await measured.getByLabel("Choose a file").setInputFiles({
+      name: "patch-report.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("host,patched\nweb1,yes\n"),
+    });
+    await measured.getByText("Added “patch-report”.").waitFor();
+    await page.getByRole("table", { name: "Measurements" }).getByRole("link", { name: "patch-report" }).waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), []);
     assert.deepEqual(unexpected(problems), []);
   } finally {
     await device.close();

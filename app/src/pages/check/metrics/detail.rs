@@ -6,6 +6,7 @@ use super::with_unit;
 use crate::components::{
     RecordLink, RoutedDetail,
     chart::{Line, Point, TrendChart},
+    evidence::EvidencePanel,
     history::RecordHistory,
     record::{NewRecordForm, RecordEditor, fields, now_stored},
 };
@@ -13,6 +14,7 @@ use crate::state::{AppState, use_app_state};
 use leptos::{prelude::*, task::spawn_local};
 use register::{
     Kind, RecordId, Value, dates,
+    evidence::supporting,
     metrics::{Standing, measurements_by_metric, next_due, standing},
     views::{self, Finding},
 };
@@ -232,6 +234,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
                 }
                 _ => ().into_any(),
             };
+            let files = state.read(|d| supporting(&d.local, Kind::Measurement, m.id));
             view! {
                 <tr role="row">
                     <td role="cell" data-label="Date">{date.clone()}</td>
@@ -240,6 +243,9 @@ fn MetricPage(id: RecordId) -> impl IntoView {
                     <td role="cell" data-label="Note">{m.note.clone().unwrap_or_default()}</td>
                     <td role="cell" data-label="Recorded by">{who}</td>
                     <td role="cell" data-label="Finding">{finding}</td>
+                    <td role="cell" data-label="Evidence">
+                        {files.into_iter().map(|file| view! { <RecordLink kind=Kind::Evidence id=file.id /> " " }).collect_view()}
+                    </td>
                 </tr>
             }
         }).collect_view())
@@ -260,6 +266,8 @@ fn MetricPage(id: RecordId) -> impl IntoView {
             />
         </Show>
         {prompt}
+        // The measurement just recorded can take what its value comes from (a report, an export).
+        {move || just_added.get().map(|measurement| view! { <EvidencePanel kind=Kind::Measurement id=measurement /> })}
         {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <h2>"Measurements"</h2>
         <div class="table-wrap">
@@ -269,6 +277,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
                 <thead role="rowgroup"><tr role="row">
                     <th role="columnheader">"Date"</th><th role="columnheader">"Value"</th><th role="columnheader">"Standing"</th>
                     <th role="columnheader">"Note"</th><th role="columnheader">"Recorded by"</th><th role="columnheader">"Finding"</th>
+                    <th role="columnheader">"Evidence"</th>
                 </tr></thead>
                 <tbody role="rowgroup">{rows}</tbody>
             </table>
