@@ -14,7 +14,7 @@ pub mod sync;
 pub use isms::fixture;
 pub use isms::{
     audits, catalogue, dates, demo, evidence, findings, import, indicators, maturity, metrics,
-    reviews, risk, rules, schema, walkthrough, work,
+    policy, reviews, risk, rules, schema, walkthrough, work,
 };
 pub use sync::{
     chain, client, device, files, hlc, id, layout, limits, op, org_id, pace, replica, server,

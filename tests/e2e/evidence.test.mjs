@@ -1,6 +1,7 @@
 // Evidence files as people use them: a PDF attached to a control on a desktop, with an
 // expiry that has passed; refusals that keep nothing; and a photo taken on a phone with no
-// signal that reaches a colleague's device byte for byte, smaller and without its metadata.
+// signal that reaches a colleague's device byte for byte, smaller and without its metadata;
+// where later photos were taken, kept on their records once the organisation decides so.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -60,6 +61,18 @@ test("a PDF attached to a control with a past expiry is flagged there, in the re
     assert.equal(await evidenceItems(page).count(), 1, "only the PDF was kept");
     assert.equal(await panel.getByLabel("Choose a file").getAttribute("aria-describedby"), await refusal.getAttribute("id"));
 
+    // A file dropped from the desktop onto the panel is kept like a chosen one.
+    await panel.locator(".attach").evaluate((zone, text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], "visitor-log.txt", { type: "text/plain" }));
+      for (const type of ["dragover", "drop"]) {
+        zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    }, "2026-11-30 09:12 A. Visitor, signed in and out\n");
+    await panel.getByText("Added “visitor-log”.").waitFor();
+    await evidenceItems(page).filter({ hasText: "visitor-log" }).getByRole("link", { name: "Open visitor-log" }).waitFor();
+    assert.equal(await evidenceItems(page).count(), 2);
+
     // The register lists it as expired, and its page shows the file's facts.
     await openTab(page, "Evidence");
     const row = page.getByRole("list", { name: "Evidence" }).getByRole("listitem").filter({ hasText: "Penetration test report 2025" });
@@ -97,6 +110,18 @@ test("a PDF attached to a control with a past expiry is flagged there, in the re
     await measured.getByText("Added “patch-report”.").waitFor();
     await page.getByRole("table", { name: "Measurements" }).getByRole("link", { name: "patch-report" }).waitFor();
     assert.deepEqual(await seriousA11yViolations(page), []);
+
+    // The register says how much storage the files take, and warns when the browser's quota
+    // is nearly reached (here a browser that says 85% is used).
+    await openTab(page, "Evidence");
+    await page.getByText(/This device keeps .+ for Ratchet, of the .+ this browser allows\./).waitFor();
+    assert.equal(await page.getByRole("alert").filter({ hasText: "Storage is nearly full" }).count(), 0);
+    await page.addInitScript(() => {
+      navigator.storage.estimate = async () => ({ usage: 850 * 2 ** 20, quota: 1000 * 2 ** 20 });
+    });
+    await page.reload();
+    await ready(page);
+    await page.getByRole("alert").filter({ hasText: "This device keeps 850 MiB for Ratchet, of the 1000 MiB" }).getByText(/Storage is nearly full/).waitFor();
     assert.deepEqual(unexpected(problems), []);
   } finally {
     await device.close();
@@ -169,6 +194,47 @@ test("a photo taken offline on a phone reaches a colleague's device byte for byt
     await evidenceItems(bob.page).filter({ hasText: "Server room door, locked" }).locator("img").waitFor();
     await bob.page.screenshot({ path: join(SHOTS, "evidence-second-device.png"), fullPage: true });
     await bob.context.setOffline(false);
+
+    // Where a photo was taken is kept only once the organisation decides so: an editor cannot
+    // decide it, an owner can; the photo itself still keeps no metadata.
+    const policy = "[aria-describedby=photo-location-hint]";
+    await openTab(bob.page, "Organisation");
+    assert.equal(await bob.page.getByLabel("Keep where photos were taken").isDisabled(), true, "an editor cannot change it");
+    await openTab(page, "Organisation");
+    await page.getByLabel("Keep where photos were taken").check();
+    await page.getByText("From now on, a photo's position is kept on its evidence record.").waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await page.screenshot({ path: join(SHOTS, "evidence-policy-phone.png"), fullPage: true });
+    await syncNow(page);
+    await syncNow(bob.page);
+    await bob.page.waitForFunction((policy) => document.querySelector(policy)?.checked, policy, { timeout: 10_000 });
+    await openControl(bob.page, "A.7.2 Physical entry");
+    const located = await photoWithMetadata(bob.page, 1200, 900, "#a26", "reception desk", [53.796, -1.5479]);
+    const bobsPanel = bob.page.getByRole("region", { name: "Evidence" });
+    await bobsPanel.getByLabel("Caption").fill("Visitor book at reception");
+    await bobsPanel.getByLabel("Take photo").setInputFiles({ name: "IMG_0002.jpg", mimeType: "image/jpeg", buffer: located });
+    await bobsPanel.getByText("Added “Visitor book at reception”.").waitFor();
+    await evidenceItems(bob.page).filter({ hasText: "Visitor book at reception" }).getByText("taken at 53.79600, -1.54790").waitFor();
+    assert.equal(
+      await evidenceItems(bob.page).filter({ hasText: "Server room door, locked" }).getByText(/taken at/).count(),
+      0,
+      "a photo kept before the decision keeps no position",
+    );
+    for (const file of await keptFiles(bob.page)) {
+      const bytes = Buffer.from(file.bytes);
+      assert.ok(!bytes.includes(Buffer.from("Exif")) && !bytes.includes(Buffer.from("reception desk")), "no metadata in the file");
+    }
+
+    // The register shows each photo small beside its row.
+    await openTab(bob.page, "Evidence");
+    const thumbnails = bob.page.getByRole("list", { name: "Evidence" }).locator("img.list-thumb");
+    await thumbnails.nth(1).waitFor();
+    assert.equal(await thumbnails.count(), 2);
+    for (const img of await thumbnails.all()) {
+      assert.ok(await img.evaluate(async (img) => (await img.decode(), img.naturalWidth > 0)));
+    }
+    assert.deepEqual(await seriousA11yViolations(bob.page), []);
+    await bob.page.screenshot({ path: join(SHOTS, "evidence-register-thumbnails.png"), fullPage: true });
     const offline = /Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_RESET|FAILED)/;
     assert.deepEqual(unexpected(alice.problems, [offline]), []);
     assert.deepEqual(unexpected(bob.problems, [offline]), []);

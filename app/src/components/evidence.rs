@@ -1,13 +1,14 @@
 //! Evidence on a record's page (clause 7.5): the files that show it is done, each with its
 //! validity, and a way to add one. "Take photo" opens the camera on a phone; on a desktop a
 //! file is chosen or dropped. Photos are made smaller and lose their metadata (the location
-//! among it) before they are kept. A file not yet on this device is fetched the first time it
+//! among it) before they are kept; the record keeps the location only if the organisation's
+//! policy says so. A file not yet on this device is fetched the first time it
 //! is shown here, and kept for offline use.
 
 use crate::{
     api::Api,
     components::{FieldMessage, RecordLink, error_for},
-    state::{AppState, use_app_state},
+    state::{AppState, Timing, use_app_state},
     store::NewFile,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -15,6 +16,7 @@ use register::{
     FieldError, Kind, RecordId, Value, dates,
     evidence::{self, Validity},
     files::{MEDIA_TYPES, size_words},
+    policy,
     views::Evidence,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -75,6 +77,10 @@ pub fn EvidenceItem(evidence: Evidence) -> impl IntoView {
             .captured_at
             .as_deref()
             .map(|at| format!("captured {}", at.get(..10).unwrap_or(at))),
+        evidence
+            .coordinates
+            .as_deref()
+            .map(|at| format!("taken at {at}")),
     ]
     .into_iter()
     .flatten()
@@ -163,6 +169,33 @@ pub fn FilePreview(sha256: String, media_type: String, title: String) -> impl In
         })
     };
     view! { <Suspense fallback=|| view! { <p class="thumb missing">"Loading…"</p> }>{shown}</Suspense> }
+}
+
+/// A small picture of an image file this device keeps, beside its row in a list (decorative:
+/// the row's link names it). A list fetches nothing: a hundred photos over a phone's data
+/// would be too much, and each comes the first time its record is opened.
+#[component]
+pub fn Thumbnail(sha256: String) -> impl IntoView {
+    let state = use_app_state();
+    let url = StoredValue::new(None::<String>);
+    let kept = LocalResource::new(move || {
+        let sha256 = sha256.clone();
+        async move {
+            let (_, blob) = state.store().evidence(&sha256).await.ok()??;
+            web_sys::Url::create_object_url_with_blob(&blob).ok()
+        }
+    });
+    on_cleanup(move || {
+        if let Some(url) = url.get_value() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+    move || {
+        kept.get().flatten().map(|src| {
+            url.set_value(Some(src.clone()));
+            view! { <img class="list-thumb" src=src alt="" /> }
+        })
+    }
 }
 
 /// The file's bytes as an object URL: from this device, or from the server (kept here after).
@@ -378,6 +411,9 @@ async fn attach_file(
         }]
     };
     let name = file.name();
+    // From the chosen file until it is stored: what the bench times for a photo.
+    let timing = Timing::start("ratchet-attach");
+    let position = kept_position(state, &file).await;
     let (bytes, media_type) = read_file(&file).await.map_err(at_file)?;
     let kept = NewFile::from_bytes(&bytes, &media_type).map_err(|e| at_file(e.to_string()))?;
     let title = match details.title.trim() {
@@ -394,9 +430,24 @@ async fn attach_file(
     if !details.expires_on.is_empty() {
         fields.push((Evidence::expires_on, Value::from(details.expires_on)));
     }
+    if let Some(position) = position {
+        fields.push((Evidence::coordinates, Value::from(position)));
+    }
     state.attach(kept, fields, &name).await?;
+    timing.finish();
     keep_storage();
     Ok(title)
+}
+
+/// Where a photo was taken, read from the file as chosen (before it is drawn again without
+/// its metadata), when the organisation's policy keeps it.
+async fn kept_position(state: AppState, file: &web_sys::File) -> Option<String> {
+    let keeps = state.read_untracked(|d| policy::keeps_photo_location(&d.local));
+    if !keeps || !file.type_().starts_with("image/") {
+        return None;
+    }
+    let original = blob_bytes(file).await.ok()?;
+    policy::photo_position(&original).map(|p| p.field_value())
 }
 
 /// Asks the browser not to clear this site's storage under pressure: the evidence on this

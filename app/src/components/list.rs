@@ -3,6 +3,7 @@
 //! grows on request, so a keystroke repaints a screenful of rows, not 20,000.
 
 use super::{
+    evidence::Thumbnail,
     import::ImportCsv,
     record::{record_label, words},
 };
@@ -46,6 +47,8 @@ pub struct Extras {
     pub due: Option<(String, &'static str)>,
     /// The key the row sorts by under "Name" (control references sort by number).
     pub order: Option<String>,
+    /// The SHA-256 of an image file the row shows small (a photo in the Evidence register).
+    pub image: Option<String>,
 }
 
 /// Describes each record of a register; made once per change of the register, so it can
@@ -84,6 +87,7 @@ struct Row {
     /// When the record last changed (ms).
     changed: u64,
     tags: Vec<Tag>,
+    image: Option<String>,
     /// Every text of the record, lower-cased, for search.
     haystack: String,
 }
@@ -139,6 +143,7 @@ fn rows_of(spec: &ListSpec, device: &Device, today: &str) -> Vec<Row> {
                     .max()
                     .unwrap_or(0),
                 tags: extras.tags,
+                image: extras.image,
                 haystack,
             }
         })
@@ -312,15 +317,17 @@ pub fn RegisterList(
             }
         >
             <ul class="record-list" aria-label=spec.label>
-                <For each=visible key=|row| (row.id, row.label.clone(), row.tags.clone(), row.due.clone(), row.overdue, row.owner.clone()) children=move |row| {
+                <For each=visible key=|row| (row.id, row.label.clone(), row.tags.clone(), row.due.clone(), row.overdue, row.owner.clone(), row.image.clone()) children=move |row| {
                     let due = row.due.map(|(date, what)| {
                         let text = if row.overdue { format!("{what} overdue since {date}") } else { format!("{what} by {date}") };
                         view! { <span class="tag" class:overdue=row.overdue>{text}</span> }
                     });
                     // Names follow the members list, which loads after the first sync.
                     let owner = row.owner.map(|member| move || owner_name(&member).map(|name| view! { <span class="tag owner">{name}</span> }));
+                    let with_image = row.image.is_some();
                     view! {
-                        <li class="record" class:overdue=row.overdue>
+                        <li class="record" class:overdue=row.overdue class:with-image=with_image>
+                            {row.image.map(|sha256| view! { <Thumbnail sha256 /> })}
                             <A href=format!("{}/{}", spec.path, row.id) attr:class="record-title">{row.label}</A>
                             <span class="tags">
                                 {row.tags.into_iter().map(|tag| view! { <span class="tag" data-tone=tag.tone>{tag.text}</span> }).collect_view()}

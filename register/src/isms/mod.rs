@@ -14,6 +14,7 @@ pub mod import;
 pub mod indicators;
 pub mod maturity;
 pub mod metrics;
+pub mod policy;
 pub mod reviews;
 pub mod risk;
 pub mod rules;

@@ -3,7 +3,7 @@
 //! views in `views` are generated from the same table, so they cannot drift apart.
 
 use crate::{
-    RecordId, Value,
+    RecordId, Value, policy,
     replica::RecordState,
     rules::{self, Change, Lookup, Pending, RecordRule, Subject},
 };
@@ -1006,6 +1006,8 @@ register_schema! {
     /// A file or photo that shows something is done: the bytes are kept on each device and in
     /// the sync server's bucket, named by their SHA-256, which this record carries so the
     /// hash-chained log vouches for the content (`register::files`, `register::evidence`).
+    /// `coordinates` is where a photo was taken, kept only when the organisation's policy
+    /// says so (`register::policy`).
     Evidence = "evidence", "Evidence", EditorsAndAuditors, append_only: false {
         "Evidence" {
             title: String = SHORT, required;
@@ -1019,6 +1021,7 @@ register_schema! {
             file_name: String = FieldType::Text(255);
             captured_by: RecordId = Ref(Kind::Member);
             captured_at: String = DateTime;
+            coordinates: String = FieldType::Text(40);
         }
         "Validity" {
             effective_on: String = Date;
@@ -1043,6 +1046,13 @@ register_schema! {
             name: String = SHORT, required;
             description: String = LongText;
             checks: Vec<String> = Lines { items: 100, chars: 520 }, required;
+        }
+    }
+    /// What the organisation has decided for its whole register (`register::policy`): one
+    /// record, the same on every device.
+    Policy = "policy", "Organisation policy", Admins, append_only: false {
+        "Evidence photos" {
+            photo_location: String = Choice(&[policy::STRIP, policy::KEEP]), required;
         }
     }
     /// A person's profile in the register (their access is managed separately).
@@ -1088,7 +1098,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_its_name_and_has_a_required_field() {
-        assert_eq!(Kind::ALL.len(), 17);
+        assert_eq!(Kind::ALL.len(), 18);
         for &kind in Kind::ALL {
             assert_eq!(Kind::from_name(kind.name()), Some(kind));
             let json = serde_json::to_string(&kind).unwrap();
@@ -1350,6 +1360,10 @@ mod tests {
         assert!(Role::Auditor.may_write(Kind::AuditCheck));
         assert!(!Role::Auditor.may_write(Kind::Risk));
         assert!(Role::Admin.may_write(Kind::Member));
+        // Whether photos keep where they were taken is the organisation's decision.
+        assert!(Role::Admin.may_write(Kind::Policy));
+        assert!(!Role::Editor.may_write(Kind::Policy));
+        assert!(!Role::Auditor.may_write(Kind::Policy));
         for role in Role::ALL {
             assert_eq!(Role::from_name(role.name()), Some(role));
         }

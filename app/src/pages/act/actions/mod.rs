@@ -43,6 +43,7 @@ fn describe_action(id: RecordId, record: &RecordState) -> Extras {
         ));
     }
     Extras {
+        image: None,
         tags,
         due: action_due(&action),
         order: None,

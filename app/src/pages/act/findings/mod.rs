@@ -41,6 +41,7 @@ fn describe_finding(id: RecordId, record: &RecordState) -> Extras {
         tags.push(Tag::plain(reference));
     }
     Extras {
+        image: None,
         tags,
         // A closed finding is no longer due.
         due: finding

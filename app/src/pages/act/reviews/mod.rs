@@ -35,6 +35,7 @@ fn describe_review(id: RecordId, record: &RecordState) -> Extras {
     }
     let planned = review.signed_off_at.is_none();
     Extras {
+        image: None,
         tags,
         due: review.date.filter(|_| planned).map(|d| (d, "Planned for")),
         order: None,

@@ -44,6 +44,7 @@ fn describe_audit(id: RecordId, record: &RecordState) -> Extras {
             .map(|d| Tag::plain(format!("held {d}"))),
     );
     Extras {
+        image: None,
         tags,
         due: audit
             .planned_date

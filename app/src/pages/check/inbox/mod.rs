@@ -71,6 +71,7 @@ fn describe_event(id: RecordId, record: &RecordState) -> Extras {
         )));
     }
     Extras {
+        image: None,
         tags,
         due: None,
         order: None,

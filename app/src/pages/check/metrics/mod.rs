@@ -56,6 +56,7 @@ fn describe_metrics(device: &Device) -> Describe {
             tags.push(Tag::plain(words(frequency)));
         }
         Extras {
+            image: None,
             tags,
             due: next_due(&metric, measured).map(|d| (d.to_string(), "Next measurement")),
             order: None,

@@ -46,6 +46,7 @@ fn describe_control(id: RecordId, record: &RecordState) -> Extras {
         .collect::<Vec<_>>()
         .join(".");
     Extras {
+        image: None,
         tags,
         due: next_review(&control).map(|d| (d.to_string(), "Review")),
         order: Some(order),

@@ -39,7 +39,14 @@ fn describe_evidence(id: RecordId, record: &RecordState) -> Extras {
     if let Some(status) = evidence.status.as_deref().filter(|s| *s != "current") {
         tags.push(Tag::plain(words(status)));
     }
+    let image = evidence
+        .media_type
+        .as_deref()
+        .is_some_and(|t| t.starts_with("image/"))
+        .then(|| evidence.sha256.clone())
+        .flatten();
     Extras {
+        image,
         tags,
         due: evidence
             .expires_on

@@ -36,6 +36,7 @@ fn describe_item(id: RecordId, record: &RecordState) -> Extras {
         tags.push(Tag::plain(format!("changed {day}")));
     }
     Extras {
+        image: None,
         tags,
         due: None,
         order: None,

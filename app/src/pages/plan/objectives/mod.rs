@@ -39,6 +39,7 @@ fn describe_objectives(device: &Device) -> Describe {
             .collect();
         let status = objective_status(&measured_by, &series).label();
         Extras {
+            image: None,
             tags: vec![Tag::toned(status, status)],
             due: objective.due.map(|due| (due, "Due")),
             order: None,

@@ -147,6 +147,7 @@ fn describe_risk(id: RecordId, record: &RecordState) -> Extras {
     .filter_map(|(date, what)| Some((date?, what)))
     .min();
     Extras {
+        image: None,
         tags,
         due,
         order: None,

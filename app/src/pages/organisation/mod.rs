@@ -1,6 +1,9 @@
 //! Organisations: create one on a sync server, join one with an invite, see members and
 //! devices, invite colleagues, change roles, revoke devices, and leave (which wipes this
-//! device's copy). What a role may not do is hidden; the server enforces it regardless.
+//! device's copy); and the organisation's policies. What a role may not do is hidden; the
+//! server enforces it regardless.
+
+mod policy;
 
 use crate::{
     api::{self, Api, ApiError},
@@ -171,6 +174,7 @@ fn NotJoined() -> impl IntoView {
             <button type="submit" disabled=busy>"Create organisation"</button>
             <p class="form-error" role="alert">{move || create_error.get()}</p>
         </form>
+        <policy::Policies />
     }
 }
 
@@ -217,6 +221,7 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
         <Show when=manages>
             <InviteForm api />
         </Show>
+        <policy::Policies />
         <h2>"This device"</h2>
         {move || {
             let unsent = match leaving.get() {
