@@ -89,6 +89,16 @@ test("an audit's nonconformity closes only once its corrective action is verifie
   await leavers.getByLabel("Sample").fill("12 of 40 leavers since July");
   await leavers.getByRole("button", { name: "Save evidence" }).click();
   await leavers.getByText("Saved.").waitFor();
+  // The export the auditor sampled from goes with the check.
+  await leavers.getByText("Files: none yet").click();
+  await leavers.getByLabel("Choose a file").setInputFiles({
+    name: "vpn-accounts.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("account,leaver\njdoe,yes\nasmith,yes\n"),
+  });
+  await leavers.getByText("Added “vpn-accounts”.").waitFor();
+  await leavers.getByText("Files: 1").waitFor();
+  await leavers.getByRole("link", { name: "Open vpn-accounts" }).waitFor();
   await leavers.getByText("Minor nonconformity").click();
   await page.getByText("2 of 4 checked").waitFor();
   assert.equal(await page.locator("#audit-status").inputValue(), "in_progress", "the first result starts the audit");

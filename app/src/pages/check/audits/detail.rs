@@ -1,10 +1,11 @@
 //! One audit: its plan (scope, criteria, team, dates), a warning when an auditor would audit
 //! their own controls, and the checklist: checks added from clauses, controls or the previous
-//! audit's open findings, each recorded with one tap and its objective evidence, and a
-//! finding raised from a check in one more.
+//! audit's open findings, each recorded with one tap and its objective evidence (in words,
+//! and files), and a finding raised from a check in one more.
 
 use crate::components::{
     RecordLink, RoutedDetail,
+    evidence::EvidencePanel,
     history::RecordHistory,
     picker::RecordPicker,
     record::{RecordEditor, now_stored, words},
@@ -13,14 +14,14 @@ use crate::state::{AppState, use_app_state};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
 use register::{
-    FieldType, Kind, RecordId, Value,
+    FieldType, Kind, RecordId, Replica, Value, View,
     audits::{
         NewCheck, checks_of, clause_checks, control_checks, controls_in, independence_conflicts,
         is_checked, open_finding_checks, progress,
     },
     catalogue::{self, Theme},
     findings::{finding_type_for, from_check},
-    views::{Audit, AuditCheck, Control, Finding},
+    views::{Audit, AuditCheck, Control, Evidence, Finding},
 };
 use std::collections::HashMap;
 
@@ -119,18 +120,7 @@ async fn add_checks(state: AppState, audit: RecordId, new: Vec<NewCheck>) -> Res
 fn Checklist(audit: RecordId) -> impl IntoView {
     let state = use_app_state();
     let checks = Memo::new(move |_| state.read(|d| checks_of(&d.local, audit)));
-    // The finding each check raised, found in one pass over the register per change rather
-    // than one per check.
-    let raised = Memo::new(move |_| {
-        state.read(|d| {
-            d.local
-                .all::<Finding>()
-                .into_iter()
-                .filter(|f| !f.deleted && f.audit == Some(audit))
-                .filter_map(|f| Some((f.audit_check?, f.id)))
-                .collect::<HashMap<RecordId, RecordId>>()
-        })
-    });
+    let beside = Memo::new(move |_| state.read(|d| Beside::of(&d.local, audit)));
     let counted = move || {
         let (checked, total) = checks.with(|c| progress(c));
         format!("{checked} of {total} checked")
@@ -143,9 +133,42 @@ fn Checklist(audit: RecordId) -> impl IntoView {
                 <AddChecks audit />
             </Show>
             <ol class="checklist">
-                <For each=move || checks.get() key=|c| c.id children=move |check| view! { <CheckRow audit id=check.id raised /> } />
+                <For each=move || checks.get() key=|c| c.id children=move |check| view! { <CheckRow audit id=check.id beside /> } />
             </ol>
         </section>
+    }
+}
+
+/// What each of an audit's checks has beside it: the finding it raised, and how many files
+/// show it. Found in one pass over the register per change rather than one per check.
+#[derive(Clone, PartialEq, Default)]
+struct Beside {
+    findings: HashMap<RecordId, RecordId>,
+    files: HashMap<RecordId, usize>,
+}
+
+impl Beside {
+    fn of(register: &Replica, audit: RecordId) -> Self {
+        let mut beside = Self::default();
+        for (id, record) in register.records().filter(|(_, r)| !r.is_deleted()) {
+            match record.kind {
+                Kind::Finding => {
+                    let finding = Finding::from_record(id, record);
+                    if let (Some(check), true) = (finding.audit_check, finding.audit == Some(audit))
+                    {
+                        beside.findings.insert(check, id);
+                    }
+                }
+                Kind::Evidence => {
+                    let evidence = Evidence::from_record(id, record);
+                    for check in evidence.audit_checks.unwrap_or_default() {
+                        *beside.files.entry(check).or_default() += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        beside
     }
 }
 
@@ -293,15 +316,14 @@ fn result_options() -> &'static [&'static str] {
 /// One check: its question, a result in one tap, the objective evidence and sample, and the
 /// finding it raised.
 #[component]
-fn CheckRow(
-    audit: RecordId,
-    id: RecordId,
-    raised: Memo<HashMap<RecordId, RecordId>>,
-) -> impl IntoView {
+fn CheckRow(audit: RecordId, id: RecordId, beside: Memo<Beside>) -> impl IntoView {
     let state = use_app_state();
     let navigate = use_navigate();
     let check = Memo::new(move |_| state.read(|d| d.local.view::<AuditCheck>(id)));
-    let finding = Memo::new(move |_| raised.with(|r| r.get(&id).copied()));
+    let finding = Memo::new(move |_| beside.with(|b| b.findings.get(&id).copied()));
+    let files = Memo::new(move |_| beside.with(|b| b.files.get(&id).copied().unwrap_or(0)));
+    // The panel is drawn only once opened: a checklist may have a hundred checks.
+    let files_open = RwSignal::new(false);
     let start = check.get_untracked();
     let evidence = RwSignal::new(
         start
@@ -445,6 +467,18 @@ fn CheckRow(
                     <span role="status">{move || saved.get().then_some("Saved.")}</span>
                 </fieldset>
             </form>
+            <details
+                class="check-files"
+                on:toggle=move |ev| files_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())
+            >
+                <summary>{move || match files.get() {
+                    0 => "Files: none yet".to_owned(),
+                    n => format!("Files: {n}"),
+                }}</summary>
+                <Show when=move || files_open.get()>
+                    <EvidencePanel kind=Kind::AuditCheck id />
+                </Show>
+            </details>
             {move || match (finding.get(), raises()) {
                 (Some(finding), _) => view! { <p>"Finding: "<RecordLink kind=Kind::Finding id=finding /></p> }.into_any(),
                 (None, true) if state.may_create(Kind::Finding) => view! {
