@@ -165,10 +165,9 @@ pub fn Figures() -> impl IntoView {
     leptos::task::spawn_local(async move {
         for next in 1..=STEPS {
             crate::routes::idle().await;
-            if next == 1 {
-                figures.with_untracked(|_| ());
-            }
-            if step.try_set(next).is_some() {
+            // The dashboard may have been left during the wait: then there is nothing to draw.
+            let gone = next == 1 && figures.try_with_untracked(|_| ()).is_none();
+            if gone || step.try_set(next).is_some() {
                 return;
             }
         }
