@@ -204,6 +204,9 @@ pub fn RecordEditor(
                     saved.try_set(true);
                 }
                 Err(mut problems) => {
+                    if errors.is_disposed() {
+                        return;
+                    }
                     for problem in &mut problems {
                         if !shown_names.with_value(|shown| shown.contains(&problem.field.as_str()))
                         {

@@ -129,8 +129,9 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
             match state.update(check, Kind::AuditCheck, changes).await {
                 Ok(()) => {
                     problem.try_set(None);
-                    // A nonconformity stays on screen for its note, photo and finding.
-                    on_answered.run(chosen != Answer::Nonconforming);
+                    // A nonconformity stays on screen for its note, photo and finding. A second
+                    // tap's save may end after the first moved on, and this screen is gone.
+                    on_answered.try_run(chosen != Answer::Nonconforming);
                 }
                 Err(errors) => {
                     problem.try_set(Some(messages(errors)));
