@@ -112,8 +112,8 @@ fn new_local_register(name: &str, device: &Device) -> bool {
     name == LOCAL_DB && device.local.record(last).is_none()
 }
 
-/// Controls seeded in one write: ~100 edits, a short task at 4× CPU throttle.
-const SEED_SLICE: usize = 16;
+/// Controls seeded in one write: ~50 edits, a task of a few milliseconds at 4× CPU throttle.
+const SEED_SLICE: usize = 8;
 
 /// Adds and stores the Annex A controls the local register lacks, a slice at a time in idle
 /// time, after the first paint, with code (the catalogue's texts, the edit path) loaded only
@@ -124,6 +124,8 @@ pub async fn seed_local_register(state: state::AppState) {
     let seed = |device: &mut Device| {
         register::catalogue::seed_missing_controls(device, "local", state::now_ms(), SEED_SLICE)
     };
+    // Not in the task that brought this code: its first calls are compiled as they run.
+    routes::idle().await;
     while let Ok(true) = state.apply(seed).await {
         routes::idle().await;
     }

@@ -35,7 +35,11 @@ pub fn App(
     set_timeout(
         move || {
             page_drawn.set(true);
-            request_animation_frame(move || after_first_frame(state, seed));
+            request_animation_frame(move || {
+                after_first_frame(state, seed);
+                // A task queued in a frame's callbacks runs once that frame is painted.
+                set_timeout(move || state.painted.set(true), std::time::Duration::ZERO);
+            });
         },
         std::time::Duration::ZERO,
     );
@@ -90,6 +94,7 @@ fn after_first_frame(state: AppState, seed: bool) {
 /// side, so every register is one tap away without scrolling sideways.
 #[component]
 fn Navigation() -> impl IntoView {
+    let state = use_app_state();
     let links = |group: Group| {
         NAV.iter()
             .filter(move |link| link.group == group)
@@ -97,7 +102,9 @@ fn Navigation() -> impl IntoView {
                 // "My work" carries the count of what is pressing, once its code is in.
                 let badge = (link.path == "/my-work").then(|| {
                     view! {
-                        <Suspense>{Suspend::new(crate::routes::View::Badge.load())}</Suspense>
+                        <Show when=move || state.painted.get()>
+                            <Suspense>{Suspend::new(crate::routes::View::Badge.load())}</Suspense>
+                        </Show>
                     }
                 });
                 view! { <A href=link.path exact={link.path == "/"}>{link.label}{badge}</A> }

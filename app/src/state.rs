@@ -33,6 +33,10 @@ pub struct AppState {
     pub uploads: RwSignal<Vec<Upload>>,
     /// Files attached with the edits not yet written: the next write keeps them (`attach`).
     files: StoredValue<Vec<NewFile>, LocalStorage>,
+    /// The first page is on screen. Code that can wait for it (the dashboard's figures, the
+    /// badge beside "My work") is fetched only then, so the first paint waits for nothing
+    /// but the main wasm.
+    pub painted: RwSignal<bool>,
 }
 
 pub fn now_ms() -> u64 {
@@ -128,6 +132,7 @@ impl AppState {
             today: RwSignal::new(today()),
             kick: StoredValue::new_local(None),
             uploads: RwSignal::new(Vec::new()),
+            painted: RwSignal::new(false),
             files: StoredValue::new_local(Vec::new()),
         }
     }

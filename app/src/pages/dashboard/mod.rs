@@ -91,9 +91,11 @@ pub fn Dashboard() -> impl IntoView {
                 " records on this device."
             </p>
             <crate::pages::demo::DemoOffer />
-            <Suspense fallback=computing>
-                {Suspend::new(crate::routes::View::Figures.load())}
-            </Suspense>
+            <Show when=move || state.painted.get() fallback=computing>
+                <Suspense fallback=computing>
+                    {Suspend::new(crate::routes::View::Figures.load())}
+                </Suspense>
+            </Show>
         </section>
     }
 }
