@@ -49,6 +49,7 @@ pub fn start() {
             if let Ok((store, ..)) = opened {
                 store.close();
             }
+            remove_prerendered();
             let notice = leptos::mount::mount_to(
                 document().body().expect("a page has a body"),
                 shell::OpenElsewhere,
@@ -58,6 +59,7 @@ pub fn start() {
             // The other tab has changed it since.
             open(&name).await
         };
+        remove_prerendered();
         match opened {
             Ok((store, device, settings)) => {
                 let seed = new_local_register(&name, &device);
@@ -66,6 +68,14 @@ pub fn start() {
             Err(error) => mount_to_body(move || view! { <shell::StorageUnavailable error /> }),
         }
     });
+}
+
+/// The first screen the build wrote into index.html (`xtask/prerender.mjs`), painted while
+/// the wasm loaded; the app draws its own in the same task.
+fn remove_prerendered() {
+    if let Some(prerendered) = document().get_element_by_id("prerendered") {
+        prerendered.remove();
+    }
 }
 
 type Opened = (Store, Device, Option<SyncSettings>);

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
-import { SHOTS, addRisk, controlledByServiceWorker, openDevice, openTab, ready, riskRow } from "../support/browser.mjs";
+import { SHOTS, addRisk, controlledByServiceWorker, openDevice, openTab, ready, riskRow, seriousA11yViolations } from "../support/browser.mjs";
 
 let server;
 
@@ -159,6 +159,60 @@ test("a first visit, once ready, opens every page offline, before any service wo
     await page.waitForTimeout(1_000);
     assert.deepEqual(problems, []);
   } finally {
+    await device.close();
+  }
+});
+
+test("a first visit paints the dashboard before the app's code arrives, and the app takes over from it", async () => {
+  const device = await openDevice({ viewport: { width: 390, height: 844 }, serviceWorkers: "block" });
+  const { page, problems } = device;
+  // The app's code is held back until the test lets it through.
+  const held = [];
+  let holding = true;
+  await page.route(/\.wasm$/, (route) => (holding ? held.push(route) : route.continue()));
+  const release = async () => {
+    holding = false;
+    for (const route of held.splice(0)) await route.continue();
+  };
+  try {
+    await page.goto(`${server.base}/`, { waitUntil: "domcontentloaded" });
+    const prerendered = page.locator("#prerendered");
+    await prerendered.getByRole("heading", { name: "Dashboard" }).waitFor();
+    assert.match(await prerendered.locator("p.lede").first().textContent(), /Your ISMS register, kept on this device/);
+    const nav = prerendered.getByRole("navigation", { name: "Registers" });
+    for (const name of ["Dashboard", "Risks", "Audits", "Findings", "Actions"]) {
+      assert.ok(await nav.getByRole("link", { name, exact: true }).isVisible(), `${name} is one tap away`);
+    }
+    // Nothing the build cannot know is shown, and nothing pretends to answer a tap.
+    assert.deepEqual(await prerendered.locator(".card-figure").allTextContents(), ["", "", "", "", "", ""]);
+    assert.equal(await prerendered.getByTestId("record-count").textContent(), "");
+    const buttons = prerendered.getByRole("button");
+    for (let i = 0; i < (await buttons.count()); i++) assert.ok(await buttons.nth(i).isDisabled());
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await page.screenshot({ path: join(SHOTS, "prerendered-phone.png") });
+
+    // Another page, or another register than this device's own, shows only the frame.
+    await page.goto(`${server.base}/risks`, { waitUntil: "domcontentloaded" });
+    await prerendered.getByRole("navigation", { name: "Registers" }).waitFor();
+    assert.equal(await prerendered.getByRole("heading", { name: "Dashboard" }).isVisible(), false);
+    await page.evaluate(() => localStorage.setItem("ratchet.database", "ratchet-demo"));
+    await page.goto(`${server.base}/`, { waitUntil: "domcontentloaded" });
+    await prerendered.getByRole("navigation", { name: "Registers" }).waitFor();
+    assert.equal(await prerendered.getByRole("heading", { name: "Dashboard" }).isVisible(), false);
+    await page.evaluate(() => localStorage.removeItem("ratchet.database"));
+
+    // The app draws its own first screen in place of the written one.
+    await page.goto(`${server.base}/`, { waitUntil: "domcontentloaded" });
+    await prerendered.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await release();
+    await page.waitForSelector("html[data-ready=true]", { state: "attached", timeout: 20_000 });
+    assert.equal(await prerendered.count(), 0);
+    assert.equal(await page.getByRole("navigation", { name: "Registers" }).count(), 1);
+    assert.equal(await page.getByRole("heading", { name: "Dashboard" }).count(), 1);
+    await page.getByTestId("risk-count").filter({ hasText: "0" }).waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await release();
     await device.close();
   }
 });

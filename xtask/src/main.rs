@@ -5,6 +5,7 @@ mod bench_sync;
 mod build;
 mod fuzz;
 mod headers;
+mod prerender;
 mod setup;
 mod shell;
 mod split;
@@ -24,9 +25,10 @@ usage: cargo xtask <command>
   setup      only install what is missing (idempotent)
   build      install what is missing and make a release build (dist/, worker/build/)
   deploy     release build, then `wrangler deploy` (needs a Cloudflare login)
-  post-build (Trunk post_build hook) split the app's wasm at its lazy routes, move inline
-             scripts to files and write the security headers, then write the precache list
-             into the service worker";
+  post-build (Trunk post_build hook) split the app's wasm at its lazy routes, write the
+             first screen into index.html (release builds), move inline scripts to files
+             and write the security headers, then write the precache list into the
+             service worker";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -82,6 +84,9 @@ fn run(args: &[String]) -> Result<()> {
                 .context("post-build runs as a Trunk hook (TRUNK_STAGING_DIR is not set)")?;
             let staging = std::path::Path::new(&staging);
             split::split_staging_dir(staging)?;
+            if std::env::var("TRUNK_PROFILE").as_deref() != Ok("debug") {
+                prerender::first_screen(staging)?;
+            }
             headers::lock_down(staging)?;
             sw::stamp(staging)
         }
