@@ -123,6 +123,8 @@ test("the demo organisation: its dashboard shows figures computed from its regis
     await openTab(page, "Dashboard");
     await page.getByRole("button", { name: "Leave the demo" }).click();
     await page.getByRole("button", { name: "Load a demo organisation" }).waitFor({ timeout: 20_000 });
+    // The page reloaded: its first screen is the build's until the app mounts its own.
+    await page.waitForSelector("#prerendered", { state: "detached", timeout: 20_000 });
     assert.equal(await page.getByTestId("risk-count").textContent(), "0");
     assert.deepEqual(unexpected(problems), []);
   } finally {

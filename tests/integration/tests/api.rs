@@ -36,7 +36,14 @@ fn root_serves_the_app(server: &WranglerDev) {
     assert_eq!(status, 200);
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(body.contains("<title>Ratchet</title>"));
-    assert!(body.contains(".wasm"), "index.html loads the app's wasm");
+    assert!(
+        body.contains("rel=modulepreload"),
+        "index.html loads the app's code"
+    );
+    assert!(
+        body.contains("id=\"prerendered\"") && body.contains("<h1>Dashboard</h1>"),
+        "index.html holds the first screen, painted before the app's code arrives"
+    );
 }
 
 /// The app's files carry a policy that allows its own scripts and WebAssembly only, and the
