@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import { readFile, writeFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../tests/support/wrangler.mjs";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: prerender.mjs <dir>");
@@ -43,8 +44,7 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+  args: CHROMIUM_ARGS,
 });
 let markup;
 try {
