@@ -207,6 +207,9 @@ try {
     for (let i = 0; i < EDITS; i++) {
       const title = `Benchmark risk ${how} ${i}`;
       await page.getByLabel("Title").fill(title);
+      // A person's typing is on screen before they press Save; without this, the frame
+      // showing the harness's own fill was often drawn while the write was in flight.
+      await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted))));
       await durably(page, submit);
       await page.getByRole("heading", { name: title, exact: true }).waitFor();
     }

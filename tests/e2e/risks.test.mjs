@@ -39,6 +39,12 @@ test("a scored risk with two controls moves on the heat maps, and a cell filters
     assert.equal(await page.getByTestId("risk-scores").textContent(), "Inherent score 20 · residual score 6");
     assert.deepEqual(await seriousA11yViolations(page), []);
     await page.screenshot({ path: join(SHOTS, "risk-detail.png"), fullPage: true });
+    // "Saved" stays until a field changes again, and comes back with the next save.
+    const saved = page.getByRole("status").filter({ hasText: "Saved on this device." });
+    await page.getByLabel("Review due").fill("2026-01-16");
+    await saved.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await saved.waitFor();
 
     await openTab(page, "Risks");
     assert.match(await cell(page, "residual", 2, 3).getAttribute("aria-label"), /: 1 risks$/);
@@ -53,7 +59,7 @@ test("a scored risk with two controls moves on the heat maps, and a cell filters
 
     // A review date in the past is highlighted, and "Overdue only" finds it.
     const ransomware = riskRow(page, "Ransomware");
-    assert.match(await ransomware.textContent(), /Review overdue since 2026-01-15/);
+    assert.match(await ransomware.textContent(), /Review overdue since 2026-01-16/);
     assert.match(await ransomware.getAttribute("class"), /overdue/);
     await page.getByLabel("Overdue only").check();
     assert.equal(await page.locator(".count").textContent(), "1 of 2 risks");

@@ -184,6 +184,14 @@ pub fn RecordEditor(
     });
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let saved = RwSignal::new(false);
+    // "Saved" goes when a field changes again, not when Save is pressed: a save then changes
+    // nothing on screen until it is stored, so no frame is drawn while storage works (on a
+    // 2-core phone that frame delayed storage's answer several milliseconds).
+    let typed = drafts.clone();
+    Effect::new(move |_| {
+        typed.iter().for_each(|(_, draft)| draft.track());
+        saved.set(false);
+    });
     let read_only = move || !state.may_write(kind);
     let form_drafts = drafts.clone();
     // A refusal tied to a field this form does not show (a rule on another section, a locked
@@ -191,7 +199,6 @@ pub fn RecordEditor(
     let shown_names = StoredValue::new(drafts.iter().map(|(f, _)| f.name).collect::<Vec<_>>());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        saved.set(false);
         let changes = match changed_values(&form_drafts, &saved_drafts.get_value()) {
             Ok(changes) => changes,
             Err(problems) => return errors.set(problems),
