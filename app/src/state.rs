@@ -9,7 +9,13 @@ use crate::{
 };
 use futures_channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
-use register::{FieldError, Kind, RecordId, Role, Value, device::Device, wire::MemberInfo};
+use register::{
+    FieldError, Kind, RecordId, Role, Value,
+    device::Device,
+    gate::{self, Edit, Gate, Who},
+    wire::MemberInfo,
+};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -206,12 +212,18 @@ impl AppState {
 
     /// The role this device acts with (an owner's, when it syncs with no one).
     pub fn role(&self) -> Role {
-        let Some(settings) = self.settings.get() else {
+        self.settings.track();
+        self.members.track();
+        self.role_untracked()
+    }
+
+    fn role_untracked(&self) -> Role {
+        let Some(settings) = self.settings.get_untracked() else {
             return Role::Owner;
         };
         let me = &settings.credential.member;
         self.members
-            .with(|members| members.iter().find(|m| &m.member == me).map(|m| m.role))
+            .with_untracked(|members| members.iter().find(|m| &m.member == me).map(|m| m.role))
             .unwrap_or(settings.credential.role)
     }
 
@@ -259,29 +271,76 @@ impl AppState {
         people
     }
 
-    /// Creates a record after the same checks the server makes; one edit per field.
+    /// The ids of the organisation's current members, once the list has loaded; none for a
+    /// register kept on this device alone.
+    fn member_ids(&self) -> Option<BTreeSet<String>> {
+        if self.settings.with_untracked(Option::is_none) {
+            return None;
+        }
+        let ids: BTreeSet<String> = self.members.with_untracked(|members| {
+            members
+                .iter()
+                .filter(|m| !m.revoked)
+                .map(|m| m.member.clone())
+                .collect()
+        });
+        (!ids.is_empty()).then_some(ids)
+    }
+
+    /// Judges a change set with the register's gate, as this device's member and role, as
+    /// the server will judge it: each refusal at its field.
+    pub fn judge(&self, set: &[Edit]) -> Result<(), Vec<FieldError>> {
+        let me = self.me();
+        let who = Who {
+            member: me.as_deref(),
+            role: self.role_untracked(),
+        };
+        let gate = Gate {
+            members: self.member_ids(),
+        };
+        let changes = gate::changes_in(set);
+        self.read_untracked(|d| {
+            gate.field_errors(who, &changes, &d.local, &|r| d.local.record(r).is_none())
+        })
+    }
+
+    /// Stores a change set once the gate accepts it, in one transaction, then asks to sync:
+    /// the one way a page changes the register.
+    pub async fn commit(self, set: Vec<Edit>) -> Result<(), Vec<FieldError>> {
+        self.judge(&set)?;
+        let now = now_ms();
+        self.apply(move |device| {
+            for edit in set {
+                for (field, value) in edit.fields {
+                    device.edit(edit.record, edit.kind, field, value, now);
+                }
+            }
+        })
+        .await
+        .map_err(|e| {
+            vec![FieldError {
+                field: String::new(),
+                message: e.to_string(),
+            }]
+        })?;
+        self.kick_sync();
+        Ok(())
+    }
+
+    /// Creates a record once the gate accepts it.
     pub async fn create(
         self,
         kind: Kind,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<RecordId, Vec<FieldError>> {
-        self.read_untracked(|d| kind.spec().check_new(&fields, &d.local))?;
-        if !self.may_write(kind) {
-            // Filing only (a viewer's report): the server refuses triage and other names too.
-            let me = self.me().unwrap_or_default();
-            let refused: Vec<FieldError> = fields
-                .iter()
-                .filter_map(|(field, value)| {
-                    register::schema::check_filing(field, value, &me).err()
-                })
-                .collect();
-            if !refused.is_empty() {
-                return Err(refused);
-            }
-        }
-        let id = RecordId::new();
-        self.write_fields(id, kind, fields).await?;
-        Ok(id)
+        let record = RecordId::new();
+        self.commit(vec![Edit {
+            record,
+            kind,
+            fields,
+        }])
+        .await?;
+        Ok(record)
     }
 
     /// Keeps a file with a new Evidence record describing it (`fields`: its title, links,
@@ -331,13 +390,18 @@ impl AppState {
         if let Some(me) = captured_by {
             fields.push((Evidence::captured_by, Value::from(me.to_string())));
         }
-        self.read_untracked(|d| Kind::Evidence.spec().check_new(&fields, &d.local))?;
+        let record = RecordId::new();
+        let set = vec![Edit {
+            record,
+            kind: Kind::Evidence,
+            fields,
+        }];
+        self.judge(&set)?;
         // No await between queueing the file and the edits: the write that takes one takes both.
         self.files.update_value(|files| files.push(file));
-        let id = RecordId::new();
-        self.write_fields(id, Kind::Evidence, fields).await?;
+        self.commit(set).await?;
         self.refresh_uploads().await;
-        Ok(id)
+        Ok(record)
     }
 
     /// Reads the upload queue again (after a file is attached or the server took one).
@@ -360,67 +424,40 @@ impl AppState {
             .map_err(|mut errors| errors.remove(0))
     }
 
-    /// Changes several fields of a record in one transaction, after the checks the server
-    /// makes: each value, and the record rules over the record as it will be. Lists every
-    /// problem, so a form can show each at its field.
+    /// Changes several fields of a record in one transaction, once the gate accepts them.
+    /// Lists every problem, so a form can show each at its field.
     pub async fn update(
         self,
-        id: RecordId,
+        record: RecordId,
         kind: Kind,
-        changes: Vec<(&'static str, Value)>,
+        fields: Vec<(&'static str, Value)>,
     ) -> Result<(), Vec<FieldError>> {
-        self.read_untracked(|d| kind.spec().check_change(id, &changes, &d.local))?;
-        self.write_fields(id, kind, changes).await
+        self.commit(vec![Edit {
+            record,
+            kind,
+            fields,
+        }])
+        .await
     }
 
-    /// Creates several records of one kind in one transaction (a checklist's checks), after
-    /// checking each as the server will; none is saved if one is refused.
+    /// Creates several records of one kind in one transaction (a checklist's checks, an
+    /// import), judged together; none is saved if one is refused.
     pub async fn create_many(
         self,
         kind: Kind,
         records: Vec<Vec<(&'static str, Value)>>,
     ) -> Result<Vec<RecordId>, Vec<FieldError>> {
-        for fields in &records {
-            self.read_untracked(|d| kind.spec().check_new(fields, &d.local))?;
-        }
-        let ids: Vec<RecordId> = records.iter().map(|_| RecordId::new()).collect();
-        self.write_records(kind, ids.iter().copied().zip(records).collect())
-            .await?;
+        let set: Vec<Edit> = records
+            .into_iter()
+            .map(|fields| Edit {
+                record: RecordId::new(),
+                kind,
+                fields,
+            })
+            .collect();
+        let ids = set.iter().map(|edit| edit.record).collect();
+        self.commit(set).await?;
         Ok(ids)
-    }
-
-    async fn write_fields(
-        self,
-        id: RecordId,
-        kind: Kind,
-        fields: Vec<(&'static str, Value)>,
-    ) -> Result<(), Vec<FieldError>> {
-        self.write_records(kind, vec![(id, fields)]).await
-    }
-
-    /// Writes checked field values as one edit each, in one transaction, then asks to sync.
-    async fn write_records(
-        self,
-        kind: Kind,
-        records: Vec<(RecordId, Vec<(&'static str, Value)>)>,
-    ) -> Result<(), Vec<FieldError>> {
-        let now = now_ms();
-        self.apply(move |device| {
-            for (id, fields) in records {
-                for (field, value) in fields {
-                    device.edit(id, kind, field, value, now);
-                }
-            }
-        })
-        .await
-        .map_err(|e| {
-            vec![FieldError {
-                field: String::new(),
-                message: e.to_string(),
-            }]
-        })?;
-        self.kick_sync();
-        Ok(())
     }
 
     pub fn set_kick(&self, sender: UnboundedSender<()>) {

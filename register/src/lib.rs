@@ -13,8 +13,8 @@ pub mod sync;
 #[cfg(test)]
 pub use isms::fixture;
 pub use isms::{
-    audits, catalogue, dates, demo, evidence, findings, import, indicators, maturity, metrics,
-    policy, reviews, risk, rules, schema, walkthrough, work,
+    audits, catalogue, dates, demo, evidence, findings, gate, import, indicators, maturity,
+    membership, metrics, policy, reviews, risk, rules, schema, walkthrough, work,
 };
 pub use sync::{
     chain, client, device, files, hlc, id, layout, limits, op, org_id, pace, replica, server,

@@ -327,7 +327,12 @@ impl Sim {
         let (_, message) = self.in_flight.swap_remove(index);
         match message {
             Message::Push(node, request) => {
-                let result = self.server.push(&self.author(node), &request, self.now_ms);
+                let result = self.server.push(
+                    &register::gate::Gate::default(),
+                    &self.author(node),
+                    &request,
+                    self.now_ms,
+                );
                 self.delivered_pushes.push((node, request));
                 let reply = result.map_err(|refusal| refusal.body());
                 self.send(Message::PushReply(node, self.now_ms, reply));
@@ -408,7 +413,12 @@ impl Sim {
                         break;
                     };
                     busy = true;
-                    let answer = self.server.push(&self.author(node), &request, self.now_ms);
+                    let answer = self.server.push(
+                        &register::gate::Gate::default(),
+                        &self.author(node),
+                        &request,
+                        self.now_ms,
+                    );
                     let local = self.device_now(node);
                     self.nodes[node]
                         .device
@@ -530,7 +540,12 @@ impl Sim {
         let before = (self.server.log.clone(), self.server.state.clone());
         let pushes = std::mem::take(&mut self.delivered_pushes);
         for (node, request) in pushes.iter().rev() {
-            let _ = self.server.push(&self.author(*node), request, self.now_ms);
+            let _ = self.server.push(
+                &register::gate::Gate::default(),
+                &self.author(*node),
+                request,
+                self.now_ms,
+            );
         }
         assert_eq!(
             (self.server.log.clone(), self.server.state.clone()),

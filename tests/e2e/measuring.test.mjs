@@ -11,6 +11,7 @@ import {
   SHOTS,
   createOrganisation,
   inviteAndJoin,
+  pick,
   openDevice,
   openTab,
   ready,
@@ -189,6 +190,7 @@ test("a management review: inputs from the data, an output that becomes an actio
     await page.getByText("Add an output").click();
     await page.locator("#action-title").fill("Budget an off-site backup");
     await page.locator("#action-output_type").selectOption("resource_need");
+    await page.locator("#action-owner").selectOption({ label: "Bob Editor" });
     await page.locator("#action-due").fill("2099-03-01");
     await page.getByRole("button", { name: "Add output" }).click();
     await page.getByRole("list", { name: "Outputs" }).getByText("Budget an off-site backup").waitFor();
@@ -205,16 +207,31 @@ test("a management review: inputs from the data, an output that becomes an actio
     await bob.page.getByText("Saved on this device.").waitFor();
     assert.equal(await bob.page.getByRole("button", { name: "Sign off the review" }).count(), 0, "an editor does not sign off");
 
+    // A hollow review does not sign off: each thing it lacks is named.
+    await page.getByRole("button", { name: "Sign off the review" }).click();
+    const lacking = page.getByRole("alert").filter({ hasText: "A review is signed off with its attendees" });
+    await lacking.waitFor();
+    for (const words of ["with its decisions", "each input of 9.3.2 a–g has its commentary"]) {
+      assert.match(await lacking.textContent(), new RegExp(words));
+    }
+    await page.screenshot({ path: join(SHOTS, "review-hollow-refused.png"), fullPage: true });
+    await pick(page, "#review-attendees", ["Alice Owner", "Bob Editor"]);
+    for (const input of ["previous_actions", "issues", "interested_parties", "performance", "feedback", "risks", "improvement"]) {
+      await page.locator(`#review-on_${input}`).fill("Considered at the meeting.");
+    }
+    await page.locator("#review-decisions").fill("Fund an off-site backup.");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved on this device.").waitFor();
+
     await page.getByRole("button", { name: "Sign off the review" }).click();
     await page.getByTestId("signed-off").waitFor();
     await page.getByRole("region", { name: "Inputs as signed off" }).or(page.getByLabel("Inputs as signed off")).waitFor();
     await page.screenshot({ path: join(SHOTS, "review-signed-off.png"), fullPage: true });
     await synced(page);
 
-    // The app refuses a change itself.
-    await page.locator("#review-decisions").fill("Changed my mind.");
-    await page.getByRole("button", { name: "Save changes" }).click();
-    await page.getByText("This management review is signed off and no longer changes").first().waitFor();
+    // The app shows it read only, with the reason.
+    await page.getByRole("note").filter({ hasText: "This management review is signed off and no longer changes" }).waitFor();
+    assert.ok(await page.locator("#review-decisions").isDisabled(), "a signed-off review's fields are read only");
 
     // The server refuses the editor's offline edit, with the reason.
     await bob.context.setOffline(false);
@@ -223,9 +240,13 @@ test("a management review: inputs from the data, an output that becomes an actio
     await refused.getByText("This management review is signed off and no longer changes").waitFor();
     await bob.page.getByTestId("signed-off").waitFor({ timeout: 30_000 });
 
-    // The output is an action like any other.
+    // The output is an action like any other, which stays what was signed.
     await openTab(page, "Actions");
-    await page.getByRole("link", { name: "Budget an off-site backup" }).waitFor();
+    await page.getByRole("link", { name: "Budget an off-site backup" }).click();
+    await page.locator("#action-title").fill("Budget nothing at all");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("That management review is signed off: its outputs stay as signed").first().waitFor();
+    await page.getByRole("heading", { level: 1, name: "Budget an off-site backup" }).waitFor();
     assert.deepEqual(unexpected(alice.problems), []);
     assert.deepEqual(unexpected(bob.problems, [REFUSED]), []);
   } finally {

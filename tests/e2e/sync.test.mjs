@@ -420,3 +420,21 @@ test("10. An answer that never comes is given up, pushes shrink to fit the link,
   const ABORTED = /Failed to load resource: net::ERR_(ABORTED|FAILED|INTERNET_DISCONNECTED)/;
   assert.deepEqual(unexpected(alice.problems.slice(earlierProblems), [ABORTED]), []);
 });
+
+test("11. The last owner's Leave is refused with the reason, and wipes nothing", async () => {
+  const { page } = alice;
+  await openTab(page, "Organisation");
+  // The members list is on the device: it says Alice is the only owner who can sign in.
+  await page.getByRole("list", { name: "Members" }).getByRole("listitem").first().waitFor();
+  await page.getByRole("button", { name: "Leave this organisation on this device" }).click();
+  await page.getByRole("button", { name: "Really leave: wipe this organisation from this device" }).click();
+  await page.getByRole("alert").filter({ hasText: "You are the last owner who can sign in" }).waitFor();
+  await page.screenshot({ path: join(SHOTS, "sync-last-owner-stays.png"), fullPage: true });
+  // Still in the organisation after a reload, its register on the device and its device valid.
+  await page.reload();
+  await ready(page);
+  await openTab(page, "Organisation");
+  await page.getByRole("button", { name: "Leave this organisation on this device" }).waitFor();
+  await syncNow(page);
+  await (await findRisk(page, "Laptop stolen (Bob, just before leaving)")).waitFor({ timeout: 20_000 });
+});

@@ -261,7 +261,12 @@ fn plan_500_native() -> Duration {
             };
             let started = Instant::now();
             server
-                .push(&author, &request, now_ms())
+                .push(
+                    &register::gate::Gate::default(),
+                    &author,
+                    &request,
+                    now_ms(),
+                )
                 .expect("a valid push is accepted");
             started.elapsed()
         })

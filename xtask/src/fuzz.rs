@@ -153,7 +153,12 @@ fn seeded_server() -> MemoryServer {
         role: Role::Editor,
     };
     server
-        .push(&author, &device.push_request(500).expect("three ops"), NOW)
+        .push(
+            &register::gate::Gate::default(),
+            &author,
+            &device.push_request(500).expect("three ops"),
+            NOW,
+        )
         .expect("the seed push is valid");
     server
 }
@@ -172,9 +177,12 @@ fn run_target(target: &str, input: &[u8], server: &MemoryServer) {
         "push" => {
             if let Ok(request) = serde_json::from_slice::<PushRequest>(input) {
                 for role in [Role::Editor, Role::Viewer] {
-                    let _ = server
-                        .clone()
-                        .push(&author_of(&request, role), &request, NOW);
+                    let _ = server.clone().push(
+                        &register::gate::Gate::default(),
+                        &author_of(&request, role),
+                        &request,
+                        NOW,
+                    );
                 }
             }
         }
@@ -276,9 +284,12 @@ mod tests {
         }
         let seed = std::fs::read(root().join("tests/fuzz/push/new-risk.json")).unwrap();
         let request: PushRequest = serde_json::from_slice(&seed).unwrap();
-        let accepted = server
-            .clone()
-            .push(&author_of(&request, Role::Editor), &request, NOW);
+        let accepted = server.clone().push(
+            &register::gate::Gate::default(),
+            &author_of(&request, Role::Editor),
+            &request,
+            NOW,
+        );
         assert!(
             accepted.is_ok(),
             "a seed that gets past the validator: {accepted:?}"

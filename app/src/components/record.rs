@@ -192,7 +192,10 @@ pub fn RecordEditor(
         typed.iter().for_each(|(_, draft)| draft.track());
         saved.set(false);
     });
-    let read_only = move || !state.may_write(kind);
+    // A record no change would pass (a closed finding, a signed-off review) is shown read
+    // only, with the reason.
+    let lock = Memo::new(move |_| state.read(|d| register::gate::locked(kind, id, &d.local)));
+    let read_only = move || !state.may_write(kind) || lock.get().is_some();
     let form_drafts = drafts.clone();
     // A refusal tied to a field this form does not show (a rule on another section, a locked
     // record) is shown for the whole form, so no refusal goes unseen.
@@ -226,6 +229,7 @@ pub fn RecordEditor(
         });
     };
     view! {
+        {move || lock.get().map(|why| view! { <p class="notice" role="note">{why}</p> })}
         <form class="record-form detail" on:submit=on_submit novalidate=true aria-label=format!("Edit {}", spec.label.to_lowercase())>
             <fieldset disabled=read_only>
                 <div class="sections">

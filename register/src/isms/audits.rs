@@ -3,25 +3,105 @@
 //! over the last 12 months, with the areas that are due.
 
 use crate::{
-    Kind, Rating, RecordId, Replica,
+    Kind, Rating, RecordId, Replica, Value,
     catalogue::{self, ANNEX_A, CLAUSES, Theme, annex_control},
     dates,
-    rules::RecordRule,
+    gate::Edit,
+    rules::{EVERY_FIELD, RecordRule},
+    schema::DELETED,
     views::{Audit, AuditCheck, Control, Finding, Risk},
 };
 use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub const RULES: &[RecordRule] = &[RecordRule {
-    kind: Kind::AuditCheck,
-    fields: &[AuditCheck::reference],
-    field: AuditCheck::reference,
-    message: "The requirement must be a clause (such as 9.2.2) or an Annex A control (such as A.5.15) of ISO/IEC 27001:2022.",
-    holds: |s| {
-        let reference = s.text(AuditCheck::reference);
-        reference.is_empty() || catalogue::requirement(&reference).is_some()
+pub const RULES: &[RecordRule] = &[
+    RecordRule {
+        kind: Kind::AuditCheck,
+        fields: &[AuditCheck::reference],
+        field: AuditCheck::reference,
+        message: "The requirement must be a clause (such as 9.2.2) or an Annex A control (such as A.5.15) of ISO/IEC 27001:2022.",
+        holds: |s| {
+            let reference = s.text(AuditCheck::reference);
+            reference.is_empty() || catalogue::requirement(&reference).is_some()
+        },
     },
-}];
+    // A reported audit's checklist is what the report says: no check joins, leaves or changes.
+    RecordRule {
+        kind: Kind::AuditCheck,
+        fields: EVERY_FIELD,
+        field: AuditCheck::result,
+        message: "This audit is reported: its checks and results stay as reported. Record anything new in a finding or the next audit.",
+        holds: |s| {
+            s.named(AuditCheck::audit)
+                .into_iter()
+                .all(|audit| !is_reported(&text_of(s.before.field(audit, Audit::status))))
+        },
+    },
+    RecordRule {
+        kind: Kind::Audit,
+        fields: REPORTED_FIELDS,
+        field: Audit::scope,
+        message: "This audit is reported: its scope, team, dates and conclusion stay as reported.",
+        holds: |s| !is_reported(&s.was(Audit::status)),
+    },
+    RecordRule {
+        kind: Kind::Audit,
+        fields: &[Audit::status],
+        field: Audit::status,
+        message: "A reported audit stays reported: it can only be closed.",
+        holds: |s| !is_reported(&s.was(Audit::status)) || is_reported(&s.text(Audit::status)),
+    },
+];
+
+/// What a report states of an audit, which no longer changes once it is reported.
+const REPORTED_FIELDS: &[&str] = &[
+    Audit::title,
+    Audit::audit_type,
+    Audit::location,
+    Audit::scope,
+    Audit::criteria,
+    Audit::lead_auditor,
+    Audit::auditors,
+    Audit::auditees,
+    Audit::planned_date,
+    Audit::performed_date,
+    Audit::conclusion,
+    DELETED,
+];
+
+/// Reporting an audit: from then on its checks, results and scope stay as reported.
+pub fn report(audit: RecordId) -> Edit {
+    Edit {
+        record: audit,
+        kind: Kind::Audit,
+        fields: vec![(Audit::status, Value::from("reported"))],
+    }
+}
+
+/// Acknowledging an audit's report on `today`, in `me`'s name (none in a register kept on one
+/// device alone); only an owner or admin does.
+pub fn acknowledge(audit: RecordId, me: Option<&str>, today: &str) -> Edit {
+    let mut fields = vec![(Audit::acknowledged_at, Value::from(today))];
+    if let Some(me) = me {
+        fields.push((Audit::acknowledged_by, Value::from(me)));
+    }
+    Edit {
+        record: audit,
+        kind: Kind::Audit,
+        fields,
+    }
+}
+
+/// Whether an audit's status says its report is out (reported, or closed after it).
+pub fn is_reported(status: &str) -> bool {
+    matches!(status, "reported" | "closed")
+}
+
+fn text_of(value: Option<Value>) -> String {
+    value
+        .and_then(|v| v.as_text().map(str::to_owned))
+        .unwrap_or_default()
+}
 
 /// A check's result that says it has been checked.
 pub fn is_checked(result: Option<&str>) -> bool {

@@ -10,6 +10,7 @@ use crate::{
     audits::NewCheck,
     catalogue::{self, ANNEX_A},
     device::Device,
+    gate::{self, Edit, Gate, Who},
     indicators::DEFAULT_APPETITE,
     maturity::{self, Area, Facts},
     reviews,
@@ -350,16 +351,34 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// A new record, made on the builder's day.
-    fn add(&mut self, kind: Kind, fields: &[(&str, Value)]) -> RecordId {
+    fn add(&mut self, kind: Kind, fields: &[(&'static str, Value)]) -> RecordId {
         let id = RecordId::new();
         self.set(id, kind, fields);
         id
     }
 
-    fn set(&mut self, id: RecordId, kind: Kind, fields: &[(&str, Value)]) {
+    fn set(&mut self, id: RecordId, kind: Kind, fields: &[(&'static str, Value)]) {
+        self.apply(&[Edit {
+            record: id,
+            kind,
+            fields: fields.to_vec(),
+        }]);
+    }
+
+    /// Makes a change set on the builder's day once the gate has judged it, as for a register
+    /// kept on one device alone: the demo holds only what Ratchet itself accepts.
+    fn apply(&mut self, set: &[Edit]) {
+        let changes = gate::changes_in(set);
+        let local = &self.device.local;
+        let refusals =
+            Gate::default().judge(Who::ALONE, &changes, local, &|r| local.record(r).is_none());
+        assert!(refusals.is_empty(), "the demo breaks a rule: {refusals:?}");
         let now = ms(self.day);
-        for (field, value) in fields {
-            self.device.edit(id, kind, field, value.clone(), now);
+        for edit in set {
+            for (field, value) in &edit.fields {
+                self.device
+                    .edit(edit.record, edit.kind, field, value.clone(), now);
+            }
         }
     }
 
@@ -625,6 +644,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         ];
                         if done {
                             fields.push(("completed_at", Value::from(at(due, 10))));
+                            fields.push(("completed_by", b.colleague(i)));
                             fields.push(("effective", Value::from("effective")));
                             fields.push(("verified_by", b.person(0)));
                             fields.push(("verified_at", Value::from(at(due, 11))));
@@ -758,7 +778,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         Value::from(format!("Internal audit {}", audits.len() + 1)),
                     ),
                     ("audit_type", Value::from("internal")),
-                    ("status", Value::from("reported")),
+                    ("status", Value::from("in_progress")),
                     ("performed_date", Value::from(day.to_string())),
                     ("planned_date", Value::from(day.to_string())),
                     ("lead_auditor", b.person(4)),
@@ -767,14 +787,6 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         Value::from("The ISMS clauses and a third of Annex A."),
                     ),
                     ("reported_to", b.person(5)),
-                    (
-                        "acknowledged_at",
-                        Value::from(
-                            day.checked_add_days(Days::new(7))
-                                .unwrap_or(day)
-                                .to_string(),
-                        ),
-                    ),
                     (
                         "conclusion",
                         Value::from("The ISMS works; the findings below need action."),
@@ -845,6 +857,17 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     ));
                 }
             }
+            // Reported once every check is in, and acknowledged by its recipient a week on.
+            let acknowledged = day.checked_add_days(Days::new(7)).unwrap_or(day);
+            b.set(
+                audit,
+                Kind::Audit,
+                &[
+                    ("status", Value::from("reported")),
+                    ("acknowledged_at", Value::from(acknowledged.to_string())),
+                    ("acknowledged_by", b.person(5)),
+                ],
+            );
         }
         // Findings raised a month or more ago are worked and closed, with proof.
         b.day = first
@@ -878,6 +901,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 if done < today {
                     fields.push(("status", Value::from("done")));
                     fields.push(("completed_at", Value::from(at(done, 12))));
+                    fields.push(("completed_by", b.colleague(k)));
                     fields.push(("effective", Value::from("effective")));
                     fields.push(("verified_by", b.person(0)));
                     fields.push(("verified_at", Value::from(at(done, 15))));
@@ -956,6 +980,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     ("owner", owner.clone()),
                     ("status", Value::from("done")),
                     ("completed_at", Value::from(at(raised, 17))),
+                    ("completed_by", owner.clone()),
                 ],
             );
             b.set(
@@ -976,6 +1001,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 &[
                     ("status", Value::from("done")),
                     ("completed_at", Value::from(at(done, 12))),
+                    ("completed_by", owner.clone()),
                 ],
             );
             let verifier = b.person(0);
@@ -1023,10 +1049,34 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         Value::List(b.people.iter().take(3).map(|p| p.to_string()).collect()),
                     ),
                     (
+                        "on_previous_actions",
+                        Value::from("The last review's outputs are done or on time."),
+                    ),
+                    (
+                        "on_issues",
+                        Value::from("More customers ask for our certificate; no change in scope."),
+                    ),
+                    (
+                        "on_interested_parties",
+                        Value::from("Two customers added security questionnaires; both answered."),
+                    ),
+                    (
                         "on_performance",
                         Value::from(
                             "Patching and MFA improve; phishing clicks still above target.",
                         ),
+                    ),
+                    (
+                        "on_feedback",
+                        Value::from("Staff reports rose: people know where to report."),
+                    ),
+                    (
+                        "on_risks",
+                        Value::from("Phishing stays the highest residual risk; suppliers next."),
+                    ),
+                    (
+                        "on_improvement",
+                        Value::from("Quarterly phishing simulations would show progress sooner."),
                     ),
                     (
                         "decisions",
@@ -1067,6 +1117,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         &[
                             ("status", Value::from("done")),
                             ("completed_at", Value::from(at(done, 11))),
+                            ("completed_by", b.person(k + 1)),
                         ],
                     );
                     b.day = day;
@@ -1074,22 +1125,14 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
             }
             let view: Option<Review> = b.device.local.view(review);
             if let Some(view) = view {
-                let fields = reviews::sign_off(
+                let set = reviews::sign_off(
                     &b.device.local,
                     &view,
-                    b.people[0],
+                    Some(b.people[0]),
                     &at(day, 16),
                     DEFAULT_APPETITE,
                 );
-                b.set(review, Kind::Review, &fields);
-                let facts = Facts::new(&b.device.local, day, DEFAULT_APPETITE);
-                let snapshot = maturity::snapshot(
-                    &maturity::assess_facts(&facts),
-                    &facts,
-                    "review",
-                    Some(review),
-                );
-                b.add(Kind::MaturitySnapshot, &snapshot);
+                b.apply(&set);
             }
             reviews_held.push(review);
         }
@@ -1206,6 +1249,21 @@ mod tests {
         assert!(maturity::snapshots(&device.local).len() >= 12);
     }
 
+    /// The server's gate judging as the demo's builder does: a register of one device, whose
+    /// people are member records with no accounts to act in their own names.
+    struct AsBuilt;
+
+    impl crate::server::Judge for AsBuilt {
+        fn judge(
+            &self,
+            _: &crate::server::Author,
+            ops: &[&crate::Op],
+            view: &dyn crate::server::ServerView,
+        ) -> Vec<crate::server::Judgement> {
+            Gate::default().judge_ops(Who::ALONE, ops, view)
+        }
+    }
+
     #[test]
     fn every_change_of_the_demo_is_one_the_server_accepts_in_order() {
         let (mut device, demo) = demo("2026-06-30");
@@ -1220,7 +1278,7 @@ mod tests {
             let Some(request) = device.push_request(500) else {
                 break;
             };
-            match server.push(&you, &request, now) {
+            match server.push(&AsBuilt, &you, &request, now) {
                 Ok(pushed) => device.on_pushed(&pushed),
                 Err(refused) => panic!("{:?}", refused.body().rejections),
             }

@@ -4,7 +4,8 @@
 
 use crate::{
     Kind, RecordId, Replica, Value, dates,
-    rules::{Change, Linked, Lookup, RecordRule, Subject},
+    gate::Edit,
+    rules::{EVERY_FIELD, Linked, Lookup, RecordRule, Subject},
     schema::{DELETED, SHORT_TEXT_MAX_CHARS, choice_words},
     views::{Action, AuditCheck, Event, Finding},
 };
@@ -56,17 +57,21 @@ fn corrective(action: &Linked) -> bool {
     action.text(Action::action_type) == "corrective"
 }
 
-/// Whether an action was found effective by someone other than its owner (in a register of
-/// one person, with no owner named, by that person).
+/// Whether an action was found effective by someone who neither owns it nor marked it done.
 fn verified_effective(action: &Linked) -> bool {
-    let (verifier, owner) = (action.text(Action::verified_by), action.text(Action::owner));
+    let verifier = action.text(Action::verified_by);
     action.text(Action::effective) == "effective"
-        && if verifier.is_empty() {
-            owner.is_empty()
-        } else {
-            verifier != owner
-        }
+        && !verifier.is_empty()
+        && verifier != action.text(Action::owner)
+        && verifier != action.text(Action::completed_by)
 }
+
+/// Statuses a finding is in before its actions are under way: where an action found not
+/// effective sends it back to.
+const BEFORE_IMPLEMENTING: &[&str] = &["", "open", "correction", "analysing", "actions_planned"];
+
+/// Statuses in which a finding's type may still change: before its cause is analysed.
+const BEFORE_ANALYSIS: &[&str] = &["", "open", "correction"];
 
 /// The fields whose change has the closing rules checked; the closing date is among them,
 /// so a refused closure does not leave its date behind.
@@ -155,6 +160,44 @@ pub const RULES: &[RecordRule] = &[
         },
     },
     RecordRule {
+        kind: Kind::Finding,
+        fields: EVERY_FIELD,
+        field: Finding::status,
+        message: "This finding is closed: reopen it, with a reason, before changing it.",
+        holds: |s| s.was(Finding::status) != "closed" || s.text(Finding::status) != "closed",
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: &[Finding::finding_type],
+        field: Finding::finding_type,
+        message: "A finding's type changes only before its cause is analysed: raise a new finding instead.",
+        holds: |s| {
+            s.was(Finding::finding_type).is_empty()
+                || BEFORE_ANALYSIS.contains(&s.was(Finding::status).as_str())
+        },
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: &[Finding::status, Finding::owner, Finding::finding_type],
+        field: Finding::owner,
+        message: "A nonconformity needs an owner before work on it starts: name who is responsible.",
+        holds: |s| {
+            !is_nonconformity(&s.text(Finding::finding_type))
+                || matches!(s.text(Finding::status).as_str(), "" | "open")
+                || !s.text(Finding::owner).is_empty()
+        },
+    },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: &[DELETED, Finding::deletion_reason],
+        field: Finding::deletion_reason,
+        message: "A finding is deleted only with a reason, which the log keeps: say why it is deleted.",
+        holds: |s| {
+            s.get(DELETED).and_then(|v| v.as_bool()) != Some(true)
+                || !s.text(Finding::deletion_reason).is_empty()
+        },
+    },
+    RecordRule {
         kind: Kind::Action,
         // The result is part of the verification: refused with its verifier, it does not
         // stay behind without one.
@@ -168,13 +211,49 @@ pub const RULES: &[RecordRule] = &[
     },
     RecordRule {
         kind: Kind::Action,
-        fields: &[Action::effective, Action::verified_by, Action::owner],
+        fields: &[Action::verified_by, Action::completed_by, Action::effective],
+        field: Action::verified_by,
+        message: "The verifier may not be the one who marked the action done: someone else checks that it worked.",
+        holds: |s| {
+            let verifier = s.text(Action::verified_by);
+            verifier.is_empty() || verifier != s.text(Action::completed_by)
+        },
+    },
+    RecordRule {
+        kind: Kind::Action,
+        fields: &[Action::effective, Action::verified_by],
         field: Action::verified_by,
         message: "Say who verified the action's effectiveness.",
+        holds: |s| s.text(Action::effective).is_empty() || !s.text(Action::verified_by).is_empty(),
+    },
+    RecordRule {
+        kind: Kind::Action,
+        fields: &[Action::effective, Action::verified_by, Action::owner],
+        field: Action::owner,
+        message: "An action is verified only once it has an owner: name who is responsible for it.",
+        holds: |s| s.text(Action::effective).is_empty() || !s.text(Action::owner).is_empty(),
+    },
+    RecordRule {
+        kind: Kind::Action,
+        fields: &[Action::owner],
+        field: Action::owner,
+        message: "This action's effectiveness is verified: its owner stays as verified. Raise a new action for new work.",
         holds: |s| {
-            s.text(Action::effective).is_empty()
-                || !s.text(Action::verified_by).is_empty()
-                || s.text(Action::owner).is_empty()
+            let verifying =
+                !s.text(Action::effective).is_empty() && !s.was(Action::owner).is_empty();
+            !s.changed(Action::owner) || (s.was(Action::effective).is_empty() && !verifying)
+        },
+    },
+    RecordRule {
+        kind: Kind::Action,
+        fields: &[Action::effective],
+        field: Action::effective,
+        message: "An action found not effective sends its finding back for a follow-up action: move the finding to “actions planned”.",
+        holds: |s| {
+            s.text(Action::effective) != "not_effective"
+                || s.named(Action::finding).into_iter().all(|finding| {
+                    BEFORE_IMPLEMENTING.contains(&s.other(finding, Finding::status).as_str())
+                })
         },
     },
     RecordRule {
@@ -208,40 +287,123 @@ pub const RULES: &[RecordRule] = &[
     },
 ];
 
-const OWN_NAME: &str = "A verification is recorded in the verifier's own name.";
+/// Marking an action done at `now` (RFC 3339), in `me`'s name (none in a register kept on one
+/// device alone): its effectiveness check falls due `CHECK_AFTER_DAYS` after `today` unless
+/// a date is set already.
+pub fn mark_done(action: &Action, me: Option<&str>, now: &str, today: &str) -> Edit {
+    let mut fields = vec![
+        (Action::status, Value::from("done")),
+        (Action::completed_at, Value::from(now)),
+    ];
+    if let Some(me) = me {
+        fields.push((Action::completed_by, Value::from(me)));
+    }
+    if action.check_due.is_none()
+        && let Some(due) = check_due(today)
+    {
+        fields.push((Action::check_due, Value::Text(due)));
+    }
+    Edit {
+        record: action.id,
+        kind: Kind::Action,
+        fields,
+    }
+}
 
-/// The changes to actions' verifications in a push that are not in the pushing member's
-/// own name (checked by the server, which knows who pushes): a verifier other than them,
-/// or a result recorded without naming them as its verifier in the same push. Each as the
-/// change's position and why.
-pub fn foreign_verifications(changes: &[Change], member: &str) -> Vec<(usize, &'static str)> {
-    let names_me = |record: RecordId| {
-        changes.iter().any(|c| {
-            c.record == record
-                && c.field == Action::verified_by
-                && c.value.as_text() == Some(member)
-        })
-    };
-    changes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.kind == Kind::Action && !c.value.is_null())
-        .filter(|(_, c)| match c.field {
-            f if f == Action::verified_by => c.value.as_text() != Some(member),
-            f if f == Action::effective => !names_me(c.record),
-            _ => false,
-        })
-        .map(|(i, _)| (i, OWN_NAME))
-        .collect()
+/// Why `me` may not record whether `action` worked, if they may not: an action is verified
+/// once done and owned, by someone who neither owns it nor marked it done. In a register
+/// kept on one device alone (`me` is none) only the first two hold.
+pub fn verification_barred(action: &Action, me: Option<&str>) -> Option<&'static str> {
+    let is_me = |who: Option<RecordId>| me.is_some() && who.map(|w| w.to_string()).as_deref() == me;
+    if action.status.as_deref() != Some("done") {
+        Some("An action's effectiveness is verified once the action is done.")
+    } else if action.owner.is_none() {
+        Some(
+            "This action has no owner: name who is responsible before its effectiveness is checked.",
+        )
+    } else if is_me(action.owner) {
+        Some("You own this action: someone else checks that it worked.")
+    } else if is_me(action.completed_by) {
+        Some("You marked this action done: someone else checks that it worked.")
+    } else {
+        None
+    }
+}
+
+/// What was found when checking that an action worked.
+pub struct Verification<'a> {
+    /// "effective" or "not_effective".
+    pub result: &'a str,
+    pub method: &'a str,
+    pub seen: &'a str,
+}
+
+/// Recording whether `action` worked, at `now`, in `me`'s name. An action found not effective
+/// sends its finding (as `register` holds it) back to "actions planned" for a follow-up
+/// action, reopened with the reason if it was closed.
+pub fn verify(
+    register: &Replica,
+    action: &Action,
+    me: Option<&str>,
+    found: &Verification,
+    now: &str,
+) -> Vec<Edit> {
+    let mut fields = vec![
+        (Action::effective, Value::from(found.result)),
+        (Action::check_method, Value::from(found.method)),
+        (Action::verification, Value::from(found.seen)),
+        (Action::verified_at, Value::from(now)),
+    ];
+    if let Some(me) = me {
+        fields.push((Action::verified_by, Value::from(me)));
+    }
+    let mut set = vec![Edit {
+        record: action.id,
+        kind: Kind::Action,
+        fields,
+    }];
+    if let Some(finding) = action.finding {
+        let status = register.view::<Finding>(finding).and_then(|f| f.status);
+        if let Some(back) = after_verification(status.as_deref(), found.result) {
+            set.push(Edit {
+                record: finding,
+                kind: Kind::Finding,
+                fields: back,
+            });
+        }
+    }
+    set
+}
+
+/// Moving a finding to `status` at `now`; closing stamps when it closed.
+pub fn move_to(finding: RecordId, status: &'static str, now: &str) -> Edit {
+    let mut fields = vec![(Finding::status, Value::from(status))];
+    if status == "closed" {
+        fields.push((Finding::closed_at, Value::from(now)));
+    }
+    Edit {
+        record: finding,
+        kind: Kind::Finding,
+        fields,
+    }
+}
+
+/// Reopening a closed finding for analysis, with the reason why.
+pub fn reopen(finding: RecordId, reason: &str) -> Edit {
+    Edit {
+        record: finding,
+        kind: Kind::Finding,
+        fields: vec![
+            (Finding::status, Value::from("analysing")),
+            (Finding::reopen_reason, Value::from(reason)),
+        ],
+    }
 }
 
 /// What a finding becomes once one of its actions is verified: an action found not effective
 /// sends it back to "actions planned" for a follow-up action (with a reason, if it had been
 /// closed); an effective one changes nothing by itself.
-pub fn after_verification(
-    status: Option<&str>,
-    result: &str,
-) -> Option<Vec<(&'static str, Value)>> {
+fn after_verification(status: Option<&str>, result: &str) -> Option<Vec<(&'static str, Value)>> {
     if result != "not_effective" || status == Some("actions_planned") {
         return None;
     }
@@ -426,7 +588,7 @@ mod tests {
     }
 
     impl Register {
-        /// A minor nonconformity, open.
+        /// A minor nonconformity, open, with its owner.
         fn new() -> Self {
             let mut device = Device::new(ClientId::new());
             let finding = RecordId::new();
@@ -434,6 +596,7 @@ mod tests {
                 (Finding::title, "Backups not tested"),
                 (Finding::finding_type, "minor_nc"),
                 (Finding::status, "open"),
+                (Finding::owner, OWNER),
             ] {
                 device.edit(finding, Kind::Finding, field, value.into(), 1);
             }
@@ -657,40 +820,6 @@ mod tests {
             ),
             Ok(())
         );
-    }
-
-    #[test]
-    fn a_verification_is_recorded_in_the_verifiers_own_name() {
-        let action = RecordId::new();
-        let (effective, owner, auditor) = (
-            Value::from("effective"),
-            Value::from(OWNER),
-            Value::from(AUDITOR),
-        );
-        let change = |field, value| Change {
-            record: action,
-            kind: Kind::Action,
-            field,
-            value,
-            stamp: None,
-        };
-        // Someone else's name, or a result with no verifier named, is refused...
-        let theirs = [
-            change(Action::effective, &effective),
-            change(Action::verified_by, &owner),
-        ];
-        assert_eq!(
-            foreign_verifications(&theirs, AUDITOR),
-            [(0, OWN_NAME), (1, OWN_NAME)]
-        );
-        let unnamed = [change(Action::effective, &effective)];
-        assert_eq!(foreign_verifications(&unnamed, AUDITOR), [(0, OWN_NAME)]);
-        // ...one's own is not.
-        let mine = [
-            change(Action::effective, &effective),
-            change(Action::verified_by, &auditor),
-        ];
-        assert!(foreign_verifications(&mine, AUDITOR).is_empty());
     }
 
     #[test]

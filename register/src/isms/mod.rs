@@ -10,9 +10,11 @@ pub mod evidence;
 pub mod findings;
 #[cfg(test)]
 pub mod fixture;
+pub mod gate;
 pub mod import;
 pub mod indicators;
 pub mod maturity;
+pub mod membership;
 pub mod metrics;
 pub mod policy;
 pub mod reviews;

@@ -6,39 +6,18 @@
 
 use crate::{
     Kind, RecordId, Replica, Value, dates,
+    gate::Edit,
     indicators::{self, Inputs, Period, day_of},
     maturity::{self, level_name},
     metrics::{self, ObjectiveStatus, Standing},
     risk::Rating,
-    rules::{Change, RecordRule},
-    schema::{DELETED, Role, choice_words},
-    views::{Action, Audit, AuditCheck, ContextItem, Event, Finding, Review, Risk},
+    rules::{EVERY_FIELD, Linked, RecordRule, Subject},
+    schema::{DELETED, choice_words},
+    views::{
+        Action, Audit, AuditCheck, ContextItem, Event, Finding, MaturitySnapshot, Review, Risk,
+    },
 };
 use chrono::{DateTime, NaiveDate};
-
-/// Every field of a review, and its tombstone: none changes once it is signed off.
-const REVIEW_FIELDS: &[&str] = &[
-    Review::title,
-    Review::date,
-    Review::status,
-    Review::period_start,
-    Review::chair,
-    Review::attendees,
-    Review::on_previous_actions,
-    Review::on_issues,
-    Review::on_interested_parties,
-    Review::on_performance,
-    Review::on_feedback,
-    Review::on_risks,
-    Review::on_improvement,
-    Review::on_maturity,
-    Review::decisions,
-    Review::signed_off_by,
-    Review::signed_off_at,
-    Review::inputs_snapshot,
-    Review::next_review,
-    DELETED,
-];
 
 pub const SIGNED_OFF: &str = "This management review is signed off and no longer changes: record anything new in the next review.";
 
@@ -52,7 +31,7 @@ fn signed_off_in(lookup: &dyn crate::rules::Lookup, review: RecordId) -> bool {
 pub const RULES: &[RecordRule] = &[
     RecordRule {
         kind: Kind::Review,
-        fields: REVIEW_FIELDS,
+        fields: EVERY_FIELD,
         field: Review::signed_off_at,
         message: SIGNED_OFF,
         holds: |s| !signed_off_in(s.before, s.id),
@@ -73,44 +52,107 @@ pub const RULES: &[RecordRule] = &[
             s.text(Review::signed_off_at).is_empty() || !s.text(Review::signed_off_by).is_empty()
         },
     },
-    // A signed-off review's outputs are part of it: no action joins, leaves or changes type.
-    // (The actions themselves still progress: their status, dates and verification.)
+    RecordRule {
+        kind: Kind::Review,
+        fields: &[Review::signed_off_at, Review::attendees],
+        field: Review::attendees,
+        message: "A review is signed off with its attendees: say who took part.",
+        holds: |s| s.text(Review::signed_off_at).is_empty() || has_items(s, Review::attendees),
+    },
+    RecordRule {
+        kind: Kind::Review,
+        fields: &[Review::signed_off_at, Review::decisions],
+        field: Review::decisions,
+        message: "A review is signed off with its decisions: say what management decided.",
+        holds: |s| {
+            s.text(Review::signed_off_at).is_empty() || !s.text(Review::decisions).is_empty()
+        },
+    },
+    RecordRule {
+        kind: Kind::Review,
+        fields: &[Review::signed_off_at],
+        field: Review::on_previous_actions,
+        message: "A review is signed off once each input of 9.3.2 a–g has its commentary: say what the review made of each.",
+        holds: |s| {
+            s.text(Review::signed_off_at).is_empty()
+                || REQUIRED_COMMENTARY.iter().all(|f| !s.text(f).is_empty())
+        },
+    },
+    RecordRule {
+        kind: Kind::Review,
+        fields: &[Review::signed_off_at],
+        field: Review::signed_off_at,
+        message: "A review is signed off with its outputs (9.3.3), each with an owner and a due date: add them first.",
+        holds: |s| {
+            let outputs: Vec<Linked> = s.linked(Kind::Action, Action::review);
+            s.text(Review::signed_off_at).is_empty()
+                || (!outputs.is_empty()
+                    && outputs.iter().all(|a| {
+                        !a.text(Action::owner).is_empty() && !a.text(Action::due).is_empty()
+                    }))
+        },
+    },
+    // A signed-off review's outputs are part of it: no action joins or leaves, and none
+    // changes what it is, who owns it or when it is due. (The actions still progress: their
+    // status, completion and verification.)
     RecordRule {
         kind: Kind::Action,
-        fields: &[Action::review, Action::output_type, DELETED],
+        fields: &[
+            Action::review,
+            Action::output_type,
+            Action::title,
+            Action::description,
+            Action::action_type,
+            Action::owner,
+            Action::due,
+            DELETED,
+        ],
         field: Action::review,
-        message: "That management review is signed off: its outputs no longer change. Record this in the next review.",
+        message: "That management review is signed off: its outputs stay as signed. Record this in the next review.",
         holds: |s| {
             s.named(Action::review)
                 .into_iter()
                 .all(|review| !signed_off_in(s.before, review))
         },
     },
+    RecordRule {
+        kind: Kind::Finding,
+        fields: &[Finding::review],
+        field: Finding::review,
+        message: "That management review is signed off: nothing more is attached to it. Record this in the next review.",
+        holds: |s| after_sign_off_nothing_joins(s, Finding::review),
+    },
+    RecordRule {
+        kind: Kind::MaturitySnapshot,
+        fields: &[MaturitySnapshot::review],
+        field: MaturitySnapshot::review,
+        message: "That management review is signed off: nothing more is attached to it. Record this in the next review.",
+        holds: |s| after_sign_off_nothing_joins(s, MaturitySnapshot::review),
+    },
 ];
 
-/// The changes in a push to reviews' sign-off that its member may not make: only an owner or
-/// admin signs off, and in their own name. Each as the change's position and why.
-pub fn foreign_sign_offs(
-    changes: &[Change],
-    member: &str,
-    role: Role,
-) -> Vec<(usize, &'static str)> {
-    changes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.kind == Kind::Review && !c.value.is_null())
-        .filter_map(|(i, c)| {
-            let signing = c.field == Review::signed_off_at || c.field == Review::signed_off_by;
-            if !signing {
-                return None;
-            }
-            if !role.manages_members() {
-                return Some((i, "Only an owner or admin signs a management review off."));
-            }
-            (c.field == Review::signed_off_by && c.value.as_text() != Some(member))
-                .then_some((i, "A review is signed off in the signer's own name."))
-        })
-        .collect()
+/// The commentary a review needs before it is signed off: one for each input of 9.3.2 a–g.
+const REQUIRED_COMMENTARY: &[&str] = &[
+    Review::on_previous_actions,
+    Review::on_issues,
+    Review::on_interested_parties,
+    Review::on_performance,
+    Review::on_feedback,
+    Review::on_risks,
+    Review::on_improvement,
+];
+
+fn has_items(s: &Subject, field: &str) -> bool {
+    s.get(field)
+        .and_then(|v| v.as_list().map(|items| !items.is_empty()))
+        .unwrap_or(false)
+}
+
+/// Whether the review `field` names, if any, was not yet signed off.
+fn after_sign_off_nothing_joins(s: &Subject, field: &str) -> bool {
+    s.text(field)
+        .parse()
+        .map_or(true, |review| !signed_off_in(s.before, review))
 }
 
 fn review_day(review: &Review) -> Option<NaiveDate> {
@@ -719,38 +761,61 @@ pub fn proposed_next(register: &Replica, review: &Review) -> Option<NaiveDate> {
     day.checked_add_months(chrono::Months::new(gap as u32))
 }
 
-/// The fields that sign a review off: by `member` at `now` (RFC 3339), with its inputs as they
-/// stand, held, and the next review proposed.
+/// Signing a review off: by `member` (none in a register kept on one device alone) at `now`
+/// (RFC 3339), with its inputs as they stand, held, the next review proposed, and the
+/// maturity it considered kept as a snapshot naming it, in the same change set (nothing is
+/// attached to a review once it is signed off).
 pub fn sign_off(
     register: &Replica,
     review: &Review,
-    member: RecordId,
+    member: Option<RecordId>,
     now: &str,
     appetite: i64,
-) -> Vec<(&'static str, Value)> {
+) -> Vec<Edit> {
     let today = day_of(now).unwrap_or_default();
     let snapshot = inputs_text(&inputs(register, review, today, appetite));
     let mut fields = vec![
         (Review::status, Value::from("held")),
-        (Review::signed_off_by, Value::from(member.to_string())),
         (Review::signed_off_at, Value::from(now)),
         (Review::inputs_snapshot, Value::from(snapshot.as_str())),
     ];
+    if let Some(member) = member {
+        fields.push((Review::signed_off_by, Value::from(member.to_string())));
+    }
     if review.next_review.is_none()
         && let Some(next) = proposed_next(register, review)
     {
         fields.push((Review::next_review, Value::from(next.to_string())));
     }
-    fields
+    let facts = maturity::Facts::new(register, today, appetite);
+    let levels = maturity::snapshot(
+        &maturity::assess_facts(&facts),
+        &facts,
+        "review",
+        Some(review.id),
+    );
+    vec![
+        Edit {
+            record: review.id,
+            kind: Kind::Review,
+            fields,
+        },
+        Edit {
+            record: RecordId::new(),
+            kind: Kind::MaturitySnapshot,
+            fields: levels,
+        },
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
-        ClientId,
+        ClientId, Role,
         device::Device,
         fixture::{Fixture, day, link, text},
+        gate::Gate,
         rules::Lookup,
         server::{Author, MemoryServer},
     };
@@ -777,7 +842,7 @@ mod tests {
         let Some(request) = device.push_request(500) else {
             return Ok(());
         };
-        match server.push(author, &request, NOW) {
+        match server.push(&Gate::default(), author, &request, NOW) {
             Ok(pushed) => {
                 device.on_pushed(&pushed);
                 Ok(())
@@ -792,6 +857,23 @@ mod tests {
                     .collect())
             }
         }
+    }
+
+    fn apply(device: &mut Device, set: &[Edit]) {
+        for part in set {
+            edit(device, part.record, part.kind, &part.fields);
+        }
+    }
+
+    /// A change set judged on the device, as a form shows the refusals.
+    fn judged(device: &Device, set: &[Edit]) -> Result<(), Vec<crate::FieldError>> {
+        let local = &device.local;
+        Gate::default().field_errors(
+            crate::gate::Who::ALONE,
+            &crate::gate::changes_in(set),
+            local,
+            &|r| local.record(r).is_none(),
+        )
     }
 
     fn edit(device: &mut Device, id: RecordId, kind: Kind, fields: &[(&str, Value)]) {
@@ -831,6 +913,58 @@ mod tests {
         );
         push(&mut server, &mut owner, &owner_author).unwrap();
 
+        // A hollow review does not sign off: each missing part is named, nothing is stored.
+        let view: Review = owner.local.view(review).unwrap();
+        let hollow = sign_off(
+            &owner.local,
+            &view,
+            Some(owner_member),
+            "2026-06-30T15:00:00Z",
+            APPETITE,
+        );
+        let missing: Vec<String> = judged(&owner, &hollow)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                Review::attendees,
+                Review::decisions,
+                Review::on_previous_actions,
+                Review::signed_off_at
+            ]
+        );
+        apply(&mut owner, &hollow);
+        let refused = push(&mut server, &mut owner, &owner_author).unwrap_err();
+        assert!(
+            refused
+                .iter()
+                .any(|(_, m)| m.contains("each with an owner and a due date")),
+            "{refused:?}"
+        );
+        assert_eq!(server.state.field(review, Review::signed_off_at), None);
+
+        // Held in full: attendees, decisions, commentary on every input, an owned output.
+        let mut held: Vec<(&str, Value)> = REQUIRED_COMMENTARY
+            .iter()
+            .map(|f| (*f, text("Considered.")))
+            .collect();
+        held.push((
+            Review::attendees,
+            Value::List(vec![owner_member.to_string()]),
+        ));
+        held.push((Review::decisions, text("Fund the SIEM.")));
+        edit(&mut owner, review, Kind::Review, &held);
+        edit(
+            &mut owner,
+            output,
+            Kind::Action,
+            &[("owner", link(owner_member)), ("due", text("2026-09-30"))],
+        );
+        push(&mut server, &mut owner, &owner_author).unwrap();
+
         // An editor's device has the review, and edits it offline before the sign-off.
         let (mut editor, editor_author) = device_of(&mut server, "editor", Role::Editor);
         edit(
@@ -860,14 +994,15 @@ mod tests {
         );
         let stranger = RecordId::new();
         let view: Review = owner.local.view(review).unwrap();
-        let mut fields = sign_off(
+        assert_eq!(view.on_risks.as_deref(), Some("Considered."));
+        let in_another_name = sign_off(
             &owner.local,
             &view,
-            stranger,
+            Some(stranger),
             "2026-06-30T15:00:00Z",
             APPETITE,
         );
-        edit(&mut owner, review, Kind::Review, &fields);
+        apply(&mut owner, &in_another_name);
         let refused = push(&mut server, &mut owner, &owner_author).unwrap_err();
         assert!(
             refused
@@ -878,20 +1013,15 @@ mod tests {
         assert_eq!(server.state.field(review, Review::signed_off_at), None);
 
         // Signed off by the owner: held, its inputs kept, the next review proposed.
-        fields = sign_off(
+        let signing = sign_off(
             &owner.local,
             &view,
-            owner_member,
+            Some(owner_member),
             "2026-06-30T15:00:00Z",
             APPETITE,
         );
-        assert!(
-            Kind::Review
-                .spec()
-                .check_change(review, &fields, &owner.local)
-                .is_ok()
-        );
-        edit(&mut owner, review, Kind::Review, &fields);
+        assert_eq!(judged(&owner, &signing), Ok(()));
+        apply(&mut owner, &signing);
         push(&mut server, &mut owner, &owner_author).unwrap();
         let signed: Review = server.state.view(review).unwrap();
         assert_eq!(signed.next_review.as_deref(), Some("2027-06-30"));
@@ -905,7 +1035,10 @@ mod tests {
         // The editor's offline edit, made before the sign-off, is refused with the reason.
         let refused = push(&mut server, &mut editor, &editor_author).unwrap_err();
         assert_eq!(refused, [("record_rule".to_owned(), SIGNED_OFF.to_owned())]);
-        assert_eq!(server.state.field(review, Review::on_risks), None);
+        assert_eq!(
+            server.state.field(review, Review::on_risks),
+            Some(text("Considered."))
+        );
 
         // The device refuses a change itself once it has the sign-off.
         editor.on_pulled(&server.pull(0, 10_000)).unwrap();
@@ -943,6 +1076,25 @@ mod tests {
         );
         push(&mut server, &mut editor, &editor_author)
             .expect("an output progresses after sign-off");
+        // ...but stays what was signed: its title, owner and due date do not change.
+        for (field, value) in [
+            (Action::title, text("Budget a cheaper SIEM")),
+            (Action::owner, link(RecordId::new())),
+            (Action::due, text("2027-06-30")),
+        ] {
+            edit(&mut editor, output, Kind::Action, &[(field, value)]);
+            let refused = push(&mut server, &mut editor, &editor_author).unwrap_err();
+            assert!(
+                refused
+                    .iter()
+                    .all(|(_, m)| m.contains("its outputs stay as signed")),
+                "{field}: {refused:?}"
+            );
+        }
+        assert_eq!(
+            server.state.field(output, Action::title),
+            Some(text("Budget a SIEM"))
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::{
     Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, reviews, schema::DELETED,
     views, walkthrough,
 };
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads records as they are: the server's stored state, or a device's copy.
 pub trait Lookup {
@@ -69,6 +70,19 @@ pub struct Change<'a> {
     /// The change's stamp, when it merges with stored values (a push on the server); a
     /// device's own new edit has none, and is newer than anything it holds.
     pub stamp: Option<Stamp>,
+}
+
+impl<'a> Change<'a> {
+    /// An op as a change, with its stamp: a push's change merges with the stored values.
+    pub fn of(op: &'a crate::Op) -> Self {
+        Change {
+            record: op.record,
+            kind: op.kind,
+            field: &op.field,
+            value: &op.value,
+            stamp: Some(op.stamp()),
+        }
+    }
 }
 
 /// Records as they will be once `changes` are merged into `base`: for each field, the last
@@ -213,12 +227,32 @@ fn text_of(value: Option<Value>) -> String {
 
 pub struct RecordRule {
     pub kind: Kind,
-    /// The fields whose change has the rule checked.
+    /// The fields whose change has the rule checked (`EVERY_FIELD`: any change to the record).
     pub fields: &'static [&'static str],
     /// The field a form shows the message at.
     pub field: &'static str,
     pub message: &'static str,
     pub holds: fn(&Subject) -> bool,
+}
+
+/// The `fields` of a rule that any change to its record triggers (a lock).
+pub const EVERY_FIELD: &[&str] = &["*"];
+
+impl RecordRule {
+    /// Whether a change to `field` has this rule checked.
+    pub fn watches(&self, field: &str) -> bool {
+        self.fields == EVERY_FIELD || self.fields.contains(&field)
+    }
+
+    /// Whether the change being checked touches this rule's fields.
+    fn touched(&self, subject: &Subject) -> bool {
+        if self.fields == EVERY_FIELD {
+            let spec = self.kind.spec();
+            spec.fields.iter().any(|f| subject.changed(f.name)) || subject.changed(DELETED)
+        } else {
+            self.fields.iter().any(|f| subject.changed(f))
+        }
+    }
 }
 
 /// Where a rule reads linked records: a `subject` record's rules read the records of `kind`
@@ -229,11 +263,18 @@ pub struct RuleLink {
     pub field: &'static str,
 }
 
-pub const RULE_LINKS: &[RuleLink] = &[RuleLink {
-    subject: Kind::Finding,
-    kind: Kind::Action,
-    field: views::Action::finding,
-}];
+pub const RULE_LINKS: &[RuleLink] = &[
+    RuleLink {
+        subject: Kind::Finding,
+        kind: Kind::Action,
+        field: views::Action::finding,
+    },
+    RuleLink {
+        subject: Kind::Review,
+        kind: Kind::Action,
+        field: views::Action::review,
+    },
+];
 
 /// Where a rule reads the record another names: a `subject` record's rules read the record
 /// its reference `field` names (an action's finding, its review). The server loads these too.
@@ -251,7 +292,150 @@ pub const RULE_REFS: &[RuleRef] = &[
         subject: Kind::Action,
         field: views::Action::review,
     },
+    RuleRef {
+        subject: Kind::Finding,
+        field: views::Finding::review,
+    },
+    RuleRef {
+        subject: Kind::MaturitySnapshot,
+        field: views::MaturitySnapshot::review,
+    },
+    RuleRef {
+        subject: Kind::AuditCheck,
+        field: views::AuditCheck::audit,
+    },
 ];
+
+/// What a stored register answers the loader of a change set's reads: the records whose
+/// reference `field` names `target`, and every stored field of some records with the stamp
+/// that wrote it. The worker answers from its tables; a test from a `Replica`.
+pub trait Stored {
+    type Error;
+    fn linking(
+        &self,
+        kind: Kind,
+        field: &'static str,
+        target: RecordId,
+    ) -> Result<Vec<RecordId>, Self::Error>;
+    fn fields(&self, records: &BTreeSet<RecordId>) -> Result<Vec<StoredField>, Self::Error>;
+}
+
+/// A stored field: its record, name, value and the stamp that wrote it.
+pub type StoredField = (RecordId, String, Value, Stamp);
+
+/// What the rules may read of the stored register to judge a change set, loaded before it is
+/// judged, and derived only from what the rules declare: the records the changes touch (of a
+/// kind with rules, or one a rule reads through `RULE_LINKS`), the records linking to them by
+/// a declared link, and the records they name by a declared reference (`RULE_REFS`). Judged
+/// with this lookup, a change set gets the same answer as over the whole register (a test
+/// holds every rule to it), so the server reads what an edit touches, not the register.
+#[derive(Default, Debug)]
+pub struct Reads {
+    fields: BTreeMap<(RecordId, String), (Value, Stamp)>,
+    links: BTreeMap<(Kind, &'static str, RecordId), Vec<RecordId>>,
+}
+
+impl Reads {
+    pub fn load<S: Stored>(changes: &[Change], stored: &S) -> Result<Reads, S::Error> {
+        let mut links = BTreeMap::new();
+        for link in RULE_LINKS {
+            let targets: BTreeSet<RecordId> = changes
+                .iter()
+                .filter(|c| c.kind == link.subject)
+                .map(|c| c.record)
+                .collect();
+            for target in targets {
+                links.insert(
+                    (link.kind, link.field, target),
+                    stored.linking(link.kind, link.field, target)?,
+                );
+            }
+        }
+        let mut touched: BTreeSet<RecordId> = changes
+            .iter()
+            .filter(|c| of(c.kind).next().is_some() || RULE_LINKS.iter().any(|l| l.kind == c.kind))
+            .map(|c| c.record)
+            .collect();
+        touched.extend(links.values().flatten());
+        let mut reads = Reads {
+            fields: BTreeMap::new(),
+            links,
+        };
+        reads.add(stored.fields(&touched)?);
+        // The records a declared reference names, as the change sets it or as it is stored.
+        let named: BTreeSet<RecordId> = RULE_REFS
+            .iter()
+            .flat_map(|r| {
+                let pushed = changes
+                    .iter()
+                    .filter(move |c| c.kind == r.subject && c.field == r.field)
+                    .map(|c| c.value.clone());
+                let stored = reads
+                    .fields
+                    .iter()
+                    .filter(move |((_, field), _)| field == r.field)
+                    .map(|(_, (value, _))| value.clone());
+                pushed.chain(stored).collect::<Vec<_>>()
+            })
+            .filter_map(|value| value.as_text()?.parse().ok())
+            .filter(|id| !touched.contains(id))
+            .collect();
+        reads.add(stored.fields(&named)?);
+        Ok(reads)
+    }
+
+    fn add(&mut self, fields: Vec<StoredField>) {
+        for (record, field, value, stamp) in fields {
+            self.fields.insert((record, field), (value, stamp));
+        }
+    }
+}
+
+impl Lookup for Reads {
+    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
+        let (value, _) = self.fields.get(&(record, field.to_owned()))?;
+        Some(value.clone())
+    }
+
+    fn stamp(&self, record: RecordId, field: &str) -> Option<Stamp> {
+        let (_, stamp) = self.fields.get(&(record, field.to_owned()))?;
+        Some(*stamp)
+    }
+
+    fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
+        self.links
+            .iter()
+            .find(|((k, f, t), _)| *k == kind && *f == field && *t == target)
+            .map(|(_, records)| records.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl Stored for Replica {
+    type Error = std::convert::Infallible;
+
+    fn linking(
+        &self,
+        kind: Kind,
+        field: &'static str,
+        target: RecordId,
+    ) -> Result<Vec<RecordId>, Self::Error> {
+        Ok(Lookup::linked(self, kind, field, target))
+    }
+
+    fn fields(&self, records: &BTreeSet<RecordId>) -> Result<Vec<StoredField>, Self::Error> {
+        Ok(records
+            .iter()
+            .filter_map(|&id| Some((id, self.record(id)?)))
+            .flat_map(|(id, record)| {
+                record
+                    .fields
+                    .iter()
+                    .map(move |(name, state)| (id, name.clone(), state.value.clone(), state.stamp))
+            })
+            .collect())
+    }
+}
 
 const CONTROLS: &[RecordRule] = &[RecordRule {
     kind: Kind::Control,
@@ -284,7 +468,7 @@ pub fn of(kind: Kind) -> impl Iterator<Item = &'static RecordRule> {
 /// The rules `subject` breaks among those whose fields changed.
 pub fn broken(kind: Kind, subject: &Subject) -> Vec<&'static RecordRule> {
     of(kind)
-        .filter(|rule| rule.fields.iter().any(|f| subject.changed(f)) && !(rule.holds)(subject))
+        .filter(|rule| rule.touched(subject) && !(rule.holds)(subject))
         .collect()
 }
 

@@ -3,9 +3,11 @@
 //! views in `views` are generated from the same table, so they cannot drift apart.
 
 use crate::{
-    RecordId, Value, policy,
+    RecordId, Value,
+    gate::{self, Gate, Who},
+    policy,
     replica::RecordState,
-    rules::{self, Change, Lookup, Pending, RecordRule, Subject},
+    rules::{self, Lookup, RecordRule},
 };
 use serde::{Deserialize, Serialize};
 
@@ -444,93 +446,30 @@ impl KindSpec {
         rules::of(self.kind)
     }
 
-    /// Checks the fields of a new record as the server will: each value, the record rules,
-    /// and that every required field is there. Lists every problem, so a form can show each
-    /// at its field. `register` holds the records a rule may read (a finding's actions).
+    /// Checks the fields of a new record with the gate, as a register kept on one device
+    /// judges them (the app passes its author and members to the gate itself): each value,
+    /// the record rules and every required field. Lists every problem, so a form can show
+    /// each at its field. `register` holds the records a rule may read (a finding's actions).
     pub fn check_new(
         &self,
         fields: &[(&str, Value)],
         register: &dyn Lookup,
     ) -> Result<(), Vec<FieldError>> {
-        let mut errors = self
-            .check_change(RecordId::new(), fields, register)
-            .err()
-            .unwrap_or_default();
-        for required in self.required() {
-            let given = fields
-                .iter()
-                .any(|(name, value)| *name == required.name && !value.is_null());
-            if !given && !errors.iter().any(|e| e.field == required.name) {
-                errors.push(FieldError {
-                    field: required.name.to_owned(),
-                    message: format!("“{}” is required.", required.name),
-                });
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        let changes = gate::changes_of(RecordId::new(), self.kind, fields);
+        Gate::default().field_errors(Who::ALONE, &changes, register, &|_| true)
     }
 
-    /// Checks a change to `record` as the server will: each value, and the record rules the
-    /// change touches over the record as it will be (`register` reads it, and the records
-    /// linked to it, as they are now).
+    /// Checks a change to the stored `record` with the gate, as `check_new` does: each value,
+    /// and the record rules the change touches over the record as it will be (`register`
+    /// reads it, and the records linked to it, as they are now).
     pub fn check_change(
         &self,
         record: RecordId,
         changes: &[(&str, Value)],
         register: &dyn Lookup,
     ) -> Result<(), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        for (name, value) in changes {
-            let Some(spec) = self.field(name) else {
-                errors.push(FieldError {
-                    field: (*name).to_owned(),
-                    message: format!("A {} has no field “{name}”.", self.label),
-                });
-                continue;
-            };
-            if let Err(invalid) = spec.check(value) {
-                errors.push(FieldError {
-                    field: spec.name.to_owned(),
-                    message: invalid.message,
-                });
-            }
-        }
-        let pending: Vec<Change> = changes
-            .iter()
-            .map(|(field, value)| Change {
-                record,
-                kind: self.kind,
-                field,
-                value,
-                stamp: None,
-            })
-            .collect();
-        let after = Pending {
-            base: register,
-            changes: &pending,
-        };
-        let changed = |name: &str| changes.iter().any(|(field, _)| *field == name);
-        let subject = Subject {
-            id: record,
-            before: register,
-            after: &after,
-            changed: &changed,
-        };
-        for rule in rules::broken(self.kind, &subject) {
-            errors.push(FieldError {
-                field: rule.field.to_owned(),
-                message: rule.message.to_owned(),
-            });
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        let changes = gate::changes_of(record, self.kind, changes);
+        Gate::default().field_errors(Who::ALONE, &changes, register, &|_| false)
     }
 }
 
@@ -843,6 +782,7 @@ register_schema! {
             conclusion: String = LongText;
             reported_to: RecordId = Ref(Kind::Member);
             acknowledged_at: String = Date;
+            acknowledged_by: RecordId = Ref(Kind::Member);
         }
     }
     /// One check of an audit's checklist: a question against a clause or control, its result
@@ -907,6 +847,7 @@ register_schema! {
             decision: String = LongText;
             closed_at: String = DateTime;
             reopen_reason: String = LongText;
+            deletion_reason: String = LongText;
         }
     }
     /// A correction, corrective, preventive or improvement action, and the check that it
@@ -928,6 +869,7 @@ register_schema! {
             due: String = Date;
             status: String = Choice(&["open", "in_progress", "done", "cancelled"]);
             completed_at: String = DateTime;
+            completed_by: RecordId = Ref(Kind::Member);
         }
         "Effectiveness check" {
             check_due: String = Date;

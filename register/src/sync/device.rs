@@ -603,7 +603,12 @@ mod tests {
         device.edit(id, Kind::Risk, "inherent_impact", Value::Int(3), NOW);
         writes.push(device.take_changes());
         let response = server
-            .push(&author, &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &author,
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap();
         device.on_pushed(&response);
         writes.push(device.take_changes());
@@ -617,7 +622,12 @@ mod tests {
         };
         assert_eq!(unsent(&device), ["residual_impact", "title"]);
         let refusal = server
-            .push(&author, &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &author,
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         device.on_refused(&refusal.body());
         writes.push(device.take_changes());
@@ -657,7 +667,12 @@ mod tests {
         device.edit(id, Kind::Risk, "inherent_impact", Value::Int(4), NOW);
         // One copy of the push is stored; its answer is lost, and the device pulls its ops.
         server
-            .push(&author, &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &author,
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap();
         device.on_pulled(&server.pull(0, 1000)).unwrap();
         // A refusal of another copy (a larger batch, say) then arrives: the log has won.
@@ -687,7 +702,12 @@ mod tests {
                 let Some(request) = device.push_request(500) else {
                     break;
                 };
-                let answer = server.push(&editor(device), &request, server_now);
+                let answer = server.push(
+                    &crate::gate::Gate::default(),
+                    &editor(device),
+                    &request,
+                    server_now,
+                );
                 device.observe_server_time(server_now, local);
                 match answer {
                     Ok(response) => device.on_pushed(&response),
@@ -724,7 +744,12 @@ mod tests {
             NOW + HOURS_3,
         );
         let refusal = server
-            .push(&editor(&fast), &fast.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&fast),
+                &fast.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert!(
             matches!(&refusal, crate::server::PushRefusal::Rejected { rejections, .. }

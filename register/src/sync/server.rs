@@ -7,17 +7,14 @@
 use crate::{
     ClientId, ErrorBody, Kind, LogEntry, Op, RecordId, Replica, Role, Value,
     chain::{self, GENESIS},
-    findings::foreign_verifications,
     hlc::MAX_WALL_MS,
-    reviews::foreign_sign_offs,
-    rules::{self, Change, Lookup, Pending, Subject},
-    schema::{DELETED, check_filing},
+    rules::Lookup,
     wire::{
         PULL_ENTRY_BYTES, PULL_MAX, PULL_MAX_BYTES, PUSH_MAX_OPS, PullResponse, PushRequest,
         PushResponse, Rejection,
     },
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// How far ahead of the server's clock an op's time may be.
 pub const CLOCK_AHEAD_MAX_MS: u64 = 5 * 60 * 1000;
@@ -147,6 +144,7 @@ fn reject(op: &Op, code: &str, message: impl Into<String>) -> Rejection {
 /// Checks a push against the server's state and builds the log entries to append.
 pub fn plan_push(
     view: &impl ServerView,
+    judge: &dyn Judge,
     author: &Author,
     request: &PushRequest,
     now_ms: u64,
@@ -184,7 +182,7 @@ pub fn plan_push(
         }
     }
     let ops: Vec<&Op> = fresh.iter().filter_map(|(_, op)| *op).collect();
-    let rejections = validate(view, author, &ops, now_ms);
+    let rejections = validate(view, judge, author, &ops, now_ms);
     if !rejections.is_empty() {
         let forbidden = rejections.iter().any(|r| r.code == "forbidden");
         return Err(PushRefusal::Rejected {
@@ -212,51 +210,32 @@ pub fn plan_push(
     })
 }
 
-fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -> Vec<Rejection> {
-    let role = author.role;
+/// Judges the ops of a push that passed the engine's own checks: everything the register's
+/// rules say of them (the ISMS's gate), over the server's stored state. Each refusal names the
+/// op by its position in `ops`, with a code and a message.
+pub trait Judge {
+    fn judge(&self, author: &Author, ops: &[&Op], view: &dyn ServerView) -> Vec<Judgement>;
+}
+
+/// One op refused by a `Judge`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Judgement {
+    pub at: usize,
+    pub code: String,
+    pub message: String,
+}
+
+fn validate(
+    view: &impl ServerView,
+    judge: &dyn Judge,
+    author: &Author,
+    ops: &[&Op],
+    now_ms: u64,
+) -> Vec<Rejection> {
     let mut rejections = Vec::new();
     // Kind of each record as established by the log or by an earlier op of this push.
     let mut kinds: BTreeMap<RecordId, Kind> = BTreeMap::new();
-    // Records this push creates, with the fields it gives them.
-    let mut created: BTreeMap<RecordId, (&Op, BTreeSet<&str>)> = BTreeMap::new();
     for &op in ops {
-        let spec = op.kind.spec();
-        let Some(field) = spec.field(&op.field) else {
-            rejections.push(reject(
-                op,
-                "unknown_field",
-                format!("A {} has no field “{}”.", spec.label, op.field),
-            ));
-            continue;
-        };
-        let stored = view.record_kind(op.record);
-        // A new record is one the log has not seen; a push may file it and set its fields.
-        let files = !role.may_write(op.kind) && stored.is_none() && role.may_create(op.kind);
-        if !role.may_write(op.kind) && !files {
-            let once = if role.may_create(op.kind) {
-                " once filed"
-            } else {
-                ""
-            };
-            rejections.push(reject(
-                op,
-                "forbidden",
-                format!(
-                    "A {} may not change {} records{once}.",
-                    role.name(),
-                    spec.label
-                ),
-            ));
-            continue;
-        }
-        if let Err(invalid) = field.check(&op.value) {
-            rejections.push(reject(op, invalid.code, invalid.message));
-            continue;
-        }
-        if files && let Err(triage) = check_filing(field.name, &op.value, &author.member) {
-            rejections.push(reject(op, "forbidden", triage.message));
-            continue;
-        }
         if op.hlc.wall > now_ms.saturating_add(CLOCK_AHEAD_MAX_MS) || op.hlc.wall > MAX_WALL_MS {
             rejections.push(reject(
                 op,
@@ -265,7 +244,9 @@ fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -
             ));
             continue;
         }
-        let known = stored.or_else(|| kinds.get(&op.record).copied());
+        let known = view
+            .record_kind(op.record)
+            .or_else(|| kinds.get(&op.record).copied());
         if let Some(kind) = known
             && kind != op.kind
         {
@@ -276,120 +257,25 @@ fn validate(view: &impl ServerView, author: &Author, ops: &[&Op], now_ms: u64) -
                     "Record {} is a {}, not a {}.",
                     op.record,
                     kind.spec().label,
-                    spec.label
-                ),
-            ));
-            continue;
-        }
-        if spec.append_only && (stored.is_some() || op.field == DELETED) {
-            rejections.push(reject(
-                op,
-                "append_only",
-                format!(
-                    "A {} cannot be changed or deleted once recorded.",
-                    spec.label
+                    op.kind.spec().label
                 ),
             ));
             continue;
         }
         kinds.insert(op.record, op.kind);
-        if stored.is_none() {
-            let entry = created.entry(op.record).or_insert((op, BTreeSet::new()));
-            if !op.value.is_null() {
-                entry.1.insert(field.name);
-            }
-        }
     }
-    let checked: Vec<&Op> = ops
+    let judged: Vec<&Op> = ops
         .iter()
         .copied()
         .filter(|op| !rejections.iter().any(|r| r.mid == op.mid))
         .collect();
-    let changes: Vec<Change> = checked.iter().map(|op| change_of(op)).collect();
-    let foreign = foreign_verifications(&changes, &author.member)
-        .into_iter()
-        .chain(foreign_sign_offs(&changes, &author.member, role));
-    for (at, message) in foreign {
-        rejections.push(reject(checked[at], "forbidden", message));
-    }
-    rejections.extend(broken_record_rules(view, ops, &rejections));
-    for (first, given) in created.values() {
-        let missing: Vec<&str> = first
-            .kind
-            .spec()
-            .required()
-            .map(|f| f.name)
-            .filter(|name| !given.contains(name))
-            .collect();
-        if !missing.is_empty() {
-            rejections.push(reject(
-                first,
-                "missing_required",
-                format!(
-                    "A new {} needs {} in the same push.",
-                    first.kind.spec().label,
-                    missing.join(", ")
-                ),
-            ));
-        }
-    }
-    rejections
-}
-
-fn change_of(op: &Op) -> Change<'_> {
-    Change {
-        record: op.record,
-        kind: op.kind,
-        field: &op.field,
-        value: &op.value,
-        stamp: Some(op.stamp()),
-    }
-}
-
-/// Refuses the changes that would break a record rule: each record as the whole push leaves
-/// it over the server's state (a finding closed in the same push that finishes its action is
-/// checked with the action done). A broken rule refuses the push's changes to its fields
-/// (once each), not the record's other changes: those may reach the log in another batch,
-/// and a change must never be both logged and refused. Ops already refused for other
-/// reasons take no part.
-fn broken_record_rules(
-    view: &impl ServerView,
-    ops: &[&Op],
-    refused: &[Rejection],
-) -> Vec<Rejection> {
-    let is_refused = |op: &Op| refused.iter().any(|r| r.mid == op.mid);
-    let kept: Vec<&Op> = ops.iter().copied().filter(|op| !is_refused(op)).collect();
-    let changes: Vec<Change> = kept.iter().map(|op| change_of(op)).collect();
-    let after = Pending {
-        base: view,
-        changes: &changes,
-    };
-    let mut by_record: BTreeMap<RecordId, Vec<&Op>> = BTreeMap::new();
-    for &op in &kept {
-        if rules::of(op.kind).next().is_some() {
-            by_record.entry(op.record).or_default().push(op);
-        }
-    }
-    let mut rejections = Vec::new();
-    for (record, record_ops) in by_record {
-        // A change lost to a newer stored value changes nothing, and triggers nothing.
-        let changed = |field: &str| after.changes(record, field);
-        let subject = Subject {
-            id: record,
-            before: view,
-            after: &after,
-            changed: &changed,
-        };
-        let broken = rules::broken(record_ops[0].kind, &subject);
-        for op in &record_ops {
-            if let Some(rule) = broken
-                .iter()
-                .find(|r| r.fields.contains(&op.field.as_str()))
-            {
-                rejections.push(reject(op, "record_rule", rule.message));
-            }
-        }
-    }
+    rejections.extend(
+        judge
+            .judge(author, &judged, view)
+            .into_iter()
+            .map(|j| reject(judged[j.at], &j.code, j.message)),
+    );
+    rejections.sort_by_key(|r| r.mid);
     rejections
 }
 
@@ -466,11 +352,12 @@ impl Lookup for MemoryServer {
 impl MemoryServer {
     pub fn push(
         &mut self,
+        judge: &dyn Judge,
         author: &Author,
         request: &PushRequest,
         now_ms: u64,
     ) -> Result<PushResponse, PushRefusal> {
-        let plan = plan_push(self, author, request, now_ms)?;
+        let plan = plan_push(self, judge, author, request, now_ms)?;
         for entry in &plan.entries {
             self.state.apply(&entry.op);
         }
@@ -528,7 +415,14 @@ mod tests {
         let mut device = Device::new(ClientId::new());
         new_risk(&mut device, "Phishing");
         let request = device.push_request(500).unwrap();
-        let first = server.push(&editor(&device), &request, NOW).unwrap();
+        let first = server
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &request,
+                NOW,
+            )
+            .unwrap();
         assert_eq!(
             first,
             PushResponse {
@@ -536,7 +430,14 @@ mod tests {
                 head: 3
             }
         );
-        let again = server.push(&editor(&device), &request, NOW).unwrap();
+        let again = server
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &request,
+                NOW,
+            )
+            .unwrap();
         assert_eq!(
             again, first,
             "a replayed push is acknowledged, not stored twice"
@@ -563,7 +464,14 @@ mod tests {
             NOW,
         );
         let request = device.push_request(500).unwrap();
-        let refusal = server.push(&editor(&device), &request, NOW).unwrap_err();
+        let refusal = server
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &request,
+                NOW,
+            )
+            .unwrap_err();
         assert_eq!(refusal.status(), 422);
         assert_eq!(
             refusal_codes(&refusal),
@@ -576,7 +484,9 @@ mod tests {
         assert_eq!(device.refused.len(), 4);
         let retry = device.push_request(500).unwrap();
         assert_eq!(retry.withdrawn, [4, 5, 6, 7]);
-        let stored = server.push(&editor(&device), &retry, NOW).unwrap();
+        let stored = server
+            .push(&crate::gate::Gate::default(), &editor(&device), &retry, NOW)
+            .unwrap();
         assert_eq!(
             stored,
             PushResponse {
@@ -592,7 +502,12 @@ mod tests {
         let mut device = Device::new(ClientId::new());
         crate::catalogue::seed_controls(&mut device, "org", NOW);
         let pushed = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap();
         device.on_pushed(&pushed);
         let control = crate::catalogue::control_id("org", "A.7.4");
@@ -605,7 +520,12 @@ mod tests {
             NOW + 1,
         );
         let refusal = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["record_rule"]);
         assert_eq!(refusal.body().rejections[0].field, "applicable");
@@ -627,20 +547,35 @@ mod tests {
             NOW + 3,
         );
         let pushed = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap();
         device.on_pushed(&pushed);
         // Emptying the justification of an excluded control is refused; other fields are not.
         device.edit(control, Kind::Control, "justification", "".into(), NOW + 4);
         let refusal = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["record_rule"]);
         device.on_refused(&refusal.body());
         device.edit(control, Kind::Control, "status", "planned".into(), NOW + 5);
         assert!(
             server
-                .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+                .push(
+                    &crate::gate::Gate::default(),
+                    &editor(&device),
+                    &device.push_request(500).unwrap(),
+                    NOW
+                )
                 .is_ok()
         );
     }
@@ -667,7 +602,12 @@ mod tests {
             NOW + 5,
         );
         let pushed = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap();
         device.on_pushed(&pushed);
 
@@ -683,7 +623,12 @@ mod tests {
         );
         late.edit(control, Kind::Control, "justification", "".into(), NOW + 1);
         let refusal = server
-            .push(&editor(&late), &late.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&late),
+                &late.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["record_rule", "record_rule"]);
         assert_eq!(
@@ -703,7 +648,9 @@ mod tests {
             member: "viewer".into(),
             role: Role::Viewer,
         };
-        let refusal = server.push(&author, &request, NOW).unwrap_err();
+        let refusal = server
+            .push(&crate::gate::Gate::default(), &author, &request, NOW)
+            .unwrap_err();
         assert_eq!(refusal.status(), 403);
         assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
 
@@ -712,7 +659,12 @@ mod tests {
         let request = ahead.push_request(500).unwrap();
         let in_six_minutes = NOW - 6 * 60 * 1000;
         let refusal = server
-            .push(&editor(&ahead), &request, in_six_minutes)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&ahead),
+                &request,
+                in_six_minutes,
+            )
             .unwrap_err();
         assert!(refusal_codes(&refusal).iter().all(|c| c == "clock_ahead"));
 
@@ -740,7 +692,12 @@ mod tests {
             NOW,
         );
         let pushed = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap();
         device.on_pushed(&pushed);
         device.edit(
@@ -752,7 +709,12 @@ mod tests {
         );
         device.edit(measurement, Kind::Risk, "title", "sneaky".into(), NOW);
         let refusal = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["append_only", "kind_mismatch"]);
     }
@@ -787,7 +749,12 @@ mod tests {
         ]);
         file(&mut phone, RecordId::new(), triaged);
         let refusal = server
-            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &viewer,
+                &phone.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         let refused: Vec<(String, String)> = refusal
             .body()
@@ -822,7 +789,12 @@ mod tests {
         ]);
         file(&mut phone, report, own);
         let pushed = server
-            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &viewer,
+                &phone.push_request(500).unwrap(),
+                NOW,
+            )
             .expect("a viewer may file a report");
         phone.on_pushed(&pushed);
         assert_eq!(server.record_kind(report), Some(Kind::Event));
@@ -830,7 +802,12 @@ mod tests {
         // Once filed, changing it is triage.
         phone.edit(report, Kind::Event, "status", "resolved".into(), NOW + 1);
         let refusal = server
-            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &viewer,
+                &phone.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert_eq!(refusal.status(), 403);
         assert_eq!(refusal_codes(&refusal), ["forbidden"]);
@@ -843,103 +820,17 @@ mod tests {
         // Filing is only for reports: a new risk is still refused.
         new_risk(&mut phone, "Not mine to add");
         let refusal = server
-            .push(&viewer, &phone.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &viewer,
+                &phone.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
         assert_eq!(
             server.field(report, "status"),
             Some(Value::Text("new".into()))
-        );
-    }
-
-    #[test]
-    fn a_finding_closes_on_the_server_only_when_its_actions_prove_the_fix() {
-        use crate::views::{Action, Finding};
-        let mut server = MemoryServer::default();
-        let mut device = Device::new(ClientId::new());
-        let me = RecordId::new().to_string();
-        let author = Author {
-            member: me.clone(),
-            ..editor(&device)
-        };
-        let (finding, action) = (RecordId::new(), RecordId::new());
-        let push = |server: &mut MemoryServer, device: &mut Device| {
-            let result = server.push(&author, &device.push_request(500).unwrap(), NOW);
-            match &result {
-                Ok(pushed) => device.on_pushed(pushed),
-                Err(refusal) => device.on_refused(&refusal.body()),
-            }
-            result
-        };
-        for (field, value) in [
-            (Finding::title, "Restores never tested"),
-            (Finding::finding_type, "minor_nc"),
-            (Finding::status, "analysing"),
-            (Finding::root_cause, "Nobody owns restore tests."),
-        ] {
-            device.edit(finding, Kind::Finding, field, value.into(), NOW);
-        }
-        push(&mut server, &mut device).unwrap();
-
-        // Closed with no action at all: refused, and nothing stored.
-        device.edit(
-            finding,
-            Kind::Finding,
-            Finding::status,
-            "closed".into(),
-            NOW + 1,
-        );
-        let refusal = push(&mut server, &mut device).unwrap_err();
-        assert_eq!(refusal.status(), 422);
-        assert!(refusal_codes(&refusal).iter().all(|c| c == "record_rule"));
-        assert_eq!(
-            server.field(finding, Finding::status),
-            Some("analysing".into())
-        );
-
-        // A done corrective action of the finding, verified effective by `verifier`.
-        let owner = RecordId::new().to_string();
-        let verified = |device: &mut Device, action: RecordId, verifier: &str, now: u64| {
-            for (field, value) in [
-                (Action::title, "Monthly restore test"),
-                (Action::action_type, "corrective"),
-                (Action::finding, finding.to_string().as_str()),
-                (Action::owner, owner.as_str()),
-                (Action::status, "done"),
-                (Action::effective, "effective"),
-                (Action::verified_by, verifier),
-            ] {
-                device.edit(action, Kind::Action, field, value.into(), now);
-            }
-        };
-
-        // A verification in someone else's name is refused whoever pushes it.
-        verified(&mut device, action, &owner, NOW + 2);
-        let refusal = push(&mut server, &mut device).unwrap_err();
-        assert_eq!(refusal.status(), 403);
-        assert!(refusal_codes(&refusal).contains(&"forbidden".to_owned()));
-
-        // The refused action went without its verification; it is cancelled. Another action,
-        // verified by the pusher (not its owner), and the closure go in one push.
-        device.edit(
-            action,
-            Kind::Action,
-            Action::status,
-            "cancelled".into(),
-            NOW + 3,
-        );
-        verified(&mut device, RecordId::new(), &me, NOW + 3);
-        device.edit(
-            finding,
-            Kind::Finding,
-            Finding::status,
-            "closed".into(),
-            NOW + 3,
-        );
-        push(&mut server, &mut device).expect("closed with a verified corrective action");
-        assert_eq!(
-            server.field(finding, Finding::status),
-            Some("closed".into())
         );
     }
 
@@ -955,7 +846,12 @@ mod tests {
             NOW,
         );
         let refusal = server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["missing_required"]);
         assert!(
@@ -978,14 +874,14 @@ mod tests {
             role: Role::Owner,
         };
         assert_eq!(
-            server.push(&stranger, &request, NOW),
+            server.push(&crate::gate::Gate::default(), &stranger, &request, NOW),
             Err(PushRefusal::WrongClient)
         );
 
         let mut gap = request.clone();
         gap.ops.remove(0);
         assert_eq!(
-            server.push(&editor(&device), &gap, NOW),
+            server.push(&crate::gate::Gate::default(), &editor(&device), &gap, NOW),
             Err(PushRefusal::MidGap {
                 acked_mid: 0,
                 expected: 1,
@@ -994,7 +890,14 @@ mod tests {
         );
         let mut later_gap = request.clone();
         later_gap.ops.remove(1);
-        let refusal = server.push(&editor(&device), &later_gap, NOW).unwrap_err();
+        let refusal = server
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &later_gap,
+                NOW,
+            )
+            .unwrap_err();
         assert_eq!(
             refusal,
             PushRefusal::MidGap {
@@ -1016,14 +919,24 @@ mod tests {
         let mut duplicate = request.clone();
         duplicate.withdrawn.push(2);
         assert_eq!(
-            server.push(&editor(&device), &duplicate, NOW),
+            server.push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &duplicate,
+                NOW
+            ),
             Err(PushRefusal::DuplicateMid(2))
         );
 
         let op = request.ops[0].clone();
         request.ops = (1..=501).map(|mid| Op { mid, ..op.clone() }).collect();
         assert_eq!(
-            server.push(&editor(&device), &request, NOW),
+            server.push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &request,
+                NOW
+            ),
             Err(PushRefusal::TooManyOps(501))
         );
         assert!(server.log.is_empty());
@@ -1037,7 +950,12 @@ mod tests {
             new_risk(&mut device, &format!("risk {i}"));
         }
         server
-            .push(&editor(&device), &device.push_request(500).unwrap(), NOW)
+            .push(
+                &crate::gate::Gate::default(),
+                &editor(&device),
+                &device.push_request(500).unwrap(),
+                NOW,
+            )
             .unwrap();
         let first = server.pull(0, 10);
         assert_eq!(
@@ -1081,7 +999,14 @@ mod tests {
             let Some(request) = device.push_request(500) else {
                 break;
             };
-            let response = server.push(&editor(&device), &request, NOW).unwrap();
+            let response = server
+                .push(
+                    &crate::gate::Gate::default(),
+                    &editor(&device),
+                    &request,
+                    NOW,
+                )
+                .unwrap();
             device.on_pushed(&response);
         }
         assert_eq!(device.pending(), 0);

@@ -149,3 +149,29 @@ fn a_new_organisation_gets_every_migration_and_a_newer_one_is_refused() {
     let newer = schema::pending(schema::MIGRATIONS.len() + 1).unwrap_err();
     assert!(newer.contains("newer than this worker's"), "{newer}");
 }
+
+#[test]
+fn every_link_the_rules_follow_is_found_by_an_index() {
+    let mut db = Connection::open_in_memory().unwrap();
+    migrate(&mut db);
+    for link in register::rules::RULE_LINKS {
+        let plan: Vec<String> = db
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                schema::linking_query(link.field)
+            ))
+            .unwrap()
+            .query_map(params![link.kind.name(), "\"x\""], |row| {
+                row.get::<_, String>(3)
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX") && step.starts_with("SEARCH f")),
+            "{}: {plan:?}",
+            link.field
+        );
+    }
+}

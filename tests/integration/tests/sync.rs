@@ -424,134 +424,350 @@ fn record_rules_read_the_stored_record(server: &WranglerDev) {
 }
 
 /// Pushes what `device` holds, taking the answer as the device would; returns the status and
-/// the first refusal's code.
-fn push_pending(server: &WranglerDev, who: &Credential, device: &mut Device) -> (u16, String) {
+/// every refusal's message.
+fn push_judged(server: &WranglerDev, who: &Credential, device: &mut Device) -> (u16, Vec<String>) {
     let (status, body) = push(server, who, &device.push_request(500).unwrap());
     if status == 200 {
         device.on_pushed(&serde_json::from_value(body).unwrap());
-        return (status, String::new());
+        return (status, Vec::new());
     }
-    let refused = body["rejections"][0]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let messages = body["rejections"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|r| r["message"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
     device.on_refused(&serde_json::from_value(body).unwrap());
-    (status, refused)
+    (status, messages)
 }
 
-fn a_finding_closes_only_once_its_action_is_verified_by_someone_else(server: &WranglerDev) {
-    use register::views::{Action, Finding};
-    let owner = create_org(server, "Loop Ltd");
-    let auditor = join_as(server, &owner, "auditor", "Ada Auditor");
-    let mut mine = device_for(&owner);
-    let (finding, action) = (RecordId::new(), RecordId::new());
-    let now = now_ms();
-    for (field, value) in [
-        (Finding::title, "Restores never tested"),
-        (Finding::finding_type, "minor_nc"),
-        (Finding::status, "analysing"),
-        (Finding::root_cause, "Nobody owns restore tests."),
-    ] {
-        mine.edit(finding, Kind::Finding, field, value.into(), now);
+fn set(device: &mut Device, record: RecordId, kind: Kind, fields: &[(&str, Value)]) {
+    for (field, value) in fields {
+        device.edit(record, kind, field, value.clone(), now_ms());
     }
-    for (field, value) in [
-        (Action::title, "Monthly restore test"),
-        (Action::action_type, "corrective"),
-        (Action::finding, finding.to_string().as_str()),
-        (Action::owner, owner.member.as_str()),
-        (Action::status, "done"),
-    ] {
-        mine.edit(action, Kind::Action, field, value.into(), now);
-    }
-    assert_eq!(
-        push_pending(server, &owner, &mut mine),
-        (200, String::new())
-    );
+}
 
-    // Closing before verification, and verifying one's own action, are refused.
-    mine.edit(
+/// The holes an auditor found, each refused by the server's gate with the message the
+/// device shows, and nothing of a refused push stored.
+fn nothing_closes_hollow(server: &WranglerDev) {
+    use register::views::{Action, Audit, AuditCheck, Finding, Review};
+    let owner = create_org(server, "Loop Ltd");
+    let editor = join_as(server, &owner, "editor", "Eddie Editor");
+    let auditor = join_as(server, &owner, "auditor", "Ada Auditor");
+    let text = |s: &str| Value::from(s);
+    let refused_with = |(status, messages): (u16, Vec<String>), status_wanted: u16, words: &str| {
+        assert_eq!(status, status_wanted, "{messages:?}");
+        assert!(
+            messages.iter().any(|m| m.contains(words)),
+            "expected “{words}” among {messages:?}"
+        );
+    };
+    let mut eddie = device_for(&editor);
+    let (finding, action) = (RecordId::new(), RecordId::new());
+    set(
+        &mut eddie,
         finding,
         Kind::Finding,
-        Finding::status,
-        "closed".into(),
-        now_ms(),
+        &[
+            (Finding::title, text("Restores never tested")),
+            (Finding::finding_type, text("major_nc")),
+            (Finding::status, text("analysing")),
+            (Finding::root_cause, text("Nobody owns restore tests.")),
+        ],
     );
-    assert_eq!(
-        push_pending(server, &owner, &mut mine),
-        (422, "record_rule".into())
+    refused_with(
+        push_judged(server, &editor, &mut eddie),
+        422,
+        "needs an owner before work on it starts",
     );
-    mine.edit(
+    set(
+        &mut eddie,
+        finding,
+        Kind::Finding,
+        &[(Finding::owner, text(&editor.member))],
+    );
+    assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
+
+    // One person's closure: an ownerless action, done and verified by the same editor.
+    let done_and_verified = [
+        (Action::title, text("Monthly restore test")),
+        (Action::action_type, text("corrective")),
+        (Action::finding, text(&finding.to_string())),
+        (Action::status, text("done")),
+        (Action::completed_by, text(&editor.member)),
+        (Action::effective, text("effective")),
+        (Action::verified_by, text(&editor.member)),
+    ];
+    set(&mut eddie, action, Kind::Action, &done_and_verified);
+    refused_with(
+        push_judged(server, &editor, &mut eddie),
+        422,
+        "verified only once it has an owner",
+    );
+    // An owner who is no member of the organisation is refused too.
+    set(&mut eddie, action, Kind::Action, &done_and_verified);
+    set(
+        &mut eddie,
         action,
         Kind::Action,
-        Action::effective,
-        "effective".into(),
-        now_ms(),
+        &[(Action::owner, text(&RecordId::new().to_string()))],
     );
-    mine.edit(
+    refused_with(
+        push_judged(server, &editor, &mut eddie),
+        422,
+        "is not a member of this organisation",
+    );
+    // Owned by the owner, marked done by the editor: she may not verify it herself.
+    set(&mut eddie, action, Kind::Action, &done_and_verified);
+    set(
+        &mut eddie,
         action,
         Kind::Action,
-        Action::verified_by,
-        owner.member.as_str().into(),
-        now_ms(),
+        &[(Action::owner, text(&owner.member))],
     );
-    assert_eq!(
-        push_pending(server, &owner, &mut mine),
-        (422, "record_rule".into())
+    refused_with(
+        push_judged(server, &editor, &mut eddie),
+        422,
+        "may not be the one who marked the action done",
+    );
+    set(&mut eddie, action, Kind::Action, &done_and_verified[..5]);
+    set(
+        &mut eddie,
+        action,
+        Kind::Action,
+        &[(Action::owner, text(&owner.member))],
+    );
+    assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
+    // Marking done in another's name is refused.
+    let mut olive = device_for(&owner);
+    pull_all(server, &owner, &mut olive);
+    set(
+        &mut olive,
+        action,
+        Kind::Action,
+        &[(Action::completed_by, text(&auditor.member))],
+    );
+    refused_with(
+        push_judged(server, &owner, &mut olive),
+        403,
+        "in the name of the one who marks it",
     );
     let log = pull(server, &owner, 0, 1000);
     assert!(
-        log.ops
-            .iter()
-            .all(|e| e.op.field != Finding::status || e.op.value != Value::from("closed")),
+        log.ops.iter().all(|e| e.op.field != Action::effective),
         "nothing of a refused push is stored"
     );
 
-    // The auditor verifies in their own name; then the finding closes.
-    let mut theirs = device_for(&auditor);
-    pull_all(server, &auditor, &mut theirs);
-    theirs.edit(
+    // The auditor, who neither owns nor did it, verifies; then the finding closes.
+    let mut ada = device_for(&auditor);
+    pull_all(server, &auditor, &mut ada);
+    set(
+        &mut ada,
         action,
         Kind::Action,
-        Action::effective,
-        "effective".into(),
-        now_ms(),
+        &[
+            (Action::effective, text("effective")),
+            (Action::verified_by, text(&auditor.member)),
+        ],
     );
-    theirs.edit(
-        action,
-        Kind::Action,
-        Action::verified_by,
-        auditor.member.as_str().into(),
-        now_ms(),
-    );
-    assert_eq!(
-        push_pending(server, &auditor, &mut theirs),
-        (200, String::new())
-    );
-    mine.edit(
+    assert_eq!(push_judged(server, &auditor, &mut ada).0, 200);
+    pull_all(server, &editor, &mut eddie);
+    set(
+        &mut eddie,
         finding,
         Kind::Finding,
-        Finding::status,
-        "closed".into(),
-        now_ms(),
+        &[(Finding::status, text("closed"))],
     );
-    assert_eq!(
-        push_pending(server, &owner, &mut mine),
-        (200, String::new())
+    assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
+
+    // Closed, it is read only: not deleted, re-typed or changed until reopened with a reason;
+    // and only an owner or admin deletes a finding.
+    for change in [
+        (Finding::finding_type, text("observation")),
+        (Finding::deviation, text("Quietly rewritten.")),
+    ] {
+        set(&mut eddie, finding, Kind::Finding, &[change]);
+        refused_with(
+            push_judged(server, &editor, &mut eddie),
+            422,
+            "This finding is closed",
+        );
+    }
+    set(
+        &mut eddie,
+        finding,
+        Kind::Finding,
+        &[
+            ("deleted", Value::Bool(true)),
+            (Finding::deletion_reason, text("Duplicate.")),
+        ],
+    );
+    refused_with(
+        push_judged(server, &editor, &mut eddie),
+        403,
+        "Only an owner or admin deletes a finding",
     );
 
-    // Closed, its proof stays: the action does not change until the finding is reopened
-    // (the server reads the action's finding to know).
-    theirs.edit(
-        action,
+    // A hollow review does not sign off; a full one does, and its outputs stay as signed.
+    let (review, output) = (RecordId::new(), RecordId::new());
+    pull_all(server, &owner, &mut olive);
+    set(
+        &mut olive,
+        review,
+        Kind::Review,
+        &[
+            (Review::title, text("Review 2026")),
+            (Review::date, text("2026-06-30")),
+            (Review::status, text("held")),
+            (Review::signed_off_at, text("2026-06-30T15:00:00Z")),
+            (Review::signed_off_by, text(&owner.member)),
+        ],
+    );
+    let hollow = push_judged(server, &owner, &mut olive);
+    for words in [
+        "with its attendees",
+        "with its decisions",
+        "each input of 9.3.2",
+        "with its outputs",
+    ] {
+        refused_with(hollow.clone(), 422, words);
+    }
+    let mut held: Vec<(&str, Value)> = [
+        Review::on_previous_actions,
+        Review::on_issues,
+        Review::on_interested_parties,
+        Review::on_performance,
+        Review::on_feedback,
+        Review::on_risks,
+        Review::on_improvement,
+    ]
+    .into_iter()
+    .map(|f| (f, text("Considered.")))
+    .collect();
+    held.extend([
+        (Review::title, text("Review 2026")),
+        (Review::date, text("2026-06-30")),
+        (Review::status, text("held")),
+        (Review::attendees, Value::List(vec![owner.member.clone()])),
+        (Review::decisions, text("Fund a second backup target.")),
+    ]);
+    set(&mut olive, review, Kind::Review, &held);
+    set(
+        &mut olive,
+        output,
         Kind::Action,
-        Action::action_type,
-        "preventive".into(),
-        now_ms(),
+        &[
+            (Action::title, text("Budget a second backup target")),
+            (Action::action_type, text("improvement")),
+            (Action::review, text(&review.to_string())),
+            (Action::output_type, text("resource_need")),
+            (Action::owner, text(&editor.member)),
+            (Action::due, text("2026-09-30")),
+        ],
+    );
+    assert_eq!(push_judged(server, &owner, &mut olive).0, 200);
+    set(
+        &mut olive,
+        review,
+        Kind::Review,
+        &[
+            (Review::signed_off_at, text("2026-06-30T15:00:00Z")),
+            (Review::signed_off_by, text(&owner.member)),
+        ],
+    );
+    assert_eq!(push_judged(server, &owner, &mut olive).0, 200);
+    pull_all(server, &editor, &mut eddie);
+    set(
+        &mut eddie,
+        output,
+        Kind::Action,
+        &[(Action::title, text("Budget nothing"))],
+    );
+    refused_with(
+        push_judged(server, &editor, &mut eddie),
+        422,
+        "its outputs stay as signed",
+    );
+    set(
+        &mut eddie,
+        output,
+        Kind::Action,
+        &[(Action::status, text("in_progress"))],
     );
     assert_eq!(
-        push_pending(server, &auditor, &mut theirs),
-        (422, "record_rule".into())
+        push_judged(server, &editor, &mut eddie).0,
+        200,
+        "an output still progresses"
     );
+
+    // A reported audit's checks stay as reported; only an owner or admin acknowledges it.
+    let (audit, check) = (RecordId::new(), RecordId::new());
+    set(
+        &mut ada,
+        audit,
+        Kind::Audit,
+        &[
+            (Audit::title, text("Backup audit")),
+            (Audit::audit_type, text("internal")),
+            (Audit::status, text("in_progress")),
+        ],
+    );
+    set(
+        &mut ada,
+        check,
+        Kind::AuditCheck,
+        &[
+            (AuditCheck::audit, text(&audit.to_string())),
+            (AuditCheck::question, text("Are restores tested?")),
+            (AuditCheck::result, text("conforming")),
+        ],
+    );
+    assert_eq!(push_judged(server, &auditor, &mut ada).0, 200);
+    set(
+        &mut ada,
+        audit,
+        Kind::Audit,
+        &[(Audit::status, text("reported"))],
+    );
+    assert_eq!(push_judged(server, &auditor, &mut ada).0, 200);
+    set(
+        &mut ada,
+        check,
+        Kind::AuditCheck,
+        &[(AuditCheck::result, text("major_nc"))],
+    );
+    refused_with(
+        push_judged(server, &auditor, &mut ada),
+        422,
+        "its checks and results stay as reported",
+    );
+    set(
+        &mut ada,
+        audit,
+        Kind::Audit,
+        &[
+            (Audit::acknowledged_at, text("2026-07-01")),
+            (Audit::acknowledged_by, text(&auditor.member)),
+        ],
+    );
+    refused_with(
+        push_judged(server, &auditor, &mut ada),
+        403,
+        "Only an owner or admin acknowledges",
+    );
+    pull_all(server, &owner, &mut olive);
+    set(
+        &mut olive,
+        audit,
+        Kind::Audit,
+        &[
+            (Audit::acknowledged_at, text("2026-07-01")),
+            (Audit::acknowledged_by, text(&owner.member)),
+        ],
+    );
+    assert_eq!(push_judged(server, &owner, &mut olive).0, 200);
 }
 
 fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev) {
@@ -1253,10 +1469,7 @@ fn main() -> std::process::ExitCode {
             "record_rules_read_the_stored_record",
             record_rules_read_the_stored_record,
         ),
-        (
-            "a_finding_closes_only_once_its_action_is_verified_by_someone_else",
-            a_finding_closes_only_once_its_action_is_verified_by_someone_else,
-        ),
+        ("nothing_closes_hollow", nothing_closes_hollow),
         (
             "a_record_history_lists_every_change_by_whom_oldest_first",
             a_record_history_lists_every_change_by_whom_oldest_first,

@@ -10,7 +10,7 @@ use crate::{
     token::Token,
 };
 use register::{
-    ClientId, RecordId, Role, schema,
+    ClientId, RecordId, Role, membership, schema,
     wire::{
         CreateOrgRequest, Credential, DeviceInfo, INVITE_MAX_SECONDS, Invite, InviteRequest,
         InvitesResponse, JoinRequest, MemberInfo, MembersResponse, PendingInvite, RoleChange,
@@ -329,6 +329,16 @@ struct DeviceListRow {
 
 /// `GET members`: everyone in the organisation may see who else is in it.
 pub fn list(org: &Organisation) -> Result<Response, ApiError> {
+    json(
+        &MembersResponse {
+            members: snapshot(org)?,
+        },
+        200,
+    )
+}
+
+/// Every member with their devices: what the membership rules (`register::membership`) judge.
+fn snapshot(org: &Organisation) -> Result<Vec<MemberInfo>, ApiError> {
     let members: Vec<MemberRow> = org
         .sql
         .exec(
@@ -363,7 +373,18 @@ pub fn list(org: &Organisation) -> Result<Response, ApiError> {
             name: m.name,
         })
         .collect();
-    json(&MembersResponse { members }, 200)
+    Ok(members)
+}
+
+fn found<'a>(members: &'a [MemberInfo], member: &str) -> Result<&'a MemberInfo, ApiError> {
+    members
+        .iter()
+        .find(|m| m.member == member)
+        .ok_or_else(|| ApiError::refused(404, "no_such_member", "There is no such member."))
+}
+
+fn refused(refusal: membership::Refusal) -> ApiError {
+    ApiError::refused(refusal.status, refusal.code, refusal.message)
 }
 
 fn member_row(org: &Organisation, member: &str) -> Result<MemberRow, ApiError> {
@@ -379,49 +400,6 @@ fn member_row(org: &Organisation, member: &str) -> Result<MemberRow, ApiError> {
         .ok_or_else(|| ApiError::refused(404, "no_such_member", "There is no such member."))
 }
 
-/// How many owners could still act without `member` or `device`: owners not removed who
-/// hold a device not revoked. An owner row without a usable device can invite no one.
-fn usable_owners_without(org: &Organisation, member: &str, device: &str) -> Result<i64, ApiError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let owners: Vec<Count> = org
-        .sql
-        .exec(
-            "SELECT COUNT(DISTINCT m.member) AS n FROM members m JOIN devices d ON d.member = m.member
-             WHERE m.role = 'owner' AND m.revoked = 0 AND d.revoked = 0
-               AND m.member != ? AND d.client != ?",
-            vec![text(member), text(device)],
-        )?
-        .to_array()?;
-    Ok(owners.first().map_or(0, |c| c.n))
-}
-
-fn last_owner() -> ApiError {
-    ApiError::refused(
-        409,
-        "last_owner",
-        "This would leave the organisation with no owner who can sign in; make someone else an owner first.",
-    )
-}
-
-/// Owners can only be removed by owners, and never the last one who can still act.
-fn may_remove(org: &Organisation, caller: &Caller, target: &MemberRow) -> Result<(), ApiError> {
-    if target.role == Role::Owner.name() {
-        if caller.role != Role::Owner {
-            return Err(ApiError::forbidden(
-                "forbidden",
-                "Only an owner can remove an owner.",
-            ));
-        }
-        if usable_owners_without(org, &target.member, "")? == 0 {
-            return Err(last_owner());
-        }
-    }
-    Ok(())
-}
-
 /// `DELETE devices/{client}`: a member may sign out their own device; managers any device.
 pub fn revoke_device(
     org: &Organisation,
@@ -430,19 +408,14 @@ pub fn revoke_device(
 ) -> Result<Response, ApiError> {
     let device = sql::device(&org.sql, client)?
         .ok_or_else(|| ApiError::refused(404, "no_such_device", "There is no such device."))?;
-    let target = member_row(org, &device.member)?;
     if device.member != caller.member {
         require_manager(caller)?;
-        if target.role == Role::Owner.name() && caller.role != Role::Owner {
-            return Err(ApiError::forbidden(
-                "forbidden",
-                "Only an owner can revoke an owner's device.",
-            ));
-        }
     }
-    if target.role == Role::Owner.name() && usable_owners_without(org, "", client)? == 0 {
-        return Err(last_owner());
-    }
+    let client_id = client
+        .parse()
+        .map_err(|_| ApiError::refused(404, "no_such_device", "There is no such device."))?;
+    membership::may_revoke_device(&snapshot(org)?, &caller.member, caller.role, client_id)
+        .map_err(refused)?;
     org.sql.exec(
         "UPDATE devices SET revoked = 1 WHERE client = ?",
         vec![text(client)],
@@ -457,8 +430,10 @@ pub fn revoke_member(
     member: &str,
 ) -> Result<Response, ApiError> {
     require_manager(caller)?;
-    let target = member_row(org, member)?;
-    may_remove(org, caller, &target)?;
+    member_row(org, member)?;
+    let members = snapshot(org)?;
+    let target = found(&members, member)?;
+    membership::may_remove(&members, caller.role, target).map_err(refused)?;
     let sql = org.sql.clone();
     let member = member.to_owned();
     let by = caller.member.clone();
@@ -507,16 +482,10 @@ pub async fn change_role(
 ) -> Result<Response, ApiError> {
     require_manager(caller)?;
     let change: RoleChange = read_json(&mut req).await?;
-    let target = member_row(org, member)?;
-    if !caller.role.may_grant(change.role) {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "Only an owner can make someone an owner.",
-        ));
-    }
-    if change.role != Role::Owner {
-        may_remove(org, caller, &target)?;
-    }
+    member_row(org, member)?;
+    let members = snapshot(org)?;
+    let target = found(&members, member)?;
+    membership::may_change_role(&members, caller.role, target, change.role).map_err(refused)?;
     let sql = org.sql.clone();
     let (member_id, by, role) = (member.to_owned(), caller.member.clone(), change.role);
     sql::transaction(&org.state.storage(), move || {

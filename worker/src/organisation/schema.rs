@@ -75,4 +75,20 @@ pub const MIGRATIONS: &[&[&str]] = &[
     &["CREATE TABLE files (
             sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT NOT NULL,
             uploaded_by TEXT NOT NULL, uploaded_ms INTEGER NOT NULL)"],
+    // 5: the records naming another by a link the rules follow (`register::rules::RULE_LINKS`:
+    // a finding's actions, a review's outputs), found by an index rather than a scan.
+    &[
+        "CREATE INDEX fields_naming_finding ON fields (value) WHERE field = 'finding'",
+        "CREATE INDEX fields_naming_review ON fields (value) WHERE field = 'review'",
+    ],
 ];
+
+/// The records of a kind (bound first) whose link `field` names a record (its JSON text,
+/// bound second). The field is written into the statement so that SQLite can use the
+/// partial index on it.
+pub fn linking_query(field: &str) -> String {
+    format!(
+        "SELECT f.record FROM fields f JOIN records r ON r.record = f.record
+         WHERE f.field = '{field}' AND f.value = ?2 AND r.kind = ?1"
+    )
+}

@@ -2,7 +2,7 @@
 //! object's tables.
 
 use super::{
-    Caller, Organisation, now_ms,
+    Caller, Organisation, now_ms, schema,
     sql::{self, MAX_BINDINGS, int, text},
 };
 use crate::{
@@ -12,8 +12,9 @@ use crate::{
 use register::{
     ClientId, Hlc, Kind, LogEntry, Op, RecordId, Stamp, Value,
     chain::GENESIS,
+    gate::Gate,
     limits::{WriteLimit, WriteWindow},
-    rules::{self, Lookup, RULE_LINKS, RULE_REFS},
+    rules::{Change, Lookup, Reads, Stored, StoredField},
     server::{Author, PushPlan, ServerView, page_length, plan_push, pull_page, stored_value_bytes},
     wire::{
         HISTORY_MAX, HistoryResponse, Logged, PULL_ENTRY_BYTES, PULL_MAX, PushRequest, PushResponse,
@@ -23,22 +24,14 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use worker::{Request, Response, SqlStorage};
 
-/// Stored fields with the stamp that wrote them, by record and field name.
-type StoredFields = BTreeMap<(RecordId, String), (Value, Stamp)>;
-
-/// The stored links rules follow: (kind, link field, target) → the records linking.
-type Links = BTreeMap<(Kind, &'static str, RecordId), Vec<RecordId>>;
-
 /// What push planning reads, loaded up front in a handful of queries.
 struct LoadedView {
     acked_mid: u64,
     /// What the device has pushed in its current minute.
     window: WriteWindow,
     kinds: BTreeMap<RecordId, Kind>,
-    /// Every stored field of the records a push touches whose kind has record rules, and of
-    /// the records linked to them (`rules::RULE_LINKS`).
-    rule_fields: StoredFields,
-    links: Links,
+    /// What the register's rules declare they read of the records the push touches.
+    reads: Reads,
     head: (u64, String),
 }
 
@@ -58,21 +51,48 @@ impl ServerView for LoadedView {
 
 impl Lookup for LoadedView {
     fn field(&self, record: RecordId, field: &str) -> Option<Value> {
-        let (value, _) = self.rule_fields.get(&(record, field.to_owned()))?;
-        Some(value.clone())
+        self.reads.field(record, field)
     }
 
     fn stamp(&self, record: RecordId, field: &str) -> Option<Stamp> {
-        let (_, stamp) = self.rule_fields.get(&(record, field.to_owned()))?;
-        Some(*stamp)
+        self.reads.stamp(record, field)
     }
 
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
-        self.links
-            .iter()
-            .find(|((k, f, t), _)| *k == kind && *f == field && *t == target)
-            .map(|(_, records)| records.clone())
-            .unwrap_or_default()
+        self.reads.linked(kind, field, target)
+    }
+}
+
+/// The object's tables answering what the rules read (`rules::Reads::load` decides what).
+struct Tables<'a>(&'a SqlStorage);
+
+impl Stored for Tables<'_> {
+    type Error = ApiError;
+
+    fn linking(
+        &self,
+        kind: Kind,
+        field: &'static str,
+        target: RecordId,
+    ) -> Result<Vec<RecordId>, ApiError> {
+        let rows: Vec<LinkRow> = self
+            .0
+            .exec(
+                &schema::linking_query(field),
+                vec![
+                    text(kind.name()),
+                    text(&value_json(&Value::Text(target.to_string()))),
+                ],
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.record.parse().ok())
+            .collect())
+    }
+
+    fn fields(&self, records: &BTreeSet<RecordId>) -> Result<Vec<StoredField>, ApiError> {
+        record_fields(self.0, records)
     }
 }
 
@@ -140,46 +160,28 @@ fn load_view(
             }
         }
     }
-    // What rules read: the touched records whose kind has rules or is linked to by one
-    // (`rules::RULE_LINKS`), the stored records linking to them, and then the records those
-    // name where rules follow a reference (`rules::RULE_REFS`: an action's finding).
-    let links = rule_links(sql, request)?;
-    let mut rule_records: BTreeSet<RecordId> = request
-        .ops
-        .iter()
-        .filter(|op| {
-            rules::of(op.kind).next().is_some() || RULE_LINKS.iter().any(|l| l.kind == op.kind)
-        })
-        .map(|op| op.record)
-        .collect();
-    rule_records.extend(links.values().flatten());
-    let mut rule_fields = record_fields(sql, &rule_records)?;
-    let referenced: BTreeSet<RecordId> = RULE_REFS
-        .iter()
-        .flat_map(|r| {
-            let pushed = request
-                .ops
-                .iter()
-                .filter(move |op| op.kind == r.subject && op.field == r.field)
-                .map(|op| &op.value);
-            let stored = rule_fields
-                .iter()
-                .filter(move |((_, field), _)| field == r.field)
-                .map(|(_, (value, _))| value);
-            pushed.chain(stored)
-        })
-        .filter_map(|value| value.as_text()?.parse().ok())
-        .filter(|id| !rule_records.contains(id))
-        .collect();
-    rule_fields.extend(record_fields(sql, &referenced)?);
+    let changes: Vec<Change> = request.ops.iter().map(Change::of).collect();
+    let reads = Reads::load(&changes, &Tables(sql))?;
     Ok(LoadedView {
         acked_mid,
         window,
         kinds,
-        rule_fields,
-        links,
+        reads,
         head: head(sql)?,
     })
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    member: String,
+}
+
+/// The organisation's members not removed: the people a change may name.
+fn current_members(sql: &SqlStorage) -> Result<BTreeSet<String>, ApiError> {
+    let rows: Vec<MemberRow> = sql
+        .exec("SELECT member FROM members WHERE revoked = 0", None)?
+        .to_array()?;
+    Ok(rows.into_iter().map(|r| r.member).collect())
 }
 
 #[derive(Deserialize)]
@@ -187,45 +189,13 @@ struct LinkRow {
     record: String,
 }
 
-/// The stored records that link to the records a push touches, where rules follow links.
-fn rule_links(sql: &SqlStorage, request: &PushRequest) -> Result<Links, ApiError> {
-    let mut links = BTreeMap::new();
-    for link in RULE_LINKS {
-        let targets: BTreeSet<RecordId> = request
-            .ops
-            .iter()
-            .filter(|op| op.kind == link.subject)
-            .map(|op| op.record)
-            .collect();
-        for target in targets {
-            // The field name is a literal so that SQLite uses the partial index on it.
-            let rows: Vec<LinkRow> = sql
-                .exec(
-                    &format!(
-                        "SELECT f.record FROM fields f JOIN records r ON r.record = f.record
-                         WHERE f.field = '{}' AND f.value = ? AND r.kind = ?",
-                        link.field
-                    ),
-                    vec![
-                        text(&value_json(&Value::Text(target.to_string()))),
-                        text(link.kind.name()),
-                    ],
-                )?
-                .to_array()?;
-            let records = rows
-                .into_iter()
-                .filter_map(|r| r.record.parse().ok())
-                .collect();
-            links.insert((link.kind, link.field, target), records);
-        }
-    }
-    Ok(links)
-}
-
 /// Every stored field of `records`, with its stamp.
-fn record_fields(sql: &SqlStorage, records: &BTreeSet<RecordId>) -> Result<StoredFields, ApiError> {
+fn record_fields(
+    sql: &SqlStorage,
+    records: &BTreeSet<RecordId>,
+) -> Result<Vec<StoredField>, ApiError> {
     let records: Vec<RecordId> = records.iter().copied().collect();
-    let mut values = BTreeMap::new();
+    let mut values = Vec::new();
     for chunk in records.chunks(MAX_BINDINGS) {
         let placeholders = vec!["?"; chunk.len()].join(", ");
         let rows: Vec<FieldRow> = sql
@@ -250,7 +220,7 @@ fn record_fields(sql: &SqlStorage, records: &BTreeSet<RecordId>) -> Result<Store
                     wall: row.hlc_wall as u64,
                     counter: row.hlc_counter as u32,
                 };
-                values.insert((id, row.field), (value, Stamp { hlc, client }));
+                values.push((id, row.field, value, Stamp { hlc, client }));
             }
         }
     }
@@ -353,7 +323,10 @@ pub async fn push(
         role: caller.role,
     };
     let now = now_ms();
-    let plan = plan_push(&view, &author, &request, now)?;
+    let gate = Gate {
+        members: Some(current_members(&org.sql)?),
+    };
+    let plan = plan_push(&view, &gate, &author, &request, now)?;
     let window = admit(&view, &plan, caller, now)?;
     let response = PushResponse {
         acked_mid: plan.acked_mid,

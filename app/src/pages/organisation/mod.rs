@@ -16,6 +16,7 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use register::{
     Role,
     device::Device,
+    membership,
     wire::{
         CreateOrgRequest, Credential, InviteRequest, JoinRequest, MemberInfo, PendingInvite,
         RoleChange,
@@ -203,7 +204,8 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
     let leave = move |_| match leaving.get_untracked() {
         Leaving::No => spawn_local(send_before_leaving(state, leaving)),
         Leaving::Confirm | Leaving::Unsent(_) => {
-            spawn_local(leave_organisation(state, api.get_value()))
+            leaving.set(Leaving::No);
+            spawn_local(leave_organisation(state, api.get_value(), error))
         }
         Leaving::Sending => {}
     };
@@ -275,6 +277,8 @@ enum Leaving {
     Confirm,
 }
 
+const LAST_OWNER_LEAVING: &str = "You are the last owner who can sign in: make someone else an owner before you leave, or the organisation would have no owner. Nothing was wiped.";
+
 /// How long leaving waits for this device's changes to reach the server.
 const SEND_WAIT_MS: u32 = 20_000;
 
@@ -310,10 +314,47 @@ async fn send_before_leaving(state: AppState, leaving: RwSignal<Leaving>) {
     });
 }
 
-async fn leave_organisation(state: AppState, api: Api) {
+/// Leaves the organisation on this device: revokes its credential, then wipes its copy. An
+/// owner's device that is the last an owner can act from is not wiped: the server refuses
+/// to revoke it, and the person is told to hand ownership over first. Anything else the
+/// server refuses keeps the copy too; only an unreachable server lets a device leave
+/// unrevoked (its credential goes with its copy).
+async fn leave_organisation(state: AppState, api: Api, error: RwSignal<Option<String>>) {
     if let Some(settings) = state.settings.get_untracked() {
-        if state.online.get_untracked() {
-            let _ = api.revoke_device(settings.credential.client).await;
+        let credential = &settings.credential;
+        let members = state.members.get_untracked();
+        let judged = membership::may_revoke_device(
+            &members,
+            &credential.member,
+            state.role(),
+            credential.client,
+        );
+        if judged == Err(membership::LAST_OWNER) {
+            error.try_set(Some(LAST_OWNER_LEAVING.to_owned()));
+            return;
+        }
+        let answer = if state.online.get_untracked() {
+            api.revoke_device(credential.client).await
+        } else {
+            Err(ApiError::Unreachable("offline".into()))
+        };
+        match answer {
+            Err(ApiError::Refused { body, .. }) => {
+                let message = if body.error.code == membership::LAST_OWNER.code {
+                    LAST_OWNER_LEAVING.to_owned()
+                } else {
+                    body.error.message
+                };
+                error.try_set(Some(message));
+                return;
+            }
+            Err(_) if judged.is_err() && state.role() == Role::Owner => {
+                error.try_set(Some(
+                    "The sync server could not be reached to check that another owner remains; leave once this device is online.".to_owned(),
+                ));
+                return;
+            }
+            _ => {}
         }
         let name = org_db_name(&settings.credential);
         state.store().close();

@@ -1,19 +1,21 @@
 //! One action: what it is and where it comes from, marking it done, and the check that it
-//! worked, recorded in the verifier's own name by someone other than its owner. An action
-//! found not effective sends its finding back to planning for a follow-up action.
+//! worked, recorded in the verifier's own name by someone who neither owns it nor marked it
+//! done (the register's verbs make the changes; the gate judges them). An action found not
+//! effective sends its finding back to planning for a follow-up action.
 
 use crate::components::{
     FieldMessage, RecordLink, RoutedDetail, error_for,
     evidence::EvidencePanel,
     history::RecordHistory,
+    messages,
     record::{RecordEditor, now_stored, words},
 };
 use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use register::{
-    FieldError, Kind, RecordId, Value,
-    findings::{after_verification, check_due},
-    views::{Action, Finding},
+    FieldError, Kind, RecordId,
+    findings::{Verification, mark_done, verification_barred, verify},
+    views::Action,
 };
 
 #[component]
@@ -37,26 +39,18 @@ fn ActionPage(id: RecordId) -> impl IntoView {
     let finished = move || matches!(status().as_str(), "done" | "cancelled");
     let problem = RwSignal::new(None::<String>);
     let mark_done = move |_| {
-        let today = state.today.get_untracked();
-        let mut changes = vec![
-            (Action::status, Value::from("done")),
-            (Action::completed_at, Value::Text(now_stored())),
-        ];
-        if action.get_untracked().and_then(|a| a.check_due).is_none()
-            && let Some(due) = check_due(&today)
-        {
-            changes.push((Action::check_due, Value::Text(due)));
-        }
+        let Some(current) = action.get_untracked() else {
+            return;
+        };
+        let done = mark_done(
+            &current,
+            state.me().as_deref(),
+            &now_stored(),
+            &state.today.get_untracked(),
+        );
         spawn_local(async move {
-            let outcome = state.update(id, Kind::Action, changes).await;
-            if !problem.is_disposed() {
-                problem.set(outcome.err().map(|e| {
-                    e.into_iter()
-                        .map(|e| e.message)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }));
-            }
+            let outcome = state.commit(vec![done]).await;
+            problem.try_set(outcome.err().map(messages));
         });
     };
     view! {
@@ -74,7 +68,7 @@ fn ActionPage(id: RecordId) -> impl IntoView {
         {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <RecordEditor kind=Kind::Action id sections=&["Action", "Progress"] />
         <Show when=move || status() == "done">
-            <Effectiveness id action />
+            <Effectiveness action />
         </Show>
         <EvidencePanel kind=Kind::Action id />
         <RecordHistory id kind=Kind::Action />
@@ -84,7 +78,7 @@ fn ActionPage(id: RecordId) -> impl IntoView {
 /// The effectiveness check: when it is due, and its result once recorded, or the form that
 /// records it.
 #[component]
-fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
+fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
     let state = use_app_state();
     let current = action.get_untracked();
     let method = RwSignal::new(
@@ -115,6 +109,14 @@ fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
         let at = action.verified_at.unwrap_or_default();
         Some(format!("{} — verified by {by} at {at}.", words(&result)))
     };
+    // Who may not record it is told why instead of being offered the form.
+    let barred = move || {
+        let action = action.get()?;
+        if !state.may_write(Kind::Action) {
+            return Some("Your role does not record effectiveness checks.");
+        }
+        verification_barred(&action, state.me().as_deref())
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let outcome = result.get_untracked();
@@ -124,30 +126,37 @@ fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
                 message: "Choose whether the action worked.".into(),
             }]);
         }
-        let mut changes = vec![
-            (Action::effective, Value::Text(outcome.clone())),
-            (Action::check_method, Value::Text(method.get_untracked())),
-            (Action::verification, Value::Text(notes.get_untracked())),
-            (Action::verified_at, Value::Text(now_stored())),
-        ];
-        if let Some(me) = state.me() {
-            changes.push((Action::verified_by, Value::Text(me)));
-        }
-        let finding = action.get_untracked().and_then(|a| a.finding);
+        let Some(current) = action.get_untracked() else {
+            return;
+        };
+        let (method, seen) = (method.get_untracked(), notes.get_untracked());
+        let found = Verification {
+            result: &outcome,
+            method: &method,
+            seen: &seen,
+        };
+        let set = state.read_untracked(|d| {
+            verify(
+                &d.local,
+                &current,
+                state.me().as_deref(),
+                &found,
+                &now_stored(),
+            )
+        });
+        let sent_back = set
+            .iter()
+            .find(|edit| edit.kind == Kind::Finding)
+            .map(|edit| edit.record);
         spawn_local(async move {
-            if let Err(problems) = state.update(id, Kind::Action, changes).await {
-                errors.try_set(problems);
-                return;
-            }
-            errors.try_set(Vec::new());
-            let Some(finding) = finding else { return };
-            let status = state
-                .read_untracked(|d| d.local.view::<Finding>(finding))
-                .and_then(|f| f.status);
-            if let Some(back) = after_verification(status.as_deref(), &outcome)
-                && state.update(finding, Kind::Finding, back).await.is_ok()
-            {
-                follow_up.try_set(Some(finding));
+            match state.commit(set).await {
+                Ok(()) => {
+                    errors.try_set(Vec::new());
+                    follow_up.try_set(sent_back);
+                }
+                Err(problems) => {
+                    errors.try_set(problems);
+                }
             }
         });
     };
@@ -155,11 +164,12 @@ fn Effectiveness(id: RecordId, action: Memo<Option<Action>>) -> impl IntoView {
         <section class="effectiveness" aria-label="Effectiveness check">
             <h2>"Effectiveness check"</h2>
             {move || action.get().and_then(|a| a.check_due).map(|due| view! { <p>{format!("Due {due}.")}</p> })}
-            {move || match verified() {
-                Some(text) => view! { <p class="verified" role="status">{text}</p> }.into_any(),
-                None => view! {
+            {move || match (verified(), barred()) {
+                (Some(text), _) => view! { <p class="verified" role="status">{text}</p> }.into_any(),
+                (None, Some(reason)) => view! { <p class="notice" role="note">{reason}</p> }.into_any(),
+                (None, None) => view! {
                     <form class="record-form" on:submit=on_submit novalidate=true aria-label="Record the effectiveness check">
-                        <fieldset disabled=move || !state.may_write(Kind::Action)>
+                        <fieldset>
                             <div class="field">
                                 <label for="check-method">"Method and criterion"</label>
                                 <textarea id="check-method" rows="2" bind:value=method></textarea>

@@ -14,7 +14,8 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use register::{
     Kind, RecordId, Value,
-    findings::{STATUSES, next_status, recurrence_candidates, recurrences},
+    findings::{STATUSES, move_to, next_status, recurrence_candidates, recurrences, reopen},
+    gate::Edit,
     views::{Action, Finding},
 };
 
@@ -111,15 +112,9 @@ fn Workflow(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
     };
     let problems = RwSignal::new(Vec::<String>::new());
     let reason = RwSignal::new(String::new());
-    let change = move |mut changes: Vec<(&'static str, Value)>| {
-        if changes
-            .iter()
-            .any(|(f, v)| *f == Finding::status && v.as_text() == Some("closed"))
-        {
-            changes.push((Finding::closed_at, Value::Text(now_stored())));
-        }
+    let change = move |edit: Edit| {
         spawn_local(async move {
-            let outcome = state.update(id, Kind::Finding, changes).await;
+            let outcome = state.commit(vec![edit]).await;
             if problems.is_disposed() {
                 return;
             }
@@ -150,20 +145,15 @@ fn Workflow(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
             format!("Move to “{}”", words(next))
         };
         Some(view! {
-            <button type="button" on:click=move |_| change(vec![(Finding::status, Value::from(next))])>{label}</button>
+            <button type="button" on:click=move |_| change(move_to(id, next, &now_stored()))>{label}</button>
         })
     };
     let close_now = move || {
         (status() != "closed" && next_status(&status()) != Some("closed")).then(|| view! {
-            <button type="button" class="secondary" on:click=move |_| change(vec![(Finding::status, Value::from("closed"))])>"Close finding"</button>
+            <button type="button" class="secondary" on:click=move |_| change(move_to(id, "closed", &now_stored()))>"Close finding"</button>
         })
     };
-    let reopen = move |_| {
-        change(vec![
-            (Finding::status, Value::from("analysing")),
-            (Finding::reopen_reason, Value::Text(reason.get_untracked())),
-        ])
-    };
+    let reopen = move |_| change(reopen(id, &reason.get_untracked()));
     view! {
         <section class="workflow" aria-label="Workflow">
             <ol class="steps">{steps}</ol>

@@ -5,15 +5,14 @@ use crate::components::{
     RecordLink, RoutedDetail,
     evidence::EvidencePanel,
     history::RecordHistory,
+    messages,
     record::{NewRecordForm, RecordEditor, fields, now_stored, words},
 };
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use register::{
-    Kind, RecordId, Value, dates, indicators,
-    maturity::{self, Facts},
-    reviews,
+    Kind, RecordId, Value, dates, indicators, reviews,
     views::{Action, Review},
 };
 
@@ -153,36 +152,18 @@ fn SignOff(id: RecordId) -> impl IntoView {
         let Some(review) = state.read_untracked(|d| d.local.view::<Review>(id)) else {
             return;
         };
-        let now = now_stored();
-        let today = dates::date(&state.today.get_untracked()).unwrap_or_default();
-        let (fields, snapshot) = state.read_untracked(|d| {
-            let fields = reviews::sign_off(
+        let set = state.read_untracked(|d| {
+            reviews::sign_off(
                 &d.local,
                 &review,
-                member,
-                &now,
+                Some(member),
+                &now_stored(),
                 indicators::DEFAULT_APPETITE,
-            );
-            let facts = Facts::new(&d.local, today, indicators::DEFAULT_APPETITE);
-            let snapshot =
-                maturity::snapshot(&maturity::assess_facts(&facts), &facts, "review", Some(id));
-            (fields, snapshot)
+            )
         });
         spawn_local(async move {
-            match state.update(id, Kind::Review, fields).await {
-                Ok(()) => {
-                    if let Err(errors) = state.create(Kind::MaturitySnapshot, snapshot).await {
-                        problem.set(errors.first().map(|e| e.message.clone()));
-                    }
-                }
-                Err(errors) => problem.set(Some(
-                    errors
-                        .into_iter()
-                        .map(|e| e.message)
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )),
-            }
+            let outcome = state.commit(set).await;
+            problem.try_set(outcome.err().map(messages));
         });
     };
     view! {

@@ -17,7 +17,7 @@ use register::{
     FieldType, Kind, RecordId, Replica, Value, View,
     audits::{
         NewCheck, checks_of, clause_checks, control_checks, controls_in, independence_conflicts,
-        is_checked, open_finding_checks, progress,
+        is_checked, is_reported, open_finding_checks, progress,
     },
     catalogue::{self, Theme},
     findings::{finding_type_for, from_check},
@@ -125,15 +125,28 @@ fn Checklist(audit: RecordId) -> impl IntoView {
         let (checked, total) = checks.with(|c| progress(c));
         format!("{checked} of {total} checked")
     };
+    // A reported audit's checks stay as reported: shown, not changed.
+    let reported = Memo::new(move |_| {
+        state.read(|d| {
+            d.local
+                .view::<Audit>(audit)
+                .and_then(|a| a.status)
+                .is_some_and(|status| is_reported(&status))
+        })
+    });
+    let open = Signal::derive(move || state.may_write(Kind::AuditCheck) && !reported.get());
     view! {
         <section class="checklist-section" aria-label="Checklist">
             <h2>"Checklist"</h2>
             <p class="progress" role="status" data-testid="check-progress">{counted}</p>
-            <Show when=move || state.may_write(Kind::AuditCheck)>
+            <Show when=move || reported.get()>
+                <p class="notice" role="note">"This audit is reported: its checks and results stay as reported."</p>
+            </Show>
+            <Show when=move || open.get()>
                 <AddChecks audit />
             </Show>
             <ol class="checklist">
-                <For each=move || checks.get() key=|c| c.id children=move |check| view! { <CheckRow audit id=check.id beside /> } />
+                <For each=move || checks.get() key=|c| c.id children=move |check| view! { <CheckRow audit id=check.id beside open /> } />
             </ol>
         </section>
     }
@@ -316,7 +329,13 @@ fn result_options() -> &'static [&'static str] {
 /// One check: its question, a result in one tap, the objective evidence and sample, and the
 /// finding it raised.
 #[component]
-fn CheckRow(audit: RecordId, id: RecordId, beside: Memo<Beside>) -> impl IntoView {
+fn CheckRow(
+    audit: RecordId,
+    id: RecordId,
+    beside: Memo<Beside>,
+    /// Whether this person may record results now (not once the audit is reported).
+    open: Signal<bool>,
+) -> impl IntoView {
     let state = use_app_state();
     let navigate = use_navigate();
     let check = Memo::new(move |_| state.read(|d| d.local.view::<AuditCheck>(id)));
@@ -438,7 +457,7 @@ fn CheckRow(audit: RecordId, id: RecordId, beside: Memo<Beside>) -> impl IntoVie
     view! {
         <li class="audit-check" id=format!("check-{id}") class:checked=move || is_checked(Some(&result()))>
             <p class="question"><strong>{reference}</strong>" "{question}</p>
-            <fieldset class="results" disabled=move || !state.may_write(Kind::AuditCheck)>
+            <fieldset class="results" disabled=move || !open.get()>
                 <legend class="visually-hidden">{move || format!("Result: {}", question())}</legend>
                 {result_options().iter().map(|option| {
                     let option: &'static str = option;
@@ -454,7 +473,7 @@ fn CheckRow(audit: RecordId, id: RecordId, beside: Memo<Beside>) -> impl IntoVie
             </fieldset>
             <p class="checked-by">{checked}</p>
             <form class="evidence" on:submit=save_evidence aria-label="Evidence seen">
-                <fieldset disabled=move || !state.may_write(Kind::AuditCheck)>
+                <fieldset disabled=move || !open.get()>
                     <div class="field">
                         <label for=format!("evidence-{id}")>"Objective evidence"</label>
                         <textarea id=format!("evidence-{id}") rows="2" bind:value=evidence></textarea>

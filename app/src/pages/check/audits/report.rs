@@ -2,12 +2,12 @@
 //! team, every check with its result and evidence, the findings raised, the conclusion, and
 //! the position in the organisation's log that it reflects.
 
-use crate::components::{RecordLink, RoutedDetail, record::words};
+use crate::components::{RecordLink, RoutedDetail, messages, record::words};
 use crate::state::use_app_state;
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use register::{
     Kind, RecordId,
-    audits::{checks_of, results},
+    audits::{acknowledge, checks_of, is_reported, results},
     views::{Audit, Finding},
 };
 
@@ -55,6 +55,21 @@ fn ReportPage(id: RecordId) -> impl IntoView {
             state.today.get()
         )
     };
+    let problem = RwSignal::new(None::<String>);
+    let acknowledge = move |_| {
+        let edit = acknowledge(id, state.me().as_deref(), &state.today.get_untracked());
+        spawn_local(async move {
+            let outcome = state.commit(vec![edit]).await;
+            problem.try_set(outcome.err().map(messages));
+        });
+    };
+    // Owners and admins acknowledge a report once it is out, in their own name.
+    let may_acknowledge = move || {
+        state.role().manages_members()
+            && audit.get().is_some_and(|a| {
+                a.acknowledged_at.is_none() && a.status.as_deref().is_some_and(is_reported)
+            })
+    };
     let print = move |_| {
         let _ = window().print();
     };
@@ -73,8 +88,12 @@ fn ReportPage(id: RecordId) -> impl IntoView {
             .filter_map(|m| name(Some(m)))
             .collect::<Vec<_>>()
             .join(", ");
+        let by = name(audit.acknowledged_by)
+            .map(|by| format!(" by {by}"))
+            .unwrap_or_default();
         let reported = match (name(audit.reported_to), audit.acknowledged_at.clone()) {
-            (Some(to), Some(at)) => format!("Reported to {to}, acknowledged on {at}."),
+            (Some(to), Some(at)) => format!("Reported to {to}, acknowledged on {at}{by}."),
+            (None, Some(at)) => format!("Acknowledged on {at}{by}."),
             (Some(to), None) => format!("Reported to {to}; not yet acknowledged."),
             _ => "Not yet reported to management.".to_owned(),
         };
@@ -126,6 +145,10 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                 <h2>"Conclusion"</h2>
                 <p>{text(audit.conclusion.clone())}</p>
                 <p>{reported}</p>
+                <Show when=may_acknowledge>
+                    <button type="button" class="no-print" on:click=acknowledge>"Acknowledge the report"</button>
+                </Show>
+                <p class="form-error no-print" role="alert">{move || problem.get()}</p>
                 <p class="report-position">{position}</p>
             </article>
         })
