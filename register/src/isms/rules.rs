@@ -6,8 +6,8 @@
 //! inconsistent at the same moment can still be edited elsewhere.
 
 use crate::{
-    Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, reviews, schema::DELETED,
-    views, walkthrough,
+    Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, policy, reviews,
+    schema::DELETED, views, walkthrough,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -306,6 +306,18 @@ pub const RULE_REFS: &[RuleRef] = &[
     },
 ];
 
+/// Where a rule reads a record with an id of its own: a `subject` record's rules read the
+/// `record` (the organisation's policy). The server loads it too.
+pub struct RuleRecord {
+    pub subject: Kind,
+    pub record: fn() -> RecordId,
+}
+
+pub const RULE_RECORDS: &[RuleRecord] = &[RuleRecord {
+    subject: Kind::Evidence,
+    record: policy::id,
+}];
+
 /// What a stored register answers the loader of a change set's reads: the records whose
 /// reference `field` names `target`, and every stored field of some records with the stamp
 /// that wrote it. The worker answers from its tables; a test from a `Replica`.
@@ -357,6 +369,12 @@ impl Reads {
             .map(|c| c.record)
             .collect();
         touched.extend(links.values().flatten());
+        touched.extend(
+            RULE_RECORDS
+                .iter()
+                .filter(|r| changes.iter().any(|c| c.kind == r.subject))
+                .map(|r| (r.record)()),
+        );
         let mut reads = Reads {
             fields: BTreeMap::new(),
             links,
@@ -455,6 +473,7 @@ const ALL: &[&[RecordRule]] = &[
     audits::RULES,
     reviews::RULES,
     evidence::RULES,
+    policy::RULES,
     walkthrough::RULES,
 ];
 

@@ -2,7 +2,7 @@
 //! loopback port with fresh state, and stops its whole process group afterwards, so no
 //! workerd is left running even when a test fails.
 
-use register::wire::{Credential, Invite};
+use register::wire::{Credential, Invite, PushRequest};
 use std::{
     fs::File,
     os::unix::process::CommandExt,
@@ -276,6 +276,21 @@ pub fn call(
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"))
     };
     (status, json)
+}
+
+/// Pushes `request` as `who`; returns the status and the body.
+pub fn push(
+    server: &WranglerDev,
+    who: &Credential,
+    request: &PushRequest,
+) -> (u16, serde_json::Value) {
+    call(
+        server,
+        "POST",
+        &format!("/api/orgs/{}/push", who.org),
+        Some(&who.token),
+        Body::Json(serde_json::to_value(request).unwrap()),
+    )
 }
 
 /// The `error.code` of an error body.

@@ -1,9 +1,15 @@
 //! Evidence files against a real `wrangler dev` with its local R2: upload and download by
 //! digest, and every refusal the file API promises, each with its status and nothing stored.
 
-use integration::{Case, ORG_FILE_QUOTA_BYTES, WranglerDev, code, create_org, join_as, run_cases};
+use integration::{
+    Case, ORG_FILE_QUOTA_BYTES, WranglerDev, code, create_org, join_as, push, run_cases,
+};
 use register::{
+    Kind, Value,
+    device::Device,
     files::{FILE_MAX_BYTES, StoredFile, digest},
+    policy,
+    views::Policy,
     wire::Credential,
 };
 
@@ -340,6 +346,47 @@ fn an_organisation_keeps_files_up_to_its_quota(server: &WranglerDev) {
     assert_eq!(put(server, &owner, "text/plain", &small).0, 201);
 }
 
+/// A JPEG whose EXIF says where it was taken (51° 30′ 2.52″ N).
+const LOCATED_JPEG: &str = "ffd8ffe1005845786966000049492a0008000000010025880400010000001a00000000000000020001000200020000004e0000000200050003000000380000000000000033000000010000001e00000001000000fc00000064000000ffd9";
+
+fn from_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).unwrap())
+        .collect()
+}
+
+fn an_image_that_says_where_it_was_taken_is_kept_only_if_the_organisation_keeps_that(
+    server: &WranglerDev,
+) {
+    let owner = create_org(server, "Photo Ltd");
+    let photo = from_hex(LOCATED_JPEG);
+    let before = objects_in_bucket(server);
+    let refused = put(server, &owner, "image/jpeg", &photo);
+    assert_refused(
+        server,
+        &owner,
+        refused,
+        (422, "location_kept"),
+        &digest(&photo),
+        before,
+    );
+    // Once the organisation decides to keep photo locations, the same file is taken.
+    let mut device = Device::new(owner.client);
+    device.edit(
+        policy::id(),
+        Kind::Policy,
+        Policy::photo_location,
+        Value::from(policy::KEEP),
+        1_800_000_000_000,
+    );
+    assert_eq!(
+        push(server, &owner, &device.push_request(500).unwrap()).0,
+        200
+    );
+    assert_eq!(put(server, &owner, "image/jpeg", &photo).0, 201);
+}
+
 fn main() -> std::process::ExitCode {
     let cases: &[Case] = &[
         (
@@ -366,6 +413,10 @@ fn main() -> std::process::ExitCode {
         (
             "an_organisation_keeps_files_up_to_its_quota",
             an_organisation_keeps_files_up_to_its_quota,
+        ),
+        (
+            "an_image_that_says_where_it_was_taken_is_kept_only_if_the_organisation_keeps_that",
+            an_image_that_says_where_it_was_taken_is_kept_only_if_the_organisation_keeps_that,
         ),
     ];
     run_cases(cases)

@@ -1,7 +1,9 @@
 //! Organisations, credentials, roles and sync against a real `wrangler dev`: every refusal
 //! the API promises, two organisations side by side, and the hash chain checked by a client.
 
-use integration::{Body, Case, WranglerDev, call, code, create_org, invite, join_as, run_cases};
+use integration::{
+    Body, Case, WranglerDev, call, code, create_org, invite, join_as, push, run_cases,
+};
 use register::{
     ClientId, Hlc, Kind, Op, RecordId, Value,
     chain::{self, GENESIS},
@@ -18,16 +20,6 @@ fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64
-}
-
-fn push(server: &WranglerDev, who: &Credential, request: &PushRequest) -> (u16, serde_json::Value) {
-    call(
-        server,
-        "POST",
-        &format!("/api/orgs/{}/push", who.org),
-        Some(&who.token),
-        Body::Json(serde_json::to_value(request).unwrap()),
-    )
 }
 
 fn pull(server: &WranglerDev, who: &Credential, since: u64, limit: u64) -> PullResponse {
@@ -770,6 +762,64 @@ fn nothing_closes_hollow(server: &WranglerDev) {
     assert_eq!(push_judged(server, &owner, &mut olive).0, 200);
 }
 
+/// Whoever pushes it, an Evidence record holds a position only where the organisation's
+/// policy keeps them, and only a position.
+fn a_photo_position_is_kept_only_by_the_organisations_policy(server: &WranglerDev) {
+    use register::views::{Evidence, Policy};
+    let owner = create_org(server, "Where Ltd");
+    let editor = join_as(server, &owner, "editor", "Eddie Editor");
+    let mut eddie = device_for(&editor);
+    let evidence = RecordId::new();
+    set(
+        &mut eddie,
+        evidence,
+        Kind::Evidence,
+        &[
+            (Evidence::title, Value::from("Fire door")),
+            (Evidence::sha256, Value::from("a".repeat(64))),
+            (Evidence::coordinates, Value::from("51.50070, -0.12460")),
+        ],
+    );
+    let (status, messages) = push_judged(server, &editor, &mut eddie);
+    assert_eq!(status, 422, "{messages:?}");
+    assert!(messages[0].contains("does not keep where photos were taken"));
+
+    let mut olive = device_for(&owner);
+    set(
+        &mut olive,
+        register::policy::id(),
+        Kind::Policy,
+        &[(Policy::photo_location, Value::from(register::policy::KEEP))],
+    );
+    assert_eq!(push_judged(server, &owner, &mut olive).0, 200);
+    set(
+        &mut eddie,
+        evidence,
+        Kind::Evidence,
+        &[
+            (Evidence::title, Value::from("Fire door")),
+            (Evidence::sha256, Value::from("a".repeat(64))),
+            (Evidence::coordinates, Value::from("the car park")),
+        ],
+    );
+    assert_eq!(
+        push_judged(server, &editor, &mut eddie).0,
+        422,
+        "not a position"
+    );
+    set(
+        &mut eddie,
+        evidence,
+        Kind::Evidence,
+        &[
+            (Evidence::title, Value::from("Fire door")),
+            (Evidence::sha256, Value::from("a".repeat(64))),
+            (Evidence::coordinates, Value::from("51.50070, -0.12460")),
+        ],
+    );
+    assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
+}
+
 fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev) {
     let owner = create_org(server, "History Ltd");
     let editor = join_as(server, &owner, "editor", "Eddie Editor");
@@ -1470,6 +1520,10 @@ fn main() -> std::process::ExitCode {
             record_rules_read_the_stored_record,
         ),
         ("nothing_closes_hollow", nothing_closes_hollow),
+        (
+            "a_photo_position_is_kept_only_by_the_organisations_policy",
+            a_photo_position_is_kept_only_by_the_organisations_policy,
+        ),
         (
             "a_record_history_lists_every_change_by_whom_oldest_first",
             a_record_history_lists_every_change_by_whom_oldest_first,

@@ -11,8 +11,11 @@ use super::{
 use crate::error::{ApiError, json};
 use futures_util::StreamExt;
 use register::{
-    Kind,
+    Kind, Value,
     files::{FileLimits, FileRefusal, StoredFile, is_digest},
+    policy,
+    schema::DELETED,
+    views::Policy,
 };
 use serde::Deserialize;
 use worker::{Bucket, ByteStream, HttpMetadata, Request, Response};
@@ -87,6 +90,9 @@ async fn receive(
         register::files::essence(&req.headers().get("content-type")?.unwrap_or_default());
     limits.check_offer(name, length, &media_type)?;
     let bytes = read_capped(req, limits.file_max_bytes).await?;
+    if let Some(refusal) = policy::upload_refusal(&bytes, keeps_photo_location(org)?) {
+        return Err(ApiError::refused(422, "location_kept", refusal));
+    }
     Ok(Received {
         bytes,
         media_type,
@@ -230,6 +236,34 @@ fn held(org: &Organisation, name: &str) -> Result<Option<StoredFile>, ApiError> 
         media_type: row.media_type,
         created: false,
     }))
+}
+
+#[derive(Deserialize)]
+struct PolicyField {
+    field: String,
+    value: String,
+}
+
+/// Whether the organisation's policy record, as stored, keeps where photos were taken.
+fn keeps_photo_location(org: &Organisation) -> Result<bool, ApiError> {
+    let rows: Vec<PolicyField> = org
+        .sql
+        .exec(
+            "SELECT field, value FROM fields WHERE record = ?",
+            vec![text(&policy::id().to_string())],
+        )?
+        .to_array()?;
+    let value = |name: &str| {
+        rows.iter()
+            .find(|row| row.field == name)
+            .and_then(|row| serde_json::from_str::<Value>(&row.value).ok())
+    };
+    let deleted = value(DELETED).and_then(|v| v.as_bool()) == Some(true);
+    let kept = value(Policy::photo_location);
+    Ok(policy::keeps(
+        kept.as_ref().and_then(Value::as_text),
+        deleted,
+    ))
 }
 
 fn used(org: &Organisation) -> Result<u64, ApiError> {
