@@ -108,6 +108,12 @@ pub fn is_checked(result: Option<&str>) -> bool {
     !matches!(result, None | Some("not_checked"))
 }
 
+/// A check's result that shows a requirement examined: checked, and found applicable.
+/// Only these count towards the programme's coverage.
+pub fn counts_for_coverage(result: Option<&str>) -> bool {
+    is_checked(result) && result != Some("not_applicable")
+}
+
 /// A check to add to a checklist: its question, and the clause or control it is against.
 #[derive(Clone, PartialEq, Debug)]
 pub struct NewCheck {
@@ -319,9 +325,10 @@ fn audit_date(audit: &Audit) -> Option<String> {
         .or_else(|| audit.planned_date.clone())
 }
 
-/// Coverage of the clauses 4–10 and the four Annex A themes by audits held in the 12
-/// months before `today`, with the areas due: never audited in that time, holding open
-/// nonconformities, or (for themes) controls that treat a high or critical residual risk.
+/// Coverage of the clauses 4–10 and the four Annex A themes by internal audits held in the 12
+/// months before `today` (their results other than not applicable), with the areas due:
+/// never audited in that time, holding open nonconformities, or (for themes) controls that
+/// treat a high or critical residual risk.
 pub fn coverage(register: &Replica, today: &str) -> Vec<Area> {
     let held = Held {
         controls: &register.all(),
@@ -351,7 +358,7 @@ pub fn coverage_of(today: &str, records: &Held) -> Vec<Area> {
     let held: BTreeMap<RecordId, String> = records
         .audits
         .iter()
-        .filter(|a| !a.deleted)
+        .filter(|a| !a.deleted && a.audit_type.as_deref().unwrap_or("internal") == "internal")
         .filter(|a| {
             matches!(
                 a.status.as_deref(),
@@ -371,7 +378,7 @@ pub fn coverage_of(today: &str, records: &Held) -> Vec<Area> {
     let control_reference = |id: Option<RecordId>| references.get(&id?).map(|r| (*r).to_owned());
     let mut last: BTreeMap<String, String> = BTreeMap::new();
     for check in records.checks {
-        if check.deleted || !is_checked(check.result.as_deref()) {
+        if check.deleted || !counts_for_coverage(check.result.as_deref()) {
             continue;
         }
         let Some(date) = check.audit.and_then(|a| held.get(&a)) else {

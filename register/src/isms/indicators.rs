@@ -900,7 +900,7 @@ pub static INDICATORS: &[Definition] = &[
         key: "audit_coverage",
         group: Group::Audits,
         name: "Audit programme coverage",
-        meaning: "Of clauses 4–10 and the four Annex A themes, the share checked by an audit held in the 12 months to the end of the period.",
+        meaning: "Of clauses 4–10 and the four Annex A themes, the share an internal audit held in the 12 months to the end of the period examined (a result other than not applicable).",
         better: Better::Higher,
         unit: Unit::Percent,
         basis: Basis::Period,

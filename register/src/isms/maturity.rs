@@ -62,6 +62,19 @@ impl Area {
         Area::ALL.into_iter().find(|a| a.key() == key)
     }
 
+    /// The kinds of record whose keeping shows the area's practice.
+    fn kinds(self) -> &'static [Kind] {
+        match self {
+            Area::RiskManagement => &[Kind::Risk],
+            Area::Controls => &[Kind::Control],
+            Area::Monitoring => &[Kind::Measurement],
+            Area::InternalAudit => &[Kind::AuditCheck],
+            Area::ManagementReview => &[Kind::Review],
+            Area::CorrectiveAction => &[Kind::Finding, Kind::Action],
+            Area::FeedbackAndLearning => &[Kind::Event],
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Area::RiskManagement => "Risk management",
@@ -85,6 +98,9 @@ pub struct Facts<'a> {
     reviews: Vec<Review>,
     /// The register's snapshots, by day (`snapshots`).
     pub snapshots: Vec<MaturitySnapshot>,
+    /// The day the first record of each kind was written, by the stamps of its changes (the
+    /// app stamps a change when it is made, so dates typed into forms do not move it).
+    first_written: HashMap<Kind, NaiveDate>,
 }
 
 impl<'a> Facts<'a> {
@@ -122,7 +138,21 @@ impl<'a> Facts<'a> {
             before,
             reviews,
             snapshots,
+            first_written: first_written(register),
         }
+    }
+
+    /// Whether the area's practice has been kept up for `SUSTAINED_MONTHS`: the first record
+    /// of one of its kinds was written that long before today.
+    fn sustained(&self, area: Area) -> bool {
+        let since = self
+            .today()
+            .checked_sub_months(chrono::Months::new(SUSTAINED_MONTHS))
+            .unwrap_or(NaiveDate::MIN);
+        area.kinds()
+            .iter()
+            .filter_map(|kind| self.first_written.get(kind))
+            .any(|first| *first <= since)
     }
 
     /// An indicator's value for the current period.
@@ -184,6 +214,40 @@ impl<'a> Facts<'a> {
             .iter()
             .filter(|f| f.finding_type.as_deref().is_some_and(findings_nc))
     }
+}
+
+/// How long a practice is kept up before it counts as defined (level 3): a register a few
+/// days old shows no area above level 2, however many forms are filled in.
+const SUSTAINED_MONTHS: u32 = 6;
+
+/// The day each kind's first record was written, from the oldest stamp of its fields.
+fn first_written(register: &Replica) -> HashMap<Kind, NaiveDate> {
+    let mut first: HashMap<Kind, u64> = HashMap::new();
+    for (_, record) in register.records() {
+        let Some(oldest) = record.fields.values().map(|f| f.stamp.hlc.wall).min() else {
+            continue;
+        };
+        let entry = first.entry(record.kind).or_insert(oldest);
+        *entry = (*entry).min(oldest);
+    }
+    first
+        .into_iter()
+        .filter_map(|(kind, wall)| {
+            let day = chrono::DateTime::from_timestamp_millis(i64::try_from(wall).ok()?)?;
+            Some((kind, day.date_naive()))
+        })
+        .collect()
+}
+
+/// The distinct months (year, month) of some stored times (RFC 3339).
+fn months_of<'a>(times: impl Iterator<Item = &'a str>) -> Vec<(i32, u32)> {
+    let mut months: Vec<(i32, u32)> = times
+        .filter_map(day_of)
+        .map(|d| (d.year(), d.month()))
+        .collect();
+    months.sort();
+    months.dedup();
+    months
 }
 
 fn findings_nc(finding_type: &str) -> bool {
@@ -415,7 +479,7 @@ fn audit_day(audit: &Audit) -> Option<NaiveDate> {
         .and_then(dates::date)
 }
 
-/// Every rule, by area and level. ARCHITECTURE.md lists them (a test checks it does).
+/// Every rule, by area and level. docs/registers.md lists them (a test checks it does).
 pub static RULES: &[Rule] = &[
     // Risk management (6.1, 8.2, 8.3).
     Rule {
@@ -443,6 +507,12 @@ pub static RULES: &[Rule] = &[
                 })
                 .all(|r| r.treatment.is_some())
         },
+    },
+    Rule {
+        area: Area::RiskManagement,
+        level: 3,
+        text: "Risks have been kept for six months or more: the first was written at least six months ago.",
+        holds: |f| f.sustained(Area::RiskManagement),
     },
     Rule {
         area: Area::RiskManagement,
@@ -533,6 +603,12 @@ pub static RULES: &[Rule] = &[
     Rule {
         area: Area::Controls,
         level: 3,
+        text: "Controls have been kept for six months or more: the first was written at least six months ago.",
+        holds: |f| f.sustained(Area::Controls),
+    },
+    Rule {
+        area: Area::Controls,
+        level: 3,
         text: "At least 80 % of the applicable controls are implemented.",
         holds: |f| f.at_least("controls_implemented", 80.0),
     },
@@ -619,6 +695,12 @@ pub static RULES: &[Rule] = &[
     Rule {
         area: Area::Monitoring,
         level: 3,
+        text: "Measurements have been taken for six months or more: the first was written at least six months ago.",
+        holds: |f| f.sustained(Area::Monitoring),
+    },
+    Rule {
+        area: Area::Monitoring,
+        level: 3,
         text: "Every objective is measured by at least one metric.",
         holds: |f| {
             !f.inputs.objectives.is_empty()
@@ -699,8 +781,43 @@ pub static RULES: &[Rule] = &[
     Rule {
         area: Area::InternalAudit,
         level: 3,
+        text: "Audits have been held for six months or more: the first check was written at least six months ago.",
+        holds: |f| f.sustained(Area::InternalAudit),
+    },
+    Rule {
+        area: Area::InternalAudit,
+        level: 3,
         text: "The last 12 months' audits cover at least 60 % of clauses 4–10 and the Annex A themes.",
         holds: |f| f.at_least("audit_coverage", 60.0),
+    },
+    Rule {
+        area: Area::InternalAudit,
+        level: 3,
+        text: "Internal audits recorded results in at least two different quarters of the last 12 months.",
+        holds: |f| {
+            let internal: Vec<RecordId> = f
+                .inputs
+                .audits
+                .iter()
+                .filter(|a| a.audit_type.as_deref() == Some("internal"))
+                .map(|a| a.id)
+                .collect();
+            let year_ago = f.year_ago();
+            let mut quarters: Vec<(i32, u32)> = months_of(
+                f.inputs
+                    .checks
+                    .iter()
+                    .filter(|c| c.audit.is_some_and(|a| internal.contains(&a)))
+                    .filter(|c| crate::audits::counts_for_coverage(c.result.as_deref()))
+                    .filter_map(|c| c.checked_at.as_deref())
+                    .filter(|t| day_of(t).is_some_and(|d| d >= year_ago)),
+            )
+            .into_iter()
+            .map(|(year, month)| (year, (month - 1) / 3))
+            .collect();
+            quarters.dedup();
+            quarters.len() >= 2
+        },
     },
     Rule {
         area: Area::InternalAudit,
@@ -787,10 +904,29 @@ pub static RULES: &[Rule] = &[
     Rule {
         area: Area::ManagementReview,
         level: 3,
+        text: "Reviews have been kept for six months or more: the first was written at least six months ago.",
+        holds: |f| f.sustained(Area::ManagementReview),
+    },
+    Rule {
+        area: Area::ManagementReview,
+        level: 3,
         text: "The last review held was signed off with its inputs.",
         holds: |f| {
             f.last_held_review()
                 .is_some_and(|r| r.signed_off_at.is_some() && r.inputs_snapshot.is_some())
+        },
+    },
+    Rule {
+        area: Area::ManagementReview,
+        level: 3,
+        text: "At least two reviews have been signed off, in different quarters.",
+        holds: |f| {
+            let quarters = months_of(f.reviews.iter().filter_map(|r| r.signed_off_at.as_deref()))
+                .into_iter()
+                .map(|(year, month)| (year, (month - 1) / 3));
+            let mut quarters: Vec<(i32, u32)> = quarters.collect();
+            quarters.dedup();
+            quarters.len() >= 2
         },
     },
     Rule {
@@ -805,18 +941,19 @@ pub static RULES: &[Rule] = &[
     Rule {
         area: Area::ManagementReview,
         level: 4,
-        text: "Every review output has an owner and a due date, and none is overdue.",
+        text: "The reviews decided outputs; every one has an owner and a due date, and none is overdue.",
         holds: |f| {
             let today = f.today().to_string();
-            f.review_outputs().all(|a| {
-                let open = !matches!(a.status.as_deref(), Some("done" | "cancelled"));
-                a.owner.is_some()
-                    && a.due.is_some()
-                    && !(open
-                        && a.due
-                            .as_deref()
-                            .is_some_and(|d| dates::is_overdue(d, &today)))
-            })
+            f.review_outputs().next().is_some()
+                && f.review_outputs().all(|a| {
+                    let open = !matches!(a.status.as_deref(), Some("done" | "cancelled"));
+                    a.owner.is_some()
+                        && a.due.is_some()
+                        && !(open
+                            && a.due
+                                .as_deref()
+                                .is_some_and(|d| dates::is_overdue(d, &today)))
+                })
         },
     },
     Rule {
@@ -879,6 +1016,12 @@ pub static RULES: &[Rule] = &[
     Rule {
         area: Area::CorrectiveAction,
         level: 3,
+        text: "Findings and actions have been kept for six months or more: the first was written at least six months ago.",
+        holds: |f| f.sustained(Area::CorrectiveAction),
+    },
+    Rule {
+        area: Area::CorrectiveAction,
+        level: 3,
         text: "Nonconformities have been closed, each with a root cause and a corrective action verified effective.",
         holds: |f| {
             let closed: Vec<&Finding> = f
@@ -894,6 +1037,20 @@ pub static RULES: &[Rule] = &[
                                 && a.effective.as_deref() == Some("effective")
                         })
                 })
+        },
+    },
+    Rule {
+        area: Area::CorrectiveAction,
+        level: 3,
+        text: "Actions have been verified effective in at least three different months.",
+        holds: |f| {
+            let verified = f
+                .inputs
+                .actions
+                .iter()
+                .filter(|a| a.effective.as_deref() == Some("effective"))
+                .filter_map(|a| a.verified_at.as_deref());
+            months_of(verified).len() >= 3
         },
     },
     Rule {
@@ -943,6 +1100,12 @@ pub static RULES: &[Rule] = &[
                 !waiting || filed.is_some_and(|d| d >= week_ago)
             })
         },
+    },
+    Rule {
+        area: Area::FeedbackAndLearning,
+        level: 3,
+        text: "Reports have been kept for six months or more: the first was written at least six months ago.",
+        holds: |f| f.sustained(Area::FeedbackAndLearning),
     },
     Rule {
         area: Area::FeedbackAndLearning,
@@ -1060,12 +1223,9 @@ mod tests {
     }
 
     #[test]
-    fn every_area_has_rules_for_every_level_and_architecture_lists_them() {
-        let architecture = include_str!("../../../ARCHITECTURE.md").replace('\n', " ");
-        let architecture = architecture
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+    fn every_area_has_rules_for_every_level_and_the_docs_list_them() {
+        let listed = include_str!("../../../docs/registers.md").replace('\n', " ");
+        let listed = listed.split_whitespace().collect::<Vec<_>>().join(" ");
         for area in Area::ALL {
             for level in 1..=TOP {
                 assert!(
@@ -1077,8 +1237,8 @@ mod tests {
         }
         for rule in RULES {
             assert!(
-                architecture.contains(rule.text),
-                "ARCHITECTURE.md lacks “{}”",
+                listed.contains(rule.text),
+                "docs/registers.md lacks “{}”",
                 rule.text
             );
         }
@@ -1377,7 +1537,7 @@ mod tests {
             1,
             &["An internal audit with a checklist"],
         );
-        let check = |f: &mut Fixture, reference: &str, result: &str| {
+        let check_at = |f: &mut Fixture, reference: &str, result: &str, at: &str| {
             f.add(
                 Kind::AuditCheck,
                 &[
@@ -1385,8 +1545,12 @@ mod tests {
                     ("question", text("Is it so?")),
                     ("reference", text(reference)),
                     ("result", text(result)),
+                    ("checked_at", text(at)),
                 ],
             )
+        };
+        let check = |f: &mut Fixture, reference: &str, result: &str| {
+            check_at(f, reference, result, "2026-05-01T10:00:00Z")
         };
         for clause in ["4.1", "5.1", "6.1.1", "7.5.1", "8.1", "9.2.1", "10.2"] {
             check(&mut f, clause, "conforming");
@@ -1397,7 +1561,10 @@ mod tests {
             &f,
             Area::InternalAudit,
             2,
-            &["Every nonconformity an audit check found"],
+            &[
+                "Internal audits recorded results",
+                "Every nonconformity an audit check found",
+            ],
         );
         f.add(
             Kind::Finding,
@@ -1408,6 +1575,14 @@ mod tests {
                 ("audit_check", link(nc)),
             ],
         );
+        // One audit's results, however complete, are not yet a programme kept up.
+        assert_level(
+            &f,
+            Area::InternalAudit,
+            2,
+            &["Internal audits recorded results"],
+        );
+        check_at(&mut f, "A.5.1", "conforming", "2026-02-10T10:00:00Z");
         assert_level(
             &f,
             Area::InternalAudit,
@@ -1462,6 +1637,7 @@ mod tests {
             2,
             &[
                 "The last review held was signed off",
+                "At least two reviews have been signed off",
                 "The last review held decided",
             ],
         );
@@ -1486,11 +1662,28 @@ mod tests {
                 )
             })
             .collect();
+        // One review, however complete, is not yet a cycle kept up.
+        assert_level(
+            &f,
+            Area::ManagementReview,
+            2,
+            &["At least two reviews have been signed off"],
+        );
+        f.add(
+            Kind::Review,
+            &[
+                ("title", text("Review 2025")),
+                ("date", text("2025-09-01")),
+                ("status", text("held")),
+                ("signed_off_at", text("2025-09-01T16:00:00Z")),
+                ("inputs_snapshot", text("a) …")),
+            ],
+        );
         assert_level(
             &f,
             Area::ManagementReview,
             3,
-            &["Every review output has an owner"],
+            &["The reviews decided outputs"],
         );
         for &a in &outputs {
             f.set(
@@ -1506,7 +1699,7 @@ mod tests {
             &f,
             Area::ManagementReview,
             3,
-            &["Every review output has an owner"],
+            &["The reviews decided outputs"],
         );
         for &a in &outputs {
             f.set(
@@ -1534,6 +1727,35 @@ mod tests {
             ],
         );
         assert_level(&f, Area::ManagementReview, 5, &[]);
+    }
+
+    #[test]
+    fn maturity_is_not_earned_by_filling_in_forms() {
+        let mut lived = crate::device::Device::new(crate::ClientId::new());
+        crate::demo::build(&mut lived, day(TODAY), 1);
+        let levels = |register: &Replica| {
+            assess(register, day(TODAY), indicators::DEFAULT_APPETITE)
+                .into_iter()
+                .map(|a| (a.area, a.level))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            levels(&lived.local).iter().any(|(_, level)| *level >= 3),
+            "a year kept up reaches level 3"
+        );
+        // The same records, every date in them the same, typed in three days ago.
+        let three_days_ago = chrono::NaiveDateTime::from(day("2026-06-27"))
+            .and_utc()
+            .timestamp_millis() as u64;
+        let mut typed = crate::device::Device::new(crate::ClientId::new());
+        for (id, record) in lived.local.records() {
+            for (field, state) in &record.fields {
+                typed.edit(id, record.kind, field, state.value.clone(), three_days_ago);
+            }
+        }
+        let typed = levels(&typed.local);
+        assert!(typed.iter().all(|(_, level)| *level <= 2), "{typed:?}");
+        assert!(typed.iter().any(|(_, level)| *level == 2), "{typed:?}");
     }
 
     #[test]
@@ -1573,24 +1795,31 @@ mod tests {
             &f,
             Area::CorrectiveAction,
             2,
-            &["Nonconformities have been closed"],
+            &[
+                "Nonconformities have been closed",
+                "Actions have been verified effective in at least three",
+            ],
         );
         let verifier = link(RecordId::new());
+        let action_verified =
+            |f: &mut Fixture, finding: RecordId, due: &str, done: &str, verified: &str| {
+                f.add(
+                    Kind::Action,
+                    &[
+                        ("title", text("Monthly restore test")),
+                        ("action_type", text("corrective")),
+                        ("finding", link(finding)),
+                        ("status", text("done")),
+                        ("due", text(due)),
+                        ("completed_at", text(done)),
+                        ("effective", text("effective")),
+                        ("verified_by", verifier.clone()),
+                        ("verified_at", text(verified)),
+                    ],
+                )
+            };
         let action = |f: &mut Fixture, finding: RecordId, due: &str, done: &str| {
-            f.add(
-                Kind::Action,
-                &[
-                    ("title", text("Monthly restore test")),
-                    ("action_type", text("corrective")),
-                    ("finding", link(finding)),
-                    ("status", text("done")),
-                    ("due", text(due)),
-                    ("completed_at", text(done)),
-                    ("effective", text("effective")),
-                    ("verified_by", verifier.clone()),
-                    ("verified_at", text("2026-06-20T09:00:00Z")),
-                ],
-            )
+            action_verified(f, finding, due, done, "2026-06-20T09:00:00Z")
         };
         action(&mut f, first, "2026-05-01", "2026-04-20T09:00:00Z");
         f.set(
@@ -1601,6 +1830,35 @@ mod tests {
                 ("status", text("closed")),
             ],
         );
+        // Verified in one month only: not yet a practice kept up.
+        assert_level(
+            &f,
+            Area::CorrectiveAction,
+            2,
+            &["Actions have been verified effective in at least three"],
+        );
+        for verified in ["2026-04-25T09:00:00Z", "2026-05-25T09:00:00Z"] {
+            // Raised and done before the period, so the period's figures stay as they were.
+            let corrected = finding(&mut f, "2026-03-10T09:00:00Z");
+            f.set(
+                corrected,
+                Kind::Finding,
+                &[
+                    ("owner", link(RecordId::new())),
+                    ("due", text("2026-08-01")),
+                    ("correction", text("Ran a restore.")),
+                    ("root_cause", text("No one owned restores.")),
+                ],
+            );
+            action_verified(
+                &mut f,
+                corrected,
+                "2026-03-25",
+                "2026-03-20T09:00:00Z",
+                verified,
+            );
+            f.set(corrected, Kind::Finding, &[("status", text("closed"))]);
+        }
         assert_level(
             &f,
             Area::CorrectiveAction,
