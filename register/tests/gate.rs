@@ -678,3 +678,93 @@ fn a_reported_audit_stays_as_reported_and_is_acknowledged_by_management() {
         "a reported audit closes"
     );
 }
+
+#[test]
+fn marking_done_names_the_doer_and_sets_when_it_is_checked() {
+    let mut org = Org::new();
+    let (_, action) = org.nonconformity();
+    org.set(action, Kind::Action, &[("owner", OLIVE)]);
+    let current: views::Action = org.device.local.view(action).unwrap();
+    let done =
+        register::findings::mark_done(&current, Some(EDDIE), "2026-07-01T10:00:00Z", "2026-07-01");
+    let field = |name: &str| {
+        done.fields
+            .iter()
+            .find(|(f, _)| *f == name)
+            .map(|(_, v)| v.as_text().unwrap().to_owned())
+    };
+    assert_eq!(field("status").as_deref(), Some("done"));
+    assert_eq!(field("completed_by").as_deref(), Some(EDDIE));
+    assert_eq!(field("check_due").as_deref(), Some("2026-07-31"));
+    let local = &org.device.local;
+    let eddie = Who {
+        member: Some(EDDIE),
+        role: Role::Editor,
+    };
+    let judged = |who: Who| {
+        org.gate.judge(
+            who,
+            &register::gate::changes_in(std::slice::from_ref(&done)),
+            local,
+            &|r| local.record(r).is_none(),
+        )
+    };
+    assert!(judged(eddie).is_empty());
+    let ada = Who {
+        member: Some(ADA),
+        role: Role::Auditor,
+    };
+    assert!(
+        judged(ada)
+            .iter()
+            .any(|r| r.message.contains("in the name of the one who marks it")),
+        "Eddie's marking, pushed by Ada"
+    );
+    // On a register kept alone there is no one to name.
+    let alone = register::findings::mark_done(&current, None, "2026-07-01T10:00:00Z", "2026-07-01");
+    assert!(alone.fields.iter().all(|(f, _)| *f != "completed_by"));
+}
+
+#[test]
+fn reporting_an_audit_freezes_it_in_one_change() {
+    let mut org = Org::new();
+    let (audit, check) = (RecordId::new(), RecordId::new());
+    let audit_id = audit.to_string();
+    org.set(
+        audit,
+        Kind::Audit,
+        &[
+            ("title", "Backups"),
+            ("audit_type", "internal"),
+            ("status", "in_progress"),
+        ],
+    );
+    org.set(
+        check,
+        Kind::AuditCheck,
+        &[("audit", &audit_id), ("question", "Restores tested?")],
+    );
+    let report = register::audits::report(audit);
+    assert_eq!(report.fields, vec![("status", Value::from("reported"))]);
+    let local = &org.device.local;
+    assert!(
+        org.gate
+            .judge(
+                Who {
+                    member: Some(ADA),
+                    role: Role::Auditor
+                },
+                &register::gate::changes_in(std::slice::from_ref(&report)),
+                local,
+                &|r| local.record(r).is_none(),
+            )
+            .is_empty()
+    );
+    org.set(audit, Kind::Audit, &[("status", "reported")]);
+    assert_eq!(
+        register::gate::locked(Kind::AuditCheck, check, &org.device.local),
+        Some(
+            "This audit is reported: its checks and results stay as reported. Record anything new in a finding or the next audit."
+        )
+    );
+}

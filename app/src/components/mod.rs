@@ -12,6 +12,7 @@ pub mod import;
 pub mod list;
 pub mod picker;
 pub mod record;
+pub mod write;
 
 use crate::{routes::record_path, state::use_app_state};
 use leptos::prelude::*;
@@ -88,7 +89,7 @@ pub fn messages(errors: Vec<FieldError>) -> String {
 
 /// The message for one field among a form's errors, shown under that field.
 pub fn error_for(
-    errors: RwSignal<Vec<FieldError>>,
+    errors: impl With<Value = Vec<FieldError>> + Copy + Send + Sync + 'static,
     field: &'static str,
 ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
     move || {

@@ -378,7 +378,10 @@ fn an_image_that_says_where_it_was_taken_is_kept_only_if_the_organisation_keeps_
         Kind::Policy,
         Policy::photo_location,
         Value::from(policy::KEEP),
-        1_800_000_000_000,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64,
     );
     assert_eq!(
         push(server, &owner, &device.push_request(500).unwrap()).0,

@@ -458,22 +458,20 @@ fn nothing_closes_hollow(server: &WranglerDev) {
     };
     let mut eddie = device_for(&editor);
     let (finding, action) = (RecordId::new(), RecordId::new());
-    set(
-        &mut eddie,
-        finding,
-        Kind::Finding,
-        &[
-            (Finding::title, text("Restores never tested")),
-            (Finding::finding_type, text("major_nc")),
-            (Finding::status, text("analysing")),
-            (Finding::root_cause, text("Nobody owns restore tests.")),
-        ],
-    );
+    let analysing = [
+        (Finding::title, text("Restores never tested")),
+        (Finding::finding_type, text("major_nc")),
+        (Finding::status, text("analysing")),
+        (Finding::root_cause, text("Nobody owns restore tests.")),
+    ];
+    set(&mut eddie, finding, Kind::Finding, &analysing);
     refused_with(
         push_judged(server, &editor, &mut eddie),
         422,
         "needs an owner before work on it starts",
     );
+    // The refused changes are withdrawn: the finding is made again, with its owner.
+    set(&mut eddie, finding, Kind::Finding, &analysing);
     set(
         &mut eddie,
         finding,

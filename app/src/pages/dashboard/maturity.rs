@@ -1,7 +1,7 @@
 //! Maturity per area: the computed level and why, what the next level needs, and the
 //! organisation's target and own view, set here.
 
-use crate::state::use_app_state;
+use crate::{components::messages, state::use_app_state};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use register::{
@@ -66,11 +66,7 @@ fn AreaCard(area: Area, assessment: Signal<Option<Assessment>>) -> impl IntoView
                 .await;
             saved.set(match outcome {
                 Ok(()) => "Saved on this device.".to_owned(),
-                Err(errors) => errors
-                    .into_iter()
-                    .map(|e| e.message)
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                Err(errors) => messages(errors),
             });
         });
     };

@@ -7,11 +7,11 @@ use crate::components::{
     FieldMessage, RecordLink, RoutedDetail, error_for,
     evidence::EvidencePanel,
     history::RecordHistory,
-    messages,
     record::{RecordEditor, now_stored, words},
+    write::Write,
 };
 use crate::state::use_app_state;
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*};
 use register::{
     FieldError, Kind, RecordId,
     findings::{Verification, mark_done, verification_barred, verify},
@@ -37,21 +37,17 @@ fn ActionPage(id: RecordId) -> impl IntoView {
             .unwrap_or_else(|| "open".into())
     };
     let finished = move || matches!(status().as_str(), "done" | "cancelled");
-    let problem = RwSignal::new(None::<String>);
+    let write = Write::new();
     let mark_done = move |_| {
         let Some(current) = action.get_untracked() else {
             return;
         };
-        let done = mark_done(
+        write.start(vec![mark_done(
             &current,
             state.me().as_deref(),
             &now_stored(),
             &state.today.get_untracked(),
-        );
-        spawn_local(async move {
-            let outcome = state.commit(vec![done]).await;
-            problem.try_set(outcome.err().map(messages));
-        });
+        )]);
     };
     view! {
         <h1>{title}</h1>
@@ -63,9 +59,9 @@ fn ActionPage(id: RecordId) -> impl IntoView {
             <p>"For the finding "<RecordLink kind=Kind::Finding id=finding /></p>
         })}
         <Show when=move || !finished() && state.may_write(Kind::Action)>
-            <button type="button" on:click=mark_done>"Mark done"</button>
+            <button type="button" on:click=mark_done disabled=move || write.pending()>"Mark done"</button>
         </Show>
-        {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+        {move || write.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <RecordEditor kind=Kind::Action id sections=&["Action", "Progress"] />
         <Show when=move || status() == "done">
             <Effectiveness action />
@@ -89,8 +85,17 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
     );
     let result = RwSignal::new(String::new());
     let notes = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let follow_up = RwSignal::new(None::<RecordId>);
+    // Checked on the page before anything is written: a result must be chosen.
+    let unchosen = RwSignal::new(Vec::<FieldError>::new());
+    let write = Write::new();
+    let errors = Signal::derive(move || {
+        let mut all = unchosen.get();
+        all.extend(write.refused());
+        all
+    });
+    // The finding a "not effective" result sends back, shown once it is stored.
+    let sent_back = RwSignal::new(None::<RecordId>);
+    let follow_up = move || sent_back.get().filter(|_| write.stored());
     let name_of = move |member: RecordId| {
         let member = member.to_string();
         state
@@ -121,11 +126,12 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
         ev.prevent_default();
         let outcome = result.get_untracked();
         if outcome.is_empty() {
-            return errors.set(vec![FieldError {
+            return unchosen.set(vec![FieldError {
                 field: Action::effective.into(),
                 message: "Choose whether the action worked.".into(),
             }]);
         }
+        unchosen.set(Vec::new());
         let Some(current) = action.get_untracked() else {
             return;
         };
@@ -144,21 +150,12 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
                 &now_stored(),
             )
         });
-        let sent_back = set
-            .iter()
-            .find(|edit| edit.kind == Kind::Finding)
-            .map(|edit| edit.record);
-        spawn_local(async move {
-            match state.commit(set).await {
-                Ok(()) => {
-                    errors.try_set(Vec::new());
-                    follow_up.try_set(sent_back);
-                }
-                Err(problems) => {
-                    errors.try_set(problems);
-                }
-            }
-        });
+        sent_back.set(
+            set.iter()
+                .find(|edit| edit.kind == Kind::Finding)
+                .map(|edit| edit.record),
+        );
+        write.start(set);
     };
     view! {
         <section class="effectiveness" aria-label="Effectiveness check">
@@ -187,13 +184,13 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
                                 <label for="check-notes">"What was seen"</label>
                                 <textarea id="check-notes" rows="2" bind:value=notes></textarea>
                             </div>
-                            <button type="submit">"Record verification"</button>
+                            <button type="submit" disabled=move || write.pending()>"Record verification"</button>
                             <FieldMessage id="check-verifier-error" message=error_for(errors, Action::verified_by) />
                         </fieldset>
                     </form>
                 }.into_any(),
             }}
-            {move || follow_up.get().map(|finding| view! {
+            {move || follow_up().map(|finding| view! {
                 <p class="notice" role="status">"Not effective: the finding is back to “actions planned”. Add a follow-up action on "<RecordLink kind=Kind::Finding id=finding />"."</p>
             })}
         </section>

@@ -8,9 +8,10 @@ use crate::components::{
     history::RecordHistory,
     list::Tag,
     record::{NewRecordForm, RecordEditor, fields, now_stored, words},
+    write::Write,
 };
 use crate::state::use_app_state;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{
     Kind, RecordId, Value,
@@ -110,23 +111,15 @@ fn Workflow(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
             .and_then(|f| f.status)
             .unwrap_or_else(|| "open".into())
     };
-    let problems = RwSignal::new(Vec::<String>::new());
+    let write = Write::new();
     let reason = RwSignal::new(String::new());
-    let change = move |edit: Edit| {
-        spawn_local(async move {
-            let outcome = state.commit(vec![edit]).await;
-            if problems.is_disposed() {
-                return;
-            }
-            match outcome {
-                Ok(()) => {
-                    problems.set(Vec::new());
-                    reason.set(String::new());
-                }
-                Err(errors) => problems.set(errors.into_iter().map(|e| e.message).collect()),
-            }
-        });
-    };
+    // A reopening stored, its reason is not offered again.
+    Effect::new(move |_| {
+        if write.stored() {
+            reason.set(String::new());
+        }
+    });
+    let change = move |edit: Edit| write.start(vec![edit]);
     let steps = move || {
         let now = status();
         STATUSES
@@ -169,10 +162,10 @@ fn Workflow(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
                     {close_now}
                 </Show>
             </Show>
-            <Show when=move || !problems.get().is_empty()>
+            <Show when=move || !write.refused().is_empty()>
                 <div class="form-error" role="alert">
                     <p>"Not yet:"</p>
-                    <ul>{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                    <ul>{move || write.refused().into_iter().map(|p| view! { <li>{p.message}</li> }).collect_view()}</ul>
                 </div>
             </Show>
         </section>
@@ -194,18 +187,16 @@ fn Recurrence(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
         (!found.is_empty()).then(|| found.into_iter().map(|f| f.id).collect::<Vec<_>>())
     });
     let recurred = move || state.read(|d| recurrences(&d.local, id));
+    let write = Write::new();
     let confirm = move |earlier: RecordId| {
-        spawn_local(async move {
-            let _ = state
-                .update(
-                    id,
-                    Kind::Finding,
-                    vec![(Finding::recurrence_of, Value::Text(earlier.to_string()))],
-                )
-                .await;
-        });
+        write.start(vec![Edit {
+            record: id,
+            kind: Kind::Finding,
+            fields: vec![(Finding::recurrence_of, Value::Text(earlier.to_string()))],
+        }]);
     };
     view! {
+        {move || write.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         {move || candidates.get().map(|earlier| view! {
             <section class="notice" aria-label="Possible recurrence">
                 <p>"This may be a recurrence of a finding closed in the last 12 months:"</p>

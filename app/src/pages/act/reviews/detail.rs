@@ -5,11 +5,11 @@ use crate::components::{
     RecordLink, RoutedDetail,
     evidence::EvidencePanel,
     history::RecordHistory,
-    messages,
     record::{NewRecordForm, RecordEditor, fields, now_stored, words},
+    write::Write,
 };
 use crate::state::use_app_state;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{
     Kind, RecordId, Value, dates, indicators, reviews,
@@ -143,12 +143,15 @@ fn SignOff(id: RecordId) -> impl IntoView {
             .or_else(|| people.first().map(|(id, _)| id.clone()))
             .unwrap_or_default(),
     );
-    let problem = RwSignal::new(None::<String>);
+    let unnamed = RwSignal::new(None::<String>);
+    let write = Write::new();
+    let problem = move || unnamed.get().or_else(|| write.message());
     let sign = move |_| {
         let Ok(member) = chosen.get_untracked().parse::<RecordId>() else {
-            problem.set(Some("Say who signs the review off.".into()));
+            unnamed.set(Some("Say who signs the review off.".into()));
             return;
         };
+        unnamed.set(None);
         let Some(review) = state.read_untracked(|d| d.local.view::<Review>(id)) else {
             return;
         };
@@ -161,10 +164,7 @@ fn SignOff(id: RecordId) -> impl IntoView {
                 indicators::DEFAULT_APPETITE,
             )
         });
-        spawn_local(async move {
-            let outcome = state.commit(set).await;
-            problem.try_set(outcome.err().map(messages));
-        });
+        write.start(set);
     };
     view! {
         <section class="stack-form" aria-labelledby="sign-off">
@@ -181,8 +181,8 @@ fn SignOff(id: RecordId) -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
-            <button type="button" on:click=sign>"Sign off the review"</button>
-            <p class="form-error" role="alert">{move || problem.get()}</p>
+            <button type="button" on:click=sign disabled=move || write.pending()>"Sign off the review"</button>
+            <p class="form-error" role="alert">{problem}</p>
         </section>
     }
 }

@@ -7,6 +7,7 @@ use crate::components::{
     RecordLink, RoutedDetail,
     evidence::EvidencePanel,
     history::RecordHistory,
+    messages,
     picker::RecordPicker,
     record::{RecordEditor, now_stored, words},
 };
@@ -107,12 +108,7 @@ async fn add_checks(state: AppState, audit: RecordId, new: Vec<NewCheck>) -> Res
     state
         .create_many(Kind::AuditCheck, records)
         .await
-        .map_err(|e| {
-            e.into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })?;
+        .map_err(messages)?;
     Ok(count)
 }
 
@@ -361,14 +357,7 @@ fn CheckRow(
     // One finding per tap: the button waits while it is saved.
     let raising = RwSignal::new(false);
     let report = move |outcome: Result<(), Vec<register::FieldError>>| {
-        if !problem.is_disposed() {
-            problem.set(outcome.err().map(|e| {
-                e.into_iter()
-                    .map(|e| e.message)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }));
-        }
+        problem.try_set(outcome.err().map(messages));
     };
     let record = move |result: &'static str| {
         let mut changes = vec![

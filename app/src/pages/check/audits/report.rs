@@ -2,9 +2,9 @@
 //! team, every check with its result and evidence, the findings raised, the conclusion, and
 //! the position in the organisation's log that it reflects.
 
-use crate::components::{RecordLink, RoutedDetail, messages, record::words};
+use crate::components::{RecordLink, RoutedDetail, record::words, write::Write};
 use crate::state::use_app_state;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use register::{
     Kind, RecordId,
     audits::{acknowledge, checks_of, is_reported, results},
@@ -55,13 +55,13 @@ fn ReportPage(id: RecordId) -> impl IntoView {
             state.today.get()
         )
     };
-    let problem = RwSignal::new(None::<String>);
+    let write = Write::new();
     let acknowledge = move |_| {
-        let edit = acknowledge(id, state.me().as_deref(), &state.today.get_untracked());
-        spawn_local(async move {
-            let outcome = state.commit(vec![edit]).await;
-            problem.try_set(outcome.err().map(messages));
-        });
+        write.start(vec![acknowledge(
+            id,
+            state.me().as_deref(),
+            &state.today.get_untracked(),
+        )]);
     };
     // Owners and admins acknowledge a report once it is out, in their own name.
     let may_acknowledge = move || {
@@ -148,7 +148,7 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                 <Show when=may_acknowledge>
                     <button type="button" class="no-print" on:click=acknowledge>"Acknowledge the report"</button>
                 </Show>
-                <p class="form-error no-print" role="alert">{move || problem.get()}</p>
+                <p class="form-error no-print" role="alert">{move || write.message()}</p>
                 <p class="report-position">{position}</p>
             </article>
         })

@@ -8,6 +8,7 @@ use crate::components::{
     chart::{Line, Point, TrendChart},
     evidence::EvidencePanel,
     history::RecordHistory,
+    messages,
     record::{NewRecordForm, RecordEditor, fields, now_stored},
 };
 use crate::state::{AppState, use_app_state};
@@ -79,13 +80,7 @@ async fn raise_finding(
     if let Some(control) = metric.control {
         fields.push((Finding::control, Value::Text(control.to_string())));
     }
-    state.create(Kind::Finding, fields).await.map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
+    state.create(Kind::Finding, fields).await.map_err(messages)
 }
 
 #[component]
