@@ -202,7 +202,8 @@ test("a management review: inputs from the data, an output that becomes an actio
     await bob.context.setOffline(true);
     await openTab(bob.page, "Reviews");
     await bob.page.getByRole("link", { name: "Review 2026" }).click();
-    await bob.page.locator("#review-decisions").fill("Buy a second backup target.");
+    // A field the owner leaves alone: an edit older than the owner's own would simply lose.
+    await bob.page.locator("#review-on_maturity").fill("Maturity is up on last year.");
     await bob.page.getByRole("button", { name: "Save changes" }).click();
     await bob.page.getByText("Saved on this device.").waitFor();
     assert.equal(await bob.page.getByRole("button", { name: "Sign off the review" }).count(), 0, "an editor does not sign off");
