@@ -52,7 +52,8 @@ const OTHERS = [
 // Check and Act at scale: findings and actions imported, audits with their checklists.
 const IMPROVEMENT = [
   { tab: "Findings", noun: "findings", kind: "finding", count: 2_000, header: "title,finding_type,status,reference",
-    row: (i) => `Finding ${i} about access,${["major_nc", "minor_nc", "observation", "ofi"][i % 4]},${["open", "analysing", "implementing"][i % 3]},A.5.${1 + (i % 37)}` },
+    // A nonconformity leaves "open" only with an owner, which a CSV cannot name here.
+    row: (i) => `Finding ${i} about access,${["major_nc", "minor_nc", "observation", "ofi"][i % 4]},${i % 4 < 2 ? "open" : ["open", "analysing", "implementing"][i % 3]},A.5.${1 + (i % 37)}` },
   { tab: "Actions", noun: "actions", kind: "action", count: 5_000, header: "title,action_type,status",
     row: (i) => `Action ${i} to fix it,${["correction", "corrective", "preventive", "improvement"][i % 4]},${["open", "in_progress"][i % 2]}` },
   { tab: "Audits", noun: "audits", kind: "audit", count: 11, header: "title,audit_type,status",
