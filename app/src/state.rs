@@ -297,6 +297,7 @@ impl AppState {
         };
         let gate = Gate {
             members: self.member_ids(),
+            today: Some(self.today.get_untracked()),
         };
         let changes = gate::changes_in(set);
         self.read_untracked(|d| {

@@ -141,6 +141,7 @@ fn changes(set: &[(RecordId, Kind, String, Value)]) -> Vec<Change<'_>> {
 fn gate(lived: &Lived) -> Gate {
     Gate {
         members: Some(lived.people.iter().cloned().collect()),
+        today: Some("2026-07-01".to_owned()),
     }
 }
 
@@ -241,6 +242,7 @@ impl Org {
             device: Device::new(ClientId::new()),
             gate: Gate {
                 members: Some([OLIVE, EDDIE, ADA].map(str::to_owned).into()),
+                today: Some("2026-07-01".to_owned()),
             },
         }
     }
@@ -439,6 +441,7 @@ fn an_action_found_not_effective_sends_its_finding_back_on_every_side() {
         result: "not_effective",
         method: "Sampled a month.",
         seen: "Two restores skipped.",
+        early_reason: "",
     };
     let set =
         register::findings::verify(local, &current, Some(ADA), &found, "2026-07-01T10:00:00Z");
@@ -453,14 +456,14 @@ fn an_action_found_not_effective_sends_its_finding_back_on_every_side() {
         &|r| local.record(r).is_none(),
     );
     assert!(refusals.is_empty(), "{refusals:?}");
+    let barred = |who, role| {
+        register::findings::verification_barred(&current, Some(who), role, "2026-07-01")
+    };
     assert_eq!(
-        register::findings::verification_barred(&current, Some(OLIVE)),
+        barred(OLIVE, Role::Owner).as_deref(),
         Some("You own this action: someone else checks that it worked.")
     );
-    assert_eq!(
-        register::findings::verification_barred(&current, Some(ADA)),
-        None
-    );
+    assert_eq!(barred(ADA, Role::Auditor), None);
 }
 
 #[test]
@@ -766,5 +769,60 @@ fn reporting_an_audit_freezes_it_in_one_change() {
         Some(
             "This audit is reported: its checks and results stay as reported. Record anything new in a finding or the next audit."
         )
+    );
+}
+
+#[test]
+fn an_effectiveness_check_waits_for_its_due_date_unless_management_says_why() {
+    let mut org = Org::new();
+    let (_, action) = org.nonconformity();
+    org.set(
+        action,
+        Kind::Action,
+        &[
+            ("owner", OLIVE),
+            ("status", "done"),
+            ("completed_by", OLIVE),
+            ("check_due", "2026-07-31"),
+        ],
+    );
+    let verify = |by: &'static str| [("effective", "effective"), ("verified_by", by)];
+    org.refused(
+        org.judge(ADA, Role::Auditor, action, Kind::Action, &verify(ADA)),
+        "effectiveness is checked from 2026-07-31",
+    );
+    org.refused(
+        org.judge(EDDIE, Role::Admin, action, Kind::Action, &verify(EDDIE)),
+        "Say why the effectiveness is checked before 2026-07-31",
+    );
+    let early = [
+        ("effective", "effective"),
+        ("verified_by", EDDIE),
+        (
+            "early_check_reason",
+            "The auditor leaves on Friday; restores were tested twice.",
+        ),
+    ];
+    assert!(
+        org.judge(EDDIE, Role::Admin, action, Kind::Action, &early)
+            .is_empty()
+    );
+    // From the due date on, anyone who may verify it does.
+    let mut later = Org::new();
+    later.device = org.device;
+    later.gate.today = Some("2026-07-31".to_owned());
+    assert!(
+        later
+            .judge(ADA, Role::Auditor, action, Kind::Action, &verify(ADA))
+            .is_empty()
+    );
+    let current: views::Action = later.device.local.view(action).unwrap();
+    assert!(
+        register::findings::verification_barred(&current, Some(ADA), Role::Auditor, "2026-07-30")
+            .is_some_and(|why| why.contains("checked from 2026-07-31"))
+    );
+    assert!(
+        register::findings::verification_barred(&current, Some(EDDIE), Role::Admin, "2026-07-30")
+            .is_none()
     );
 }

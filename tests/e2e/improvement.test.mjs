@@ -165,6 +165,10 @@ test("an audit's nonconformity closes only once its corrective action is verifie
   await actions.getByRole("link", { name: "Add IT access removal to the leaver checklist" }).click();
   await page.getByLabel("Result").selectOption("effective");
   await page.getByLabel("What was seen").fill("Ten leavers in December; no access left after their last day.");
+  // Its check is due in 30 days: the owner checks it early only with a reason.
+  await page.getByRole("button", { name: "Record verification" }).click();
+  await page.getByText(/^Say why the effectiveness is checked before \d{4}-\d{2}-\d{2}\.$/).waitFor();
+  await page.getByLabel("Why check it before its due date").fill("The certification audit is next week; all ten leavers this month were sampled.");
   await page.getByRole("button", { name: "Record verification" }).click();
   await page.getByText(/^Effective — verified by Alice Auditor/).waitFor();
   await page.goto(findingUrl);

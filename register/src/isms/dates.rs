@@ -26,6 +26,15 @@ pub fn day_number(text: &str) -> Option<i32> {
 }
 
 /// Whether a due date has passed: `due` is before `today` (both `YYYY-MM-DD`).
+/// The day (UTC, `YYYY-MM-DD`) of a time in milliseconds since 1970: the server's today.
+pub fn utc_day(ms: u64) -> String {
+    i64::try_from(ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.date_naive().to_string())
+        .unwrap_or_default()
+}
+
 pub fn is_overdue(due: &str, today: &str) -> bool {
     matches!((date(due), date(today)), (Some(due), Some(today)) if due < today)
 }

@@ -3,7 +3,7 @@
 //! is known and its corrective action proven effective, and where findings come from.
 
 use crate::{
-    Kind, RecordId, Replica, Value, dates,
+    Kind, RecordId, Replica, Role, Value, dates,
     gate::Edit,
     rules::{EVERY_FIELD, Linked, Lookup, RecordRule, Subject},
     schema::{DELETED, SHORT_TEXT_MAX_CHARS, choice_words},
@@ -310,24 +310,40 @@ pub fn mark_done(action: &Action, me: Option<&str>, now: &str, today: &str) -> E
     }
 }
 
-/// Why `me` may not record whether `action` worked, if they may not: an action is verified
-/// once done and owned, by someone who neither owns it nor marked it done. In a register
-/// kept on one device alone (`me` is none) only the first two hold.
-pub fn verification_barred(action: &Action, me: Option<&str>) -> Option<&'static str> {
+/// Why `me` (with `role`) may not record on `today` whether `action` worked, if they may
+/// not: an action is verified once done and owned, by someone who neither owns it nor marked
+/// it done, from its check's due date (an owner or admin may check earlier, with a reason:
+/// `checked_early`). In a register kept on one device alone (`me` is none) the people are
+/// not checked.
+pub fn verification_barred(
+    action: &Action,
+    me: Option<&str>,
+    role: Role,
+    today: &str,
+) -> Option<String> {
     let is_me = |who: Option<RecordId>| me.is_some() && who.map(|w| w.to_string()).as_deref() == me;
-    if action.status.as_deref() != Some("done") {
-        Some("An action's effectiveness is verified once the action is done.")
+    let barred = if action.status.as_deref() != Some("done") {
+        "An action's effectiveness is verified once the action is done."
     } else if action.owner.is_none() {
-        Some(
-            "This action has no owner: name who is responsible before its effectiveness is checked.",
-        )
+        "This action has no owner: name who is responsible before its effectiveness is checked."
     } else if is_me(action.owner) {
-        Some("You own this action: someone else checks that it worked.")
+        "You own this action: someone else checks that it worked."
     } else if is_me(action.completed_by) {
-        Some("You marked this action done: someone else checks that it worked.")
+        "You marked this action done: someone else checks that it worked."
+    } else if checked_early(action, today) && !role.manages_members() {
+        return Some(format!(
+            "Its effectiveness is checked from {}, once ordinary work has tested the fix; an owner or admin may check it earlier, with a reason.",
+            action.check_due.as_deref().unwrap_or_default()
+        ));
     } else {
-        None
-    }
+        return None;
+    };
+    Some(barred.to_owned())
+}
+
+/// Whether checking `action` on `today` would be before its check's due date.
+pub fn checked_early(action: &Action, today: &str) -> bool {
+    action.check_due.as_deref().is_some_and(|due| due > today)
 }
 
 /// What was found when checking that an action worked.
@@ -336,6 +352,8 @@ pub struct Verification<'a> {
     pub result: &'a str,
     pub method: &'a str,
     pub seen: &'a str,
+    /// Why it is checked before its due date, where it is (empty otherwise).
+    pub early_reason: &'a str,
 }
 
 /// Recording whether `action` worked, at `now`, in `me`'s name. An action found not effective
@@ -356,6 +374,9 @@ pub fn verify(
     ];
     if let Some(me) = me {
         fields.push((Action::verified_by, Value::from(me)));
+    }
+    if !found.early_reason.trim().is_empty() {
+        fields.push((Action::early_check_reason, Value::from(found.early_reason)));
     }
     let mut set = vec![Edit {
         record: action.id,

@@ -42,6 +42,9 @@ pub struct Gate {
     /// (a device on its own, the demo, a form checked before anything is known): people are
     /// then not checked against it.
     pub members: Option<BTreeSet<String>>,
+    /// Today (`YYYY-MM-DD`), where what is judged depends on it: an action's effectiveness is
+    /// verified from its check's due date. `None` judges nothing by the date.
+    pub today: Option<String>,
 }
 
 /// Why one change is refused: `at` is its position in the change set, `field` the field a
@@ -145,6 +148,7 @@ impl Gate {
         let mut later = Vec::new();
         later.extend(duties(who, &set));
         later.extend(self.strangers(&set));
+        later.extend(self.too_early(who, &set, register));
         later.extend(broken_rules(&set, register));
         let later: Vec<Refusal> = later
             .into_iter()
@@ -155,6 +159,57 @@ impl Gate {
             .collect();
         let missing = missing_required(changes, &refusals, &later, is_new);
         [refusals, later, missing].concat()
+    }
+
+    /// Refusals of effectiveness checks recorded before their due date: the fix must first
+    /// have been tested by ordinary work. An owner or admin may record one early, saying why.
+    fn too_early(&self, who: Who, changes: &[Change], register: &dyn Lookup) -> Vec<Refusal> {
+        let Some(today) = &self.today else {
+            return Vec::new();
+        };
+        let after = Pending {
+            base: register,
+            changes,
+        };
+        let text = |record, field| {
+            after
+                .field(record, field)
+                .and_then(|v| v.as_text().map(|t| t.trim().to_owned()))
+                .unwrap_or_default()
+        };
+        changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == Kind::Action && c.field == Action::effective)
+            .filter(|(_, c)| !c.value.is_null())
+            .filter_map(|(at, c)| {
+                let due = text(c.record, Action::check_due);
+                if due.is_empty() || due.as_str() <= today.as_str() {
+                    return None;
+                }
+                let (field, message) = if !who.role.manages_members() {
+                    (
+                        Action::effective,
+                        format!(
+                            "This action's effectiveness is checked from {due}, once ordinary work has tested the fix; an owner or admin may check it earlier, with a reason."
+                        ),
+                    )
+                } else if text(c.record, Action::early_check_reason).is_empty() {
+                    (
+                        Action::early_check_reason,
+                        format!("Say why the effectiveness is checked before {due}."),
+                    )
+                } else {
+                    return None;
+                };
+                Some(Refusal {
+                    at,
+                    field: field.to_owned(),
+                    code: "too_early",
+                    message,
+                })
+            })
+            .collect()
     }
 
     /// Refusals of changes naming someone who is not a member of the organisation.

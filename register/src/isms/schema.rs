@@ -878,6 +878,7 @@ register_schema! {
             verified_by: RecordId = Ref(Kind::Member);
             verified_at: String = DateTime;
             verification: String = LongText;
+            early_check_reason: String = LongText;
         }
     }
     /// A management review (clause 9.3): the period it looks back on, who took part, commentary

@@ -550,18 +550,37 @@ fn nothing_closes_hollow(server: &WranglerDev) {
         "nothing of a refused push is stored"
     );
 
-    // The auditor, who neither owns nor did it, verifies; then the finding closes.
-    let mut ada = device_for(&auditor);
-    pull_all(server, &auditor, &mut ada);
+    // Not before its check is due: the fix is first tested by ordinary work.
     set(
-        &mut ada,
+        &mut eddie,
         action,
         Kind::Action,
-        &[
-            (Action::effective, text("effective")),
-            (Action::verified_by, text(&auditor.member)),
-        ],
+        &[(Action::check_due, text("2099-01-01"))],
     );
+    assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
+    let verified = [
+        (Action::effective, text("effective")),
+        (Action::verified_by, text(&auditor.member)),
+    ];
+    let mut ada = device_for(&auditor);
+    pull_all(server, &auditor, &mut ada);
+    set(&mut ada, action, Kind::Action, &verified);
+    refused_with(
+        push_judged(server, &auditor, &mut ada),
+        422,
+        "effectiveness is checked from 2099-01-01",
+    );
+    set(
+        &mut eddie,
+        action,
+        Kind::Action,
+        &[(Action::check_due, text("2026-01-01"))],
+    );
+    assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
+
+    // The auditor, who neither owns nor did it, verifies; then the finding closes.
+    pull_all(server, &auditor, &mut ada);
+    set(&mut ada, action, Kind::Action, &verified);
     assert_eq!(push_judged(server, &auditor, &mut ada).0, 200);
     pull_all(server, &editor, &mut eddie);
     set(

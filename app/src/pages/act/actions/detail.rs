@@ -14,7 +14,7 @@ use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*};
 use register::{
     FieldError, Kind, RecordId,
-    findings::{Verification, mark_done, verification_barred, verify},
+    findings::{Verification, checked_early, mark_done, verification_barred, verify},
     views::Action,
 };
 
@@ -118,10 +118,22 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
     let barred = move || {
         let action = action.get()?;
         if !state.may_write(Kind::Action) {
-            return Some("Your role does not record effectiveness checks.");
+            return Some("Your role does not record effectiveness checks.".to_owned());
         }
-        verification_barred(&action, state.me().as_deref())
+        verification_barred(
+            &action,
+            state.me().as_deref(),
+            state.role(),
+            &state.today.get(),
+        )
     };
+    // An owner or admin checking before the due date says why.
+    let early = move || {
+        action
+            .get()
+            .is_some_and(|a| checked_early(&a, &state.today.get()))
+    };
+    let early_reason = RwSignal::new(String::new());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let outcome = result.get_untracked();
@@ -136,10 +148,12 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
             return;
         };
         let (method, seen) = (method.get_untracked(), notes.get_untracked());
+        let early_reason = early_reason.get_untracked();
         let found = Verification {
             result: &outcome,
             method: &method,
             seen: &seen,
+            early_reason: &early_reason,
         };
         let set = state.read_untracked(|d| {
             verify(
@@ -184,6 +198,13 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
                                 <label for="check-notes">"What was seen"</label>
                                 <textarea id="check-notes" rows="2" bind:value=notes></textarea>
                             </div>
+                            <Show when=early>
+                                <div class="field">
+                                    <label for="check-early-reason">"Why check it before its due date"</label>
+                                    <textarea id="check-early-reason" rows="2" aria-describedby="check-early-reason-error" bind:value=early_reason></textarea>
+                                    <FieldMessage id="check-early-reason-error" message=error_for(errors, Action::early_check_reason) />
+                                </div>
+                            </Show>
                             <button type="submit" disabled=move || write.pending()>"Record verification"</button>
                             <FieldMessage id="check-verifier-error" message=error_for(errors, Action::verified_by) />
                         </fieldset>
