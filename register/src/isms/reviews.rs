@@ -132,7 +132,7 @@ pub const RULES: &[RecordRule] = &[
 ];
 
 /// The commentary a review needs before it is signed off: one for each input of 9.3.2 a–g.
-const REQUIRED_COMMENTARY: &[&str] = &[
+pub const REQUIRED_COMMENTARY: &[&str] = &[
     Review::on_previous_actions,
     Review::on_issues,
     Review::on_interested_parties,

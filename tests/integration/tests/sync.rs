@@ -643,18 +643,10 @@ fn nothing_closes_hollow(server: &WranglerDev) {
     ] {
         refused_with(hollow.clone(), 422, words);
     }
-    let mut held: Vec<(&str, Value)> = [
-        Review::on_previous_actions,
-        Review::on_issues,
-        Review::on_interested_parties,
-        Review::on_performance,
-        Review::on_feedback,
-        Review::on_risks,
-        Review::on_improvement,
-    ]
-    .into_iter()
-    .map(|f| (f, text("Considered.")))
-    .collect();
+    let mut held: Vec<(&str, Value)> = register::reviews::REQUIRED_COMMENTARY
+        .iter()
+        .map(|f| (*f, text("Considered.")))
+        .collect();
     held.extend([
         (Review::title, text("Review 2026")),
         (Review::date, text("2026-06-30")),
