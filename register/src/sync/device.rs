@@ -523,6 +523,11 @@ mod tests {
     use crate::server::{Author, MemoryServer};
 
     const NOW: u64 = 1_800_000_000_000;
+    /// The register's gate with no members list or date to judge by.
+    const GATE: crate::gate::Gate = crate::gate::Gate {
+        members: None,
+        today: None,
+    };
 
     /// The device's member, pushing as an editor.
     fn editor(device: &Device) -> Author {
@@ -603,12 +608,7 @@ mod tests {
         device.edit(id, Kind::Risk, "inherent_impact", Value::Int(3), NOW);
         writes.push(device.take_changes());
         let response = server
-            .push(
-                &crate::gate::Gate::default(),
-                &author,
-                &device.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &author, &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pushed(&response);
         writes.push(device.take_changes());
@@ -622,12 +622,7 @@ mod tests {
         };
         assert_eq!(unsent(&device), ["residual_impact", "title"]);
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &author,
-                &device.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &author, &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         device.on_refused(&refusal.body());
         writes.push(device.take_changes());
@@ -667,12 +662,7 @@ mod tests {
         device.edit(id, Kind::Risk, "inherent_impact", Value::Int(4), NOW);
         // One copy of the push is stored; its answer is lost, and the device pulls its ops.
         server
-            .push(
-                &crate::gate::Gate::default(),
-                &author,
-                &device.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &author, &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pulled(&server.pull(0, 1000)).unwrap();
         // A refusal of another copy (a larger batch, say) then arrives: the log has won.
@@ -702,12 +692,7 @@ mod tests {
                 let Some(request) = device.push_request(500) else {
                     break;
                 };
-                let answer = server.push(
-                    &crate::gate::Gate::default(),
-                    &editor(device),
-                    &request,
-                    server_now,
-                );
+                let answer = server.push(&GATE, &editor(device), &request, server_now);
                 device.observe_server_time(server_now, local);
                 match answer {
                     Ok(response) => device.on_pushed(&response),
@@ -744,12 +729,7 @@ mod tests {
             NOW + HOURS_3,
         );
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &editor(&fast),
-                &fast.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &editor(&fast), &fast.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert!(
             matches!(&refusal, crate::server::PushRefusal::Rejected { rejections, .. }

@@ -383,6 +383,11 @@ mod tests {
     use crate::{Value, device::Device};
 
     const NOW: u64 = 1_800_000_000_000;
+    /// The register's gate with no members list or date to judge by.
+    const GATE: crate::gate::Gate = crate::gate::Gate {
+        members: None,
+        today: None,
+    };
 
     fn editor(device: &Device) -> Author {
         Author {
@@ -415,14 +420,7 @@ mod tests {
         let mut device = Device::new(ClientId::new());
         new_risk(&mut device, "Phishing");
         let request = device.push_request(500).unwrap();
-        let first = server
-            .push(
-                &crate::gate::Gate::default(),
-                &editor(&device),
-                &request,
-                NOW,
-            )
-            .unwrap();
+        let first = server.push(&GATE, &editor(&device), &request, NOW).unwrap();
         assert_eq!(
             first,
             PushResponse {
@@ -430,14 +428,7 @@ mod tests {
                 head: 3
             }
         );
-        let again = server
-            .push(
-                &crate::gate::Gate::default(),
-                &editor(&device),
-                &request,
-                NOW,
-            )
-            .unwrap();
+        let again = server.push(&GATE, &editor(&device), &request, NOW).unwrap();
         assert_eq!(
             again, first,
             "a replayed push is acknowledged, not stored twice"
@@ -465,12 +456,7 @@ mod tests {
         );
         let request = device.push_request(500).unwrap();
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &editor(&device),
-                &request,
-                NOW,
-            )
+            .push(&GATE, &editor(&device), &request, NOW)
             .unwrap_err();
         assert_eq!(refusal.status(), 422);
         assert_eq!(
@@ -484,9 +470,7 @@ mod tests {
         assert_eq!(device.refused.len(), 4);
         let retry = device.push_request(500).unwrap();
         assert_eq!(retry.withdrawn, [4, 5, 6, 7]);
-        let stored = server
-            .push(&crate::gate::Gate::default(), &editor(&device), &retry, NOW)
-            .unwrap();
+        let stored = server.push(&GATE, &editor(&device), &retry, NOW).unwrap();
         assert_eq!(
             stored,
             PushResponse {
@@ -503,7 +487,7 @@ mod tests {
         crate::catalogue::seed_controls(&mut device, "org", NOW);
         let pushed = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -521,7 +505,7 @@ mod tests {
         );
         let refusal = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -548,7 +532,7 @@ mod tests {
         );
         let pushed = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -559,7 +543,7 @@ mod tests {
         device.edit(control, Kind::Control, "justification", "".into(), NOW + 4);
         let refusal = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -571,7 +555,7 @@ mod tests {
         assert!(
             server
                 .push(
-                    &crate::gate::Gate::default(),
+                    &GATE,
                     &editor(&device),
                     &device.push_request(500).unwrap(),
                     NOW
@@ -603,7 +587,7 @@ mod tests {
         );
         let pushed = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -623,12 +607,7 @@ mod tests {
         );
         late.edit(control, Kind::Control, "justification", "".into(), NOW + 1);
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &editor(&late),
-                &late.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &editor(&late), &late.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal_codes(&refusal), ["record_rule", "record_rule"]);
         assert_eq!(
@@ -648,9 +627,7 @@ mod tests {
             member: "viewer".into(),
             role: Role::Viewer,
         };
-        let refusal = server
-            .push(&crate::gate::Gate::default(), &author, &request, NOW)
-            .unwrap_err();
+        let refusal = server.push(&GATE, &author, &request, NOW).unwrap_err();
         assert_eq!(refusal.status(), 403);
         assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
 
@@ -659,12 +636,7 @@ mod tests {
         let request = ahead.push_request(500).unwrap();
         let in_six_minutes = NOW - 6 * 60 * 1000;
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &editor(&ahead),
-                &request,
-                in_six_minutes,
-            )
+            .push(&GATE, &editor(&ahead), &request, in_six_minutes)
             .unwrap_err();
         assert!(refusal_codes(&refusal).iter().all(|c| c == "clock_ahead"));
 
@@ -693,7 +665,7 @@ mod tests {
         );
         let pushed = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -710,7 +682,7 @@ mod tests {
         device.edit(measurement, Kind::Risk, "title", "sneaky".into(), NOW);
         let refusal = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -749,12 +721,7 @@ mod tests {
         ]);
         file(&mut phone, RecordId::new(), triaged);
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &viewer,
-                &phone.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &viewer, &phone.push_request(500).unwrap(), NOW)
             .unwrap_err();
         let refused: Vec<(String, String)> = refusal
             .body()
@@ -789,12 +756,7 @@ mod tests {
         ]);
         file(&mut phone, report, own);
         let pushed = server
-            .push(
-                &crate::gate::Gate::default(),
-                &viewer,
-                &phone.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &viewer, &phone.push_request(500).unwrap(), NOW)
             .expect("a viewer may file a report");
         phone.on_pushed(&pushed);
         assert_eq!(server.record_kind(report), Some(Kind::Event));
@@ -802,12 +764,7 @@ mod tests {
         // Once filed, changing it is triage.
         phone.edit(report, Kind::Event, "status", "resolved".into(), NOW + 1);
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &viewer,
-                &phone.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &viewer, &phone.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert_eq!(refusal.status(), 403);
         assert_eq!(refusal_codes(&refusal), ["forbidden"]);
@@ -820,12 +777,7 @@ mod tests {
         // Filing is only for reports: a new risk is still refused.
         new_risk(&mut phone, "Not mine to add");
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &viewer,
-                &phone.push_request(500).unwrap(),
-                NOW,
-            )
+            .push(&GATE, &viewer, &phone.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert!(refusal_codes(&refusal).iter().all(|c| c == "forbidden"));
         assert_eq!(
@@ -847,7 +799,7 @@ mod tests {
         );
         let refusal = server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -874,14 +826,14 @@ mod tests {
             role: Role::Owner,
         };
         assert_eq!(
-            server.push(&crate::gate::Gate::default(), &stranger, &request, NOW),
+            server.push(&GATE, &stranger, &request, NOW),
             Err(PushRefusal::WrongClient)
         );
 
         let mut gap = request.clone();
         gap.ops.remove(0);
         assert_eq!(
-            server.push(&crate::gate::Gate::default(), &editor(&device), &gap, NOW),
+            server.push(&GATE, &editor(&device), &gap, NOW),
             Err(PushRefusal::MidGap {
                 acked_mid: 0,
                 expected: 1,
@@ -891,12 +843,7 @@ mod tests {
         let mut later_gap = request.clone();
         later_gap.ops.remove(1);
         let refusal = server
-            .push(
-                &crate::gate::Gate::default(),
-                &editor(&device),
-                &later_gap,
-                NOW,
-            )
+            .push(&GATE, &editor(&device), &later_gap, NOW)
             .unwrap_err();
         assert_eq!(
             refusal,
@@ -919,24 +866,14 @@ mod tests {
         let mut duplicate = request.clone();
         duplicate.withdrawn.push(2);
         assert_eq!(
-            server.push(
-                &crate::gate::Gate::default(),
-                &editor(&device),
-                &duplicate,
-                NOW
-            ),
+            server.push(&GATE, &editor(&device), &duplicate, NOW),
             Err(PushRefusal::DuplicateMid(2))
         );
 
         let op = request.ops[0].clone();
         request.ops = (1..=501).map(|mid| Op { mid, ..op.clone() }).collect();
         assert_eq!(
-            server.push(
-                &crate::gate::Gate::default(),
-                &editor(&device),
-                &request,
-                NOW
-            ),
+            server.push(&GATE, &editor(&device), &request, NOW),
             Err(PushRefusal::TooManyOps(501))
         );
         assert!(server.log.is_empty());
@@ -951,7 +888,7 @@ mod tests {
         }
         server
             .push(
-                &crate::gate::Gate::default(),
+                &GATE,
                 &editor(&device),
                 &device.push_request(500).unwrap(),
                 NOW,
@@ -999,14 +936,7 @@ mod tests {
             let Some(request) = device.push_request(500) else {
                 break;
             };
-            let response = server
-                .push(
-                    &crate::gate::Gate::default(),
-                    &editor(&device),
-                    &request,
-                    NOW,
-                )
-                .unwrap();
+            let response = server.push(&GATE, &editor(&device), &request, NOW).unwrap();
             device.on_pushed(&response);
         }
         assert_eq!(device.pending(), 0);
