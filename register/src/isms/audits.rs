@@ -7,7 +7,7 @@ use crate::{
     catalogue::{self, ANNEX_A, CLAUSES, Theme, annex_control},
     dates,
     gate::Edit,
-    rules::{EVERY_FIELD, RecordRule},
+    rules::{EVERY_FIELD, RecordRule, text_of},
     schema::DELETED,
     views::{Audit, AuditCheck, Control, Finding, Risk},
 };
@@ -95,12 +95,6 @@ pub fn acknowledge(audit: RecordId, me: Option<&str>, today: &str) -> Edit {
 /// Whether an audit's status says its report is out (reported, or closed after it).
 pub fn is_reported(status: &str) -> bool {
     matches!(status, "reported" | "closed")
-}
-
-fn text_of(value: Option<Value>) -> String {
-    value
-        .and_then(|v| v.as_text().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// A check's result that says it has been checked.

@@ -26,9 +26,12 @@ pub fn day_number(text: &str) -> Option<i32> {
 }
 
 /// Whether a due date has passed: `due` is before `today` (both `YYYY-MM-DD`).
-/// The day (UTC, `YYYY-MM-DD`) of a time in milliseconds since 1970: the server's today.
-pub fn utc_day(ms: u64) -> String {
-    i64::try_from(ms)
+/// The latest date anywhere on Earth (`YYYY-MM-DD`) at a time in milliseconds since 1970:
+/// the server's today, so it is never earlier than the date on any device's calendar and a
+/// check a device accepts by its own date is one the server accepts too.
+pub fn latest_day(ms: u64) -> String {
+    const LATEST_ZONE_MS: u64 = 14 * 60 * 60 * 1000; // UTC+14, the first to reach a date
+    i64::try_from(ms.saturating_add(LATEST_ZONE_MS))
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map(|t| t.date_naive().to_string())
@@ -68,6 +71,17 @@ pub fn duration_words(minutes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_servers_today_is_the_latest_date_anywhere() {
+        let noon_utc = 1_782_820_800_000; // 2026-06-30T12:00:00Z
+        assert_eq!(
+            latest_day(noon_utc),
+            "2026-07-01",
+            "already July in Kiribati"
+        );
+        assert_eq!(latest_day(noon_utc - 3 * 3_600_000), "2026-06-30");
+    }
 
     #[test]
     fn dates_are_read_strictly() {

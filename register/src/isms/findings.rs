@@ -331,9 +331,8 @@ pub fn verification_barred(
     } else if is_me(action.completed_by) {
         "You marked this action done: someone else checks that it worked."
     } else if checked_early(action, today) && !role.manages_members() {
-        return Some(format!(
-            "Its effectiveness is checked from {}, once ordinary work has tested the fix; an owner or admin may check it earlier, with a reason.",
-            action.check_due.as_deref().unwrap_or_default()
+        return Some(checked_from(
+            action.check_due.as_deref().unwrap_or_default(),
         ));
     } else {
         return None;
@@ -343,7 +342,20 @@ pub fn verification_barred(
 
 /// Whether checking `action` on `today` would be before its check's due date.
 pub fn checked_early(action: &Action, today: &str) -> bool {
-    action.check_due.as_deref().is_some_and(|due| due > today)
+    before_due(action.check_due.as_deref().unwrap_or_default(), today)
+}
+
+/// Whether `today` comes before an effectiveness check's `due` date (none: never).
+pub fn before_due(due: &str, today: &str) -> bool {
+    !due.is_empty() && today < due
+}
+
+/// Why an effectiveness check due on `due` is not recorded yet, to whoever may not record
+/// it early.
+pub fn checked_from(due: &str) -> String {
+    format!(
+        "This action's effectiveness is checked from {due}, once ordinary work has tested the fix; an owner or admin may check it earlier, with a reason."
+    )
 }
 
 /// What was found when checking that an action worked.

@@ -10,7 +10,7 @@
 //! as the whole change set leaves it, and that a new record has its required fields.
 
 use crate::{
-    Kind, Op, RecordId, Role, Value,
+    Kind, Op, RecordId, Role, Value, findings,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, FieldError, FieldType, check_filing},
     server::{Author, Judge, Judgement, ServerView},
@@ -171,12 +171,7 @@ impl Gate {
             base: register,
             changes,
         };
-        let text = |record, field| {
-            after
-                .field(record, field)
-                .and_then(|v| v.as_text().map(|t| t.trim().to_owned()))
-                .unwrap_or_default()
-        };
+        let text = |record, field| rules::text_of(after.field(record, field));
         changes
             .iter()
             .enumerate()
@@ -184,16 +179,11 @@ impl Gate {
             .filter(|(_, c)| !c.value.is_null())
             .filter_map(|(at, c)| {
                 let due = text(c.record, Action::check_due);
-                if due.is_empty() || due.as_str() <= today.as_str() {
+                if !findings::before_due(&due, today) {
                     return None;
                 }
                 let (field, message) = if !who.role.manages_members() {
-                    (
-                        Action::effective,
-                        format!(
-                            "This action's effectiveness is checked from {due}, once ordinary work has tested the fix; an owner or admin may check it earlier, with a reason."
-                        ),
-                    )
+                    (Action::effective, findings::checked_from(&due))
                 } else if text(c.record, Action::early_check_reason).is_empty() {
                     (
                         Action::early_check_reason,

@@ -219,7 +219,8 @@ impl Linked<'_> {
     }
 }
 
-fn text_of(value: Option<Value>) -> String {
+/// A text value, trimmed; empty when unset or not text.
+pub(crate) fn text_of(value: Option<Value>) -> String {
     value
         .and_then(|v| v.as_text().map(|t| t.trim().to_owned()))
         .unwrap_or_default()

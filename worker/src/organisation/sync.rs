@@ -325,7 +325,7 @@ pub async fn push(
     let now = now_ms();
     let gate = Gate {
         members: Some(current_members(&org.sql)?),
-        today: Some(register::dates::utc_day(now)),
+        today: Some(register::dates::latest_day(now)),
     };
     let plan = plan_push(&view, &gate, &author, &request, now)?;
     let window = admit(&view, &plan, caller, now)?;
