@@ -309,6 +309,11 @@ impl AppState {
     /// the one way a page changes the register.
     pub async fn commit(self, set: Vec<Edit>) -> Result<(), Vec<FieldError>> {
         self.judge(&set)?;
+        self.store_judged(set).await
+    }
+
+    /// Stores a change set the gate has accepted, in one transaction, then asks to sync.
+    async fn store_judged(self, set: Vec<Edit>) -> Result<(), Vec<FieldError>> {
         let now = now_ms();
         self.apply(move |device| {
             for edit in set {
@@ -400,7 +405,7 @@ impl AppState {
         self.judge(&set)?;
         // No await between queueing the file and the edits: the write that takes one takes both.
         self.files.update_value(|files| files.push(file));
-        self.commit(set).await?;
+        self.store_judged(set).await?;
         self.refresh_uploads().await;
         Ok(record)
     }

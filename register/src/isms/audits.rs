@@ -30,7 +30,7 @@ pub const RULES: &[RecordRule] = &[
         kind: Kind::AuditCheck,
         fields: EVERY_FIELD,
         field: AuditCheck::result,
-        message: "This audit is reported: its checks and results stay as reported. Record anything new in a finding or the next audit.",
+        message: CHECKS_REPORTED,
         holds: |s| {
             s.named(AuditCheck::audit)
                 .into_iter()
@@ -52,6 +52,9 @@ pub const RULES: &[RecordRule] = &[
         holds: |s| !is_reported(&s.was(Audit::status)) || is_reported(&s.text(Audit::status)),
     },
 ];
+
+/// Why a reported audit's checks do not change.
+pub const CHECKS_REPORTED: &str = "This audit is reported: its checks and results stay as reported. Record anything new in a finding or the next audit.";
 
 /// What a report states of an audit, which no longer changes once it is reported.
 const REPORTED_FIELDS: &[&str] = &[

@@ -7,6 +7,7 @@
 use super::{
     Caller, Organisation, now_ms,
     sql::{int, text},
+    sync::record_fields,
 };
 use crate::error::{ApiError, json};
 use futures_util::StreamExt;
@@ -238,30 +239,18 @@ fn held(org: &Organisation, name: &str) -> Result<Option<StoredFile>, ApiError> 
     }))
 }
 
-#[derive(Deserialize)]
-struct PolicyField {
-    field: String,
-    value: String,
-}
-
 /// Whether the organisation's policy record, as stored, keeps where photos were taken.
 fn keeps_photo_location(org: &Organisation) -> Result<bool, ApiError> {
-    let rows: Vec<PolicyField> = org
-        .sql
-        .exec(
-            "SELECT field, value FROM fields WHERE record = ?",
-            vec![text(&policy::id().to_string())],
-        )?
-        .to_array()?;
+    let fields = record_fields(&org.sql, &[policy::id()].into())?;
     let value = |name: &str| {
-        rows.iter()
-            .find(|row| row.field == name)
-            .and_then(|row| serde_json::from_str::<Value>(&row.value).ok())
+        fields
+            .iter()
+            .find(|(_, field, _, _)| field == name)
+            .map(|(_, _, value, _)| value)
     };
-    let deleted = value(DELETED).and_then(|v| v.as_bool()) == Some(true);
-    let kept = value(Policy::photo_location);
+    let deleted = value(DELETED).and_then(Value::as_bool) == Some(true);
     Ok(policy::keeps(
-        kept.as_ref().and_then(Value::as_text),
+        value(Policy::photo_location).and_then(Value::as_text),
         deleted,
     ))
 }

@@ -190,7 +190,7 @@ struct LinkRow {
 }
 
 /// Every stored field of `records`, with its stamp.
-fn record_fields(
+pub(super) fn record_fields(
     sql: &SqlStorage,
     records: &BTreeSet<RecordId>,
 ) -> Result<Vec<StoredField>, ApiError> {

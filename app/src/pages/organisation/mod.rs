@@ -317,8 +317,9 @@ async fn send_before_leaving(state: AppState, leaving: RwSignal<Leaving>) {
 /// Leaves the organisation on this device: revokes its credential, then wipes its copy. An
 /// owner's device that is the last an owner can act from is not wiped: the server refuses
 /// to revoke it, and the person is told to hand ownership over first. Anything else the
-/// server refuses keeps the copy too; only an unreachable server lets a device leave
-/// unrevoked (its credential goes with its copy).
+/// server refuses keeps the copy too, but for a credential it no longer knows (revoked
+/// already); an unreachable server lets a device that is not an owner's leave unrevoked
+/// (its credential goes with its copy).
 async fn leave_organisation(state: AppState, api: Api, error: RwSignal<Option<String>>) {
     if let Some(settings) = state.settings.get_untracked() {
         let credential = &settings.credential;
@@ -339,6 +340,8 @@ async fn leave_organisation(state: AppState, api: Api, error: RwSignal<Option<St
             Err(ApiError::Unreachable("offline".into()))
         };
         match answer {
+            // Revoked already (a lost phone's credential withdrawn elsewhere): nothing to keep.
+            Err(ApiError::Refused { status: 401, .. }) => {}
             Err(ApiError::Refused { body, .. }) => {
                 let message = if body.error.code == membership::LAST_OWNER.code {
                     LAST_OWNER_LEAVING.to_owned()

@@ -17,8 +17,8 @@ use leptos_router::{components::A, hooks::use_navigate};
 use register::{
     FieldType, Kind, RecordId, Replica, Value, View,
     audits::{
-        NewCheck, checks_of, clause_checks, control_checks, controls_in, independence_conflicts,
-        is_checked, is_reported, open_finding_checks, progress,
+        CHECKS_REPORTED, NewCheck, checks_of, clause_checks, control_checks, controls_in,
+        independence_conflicts, is_checked, is_reported, open_finding_checks, progress,
     },
     catalogue::{self, Theme},
     findings::{finding_type_for, from_check},
@@ -136,7 +136,7 @@ fn Checklist(audit: RecordId) -> impl IntoView {
             <h2>"Checklist"</h2>
             <p class="progress" role="status" data-testid="check-progress">{counted}</p>
             <Show when=move || reported.get()>
-                <p class="notice" role="note">"This audit is reported: its checks and results stay as reported."</p>
+                <p class="notice" role="note">{CHECKS_REPORTED}</p>
             </Show>
             <Show when=move || open.get()>
                 <AddChecks audit />
