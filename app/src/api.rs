@@ -1,18 +1,22 @@
 //! The sync server's API as the app uses it. One error type: unreachable, refused (with the
 //! server's code and message), an answer the app cannot read, or one that stopped coming.
 
+use engine::{
+    ErrorBody,
+    files::StoredFile,
+    pace,
+    wire::{PushResponse, SERVER_TIME_HEADER},
+};
 use futures_util::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use register::{
     ClientId, RecordId,
-    files::StoredFile,
-    pace,
-    wire::{
-        CreateOrgRequest, Credential, ErrorBody, HistoryResponse, Invite, InviteRequest,
-        InvitesResponse, JoinRequest, MembersResponse, PullResponse, PushRequest, PushResponse,
-        RoleChange, SERVER_TIME_HEADER,
+    api::{
+        CreateOrgRequest, Credential, Invite, InviteRequest, InvitesResponse, JoinRequest,
+        MembersResponse, RoleChange,
     },
+    sync::{HistoryResponse, PullResponse, PushRequest},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsCast;
@@ -106,7 +110,7 @@ impl Payload {
 }
 
 /// Sends a request and reads its answer: status, the server's clock, and the body. A request
-/// is given up when it stops making progress (`register::pace`), so an answer that never
+/// is given up when it stops making progress (`engine::pace`), so an answer that never
 /// comes does not hold sync forever.
 async fn exchange(
     request: RequestBuilder,
@@ -283,7 +287,7 @@ impl Api {
         if !(200..300).contains(&status) {
             return Err(refusal(status, &body));
         }
-        if register::files::digest(&body) != sha256 {
+        if engine::files::digest(&body) != sha256 {
             return Err(ApiError::Unreadable(
                 "the file arrived damaged (its content does not match its digest)".into(),
             ));

@@ -13,7 +13,7 @@ mod sync;
 
 use futures_util::future::join;
 use leptos::prelude::*;
-use register::{ClientId, device::Device};
+use register::{ClientId, sync::Device};
 use store::{LOCAL_DB, Read, Store, StoreError, SyncSettings};
 
 /// localStorage key naming the database the app opens (one per organisation and member).

@@ -10,7 +10,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::components::{A, Router};
-use register::{Kind, Role, device::Device};
+use register::{Kind, Role, sync::Device};
 
 #[component]
 pub fn App(

@@ -11,9 +11,9 @@ use futures_channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
 use register::{
     FieldError, Kind, RecordId, Role, Value,
-    device::Device,
+    api::MemberInfo,
     gate::{self, Edit, Gate, Who},
-    wire::MemberInfo,
+    sync::Device,
 };
 use std::collections::BTreeSet;
 
@@ -361,7 +361,7 @@ impl AppState {
     ) -> Result<RecordId, Vec<FieldError>> {
         use register::views::Evidence;
         let described = &file.file;
-        register::files::FileLimits::default()
+        engine::files::FileLimits::default()
             .check_offer(
                 &described.sha256,
                 Some(described.size),

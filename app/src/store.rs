@@ -3,7 +3,7 @@
 //! adds a step to `upgrade`, so a database made by any earlier release opens with its data.
 //!
 //! Version 4 stores:
-//! - `buckets`: the records, a few dozen to a row (see `register::layout`), each with what
+//! - `buckets`: the records, a few dozen to a row (see `engine::layout`), each with what
 //!   the person sees and what the server confirmed (every field with its clock);
 //! - `outbox`: the queue of this device's changes by mid: those above the acknowledged mid
 //!   wait to be pushed; those at or below it were acknowledged and wait to be seen in a pull;
@@ -18,6 +18,7 @@
 //! the old store: version 1 kept risks in `records` (they become ops), version 2 kept one
 //! record per row in `register` (reading 20,000 such rows took 150–230 ms).
 
+use engine::{device::DeviceMeta, layout, wire::Rejection};
 use indexed_db_futures::{
     KeyPath,
     database::{Database, VersionChangeEvent},
@@ -27,9 +28,8 @@ use indexed_db_futures::{
 };
 use register::{
     ClientId, Kind, RecordId, RecordState, Value,
-    device::{Changes, Device, DeviceMeta, Pending, RecordRow, Stored},
-    layout,
-    wire::{Credential, Rejection},
+    api::Credential,
+    sync::{Changes, Device, Pending, RecordRow, Stored},
 };
 use serde::{Deserialize, Serialize};
 use std::{cell::Cell, collections::BTreeSet, rc::Rc};
@@ -86,11 +86,11 @@ pub struct SyncSettings {
     pub last_synced_ms: Option<u64>,
 }
 
-/// A row of version 2's `register` store: one record, its body as JSON text.
+/// A row of version 2's `register` store: one record, its body as JSON text (its kind is
+/// also the body's).
 #[derive(Deserialize)]
 struct V2Row {
     id: RecordId,
-    kind: Kind,
     json: String,
 }
 
@@ -117,7 +117,6 @@ impl V2Row {
         };
         Ok(RecordRow {
             id: self.id,
-            kind: self.kind,
             local: body.local,
             confirmed,
         })
@@ -190,7 +189,7 @@ pub struct EvidenceFile {
 }
 
 /// A file to keep: its description and its bytes as a Blob, named by their digest
-/// (`register::files::digest`), so the name always matches the content.
+/// (`engine::files::digest`), so the name always matches the content.
 #[derive(Clone, Debug)]
 pub struct NewFile {
     pub file: EvidenceFile,
@@ -206,7 +205,7 @@ impl NewFile {
             .map_err(|e| StoreError::Storage(format!("{e:?}")))?;
         Ok(Self {
             file: EvidenceFile {
-                sha256: register::files::digest(bytes),
+                sha256: engine::files::digest(bytes),
                 size: bytes.len() as u64,
                 media_type: media_type.to_owned(),
             },

@@ -2,16 +2,16 @@
 //! start, when the browser comes online, shortly after local edits, and every half minute
 //! while the page is visible; after a failure it waits longer each time (with jitter). A
 //! request that stops making progress is given up (`api`), and pushes then get smaller until
-//! they fit the link (`register::pace`).
+//! they fit the link (`engine::pace`).
 
 use crate::{
     api::{Api, ApiError},
     state::{AppState, now_ms},
 };
+use engine::pace::PushPace;
 use futures_util::{StreamExt, future::select, pin_mut};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use register::pace::PushPace;
 
 const PERIOD_MS: u32 = 30_000;
 const DEBOUNCE_MS: u32 = 300;
@@ -108,7 +108,7 @@ pub fn start(state: AppState) {
 }
 
 /// What an answer tells the device about the server's clock, to apply with the answer.
-fn server_clock(server_ms: Option<u64>) -> impl FnOnce(&mut register::device::Device) {
+fn server_clock(server_ms: Option<u64>) -> impl FnOnce(&mut register::sync::Device) {
     let local = now_ms();
     move |device| {
         if let Some(server_ms) = server_ms {

@@ -7,9 +7,9 @@ use app::store::{NewFile, Store, StoreError, Upload, org_db_name};
 use indexed_db_futures::{KeyPath, database::Database, prelude::*, transaction::TransactionMode};
 use register::{
     ClientId, Kind, RecordId, Role, Value,
-    device::{Device, Pending},
+    api::Credential,
+    sync::{Device, Pending},
     views,
-    wire::Credential,
 };
 use wasm_bindgen_test::*;
 
@@ -83,7 +83,7 @@ async fn a_write_is_all_or_nothing() -> Result<(), StoreError> {
     write
         .changes
         .queue
-        .push((u64::MAX, Some(register::device::Pending::Op(impossible))));
+        .push((u64::MAX, Some(register::sync::Pending::Op(impossible))));
     assert!(store.commit(write).await.is_err(), "the write must fail");
     store.close();
 

@@ -1,33 +1,37 @@
 //! Ratchet's ISMS register, shared by the browser app and the worker; nothing here knows
-//! about a browser or a worker. Two halves:
-//! - `sync`: the engine (clocks, ops, merge, the tamper-evident log, wire types, both sides of
-//!   the protocol);
-//! - `isms`: the domain (the one schema with its validation and record rules, the ISO/IEC
-//!   27001 catalogue, and what each register computes).
-//!
-//! Each module is also reachable from the crate root (`register::device`, `register::schema`).
+//! about a browser or a worker, and the sync engine (`engine`) knows nothing here. The
+//! schema of every record kind and the one gate that judges every change to it, the
+//! ISO/IEC 27001 catalogue, the workflow's verbs, and what the registers compute (risk
+//! ratings, metric standings, indicators, maturity, the audit programme). Pages only display
+//! what this computes and apply the change sets its verbs return.
 
-pub mod isms;
-pub mod sync;
-
+pub mod api;
+pub mod audits;
+pub mod catalogue;
+pub mod dates;
+pub mod demo;
+pub mod evidence;
+pub mod findings;
 #[cfg(test)]
-pub use isms::fixture;
-pub use isms::{
-    audits, catalogue, dates, demo, evidence, findings, gate, import, indicators, maturity,
-    membership, metrics, policy, reviews, risk, rules, schema, walkthrough, work,
-};
-pub use sync::{
-    chain, client, device, files, hlc, id, layout, limits, op, org_id, pace, replica, server,
-    value, wire,
-};
+pub mod fixture;
+pub mod gate;
+pub mod import;
+pub mod indicators;
+pub mod maturity;
+pub mod membership;
+pub mod metrics;
+pub mod policy;
+pub mod reviews;
+pub mod risk;
+pub mod rules;
+pub mod schema;
+pub mod sync;
+pub mod walkthrough;
+pub mod work;
 
-pub use chain::{ChainError, LogEntry};
-pub use client::{ClientId, InvalidClientId};
-pub use hlc::{Hlc, HlcClock, Stamp};
-pub use id::{InvalidRecordId, RecordId};
-pub use op::Op;
-pub use replica::{FieldState, RecordState, Replica};
+// The register's vocabulary: the engine's ids, values and clocks, and its generic types for
+// this register's kinds (`sync`).
+pub use engine::{ChainError, ClientId, ErrorBody, Hlc, HlcClock, RecordId, Stamp, Value};
 pub use risk::Rating;
 pub use schema::{FieldError, FieldSpec, FieldType, Kind, KindSpec, Role, Section, View, views};
-pub use value::Value;
-pub use wire::ErrorBody;
+pub use sync::{LogEntry, Op, RecordState, Replica};

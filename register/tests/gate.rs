@@ -2,14 +2,14 @@
 //! generated from every role: the device's judgement is the server's, and the server, which
 //! loads only what the rules declare they read, judges as if it held the whole register.
 
+use engine::server::PushRefusal;
 use proptest::prelude::*;
 use register::{
     ClientId, FieldType, Kind, RecordId, Replica, Role, Value,
-    device::Device,
-    gate::{Gate, Refusal, Who},
+    gate::{Author, Gate, Refusal, Who},
     rules::{Change, Reads},
     schema::DELETED,
-    server::{Author, MemoryServer, PushRefusal},
+    sync::{Device, MemoryServer},
     views,
 };
 use std::{collections::BTreeSet, sync::OnceLock};

@@ -9,13 +9,15 @@
 //!
 //! `RATCHET_SIM_SCHEDULES=10000 cargo test -p register --release --test simulation` runs more.
 
+use engine::{
+    chain::{self, GENESIS},
+    device::DeviceMeta,
+    wire::{PushResponse, Rejection},
+};
 use register::{
     ClientId, ErrorBody, Kind, Op, RecordId, Role, Value,
-    chain::{self, GENESIS},
-    device::{Changes, Device, Pending, RecordRow, Stored},
-    server::{Author, MemoryServer},
-    wire::Rejection,
-    wire::{PullResponse, PushRequest, PushResponse},
+    gate::Author,
+    sync::{Changes, Device, MemoryServer, Pending, PullResponse, PushRequest, RecordRow, Stored},
 };
 use std::collections::BTreeMap;
 
@@ -55,7 +57,7 @@ enum Message {
 /// What a device has written to storage: each write set applied as one transaction.
 #[derive(Default)]
 struct Disk {
-    meta: Option<register::device::DeviceMeta>,
+    meta: Option<DeviceMeta>,
     records: BTreeMap<RecordId, RecordRow>,
     queue: BTreeMap<u64, Pending>,
     refused: Vec<Rejection>,

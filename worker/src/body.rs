@@ -2,8 +2,8 @@
 //! parse error turned into a message that says what was wrong.
 
 use crate::error::ApiError;
+use engine::wire::BODY_MAX_BYTES;
 use futures_util::StreamExt;
-use register::wire::BODY_MAX_BYTES;
 use serde::de::DeserializeOwned;
 use worker::Request;
 

@@ -1,6 +1,6 @@
 //! One error type for every route, mapped once to a status and a JSON body.
 
-use register::{ErrorBody, server::PushRefusal};
+use engine::{ErrorBody, server::PushRefusal};
 use worker::Response;
 
 #[derive(Debug)]

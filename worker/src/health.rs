@@ -1,7 +1,7 @@
 //! `GET /api/health`: lets the app and the test harness know the server is up.
 
 use crate::error::ApiError;
-use register::wire::Health;
+use engine::wire::Health;
 use worker::Response;
 
 pub fn get() -> Result<Response, ApiError> {

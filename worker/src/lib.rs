@@ -43,7 +43,7 @@ fn with_security_headers(response: Response) -> Result<Response> {
     // The server's clock, so a device whose own clock is wrong stamps its edits right
     // (`Device::observe_server_time`).
     headers.set(
-        register::wire::SERVER_TIME_HEADER,
+        engine::wire::SERVER_TIME_HEADER,
         &worker::Date::now().as_millis().to_string(),
     )?;
     Ok(Response::builder()

@@ -1,13 +1,11 @@
 //! Routes that pick an organisation's Durable Object: creating one (behind the operator's
 //! setup code), joining one with an invite, and forwarding everything else to the object
 //! named by the caller's credential. Organisation ids are signed with the operator's key
-//! (`register::org_id`), so a made-up id is refused here and never reaches an object.
+//! (`engine::org_id`), so a made-up id is refused here and never reaches an object.
 
 use crate::{body::read_json, error::ApiError, token};
-use register::{
-    org_id,
-    wire::{CreateOrgRequest, JoinRequest},
-};
+use engine::org_id;
+use register::api::{CreateOrgRequest, JoinRequest};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 const BINDING: &str = "ORGS";

@@ -3,7 +3,7 @@
 //! SHA-256 of the secret, so a leaked database holds nothing that signs anyone in.
 
 use crate::error::ApiError;
-use register::chain::to_hex;
+use engine::chain::to_hex;
 use sha2::{Digest, Sha256};
 
 pub struct Token {

@@ -3,12 +3,13 @@
 //! or stored twice); and the native cost of validating and applying one 500-op push.
 
 use anyhow::{Context, Result, bail};
+use engine::wire::PushResponse;
 use integration::{Body, WranglerDev, call};
 use register::{
     ClientId, Kind, RecordId, Value,
-    device::Device,
-    server::{Author, MemoryServer},
-    wire::{Credential, PullResponse, PushResponse},
+    api::Credential,
+    gate::Author,
+    sync::{Device, MemoryServer, PullResponse},
 };
 use std::time::{Duration, Instant};
 
@@ -136,7 +137,7 @@ fn join_editor(server: &WranglerDev, owner: &Credential, name: &str) -> Result<C
         Some(&owner.token),
         Body::Json(serde_json::json!({"role": "editor", "expires_in_seconds": 600})),
     );
-    let invite: register::wire::Invite = json_of(status, body)?;
+    let invite: register::api::Invite = json_of(status, body)?;
     let (status, body) = call(
         server,
         "POST",

@@ -14,10 +14,9 @@ use crate::shell::root;
 use anyhow::{Context, Result, bail};
 use register::{
     ClientId, Kind, RecordId, Role, Value,
-    device::Device,
+    gate::Author,
     import::parse_csv,
-    server::{Author, MemoryServer},
-    wire::{PullResponse, PushRequest},
+    sync::{Device, MemoryServer, PullResponse, PushRequest},
 };
 use std::{
     panic::{AssertUnwindSafe, catch_unwind},

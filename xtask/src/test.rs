@@ -69,8 +69,12 @@ pub fn run() -> Result<()> {
         )
         .run()
     });
-    suite("register + xtask (native cargo test)", &|| {
-        cmd("cargo", &["test", "-p", "register", "-p", "xtask"]).run()
+    suite("engine + register + xtask (native cargo test)", &|| {
+        cmd(
+            "cargo",
+            &["test", "-p", "engine", "-p", "register", "-p", "xtask"],
+        )
+        .run()
     });
     suite("store (wasm-bindgen-test in headless Chromium)", &|| {
         cmd(

@@ -11,11 +11,11 @@ use crate::{
     state::{AppState, Timing, use_app_state},
     store::NewFile,
 };
+use engine::files::{MEDIA_TYPES, size_words};
 use leptos::{prelude::*, task::spawn_local};
 use register::{
     FieldError, Kind, RecordId, Value, dates,
     evidence::{self, Validity},
-    files::{MEDIA_TYPES, size_words},
     policy,
     views::Evidence,
 };
@@ -463,7 +463,7 @@ fn keep_storage() {
 /// A file's bytes and media type; a photo (JPEG, PNG, WebP) drawn again at most
 /// `PHOTO_MAX_SIDE` pixels on its longest side, which also leaves its metadata behind.
 async fn read_file(file: &web_sys::File) -> Result<(Vec<u8>, String), String> {
-    let media_type = register::files::essence(&file.type_());
+    let media_type = engine::files::essence(&file.type_());
     if matches!(
         media_type.as_str(),
         "image/jpeg" | "image/png" | "image/webp"

@@ -10,8 +10,7 @@ use crate::{api::Api, state::use_app_state};
 use leptos::{prelude::*, task::spawn_local};
 use register::{
     ClientId, FieldType, Kind, Op, RecordId, Value,
-    device::Device,
-    wire::{HistoryResponse, Logged},
+    sync::{Device, HistoryResponse, Logged},
 };
 
 /// One change as shown: when (ms), by whom, which field, to what.

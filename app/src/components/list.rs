@@ -10,7 +10,7 @@ use super::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{FieldType, Kind, RecordId, RecordState, Value, dates, device::Device};
+use register::{FieldType, Kind, RecordId, RecordState, Value, dates, sync::Device};
 use std::collections::HashSet;
 
 /// Rows drawn at first, and added by each "Show more".

@@ -7,7 +7,7 @@ use crate::{
     store::{LOCAL_DB, Store},
 };
 use leptos::{prelude::*, task::spawn_local};
-use register::{ClientId, Kind, device::Device};
+use register::{ClientId, Kind, sync::Device};
 
 /// The database the demo organisation lives in on this device.
 pub const DEMO_DB: &str = "ratchet-demo";

@@ -20,7 +20,7 @@ fn me(state: crate::state::AppState) -> Option<RecordId> {
 fn mine(state: crate::state::AppState, settled: bool) -> Option<MyWork> {
     let today = dates::date(&state.today.get())?;
     let me = me(state);
-    let of = |d: &register::device::Device| work::my_work(&d.local, me, today);
+    let of = |d: &register::sync::Device| work::my_work(&d.local, me, today);
     Some(if settled {
         state.read_settled(of)
     } else {

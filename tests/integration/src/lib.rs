@@ -2,7 +2,10 @@
 //! loopback port with fresh state, and stops its whole process group afterwards, so no
 //! workerd is left running even when a test fails.
 
-use register::wire::{Credential, Invite, PushRequest};
+use register::{
+    api::{Credential, Invite},
+    sync::PushRequest,
+};
 use std::{
     fs::File,
     os::unix::process::CommandExt,

@@ -1,7 +1,7 @@
 //! The worker's HTTP surface, against a real `wrangler dev`.
 
+use engine::wire::{ErrorBody, Health};
 use integration::{Case, WranglerDev, get, run_cases};
-use register::wire::{ErrorBody, Health};
 
 fn health_reports_ok_as_json(server: &WranglerDev) {
     let (status, content_type, body) = get(server, "/api/health");

@@ -1,17 +1,11 @@
 //! Evidence files against a real `wrangler dev` with its local R2: upload and download by
 //! digest, and every refusal the file API promises, each with its status and nothing stored.
 
+use engine::files::{FILE_MAX_BYTES, StoredFile, digest};
 use integration::{
     Case, ORG_FILE_QUOTA_BYTES, WranglerDev, code, create_org, join_as, push, run_cases,
 };
-use register::{
-    Kind, Value,
-    device::Device,
-    files::{FILE_MAX_BYTES, StoredFile, digest},
-    policy,
-    views::Policy,
-    wire::Credential,
-};
+use register::{Kind, Value, api::Credential, policy, sync::Device, views::Policy};
 
 /// PUTs `bytes` as the file `name`, with `media_type` unless `None`; status and JSON body.
 fn upload(

@@ -1,17 +1,17 @@
 //! Organisations, credentials, roles and sync against a real `wrangler dev`: every refusal
 //! the API promises, two organisations side by side, and the hash chain checked by a client.
 
+use engine::{
+    chain::{self, GENESIS},
+    wire::PushResponse,
+};
 use integration::{
     Body, Case, WranglerDev, call, code, create_org, invite, join_as, push, run_cases,
 };
 use register::{
     ClientId, Hlc, Kind, Op, RecordId, Value,
-    chain::{self, GENESIS},
-    device::Device,
-    wire::{
-        Credential, HistoryResponse, Invite, InvitesResponse, MembersResponse, PullResponse,
-        PushRequest, PushResponse,
-    },
+    api::{Credential, Invite, InvitesResponse, MembersResponse},
+    sync::{Device, HistoryResponse, PullResponse, PushRequest},
 };
 use serde_json::json;
 
@@ -268,7 +268,7 @@ fn pull_pages_are_capped_by_bytes(server: &WranglerDev) {
         assert_eq!(status, 200);
         let bytes = body.to_string().len() as u64;
         assert!(
-            bytes < register::wire::PULL_MAX_BYTES + 64 * 1024,
+            bytes < engine::wire::PULL_MAX_BYTES + 64 * 1024,
             "a page of {bytes} bytes"
         );
         let page: PullResponse = serde_json::from_value(body).unwrap();
@@ -1376,7 +1376,7 @@ fn a_device_writes_at_most_its_share_a_minute(server: &WranglerDev) {
     let owner = create_org(server, "Busy Ltd");
     let viewer = join_as(server, &owner, "viewer", "Vi Ewer");
     let mut phone = device_for(&viewer);
-    let limit = register::limits::FILER_LIMIT.new_records;
+    let limit = engine::limits::FILER_LIMIT.new_records;
     let mut stored = 0;
     for i in 0..=limit {
         let report = RecordId::new();

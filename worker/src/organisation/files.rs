@@ -1,5 +1,5 @@
 //! Evidence files, kept in R2 under the organisation and named by the SHA-256 of their bytes
-//! (`register::files`). Members whose role may write evidence upload; any member downloads,
+//! (`engine::files`). Members whose role may write evidence upload; any member downloads,
 //! as they pull. The `files` table says which files this organisation holds and how much they
 //! weigh, so a download of a digest the organisation never stored finds nothing, and the
 //! quota is one sum.
@@ -10,14 +10,9 @@ use super::{
     sync::record_fields,
 };
 use crate::error::{ApiError, json};
+use engine::files::{FileLimits, FileRefusal, StoredFile, is_digest};
 use futures_util::StreamExt;
-use register::{
-    Kind, Value,
-    files::{FileLimits, FileRefusal, StoredFile, is_digest},
-    policy,
-    schema::DELETED,
-    views::Policy,
-};
+use register::{Kind, Value, policy, schema::DELETED, views::Policy};
 use serde::Deserialize;
 use worker::{Bucket, ByteStream, HttpMetadata, Request, Response};
 
@@ -88,7 +83,7 @@ async fn receive(
         .get("content-length")?
         .and_then(|n| n.parse::<u64>().ok());
     let media_type =
-        register::files::essence(&req.headers().get("content-type")?.unwrap_or_default());
+        engine::files::essence(&req.headers().get("content-type")?.unwrap_or_default());
     limits.check_offer(name, length, &media_type)?;
     let bytes = read_capped(req, limits.file_max_bytes).await?;
     if let Some(refusal) = policy::upload_refusal(&bytes, keeps_photo_location(org)?) {

@@ -10,11 +10,12 @@ use crate::{
     token::Token,
 };
 use register::{
-    ClientId, RecordId, Role, membership, schema,
-    wire::{
+    ClientId, RecordId, Role,
+    api::{
         CreateOrgRequest, Credential, DeviceInfo, INVITE_MAX_SECONDS, Invite, InviteRequest,
         InvitesResponse, JoinRequest, MemberInfo, MembersResponse, PendingInvite, RoleChange,
     },
+    membership, schema,
 };
 use serde::Deserialize;
 use worker::{Request, Response};

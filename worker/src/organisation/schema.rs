@@ -65,7 +65,7 @@ pub const MIGRATIONS: &[&[&str]] = &[
         "ALTER TABLE invites ADD COLUMN created_ms INTEGER",
         "ALTER TABLE invites ADD COLUMN withdrawn_by TEXT",
     ],
-    // 3: what each device has pushed in its current minute (`register::limits`).
+    // 3: what each device has pushed in its current minute (`engine::limits`).
     &[
         "ALTER TABLE devices ADD COLUMN window_start_ms INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE devices ADD COLUMN window_records INTEGER NOT NULL DEFAULT 0",

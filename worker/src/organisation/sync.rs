@@ -9,16 +9,18 @@ use crate::{
     body::read_json,
     error::{ApiError, json},
 };
+use engine::{
+    chain::GENESIS,
+    limits::WriteWindow,
+    server::{ServerView, page_length, plan_push, pull_page, stored_value_bytes},
+    wire::{HISTORY_MAX, PULL_ENTRY_BYTES, PULL_MAX, PushResponse},
+};
 use register::{
     ClientId, Hlc, Kind, LogEntry, Op, RecordId, Stamp, Value,
-    chain::GENESIS,
-    gate::Gate,
-    limits::{WriteLimit, WriteWindow},
+    gate::{Author, Gate},
+    membership::write_limit,
     rules::{Change, Lookup, Reads, Stored, StoredField},
-    server::{Author, PushPlan, ServerView, page_length, plan_push, pull_page, stored_value_bytes},
-    wire::{
-        HISTORY_MAX, HistoryResponse, Logged, PULL_ENTRY_BYTES, PULL_MAX, PushRequest, PushResponse,
-    },
+    sync::{HistoryResponse, Logged, PushPlan, PushRequest},
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,7 +37,7 @@ struct LoadedView {
     head: (u64, String),
 }
 
-impl ServerView for LoadedView {
+impl ServerView<Kind> for LoadedView {
     fn acked_mid(&self, _client: ClientId) -> u64 {
         self.acked_mid
     }
@@ -339,7 +341,8 @@ pub async fn push(
     json(&response, 200)
 }
 
-/// Counts what a push stores against the device's limit for the minute (`register::limits`):
+/// Counts what a push stores against the device's limit for the minute (`engine::limits`,
+/// `register::membership::write_limit`):
 /// the device's window with it, or a 429 that stores nothing.
 fn admit(
     view: &LoadedView,
@@ -362,7 +365,7 @@ fn admit(
         .iter()
         .map(|e| stored_value_bytes(&e.op.value) + PULL_ENTRY_BYTES)
         .sum();
-    let limit = WriteLimit::for_role(caller.role);
+    let limit = write_limit(caller.role);
     view.window
         .admit(now, new_records, bytes, limit)
         .map_err(|seconds| {

@@ -15,12 +15,12 @@ use crate::{
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use register::{
     Role,
-    device::Device,
-    membership,
-    wire::{
+    api::{
         CreateOrgRequest, Credential, InviteRequest, JoinRequest, MemberInfo, PendingInvite,
         RoleChange,
     },
+    membership,
+    sync::Device,
 };
 
 fn origin() -> String {

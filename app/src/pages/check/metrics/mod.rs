@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 use register::{
     Kind, RecordId, Value, View, dates,
-    device::Device,
     metrics::{due_metrics, measurements_by_metric, next_due, standing},
+    sync::Device,
     views,
 };
 

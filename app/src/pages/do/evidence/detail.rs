@@ -8,8 +8,9 @@ use crate::components::{
     record::RecordEditor,
 };
 use crate::state::use_app_state;
+use engine::files::size_words;
 use leptos::prelude::*;
-use register::{Kind, RecordId, files::size_words, views::Evidence};
+use register::{Kind, RecordId, views::Evidence};
 
 #[component]
 pub fn EvidenceDetail() -> impl IntoView {

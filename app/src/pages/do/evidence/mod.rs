@@ -7,12 +7,9 @@ use crate::components::{
     list::{Extras, ListSpec, RegisterList, Tag},
     record::words,
 };
+use engine::files::{size_words, type_words};
 use leptos::prelude::*;
-use register::{
-    Kind, RecordId, RecordState, View,
-    files::{size_words, type_words},
-    views::Evidence,
-};
+use register::{Kind, RecordId, RecordState, View, views::Evidence};
 use wasm_bindgen_futures::JsFuture;
 
 pub static EVIDENCE: ListSpec = ListSpec {

@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use register::{
     Kind, RecordId, View,
-    device::Device,
     metrics::{measurements_by_metric, metrics_of, objective_status},
+    sync::Device,
     views,
 };
 

@@ -9,11 +9,11 @@ use crate::{
     Kind, RecordId, Value,
     audits::NewCheck,
     catalogue::{self, ANNEX_A},
-    device::Device,
     gate::{self, Edit, Gate, Who},
     indicators::DEFAULT_APPETITE,
     maturity::{self, Area, Facts},
     reviews,
+    sync::Device,
     views::Review,
 };
 use chrono::{Days, Months, NaiveDate, NaiveTime};
@@ -1184,7 +1184,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Kind, fixture::day, indicators, views};
+    use crate::{ClientId, Kind, fixture::day, indicators, sync::MemoryServer, views};
 
     fn demo(today: &str) -> (Device, Demo) {
         let mut device = Device::new(ClientId::new());
@@ -1253,32 +1253,30 @@ mod tests {
     /// people are member records with no accounts to act in their own names.
     struct AsBuilt;
 
-    impl crate::server::Judge for AsBuilt {
+    impl engine::server::Judge<MemoryServer> for AsBuilt {
+        type Kind = crate::Kind;
+        type Author = crate::ClientId;
+
         fn judge(
             &self,
-            _: &crate::server::Author,
+            _: &crate::ClientId,
             ops: &[&crate::Op],
-            view: &dyn crate::server::ServerView,
-        ) -> Vec<crate::server::Judgement> {
+            view: &MemoryServer,
+        ) -> Vec<engine::server::Judgement> {
             Gate::default().judge_ops(Who::ALONE, ops, view)
         }
     }
 
     #[test]
     fn every_change_of_the_demo_is_one_the_server_accepts_in_order() {
-        let (mut device, demo) = demo("2026-06-30");
-        let mut server = crate::server::MemoryServer::default();
-        let you = crate::server::Author {
-            client: device.client,
-            member: demo.you.to_string(),
-            role: crate::Role::Owner,
-        };
+        let (mut device, _) = demo("2026-06-30");
+        let mut server = MemoryServer::default();
         let now = super::ms(day("2026-06-30"));
         for _ in 0..1_000 {
             let Some(request) = device.push_request(500) else {
                 break;
             };
-            match server.push(&AsBuilt, &you, &request, now) {
+            match server.push(&AsBuilt, &device.client, &request, now) {
                 Ok(pushed) => device.on_pushed(&pushed),
                 Err(refused) => panic!("{:?}", refused.body().rejections),
             }

@@ -10,10 +10,10 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LogEntry {
+pub struct LogEntry<K> {
     pub seq: u64,
     pub hash: String,
-    pub op: Op,
+    pub op: Op<K>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +42,7 @@ fn from_hex(hex: &str) -> Option<[u8; 32]> {
 }
 
 /// The hash of the entry holding `op`, given the previous entry's hash.
-pub fn link(previous: &str, op: &Op) -> Result<String, ChainError> {
+pub fn link<K: serde::Serialize>(previous: &str, op: &Op<K>) -> Result<String, ChainError> {
     let previous = from_hex(previous).ok_or_else(|| ChainError::BadHash(previous.to_owned()))?;
     let mut hasher = Sha256::new();
     hasher.update(previous);
@@ -51,7 +51,11 @@ pub fn link(previous: &str, op: &Op) -> Result<String, ChainError> {
 }
 
 /// Checks that `entries` continue the chain after (`seq`, `hash`); returns the new head hash.
-pub fn verify(seq: u64, hash: &str, entries: &[LogEntry]) -> Result<String, ChainError> {
+pub fn verify<K: serde::Serialize>(
+    seq: u64,
+    hash: &str,
+    entries: &[LogEntry<K>],
+) -> Result<String, ChainError> {
     let mut previous = (seq, hash.to_owned());
     for entry in entries {
         if entry.seq != previous.0 + 1 {
@@ -71,9 +75,9 @@ pub fn verify(seq: u64, hash: &str, entries: &[LogEntry]) -> Result<String, Chai
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Hlc, Kind, RecordId, Value};
+    use crate::{ClientId, Hlc, RecordId, Value, testing::Kind};
 
-    fn chain(n: u64) -> Vec<LogEntry> {
+    fn chain(n: u64) -> Vec<LogEntry<Kind>> {
         let client = ClientId::from_u128(7);
         let record = RecordId::new();
         let mut hash = GENESIS.to_owned();
@@ -83,7 +87,7 @@ mod tests {
                     client,
                     mid: seq,
                     record,
-                    kind: Kind::Risk,
+                    kind: Kind::Note,
                     field: "title".into(),
                     value: Value::Text(format!("v{seq}")),
                     hlc: Hlc {

@@ -177,7 +177,7 @@ pub fn objective_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Kind, Value, device::Device};
+    use crate::{Kind, Value, sync::Device};
 
     fn metric(direction: &str, target: Option<f64>, warning: Option<f64>) -> views::Metric {
         let mut device = Device::new(crate::ClientId::new());

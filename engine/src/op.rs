@@ -1,22 +1,22 @@
 //! An op is one field of one record set to one value at one hybrid-clock instant.
 
-use crate::{ClientId, Hlc, Kind, RecordId, Stamp, Value};
+use crate::{ClientId, Hlc, RecordId, Stamp, Value};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Op {
+pub struct Op<K> {
     pub client: ClientId,
     /// Per-client sequence number, from 1 and without gaps: the server's dedup key.
     pub mid: u64,
     pub record: RecordId,
-    pub kind: Kind,
+    pub kind: K,
     pub field: String,
     pub value: Value,
     pub hlc: Hlc,
 }
 
-impl Op {
+impl<K: serde::Serialize> Op<K> {
     pub fn stamp(&self) -> Stamp {
         Stamp {
             hlc: self.hlc,

@@ -5,7 +5,21 @@
 //! The invariant they keep: someone can always act as an owner (an owner not removed, with a
 //! device not revoked), because only an owner can make another owner.
 
-use crate::{ClientId, Role, wire::MemberInfo};
+use crate::{Kind, Role, api::MemberInfo};
+use engine::{
+    ClientId,
+    limits::{FILER_LIMIT, WRITER_LIMIT, WriteLimit},
+};
+
+/// How much a member's device may write in a minute: those who may only file reports get
+/// the small limit.
+pub fn write_limit(role: Role) -> WriteLimit {
+    if Kind::ALL.iter().any(|&kind| role.may_write(kind)) {
+        WRITER_LIMIT
+    } else {
+        FILER_LIMIT
+    }
+}
 
 /// Why a change to the membership is refused, with the status the server answers.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -129,7 +143,7 @@ pub fn may_change_role(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::DeviceInfo;
+    use crate::api::DeviceInfo;
 
     fn member(name: &str, role: Role, devices: &[(ClientId, bool)]) -> MemberInfo {
         MemberInfo {
@@ -242,5 +256,13 @@ mod tests {
             may_change_role(&members, Role::Owner, &members[1], Role::Owner),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_member_who_only_files_reports_writes_less() {
+        assert_eq!(write_limit(Role::Viewer), FILER_LIMIT);
+        for role in [Role::Owner, Role::Admin, Role::Editor, Role::Auditor] {
+            assert_eq!(write_limit(role), WRITER_LIMIT);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! short title, with guidance written by us (the standard's requirement text is not copied).
 //! A new register starts with every Annex A control as a `Control` record.
 
-use crate::{Kind, RecordId, Value, device::Device, views};
+use crate::{Kind, RecordId, Value, sync::Device, views};
 use chrono::NaiveDate;
 
 /// The four Annex A themes, with the `theme` value a control record stores.

@@ -7,7 +7,7 @@
 
 use crate::{
     Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, policy, reviews,
-    schema::DELETED, views, walkthrough,
+    schema::DELETED, sync::MemoryServer, views, walkthrough,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,6 +37,21 @@ impl Lookup for Nothing {
 
     fn linked(&self, _: Kind, _: &str, _: RecordId) -> Vec<RecordId> {
         Vec::new()
+    }
+}
+
+/// The in-memory server (the simulation's and the tests') reads its stored state.
+impl Lookup for MemoryServer {
+    fn field(&self, record: RecordId, field: &str) -> Option<Value> {
+        self.state.field(record, field)
+    }
+
+    fn stamp(&self, record: RecordId, field: &str) -> Option<Stamp> {
+        self.state.stamp(record, field)
+    }
+
+    fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
+        self.state.linked(kind, field, target)
     }
 }
 
@@ -495,7 +510,7 @@ pub fn broken(kind: Kind, subject: &Subject) -> Vec<&'static RecordRule> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, device::Device};
+    use crate::{ClientId, sync::Device};
 
     #[test]
     fn pending_changes_move_links_and_fields_over_the_stored_records() {

@@ -6,8 +6,8 @@ use crate::{
     RecordId, Value,
     gate::{self, Gate, Who},
     policy,
-    replica::RecordState,
     rules::{self, Lookup, RecordRule},
+    sync::RecordState,
 };
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +17,8 @@ pub const LONG_TEXT_MAX_BYTES: usize = 64 * 1024;
 pub const SHORT_TEXT_MAX_CHARS: usize = 200;
 /// Most links a list field may hold.
 pub const REFS_MAX: usize = 200;
-/// Name of the tombstone field every kind has.
-pub const DELETED: &str = "deleted";
+/// Name of the tombstone field every kind has (the engine's).
+pub use engine::replica::DELETED;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum FieldType {
@@ -520,11 +520,8 @@ impl FromValue for Vec<String> {
     }
 }
 
-/// A typed, read-only view of one kind's record.
-pub trait View: Sized {
-    const KIND: Kind;
-    fn from_record(id: RecordId, record: &RecordState) -> Self;
-}
+/// A typed, read-only view of one kind's record (`Replica::view` and `all` read them).
+pub use engine::View;
 
 macro_rules! required_flag {
     () => {
@@ -548,6 +545,12 @@ macro_rules! register_schema {
         #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Kind { $( $(#[$doc])* $Kind, )* }
+
+        impl engine::RecordKind for Kind {
+            fn label(self) -> &'static str {
+                self.spec().label
+            }
+        }
 
         impl Kind {
             pub const ALL: &'static [Kind] = &[ $( Kind::$Kind, )* ];
@@ -606,7 +609,7 @@ macro_rules! register_schema {
                     $( $( pub const $field: &'static str = stringify!($field); )* )*
                 }
 
-                impl View for $Kind {
+                impl View<Kind> for $Kind {
                     const KIND: Kind = Kind::$Kind;
 
                     fn from_record(id: RecordId, record: &RecordState) -> Self {
@@ -948,7 +951,7 @@ register_schema! {
     }
     /// A file or photo that shows something is done: the bytes are kept on each device and in
     /// the sync server's bucket, named by their SHA-256, which this record carries so the
-    /// hash-chained log vouches for the content (`register::files`, `register::evidence`).
+    /// hash-chained log vouches for the content (`engine::files`, `register::evidence`).
     /// `coordinates` is where a photo was taken, kept only when the organisation's policy
     /// says so (`register::policy`).
     Evidence = "evidence", "Evidence", EditorsAndAuditors, append_only: false {
@@ -1033,7 +1036,7 @@ pub fn choice_words(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Replica, device::Device, rules::Nothing};
+    use crate::{ClientId, Replica, rules::Nothing, sync::Device};
 
     fn field(kind: Kind, name: &str) -> &'static FieldSpec {
         kind.spec().field(name).unwrap()

@@ -5,10 +5,11 @@
 //! records it was computed from; too little data gives no figure rather than a misleading one.
 
 use crate::{
-    Kind, RecordId, Replica, View, dates,
+    Kind, RecordId, Replica, dates,
     findings::is_nonconformity,
     metrics::{self, ObjectiveStatus, Standing},
     risk::Rating,
+    schema::View,
     views::{Action, AuditCheck, Control, Event, Finding, Measurement, Metric, Objective, Risk},
 };
 use chrono::{Days, NaiveDate};

@@ -332,7 +332,7 @@ pub fn pack_index(entries: &[PackEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Value, device::Device, rules::Nothing};
+    use crate::{ClientId, Value, rules::Nothing, sync::Device};
 
     fn day(text: &str) -> NaiveDate {
         dates::date(text).unwrap()

@@ -610,7 +610,7 @@ pub fn recurrences(register: &impl Lookup, finding: RecordId) -> Vec<RecordId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, device::Device, rules::Nothing};
+    use crate::{ClientId, rules::Nothing, sync::Device};
 
     const OWNER: &str = "0195f0c4-0000-7000-8000-000000000001";
     const AUDITOR: &str = "0195f0c4-0000-7000-8000-000000000002";

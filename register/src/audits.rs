@@ -488,7 +488,7 @@ pub fn programme(register: &Replica, today: &str) -> Vec<(String, Vec<Audit>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Value, device::Device, rules::Nothing};
+    use crate::{ClientId, Value, rules::Nothing, sync::Device};
 
     fn edit(device: &mut Device, id: RecordId, kind: Kind, fields: &[(&str, Value)]) {
         for (field, value) in fields {

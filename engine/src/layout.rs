@@ -13,7 +13,7 @@
 //! own JSON, which repeats every client id and key name.
 
 use crate::{
-    ClientId, FieldState, Hlc, Kind, RecordId, RecordState, Stamp, Value,
+    ClientId, FieldState, Hlc, RecordId, RecordKind, RecordState, Stamp, Value,
     device::{Device, RecordRow},
 };
 use serde::{Deserialize, Serialize};
@@ -45,23 +45,29 @@ pub fn bucket_of(id: RecordId, buckets: u32) -> u32 {
 struct Field<S, V>(S, V, u64, u32, u32);
 
 #[derive(Serialize, Deserialize)]
-struct Packed<F>(RecordId, Kind, Option<Vec<F>>, Option<Vec<F>>, u8);
+struct Packed<K, F>(RecordId, K, Option<Vec<F>>, Option<Vec<F>>, u8);
 
 #[derive(Serialize, Deserialize)]
-struct Bucket<F> {
+struct Bucket<K, F> {
     c: Vec<ClientId>,
-    r: Vec<Packed<F>>,
+    r: Vec<Packed<K, F>>,
 }
 
 /// Builds one bucket's text, numbering its clients as they appear.
-#[derive(Default)]
-struct BucketWriter<'a> {
+struct BucketWriter<'a, K> {
     clients: Vec<ClientId>,
-    records: Vec<Packed<Field<&'a str, &'a Value>>>,
+    records: Vec<Packed<K, Field<&'a str, &'a Value>>>,
 }
 
-impl<'a> BucketWriter<'a> {
-    fn fields(&mut self, record: &'a RecordState) -> Vec<Field<&'a str, &'a Value>> {
+impl<'a, K: RecordKind> BucketWriter<'a, K> {
+    fn new() -> Self {
+        Self {
+            clients: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+
+    fn fields(&mut self, record: &'a RecordState<K>) -> Vec<Field<&'a str, &'a Value>> {
         record
             .fields
             .iter()
@@ -89,8 +95,8 @@ impl<'a> BucketWriter<'a> {
     fn add(
         &mut self,
         id: RecordId,
-        local: Option<&'a RecordState>,
-        confirmed: Option<&'a RecordState>,
+        local: Option<&'a RecordState<K>>,
+        confirmed: Option<&'a RecordState<K>>,
     ) {
         let Some(kind) = local.or(confirmed).map(|r| r.kind) else {
             return;
@@ -118,7 +124,7 @@ impl<'a> BucketWriter<'a> {
     }
 }
 
-impl Device {
+impl<K: RecordKind> Device<K> {
     /// The stored bytes of each of `which` buckets, or None when the bucket is empty and its
     /// row should go.
     pub fn packed_buckets(
@@ -129,7 +135,7 @@ impl Device {
         which
             .iter()
             .map(|&bucket| {
-                let mut writer = BucketWriter::default();
+                let mut writer = BucketWriter::new();
                 for (id, local) in self.local.with_low_bits(bucket, buckets) {
                     writer.add(id, Some(local), self.confirmed.record(id));
                 }
@@ -150,15 +156,15 @@ impl Device {
 }
 
 /// Reads every stored record from the bucket texts.
-pub fn unpack<'a>(
+pub fn unpack<'a, K: RecordKind>(
     buckets: impl IntoIterator<Item = &'a [u8]>,
-) -> Result<Vec<RecordRow>, serde_json::Error> {
+) -> Result<Vec<RecordRow<K>>, serde_json::Error> {
     let mut rows = Vec::new();
     for text in buckets {
-        let bucket: Bucket<Field<String, Value>> = serde_json::from_slice(text)?;
-        let state = |kind: Kind,
+        let bucket: Bucket<K, Field<String, Value>> = serde_json::from_slice(text)?;
+        let state = |kind: K,
                      fields: Vec<Field<String, Value>>|
-         -> Result<RecordState, serde_json::Error> {
+         -> Result<RecordState<K>, serde_json::Error> {
             let fields = fields
                 .into_iter()
                 .map(|Field(name, value, wall, counter, client)| {
@@ -183,7 +189,6 @@ pub fn unpack<'a>(
             };
             rows.push(RecordRow {
                 id,
-                kind,
                 local,
                 confirmed,
             });
@@ -195,9 +200,11 @@ pub fn unpack<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Value, device::Stored};
-
-    const NOW: u64 = 1_800_000_000_000;
+    use crate::{
+        ClientId, Value,
+        device::Stored,
+        testing::{Device, Kind, NOW},
+    };
 
     fn device_with(records: usize) -> (Device, Vec<RecordId>) {
         let mut device = Device::new(ClientId::new());
@@ -205,12 +212,12 @@ mod tests {
         for (i, id) in ids.iter().enumerate() {
             device.edit(
                 *id,
-                Kind::Risk,
+                Kind::Note,
                 "title",
                 format!("Risk “{i}”\n").into(),
                 NOW,
             );
-            device.edit(*id, Kind::Risk, "inherent_impact", Value::Int(3), NOW);
+            device.edit(*id, Kind::Note, "inherent_impact", Value::Int(3), NOW);
         }
         (device, ids)
     }
@@ -226,7 +233,7 @@ mod tests {
         let packed = device.packed_buckets(&all_buckets(buckets), buckets);
         assert_eq!(packed.len(), buckets as usize);
         let texts = || packed.iter().filter_map(|(_, t)| t.as_deref());
-        let rows = unpack(texts()).unwrap();
+        let rows = unpack::<Kind>(texts()).unwrap();
         assert_eq!(rows.len(), 300);
         let packed_bytes: usize = texts().map(<[u8]>::len).sum();
         let plain_bytes: usize = rows
@@ -257,7 +264,7 @@ mod tests {
             panic!("one bucket with records: {packed:?}")
         };
         assert_eq!(*bucket, target);
-        let rows = unpack([text.as_slice()]).unwrap();
+        let rows = unpack::<Kind>([text.as_slice()]).unwrap();
         let expected: Vec<RecordId> = ids
             .iter()
             .copied()
@@ -299,11 +306,11 @@ mod tests {
 
     #[test]
     fn unreadable_text_is_an_error() {
-        assert!(unpack([b"[1,2".as_slice()]).is_err());
+        assert!(unpack::<Kind>([b"[1,2".as_slice()]).is_err());
         let unknown_client = format!(
-            r#"{{"c":[],"r":[["{}","risk",[["title","x",1,0,0]],null,0]]}}"#,
+            r#"{{"c":[],"r":[["{}","note",[["title","x",1,0,0]],null,0]]}}"#,
             RecordId::new()
         );
-        assert!(unpack([unknown_client.as_bytes()]).is_err());
+        assert!(unpack::<Kind>([unknown_client.as_bytes()]).is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! what the person sees: the server's state plus every change the server has not confirmed.
 
 use crate::{
-    ClientId, FieldState, Hlc, HlcClock, Kind, Op, RecordId, RecordState, Replica, Value,
+    ClientId, FieldState, Hlc, HlcClock, Op, RecordId, RecordKind, RecordState, Replica, Value,
     chain::{self, ChainError, GENESIS},
     pace::PUSH_MAX_BYTES,
     server::CLOCK_AHEAD_MAX_MS,
@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-pub enum Pending {
-    Op(Op),
+pub enum Pending<K> {
+    Op(Op<K>),
     /// Refused by the server and given up; sent so the server consumes the mid.
     Withdrawn,
 }
@@ -36,31 +36,30 @@ pub struct DeviceMeta {
 
 /// One record as stored: what the person sees and what the server has confirmed.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-pub struct RecordRow {
+pub struct RecordRow<K> {
     pub id: RecordId,
-    pub kind: Kind,
-    pub local: Option<RecordState>,
-    pub confirmed: Option<RecordState>,
+    pub local: Option<RecordState<K>>,
+    pub confirmed: Option<RecordState<K>>,
 }
 
 /// Everything one operation changed, to be written in one storage transaction.
 #[derive(Clone, PartialEq, Debug)]
-pub struct Changes {
+pub struct Changes<K> {
     pub meta: DeviceMeta,
-    pub records: Vec<RecordRow>,
+    pub records: Vec<RecordRow<K>>,
     /// Queue entries to write, and mids to delete (`None`). One queue holds both the outbox
     /// and the acknowledged-but-unconfirmed ops: entries at or below `meta.acked_mid` are the
     /// latter, so an acknowledgement writes only the counter.
-    pub queue: Vec<(u64, Option<Pending>)>,
+    pub queue: Vec<(u64, Option<Pending<K>>)>,
     /// The full list of refused changes, when it changed.
     pub refused: Option<Vec<Rejection>>,
 }
 
 /// What a device loads from storage to carry on where it stopped.
-pub struct Stored {
+pub struct Stored<K> {
     pub meta: DeviceMeta,
-    pub records: Vec<RecordRow>,
-    pub queue: Vec<(u64, Pending)>,
+    pub records: Vec<RecordRow<K>>,
+    pub queue: Vec<(u64, Pending<K>)>,
     pub refused: Vec<Rejection>,
 }
 
@@ -72,20 +71,20 @@ struct Dirty {
 }
 
 #[derive(Clone, Debug)]
-pub struct Device {
+pub struct Device<K> {
     pub client: ClientId,
     pub clock: HlcClock,
     /// Added to this device's clock when it stamps an edit (`observe_server_time`).
     clock_offset_ms: i64,
     next_mid: u64,
     acked_mid: u64,
-    outbox: BTreeMap<u64, Pending>,
+    outbox: BTreeMap<u64, Pending<K>>,
     /// Acknowledged by the server but not yet seen in a pull.
-    sent: BTreeMap<u64, Op>,
+    sent: BTreeMap<u64, Op<K>>,
     /// Only what the server's log says.
-    pub confirmed: Replica,
+    pub confirmed: Replica<K>,
     /// What the person sees.
-    pub local: Replica,
+    pub local: Replica<K>,
     pub cursor: u64,
     pub head_hash: String,
     /// Changes the server refused, for the person to see.
@@ -93,7 +92,7 @@ pub struct Device {
     dirty: Dirty,
 }
 
-impl Device {
+impl<K: RecordKind> Device<K> {
     pub fn new(client: ClientId) -> Self {
         Self {
             client,
@@ -112,7 +111,7 @@ impl Device {
         }
     }
 
-    pub fn restore(stored: Stored) -> Self {
+    pub fn restore(stored: Stored<K>) -> Self {
         let mut device = Self::new(stored.meta.client);
         device.clock = HlcClock::new(stored.meta.clock);
         device.clock_offset_ms = stored.meta.clock_offset_ms;
@@ -156,26 +155,17 @@ impl Device {
     }
 
     /// What changed since the last call, as rows to write in one transaction.
-    pub fn take_changes(&mut self) -> Changes {
+    pub fn take_changes(&mut self) -> Changes<K> {
         let dirty = std::mem::take(&mut self.dirty);
         Changes {
             meta: self.meta(),
             records: dirty
                 .records
                 .into_iter()
-                .map(|id| {
-                    let local = self.local.record(id).cloned();
-                    let confirmed = self.confirmed.record(id).cloned();
-                    let kind = local
-                        .as_ref()
-                        .or(confirmed.as_ref())
-                        .map_or(Kind::Risk, |r| r.kind);
-                    RecordRow {
-                        id,
-                        kind,
-                        local,
-                        confirmed,
-                    }
+                .map(|id| RecordRow {
+                    id,
+                    local: self.local.record(id).cloned(),
+                    confirmed: self.confirmed.record(id).cloned(),
                 })
                 .collect(),
             queue: dirty
@@ -197,11 +187,11 @@ impl Device {
     pub fn edit(
         &mut self,
         record: RecordId,
-        kind: Kind,
+        kind: K,
         field: &str,
         value: Value,
         now_ms: u64,
-    ) -> Op {
+    ) -> Op<K> {
         let op = Op {
             client: self.client,
             mid: self.next_mid,
@@ -238,7 +228,7 @@ impl Device {
 
     /// This device's changes to one record that the server has not acknowledged yet, oldest
     /// first: the part of its history only this device knows.
-    pub fn unsent_ops(&self, record: RecordId) -> impl Iterator<Item = &Op> {
+    pub fn unsent_ops(&self, record: RecordId) -> impl Iterator<Item = &Op<K>> {
         self.outbox
             .values()
             .filter_map(move |pending| match pending {
@@ -250,15 +240,15 @@ impl Device {
     /// The next push: the oldest `max` outbox entries, or None if there is nothing to send.
     /// A run of changes to one record is never split across pushes, because the server
     /// needs a new record's required fields together.
-    pub fn push_request(&self, max: usize) -> Option<PushRequest> {
+    pub fn push_request(&self, max: usize) -> Option<PushRequest<K>> {
         self.push_request_within(max, PUSH_MAX_BYTES)
     }
 
     /// The next push of at most `max_ops` entries and, past its first, `max_bytes` of
     /// changes as sent (see `pace`). A run of changes to one record that starts the push is
     /// sent whole, as far as the server's own limits allow.
-    pub fn push_request_within(&self, max_ops: usize, max_bytes: usize) -> Option<PushRequest> {
-        let record_of = |pending: &Pending| match pending {
+    pub fn push_request_within(&self, max_ops: usize, max_bytes: usize) -> Option<PushRequest<K>> {
+        let record_of = |pending: &Pending<K>| match pending {
             Pending::Op(op) => Some(op.record),
             Pending::Withdrawn => None,
         };
@@ -427,7 +417,7 @@ impl Device {
     }
 
     /// The field as the server has it, with every change still in flight applied on top.
-    fn recompute_field(&mut self, record: RecordId, kind: Kind, field: &str) {
+    fn recompute_field(&mut self, record: RecordId, kind: K, field: &str) {
         let mut best: Option<FieldState> = self
             .confirmed
             .record(record)
@@ -453,7 +443,7 @@ impl Device {
     }
 
     /// Applies a page of the log after checking that it continues the verified chain.
-    pub fn on_pulled(&mut self, page: &PullResponse) -> Result<(), ChainError> {
+    pub fn on_pulled(&mut self, page: &PullResponse<K>) -> Result<(), ChainError> {
         let fresh: Vec<_> = page.ops.iter().filter(|e| e.seq > self.cursor).collect();
         let fresh_entries: Vec<_> = fresh.iter().map(|e| (*e).clone()).collect();
         let head = chain::verify(self.cursor, &self.head_hash, &fresh_entries)?;
@@ -496,7 +486,7 @@ impl Device {
 
 /// The bytes an outbox entry takes in a push's JSON (an op, or a withdrawn mid), with its
 /// separator.
-fn sent_bytes(pending: &Pending) -> usize {
+fn sent_bytes<K: RecordKind>(pending: &Pending<K>) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -520,25 +510,11 @@ fn sent_bytes(pending: &Pending) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::{Author, MemoryServer};
+    use crate::testing::{Device, Judged, Kind, MemoryServer, NOW, REFUSED};
 
-    const NOW: u64 = 1_800_000_000_000;
-    /// The register's gate with no members list or date to judge by.
-    const GATE: crate::gate::Gate = crate::gate::Gate {
-        members: None,
-        today: None,
-    };
+    type PushRequest = crate::wire::PushRequest<Kind>;
 
-    /// The device's member, pushing as an editor.
-    fn editor(device: &Device) -> Author {
-        Author {
-            client: device.client,
-            member: format!("member of {}", device.client),
-            role: crate::Role::Editor,
-        }
-    }
-
-    fn restore_from(changes: &[Changes]) -> Device {
+    fn restore_from(changes: &[Changes<Kind>]) -> Device {
         // Replays write sets the way storage would keep them: last write per key wins.
         let mut records = BTreeMap::new();
         let mut queue = BTreeMap::new();
@@ -571,8 +547,8 @@ mod tests {
         let long = "x".repeat(60_000);
         let risks: Vec<RecordId> = (0..40).map(|_| RecordId::new()).collect();
         for &id in &risks {
-            device.edit(id, Kind::Risk, "title", "Long".into(), NOW);
-            device.edit(id, Kind::Risk, "description", long.clone().into(), NOW);
+            device.edit(id, Kind::Note, "title", "Long".into(), NOW);
+            device.edit(id, Kind::Note, "description", long.clone().into(), NOW);
         }
         let size = |request: &PushRequest| serde_json::to_string(request).unwrap().len();
         // 40 records of ~60 KB do not fit in one request body: the push stops at a record's end.
@@ -600,29 +576,29 @@ mod tests {
     fn a_device_restored_from_its_write_sets_carries_on_identically() {
         let mut server = MemoryServer::default();
         let mut device = Device::new(ClientId::new());
-        let author = editor(&device);
+        let author = device.client;
         let mut writes = Vec::new();
         let id = RecordId::new();
-        device.edit(id, Kind::Risk, "title", "Phishing".into(), NOW);
-        device.edit(id, Kind::Risk, "inherent_likelihood", Value::Int(3), NOW);
-        device.edit(id, Kind::Risk, "inherent_impact", Value::Int(3), NOW);
+        device.edit(id, Kind::Note, "title", "Phishing".into(), NOW);
+        device.edit(id, Kind::Note, "inherent_likelihood", Value::Int(3), NOW);
+        device.edit(id, Kind::Note, "inherent_impact", Value::Int(3), NOW);
         writes.push(device.take_changes());
         let response = server
-            .push(&GATE, &author, &device.push_request(500).unwrap(), NOW)
+            .push(&Judged, &author, &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pushed(&response);
         writes.push(device.take_changes());
         assert_eq!(device.unsent_ops(id).count(), 0);
         assert!(device.unsent_records().is_empty());
-        device.edit(id, Kind::Risk, "residual_impact", Value::Int(9), NOW);
-        device.edit(id, Kind::Risk, "title", "Phishing of finance".into(), NOW);
+        device.edit(id, Kind::Note, "colour", REFUSED.into(), NOW);
+        device.edit(id, Kind::Note, "title", "Phishing of finance".into(), NOW);
         writes.push(device.take_changes());
         let unsent = |device: &Device| -> Vec<String> {
             device.unsent_ops(id).map(|op| op.field.clone()).collect()
         };
-        assert_eq!(unsent(&device), ["residual_impact", "title"]);
+        assert_eq!(unsent(&device), ["colour", "title"]);
         let refusal = server
-            .push(&GATE, &author, &device.push_request(500).unwrap(), NOW)
+            .push(&Judged, &author, &device.push_request(500).unwrap(), NOW)
             .unwrap_err();
         device.on_refused(&refusal.body());
         writes.push(device.take_changes());
@@ -640,7 +616,7 @@ mod tests {
         assert_eq!(restored.refused.len(), 1);
         assert_eq!(restored.push_request(500), device.push_request(500));
         assert_eq!(
-            restored.local.record(id).unwrap().get("residual_impact"),
+            restored.local.record(id).unwrap().get("colour"),
             None,
             "the refused value is gone from what the person sees"
         );
@@ -655,14 +631,14 @@ mod tests {
     fn a_refusal_that_arrives_after_the_op_was_pulled_from_the_log_withdraws_nothing() {
         let mut server = MemoryServer::default();
         let mut device = Device::new(ClientId::new());
-        let author = editor(&device);
+        let author = device.client;
         let id = RecordId::new();
-        device.edit(id, Kind::Risk, "title", "Phishing".into(), NOW);
-        device.edit(id, Kind::Risk, "inherent_likelihood", Value::Int(3), NOW);
-        device.edit(id, Kind::Risk, "inherent_impact", Value::Int(4), NOW);
+        device.edit(id, Kind::Note, "title", "Phishing".into(), NOW);
+        device.edit(id, Kind::Note, "inherent_likelihood", Value::Int(3), NOW);
+        device.edit(id, Kind::Note, "inherent_impact", Value::Int(4), NOW);
         // One copy of the push is stored; its answer is lost, and the device pulls its ops.
         server
-            .push(&GATE, &author, &device.push_request(500).unwrap(), NOW)
+            .push(&Judged, &author, &device.push_request(500).unwrap(), NOW)
             .unwrap();
         device.on_pulled(&server.pull(0, 1000)).unwrap();
         // A refusal of another copy (a larger batch, say) then arrives: the log has won.
@@ -692,7 +668,7 @@ mod tests {
                 let Some(request) = device.push_request(500) else {
                     break;
                 };
-                let answer = server.push(&GATE, &editor(device), &request, server_now);
+                let answer = server.push(&Judged, &device.client, &request, server_now);
                 device.observe_server_time(server_now, local);
                 match answer {
                     Ok(response) => device.on_pushed(&response),
@@ -709,27 +685,27 @@ mod tests {
         let id = RecordId::new();
         fast.edit(
             id,
-            Kind::Risk,
+            Kind::Note,
             "title",
             "Filed offline".into(),
             NOW + HOURS_3,
         );
         fast.edit(
             id,
-            Kind::Risk,
+            Kind::Note,
             "inherent_likelihood",
             Value::Int(2),
             NOW + HOURS_3,
         );
         fast.edit(
             id,
-            Kind::Risk,
+            Kind::Note,
             "inherent_impact",
             Value::Int(2),
             NOW + HOURS_3,
         );
         let refusal = server
-            .push(&GATE, &editor(&fast), &fast.push_request(500).unwrap(), NOW)
+            .push(&Judged, &fast.client, &fast.push_request(500).unwrap(), NOW)
             .unwrap_err();
         assert!(
             matches!(&refusal, crate::server::PushRefusal::Rejected { rejections, .. }
@@ -760,7 +736,7 @@ mod tests {
         sync(&mut server, &mut right, NOW + 1_000, NOW + 1_000);
         right.edit(
             id,
-            Kind::Risk,
+            Kind::Note,
             "title",
             "Later, on the laptop".into(),
             NOW + 1_000,
@@ -772,7 +748,7 @@ mod tests {
         // The fast phone's own later edit wins in turn, stamped from the server's time.
         fast.edit(
             id,
-            Kind::Risk,
+            Kind::Note,
             "title",
             "Later still, on the phone".into(),
             NOW + HOURS_3 + 2_000,
@@ -786,7 +762,7 @@ mod tests {
         sync(&mut server, &mut slow, NOW + 2_500, NOW + 2_500 - HOURS_3);
         slow.edit(
             id,
-            Kind::Risk,
+            Kind::Note,
             "title",
             "Last, on the slow phone".into(),
             NOW + 3_000 - HOURS_3,

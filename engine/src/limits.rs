@@ -34,17 +34,6 @@ pub struct WriteWindow {
     pub bytes: u64,
 }
 
-impl WriteLimit {
-    /// The limit for a role: filers (who may only file reports) get the small one.
-    pub fn for_role(role: crate::Role) -> WriteLimit {
-        if crate::Kind::ALL.iter().any(|&kind| role.may_write(kind)) {
-            WRITER_LIMIT
-        } else {
-            FILER_LIMIT
-        }
-    }
-}
-
 impl WriteWindow {
     /// Counts a push of `new_records` and `bytes` at `now_ms`: the window with it, or the
     /// seconds to wait before trying again. A window with nothing in it yet takes any one
@@ -82,7 +71,6 @@ impl WriteWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Role;
 
     const NOW: u64 = 1_800_000_000_000;
 
@@ -107,14 +95,10 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_window_takes_one_push_of_any_size_and_roles_get_their_limit() {
+    fn an_empty_window_takes_one_push_of_any_size() {
         let once = WriteWindow::default()
             .admit(NOW, 500, 10 * 1024 * 1024, FILER_LIMIT)
             .unwrap();
         assert!(once.admit(NOW + 1, 1, 1, FILER_LIMIT).is_err());
-        assert_eq!(WriteLimit::for_role(Role::Viewer), FILER_LIMIT);
-        for role in [Role::Owner, Role::Admin, Role::Editor, Role::Auditor] {
-            assert_eq!(WriteLimit::for_role(role), WRITER_LIMIT);
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! JSON shapes that cross the network between the app and the worker. Unknown fields are
 //! refused everywhere, so a typo in a client is an error rather than silently ignored data.
 
-use crate::{ClientId, LogEntry, Op, Role};
+use crate::{ClientId, LogEntry, Op};
 use serde::{Deserialize, Serialize};
 
 /// Most ops in one push.
@@ -80,9 +80,9 @@ pub struct Rejection {
 /// refusal: the server consumes them without effect so mids stay gapless.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PushRequest {
+pub struct PushRequest<K> {
     pub client: ClientId,
-    pub ops: Vec<Op>,
+    pub ops: Vec<Op<K>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withdrawn: Vec<u64>,
 }
@@ -99,8 +99,8 @@ pub struct PushResponse {
 /// `GET /api/orgs/{org}/pull?since=seq&limit=n`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PullResponse {
-    pub ops: Vec<LogEntry>,
+pub struct PullResponse<K> {
+    pub ops: Vec<LogEntry<K>>,
     /// The cursor to ask from next time (the last seq returned, or `since` if none).
     pub next: u64,
     pub more: bool,
@@ -115,8 +115,8 @@ pub const HISTORY_MAX: u64 = 1000;
 /// oldest first.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HistoryResponse {
-    pub changes: Vec<Logged>,
+pub struct HistoryResponse<K> {
+    pub changes: Vec<Logged<K>>,
     /// Whether older changes were left out.
     pub more: bool,
 }
@@ -126,116 +126,9 @@ pub struct HistoryResponse {
 /// the server kept the time.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Logged {
-    pub entry: LogEntry,
+pub struct Logged<K> {
+    pub entry: LogEntry<K>,
     pub received_ms: Option<u64>,
-}
-
-/// `POST /api/orgs`: create an organisation; the caller becomes its owner.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateOrgRequest {
-    pub org_name: String,
-    pub owner_name: String,
-    #[serde(default)]
-    pub setup_code: Option<String>,
-}
-
-/// What a device keeps after creating or joining an organisation.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Credential {
-    pub org: String,
-    pub org_name: String,
-    pub member: String,
-    pub member_name: String,
-    pub role: Role,
-    /// The device's client id: ops from this device carry it.
-    pub client: ClientId,
-    /// Bearer token; shown once, stored on the server only as a hash.
-    pub token: String,
-}
-
-/// `POST /api/orgs/{org}/invites` (owners and admins).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InviteRequest {
-    pub role: Role,
-    /// Seconds until the invite expires (at most 30 days).
-    pub expires_in_seconds: u32,
-}
-
-/// Longest an invite may stay open.
-pub const INVITE_MAX_SECONDS: u32 = 30 * 24 * 3600;
-
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Invite {
-    /// The invite's id, by which it can be withdrawn; part of the code.
-    pub id: String,
-    /// Single-use code to hand to the colleague; stored on the server only as a hash.
-    pub code: String,
-    pub role: Role,
-    pub expires_at_ms: u64,
-}
-
-/// An invite not used, withdrawn or expired, whose maker may still grant its role.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PendingInvite {
-    pub id: String,
-    pub role: Role,
-    pub created_by_name: String,
-    /// None for invites made before the server kept the time.
-    pub created_ms: Option<u64>,
-    pub expires_at_ms: u64,
-}
-
-/// `GET /api/orgs/{org}/invites` (owners and admins).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InvitesResponse {
-    pub invites: Vec<PendingInvite>,
-}
-
-/// `POST /api/join`.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JoinRequest {
-    pub code: String,
-    pub name: String,
-}
-
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MemberInfo {
-    pub member: String,
-    pub name: String,
-    pub role: Role,
-    pub revoked: bool,
-    pub devices: Vec<DeviceInfo>,
-}
-
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeviceInfo {
-    pub client: ClientId,
-    pub created_ms: u64,
-    pub revoked: bool,
-}
-
-/// `PATCH /api/orgs/{org}/members/{member}` (owners and admins).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoleChange {
-    pub role: Role,
-}
-
-/// `GET /api/orgs/{org}/members`.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MembersResponse {
-    pub members: Vec<MemberInfo>,
 }
 
 #[cfg(test)]
@@ -254,10 +147,10 @@ mod tests {
     #[test]
     fn requests_with_unknown_fields_are_refused() {
         let json = r#"{"client":"018f0000-0000-7000-8000-000000000001","ops":[],"extra":1}"#;
-        assert!(serde_json::from_str::<PushRequest>(json).is_err());
+        assert!(serde_json::from_str::<PushRequest<crate::testing::Kind>>(json).is_err());
         let json = r#"{"client":"018f0000-0000-7000-8000-000000000001","ops":[]}"#;
         assert!(
-            serde_json::from_str::<PushRequest>(json)
+            serde_json::from_str::<PushRequest<crate::testing::Kind>>(json)
                 .unwrap()
                 .withdrawn
                 .is_empty()

@@ -1224,7 +1224,7 @@ mod tests {
 
     #[test]
     fn every_area_has_rules_for_every_level_and_the_docs_list_them() {
-        let listed = include_str!("../../../docs/registers.md").replace('\n', " ");
+        let listed = include_str!("../../docs/registers.md").replace('\n', " ");
         let listed = listed.split_whitespace().collect::<Vec<_>>().join(" ");
         for area in Area::ALL {
             for level in 1..=TOP {
@@ -1731,7 +1731,7 @@ mod tests {
 
     #[test]
     fn maturity_is_not_earned_by_filling_in_forms() {
-        let mut lived = crate::device::Device::new(crate::ClientId::new());
+        let mut lived = crate::sync::Device::new(crate::ClientId::new());
         crate::demo::build(&mut lived, day(TODAY), 1);
         let levels = |register: &Replica| {
             assess(register, day(TODAY), indicators::DEFAULT_APPETITE)
@@ -1747,7 +1747,7 @@ mod tests {
         let three_days_ago = chrono::NaiveDateTime::from(day("2026-06-27"))
             .and_utc()
             .timestamp_millis() as u64;
-        let mut typed = crate::device::Device::new(crate::ClientId::new());
+        let mut typed = crate::sync::Device::new(crate::ClientId::new());
         for (id, record) in lived.local.records() {
             for (field, state) in &record.fields {
                 typed.edit(id, record.kind, field, state.value.clone(), three_days_ago);

@@ -813,11 +813,10 @@ mod tests {
     use super::*;
     use crate::{
         ClientId, Role,
-        device::Device,
         fixture::{Fixture, day, link, text},
-        gate::Gate,
+        gate::{Author, Gate},
         rules::Lookup,
-        server::{Author, MemoryServer},
+        sync::{Device, MemoryServer},
     };
 
     const NOW: u64 = 1_782_800_000_000; // 2026-06-30

@@ -2,7 +2,7 @@
 //! with the greatest (hlc, client); applying ops in any order, any number of times, gives the
 //! same state.
 
-use crate::{Kind, Op, RecordId, Stamp, Value, View, schema::DELETED};
+use crate::{Op, RecordId, RecordKind, Stamp, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,13 +12,23 @@ pub struct FieldState {
     pub stamp: Stamp,
 }
 
+/// The field that marks a record deleted: deleting is setting it, so a deletion merges like
+/// any other change (and a later change of another field does not bring the record back).
+pub const DELETED: &str = "deleted";
+
+/// A typed view of one kind of record.
+pub trait View<K>: Sized {
+    const KIND: K;
+    fn from_record(id: RecordId, record: &RecordState<K>) -> Self;
+}
+
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-pub struct RecordState {
-    pub kind: Kind,
+pub struct RecordState<K> {
+    pub kind: K,
     pub fields: BTreeMap<String, FieldState>,
 }
 
-impl RecordState {
+impl<K> RecordState<K> {
     pub fn get(&self, field: &str) -> Option<&Value> {
         self.fields.get(field).map(|f| &f.value)
     }
@@ -28,18 +38,27 @@ impl RecordState {
     }
 }
 
-#[derive(Clone, PartialEq, Debug, Default)]
-pub struct Replica {
-    records: BTreeMap<RecordId, RecordState>,
+#[derive(Clone, PartialEq, Debug)]
+pub struct Replica<K> {
+    records: BTreeMap<RecordId, RecordState<K>>,
     /// Every id keyed by its low bits reversed, so the ids of one storage bucket (equal low
     /// bits modulo a power of two) are one range: an edit packs its bucket without
     /// visiting the whole register.
     by_low_bits: BTreeSet<(u32, RecordId)>,
 }
 
-impl Replica {
+impl<K> Default for Replica<K> {
+    fn default() -> Self {
+        Self {
+            records: BTreeMap::new(),
+            by_low_bits: BTreeSet::new(),
+        }
+    }
+}
+
+impl<K: RecordKind> Replica<K> {
     /// Merges one op; returns whether the state changed.
-    pub fn apply(&mut self, op: &Op) -> bool {
+    pub fn apply(&mut self, op: &Op<K>) -> bool {
         let record = self.entry(op.record, op.kind);
         let incoming = FieldState {
             value: op.value.clone(),
@@ -59,13 +78,13 @@ impl Replica {
     }
 
     /// Puts a stored record back as it was (when loading a replica from storage).
-    pub fn restore(&mut self, id: RecordId, record: RecordState) {
+    pub fn restore(&mut self, id: RecordId, record: RecordState<K>) {
         self.by_low_bits.insert(low_bits_key(id));
         self.records.insert(id, record);
     }
 
     /// The record, created empty if it does not exist yet.
-    fn entry(&mut self, id: RecordId, kind: Kind) -> &mut RecordState {
+    fn entry(&mut self, id: RecordId, kind: K) -> &mut RecordState<K> {
         self.records.entry(id).or_insert_with(|| {
             self.by_low_bits.insert(low_bits_key(id));
             RecordState {
@@ -76,13 +95,7 @@ impl Replica {
     }
 
     /// Sets one field to exactly this state, even if it is older (undoing a refused change).
-    pub fn reset_field(
-        &mut self,
-        id: RecordId,
-        kind: Kind,
-        field: &str,
-        state: Option<FieldState>,
-    ) {
+    pub fn reset_field(&mut self, id: RecordId, kind: K, field: &str, state: Option<FieldState>) {
         let record = self.entry(id, kind);
         match state {
             Some(state) => {
@@ -98,11 +111,11 @@ impl Replica {
         }
     }
 
-    pub fn record(&self, id: RecordId) -> Option<&RecordState> {
+    pub fn record(&self, id: RecordId) -> Option<&RecordState<K>> {
         self.records.get(&id)
     }
 
-    pub fn records(&self) -> impl Iterator<Item = (RecordId, &RecordState)> {
+    pub fn records(&self) -> impl Iterator<Item = (RecordId, &RecordState<K>)> {
         self.records.iter().map(|(id, record)| (*id, record))
     }
 
@@ -112,7 +125,7 @@ impl Replica {
         &self,
         remainder: u32,
         modulus: u32,
-    ) -> impl Iterator<Item = (RecordId, &RecordState)> {
+    ) -> impl Iterator<Item = (RecordId, &RecordState<K>)> {
         assert!(
             modulus.is_power_of_two() && remainder < modulus,
             "{remainder} modulo {modulus}"
@@ -134,7 +147,7 @@ impl Replica {
     }
 
     /// A typed view of one record, if it exists and is of that kind.
-    pub fn view<V: View>(&self, id: RecordId) -> Option<V> {
+    pub fn view<V: View<K>>(&self, id: RecordId) -> Option<V> {
         self.records
             .get(&id)
             .filter(|r| r.kind == V::KIND)
@@ -142,7 +155,7 @@ impl Replica {
     }
 
     /// Every live (not deleted) record of one kind, oldest first.
-    pub fn all<V: View>(&self) -> Vec<V> {
+    pub fn all<V: View<K>>(&self) -> Vec<V> {
         self.records
             .iter()
             .filter(|(_, r)| r.kind == V::KIND && !r.is_deleted())
@@ -158,14 +171,21 @@ fn low_bits_key(id: RecordId) -> (u32, RecordId) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Hlc, views};
+    use crate::{
+        ClientId, Hlc,
+        testing::{Kind, Note, Op},
+    };
 
     fn op(client: u128, wall: u64, record: RecordId, field: &str, value: Value) -> Op {
         Op {
             client: ClientId::from_u128(client),
             mid: 1,
             record,
-            kind: Kind::Risk,
+            kind: if field == "due" {
+                Kind::Task
+            } else {
+                Kind::Note
+            },
             field: field.into(),
             value,
             hlc: Hlc { wall, counter: 0 },
@@ -201,17 +221,20 @@ mod tests {
     fn typed_views_read_fields_and_hide_deleted_records() {
         let (a, b) = (RecordId::new(), RecordId::new());
         let mut replica = Replica::default();
+        let task = RecordId::new();
         replica.apply(&op(1, 1, a, "title", "Phishing".into()));
-        replica.apply(&op(1, 1, a, "inherent_likelihood", Value::Int(4)));
         replica.apply(&op(1, 1, b, "title", "Gone".into()));
-        replica.apply(&op(1, 2, b, "deleted", Value::Bool(true)));
-        let risk: views::Risk = replica.view(a).unwrap();
-        assert_eq!(risk.title.as_deref(), Some("Phishing"));
-        assert_eq!(risk.inherent_likelihood, Some(4));
-        assert_eq!(risk.inherent_impact, None);
-        let live: Vec<views::Risk> = replica.all();
-        assert_eq!(live.len(), 1);
-        assert!(replica.view::<views::Control>(a).is_none(), "wrong kind");
+        replica.apply(&op(1, 2, b, DELETED, Value::Bool(true)));
+        replica.apply(&op(1, 1, task, "due", "2026-12-31".into()));
+        let note: Note = replica.view(a).unwrap();
+        assert_eq!(note.title.as_deref(), Some("Phishing"));
+        assert_eq!(
+            replica.view::<Note>(b).unwrap().title.as_deref(),
+            Some("Gone")
+        );
+        let live: Vec<Note> = replica.all();
+        assert_eq!(live, vec![note]);
+        assert!(replica.view::<Note>(task).is_none(), "wrong kind");
     }
 
     #[test]
@@ -222,7 +245,7 @@ mod tests {
             replica.apply(&op(1, 1, *id, "title", "x".into()));
         }
         let gone = ids[7];
-        replica.reset_field(gone, Kind::Risk, "title", None);
+        replica.reset_field(gone, Kind::Note, "title", None);
         for modulus in [1, 2, 16, 512, 1 << 31] {
             let mut listed = Vec::new();
             for remainder in (0..modulus).take(600) {

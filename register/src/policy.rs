@@ -138,7 +138,7 @@ pub fn photo_position(photo: &[u8]) -> Option<Position> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Kind, Value as FieldValue, device::Device, views};
+    use crate::{ClientId, Kind, Value as FieldValue, sync::Device, views};
     use exif::{Field, Rational, experimental::Writer};
 
     /// A JPEG's first bytes with an EXIF segment holding these GPS fields.

@@ -10,12 +10,12 @@
 //! as the whole change set leaves it, and that a new record has its required fields.
 
 use crate::{
-    Kind, Op, RecordId, Role, Value, findings,
+    ClientId, Kind, Op, RecordId, Role, Value, findings,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, FieldError, FieldType, check_filing},
-    server::{Author, Judge, Judgement, ServerView},
     views::{Action, Audit, Review},
 };
+use engine::server::{Judge, Judgement, Pusher, ServerView};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Who makes a change.
@@ -451,10 +451,27 @@ pub fn changes_of<'a>(
         .collect()
 }
 
+/// The authenticated writer of a push: their device, the member it belongs to, their role.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub client: ClientId,
+    pub member: String,
+    pub role: Role,
+}
+
+impl Pusher for Author {
+    fn client(&self) -> ClientId {
+        self.client
+    }
+}
+
 /// The server's push judged by the gate: the ops as changes over the stored state, each op
 /// refused once for each reason, and a new record's missing fields named together.
-impl Judge for Gate {
-    fn judge(&self, author: &Author, ops: &[&Op], view: &dyn ServerView) -> Vec<Judgement> {
+impl<V: ServerView<Kind> + Lookup> Judge<V> for Gate {
+    type Kind = Kind;
+    type Author = Author;
+
+    fn judge(&self, author: &Author, ops: &[&Op], view: &V) -> Vec<Judgement> {
         let who = Who {
             member: Some(&author.member),
             role: author.role,
@@ -465,7 +482,12 @@ impl Judge for Gate {
 
 impl Gate {
     /// A push's ops judged as `who` makes them, as the server's push refuses them.
-    pub fn judge_ops(&self, who: Who, ops: &[&Op], view: &dyn ServerView) -> Vec<Judgement> {
+    pub fn judge_ops<V: ServerView<Kind> + Lookup>(
+        &self,
+        who: Who,
+        ops: &[&Op],
+        view: &V,
+    ) -> Vec<Judgement> {
         let changes: Vec<Change> = ops.iter().map(|op| Change::of(op)).collect();
         let is_new = |record| view.record_kind(record).is_none();
         let mut judgements: Vec<Judgement> = Vec::new();

@@ -1,6 +1,6 @@
 //! Registers built record by record for tests, as a user fills them in.
 
-use crate::{ClientId, Kind, RecordId, Value, dates, device::Device};
+use crate::{ClientId, Kind, RecordId, Value, dates, sync::Device};
 use chrono::NaiveDate;
 
 pub struct Fixture(pub Device);
