@@ -19,7 +19,7 @@ impl ClientId {
     }
 
     /// A fixed id, for tests and simulations that must be reproducible.
-    pub fn from_u128(n: u128) -> Self {
+    pub const fn from_u128(n: u128) -> Self {
         Self(Uuid::from_u128(n))
     }
 }

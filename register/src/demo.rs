@@ -11,7 +11,7 @@ use crate::{
     catalogue::{self, ANNEX_A},
     gate::{self, Edit, Gate, Who},
     indicators::DEFAULT_APPETITE,
-    maturity::{self, Area, Facts},
+    maturity::{self, Area},
     reviews,
     sync::Device,
     views::Review,
@@ -1138,8 +1138,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
         }
         // The month's snapshot, from the register as it stands at its end.
         b.day = end;
-        let facts = Facts::new(&b.device.local, end, DEFAULT_APPETITE);
-        let snapshot = maturity::snapshot(&maturity::assess_facts(&facts), &facts, "monthly", None);
+        let snapshot = maturity::snapshot_of(&b.device.local, end, "monthly", None);
         b.add(Kind::MaturitySnapshot, &snapshot);
     }
     b.day = today;

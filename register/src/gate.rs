@@ -10,10 +10,10 @@
 //! as the whole change set leaves it, and that a new record has its required fields.
 
 use crate::{
-    ClientId, Kind, Op, RecordId, Role, Value, findings,
+    ClientId, Kind, Op, RecordId, Role, Value, dates, findings, maturity,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, FieldError, FieldType, check_filing},
-    views::{Action, Audit, Review},
+    views::{Action, Audit, MaturitySnapshot, Review},
 };
 use engine::server::{Judge, Judgement, Pusher, ServerView};
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,6 +150,7 @@ impl Gate {
         later.extend(self.strangers(&set));
         later.extend(self.too_early(who, &set, register));
         later.extend(broken_rules(&set, register));
+        later.extend(misstated_snapshots(&set, register));
         let later: Vec<Refusal> = later
             .into_iter()
             .map(|r| Refusal {
@@ -463,6 +464,72 @@ impl Pusher for Author {
     fn client(&self) -> ClientId {
         self.client
     }
+}
+
+/// Refusals of maturity snapshots that are not what the register shows: a snapshot holds the
+/// levels and figures `maturity::snapshot_of` computes on its day from the register as the
+/// changes before it leave it, so no device records a maturity the register has not earned.
+/// (A snapshot taken from a register that has changed since, on another device, is refused
+/// too; the dashboard takes the month's again.)
+fn misstated_snapshots(changes: &[Change], register: &dyn Lookup) -> Vec<Refusal> {
+    let mut snapshots: BTreeMap<RecordId, Vec<usize>> = BTreeMap::new();
+    for (at, change) in changes.iter().enumerate() {
+        if change.kind == Kind::MaturitySnapshot {
+            snapshots.entry(change.record).or_default().push(at);
+        }
+    }
+    let mut refusals = Vec::new();
+    for (record, ats) in snapshots {
+        let set = |field: &str| {
+            changes
+                .iter()
+                .rfind(|c| c.record == record && c.field == field)
+                .map(|c| c.value)
+        };
+        let Some(day) = set(MaturitySnapshot::taken_on)
+            .and_then(Value::as_text)
+            .and_then(dates::date)
+        else {
+            continue; // a snapshot without its day is refused as incomplete
+        };
+        // Every change of the snapshot is refused, so a device gives all of it up.
+        let refuse = |message: &str| -> Vec<Refusal> {
+            ats.iter()
+                .map(|&at| Refusal {
+                    at,
+                    field: changes[at].field.to_owned(),
+                    code: "snapshot_misstated",
+                    message: message.to_owned(),
+                })
+                .collect()
+        };
+        let Some(whole) = register.whole() else {
+            refusals.extend(refuse(
+                "A maturity snapshot is judged over the whole register, which is not at hand here.",
+            ));
+            continue;
+        };
+        let review = set(MaturitySnapshot::review)
+            .and_then(Value::as_text)
+            .and_then(|id| id.parse().ok());
+        let occasion = set(MaturitySnapshot::occasion)
+            .and_then(Value::as_text)
+            .unwrap_or_default();
+        let as_left = rules::as_left(whole, &changes[..ats[0]]);
+        let computed = maturity::snapshot_of(&as_left, day, occasion, review);
+        let misstated = [MaturitySnapshot::levels, MaturitySnapshot::figures]
+            .into_iter()
+            .any(|field| {
+                let expected = computed.iter().find(|(f, _)| *f == field).map(|(_, v)| v);
+                set(field) != expected
+            });
+        if misstated {
+            refusals.extend(refuse(&format!(
+                "This maturity snapshot's levels or figures are not what the register shows on {day}: a snapshot holds what Ratchet computes from the register (which may have changed since it was taken), so it is not kept."
+            )));
+        }
+    }
+    refusals
 }
 
 /// The server's push judged by the gate: the ops as changes over the stored state, each op

@@ -354,8 +354,22 @@ pub fn target_id(area: Area) -> RecordId {
     RecordId::derived("maturity_target", area.key())
 }
 
+/// The fields of a snapshot of the register's maturity and indicators on `today`: the one
+/// computation wherever a snapshot is taken (the dashboard's monthly one, a review's sign-off,
+/// the demo) and wherever one is judged (the gate, on the device and the server), at the
+/// risk appetite all of them use.
+pub fn snapshot_of(
+    register: &Replica,
+    today: NaiveDate,
+    occasion: &str,
+    review: Option<RecordId>,
+) -> Vec<(&'static str, Value)> {
+    let facts = Facts::new(register, today, indicators::DEFAULT_APPETITE);
+    snapshot(&assess_facts(&facts), &facts, occasion, review)
+}
+
 /// The fields of a snapshot of `assessments` and the current indicators, taken on `today`.
-pub fn snapshot(
+fn snapshot(
     assessments: &[Assessment],
     facts: &Facts,
     occasion: &str,
@@ -2011,13 +2025,7 @@ mod tests {
             "the risk is newer than June"
         );
         assert!(monthly_snapshot_due(f.register(), day("2099-01-15")));
-        let facts = Facts::new(
-            f.register(),
-            day("2099-01-15"),
-            indicators::DEFAULT_APPETITE,
-        );
-        let assessments = assess_facts(&facts);
-        let fields = snapshot(&assessments, &facts, "monthly", None);
+        let fields = snapshot_of(f.register(), day("2099-01-15"), "monthly", None);
         assert!(
             Kind::MaturitySnapshot
                 .spec()

@@ -6,12 +6,12 @@
 
 use crate::{
     Kind, RecordId, Replica, Value, dates,
-    gate::Edit,
+    gate::{Edit, changes_in},
     indicators::{self, Inputs, Period, day_of},
     maturity::{self, level_name},
     metrics::{self, ObjectiveStatus, Standing},
     risk::Rating,
-    rules::{EVERY_FIELD, Linked, RecordRule, Subject},
+    rules::{self, EVERY_FIELD, Linked, RecordRule, Subject},
     schema::{DELETED, choice_words},
     views::{
         Action, Audit, AuditCheck, ContextItem, Event, Finding, MaturitySnapshot, Review, Risk,
@@ -787,19 +787,16 @@ pub fn sign_off(
     {
         fields.push((Review::next_review, Value::from(next.to_string())));
     }
-    let facts = maturity::Facts::new(register, today, appetite);
-    let levels = maturity::snapshot(
-        &maturity::assess_facts(&facts),
-        &facts,
-        "review",
-        Some(review.id),
-    );
+    let signed = Edit {
+        record: review.id,
+        kind: Kind::Review,
+        fields,
+    };
+    // The snapshot is of the register with this review signed off, as the gate judges it.
+    let as_signed = rules::as_left(register, &changes_in(std::slice::from_ref(&signed)));
+    let levels = maturity::snapshot_of(&as_signed, today, "review", Some(review.id));
     vec![
-        Edit {
-            record: review.id,
-            kind: Kind::Review,
-            fields,
-        },
+        signed,
         Edit {
             record: RecordId::new(),
             kind: Kind::MaturitySnapshot,

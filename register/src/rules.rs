@@ -6,9 +6,10 @@
 //! inconsistent at the same moment can still be edited elsewhere.
 
 use crate::{
-    Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, policy, reviews,
-    schema::DELETED, sync::MemoryServer, views, walkthrough,
+    ClientId, Hlc, Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, policy,
+    reviews, schema::DELETED, sync::MemoryServer, views, walkthrough,
 };
+use engine::FieldState;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads records as they are: the server's stored state, or a device's copy.
@@ -23,6 +24,11 @@ pub trait Lookup {
     }
     /// When a field was last written, where that is known (the merge keeps the newest).
     fn stamp(&self, _record: RecordId, _field: &str) -> Option<Stamp> {
+        None
+    }
+    /// The whole register, where it is at hand: what a change to a kind in `RULE_WHOLE` is
+    /// judged over.
+    fn whole(&self) -> Option<&Replica> {
         None
     }
 }
@@ -53,6 +59,10 @@ impl Lookup for MemoryServer {
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
         self.state.linked(kind, field, target)
     }
+
+    fn whole(&self) -> Option<&Replica> {
+        Some(&self.state)
+    }
 }
 
 impl Lookup for Replica {
@@ -73,6 +83,41 @@ impl Lookup for Replica {
             .map(|(id, _)| id)
             .collect()
     }
+
+    fn whole(&self) -> Option<&Replica> {
+        Some(self)
+    }
+}
+
+/// The stamp of a change not yet stamped (a device's own, judged before it is made): newer
+/// than anything stored, and of no day (`maturity` dates a kind's first record by stamps).
+const UNSTAMPED: Stamp = Stamp {
+    hlc: Hlc {
+        wall: u64::MAX,
+        counter: u32::MAX,
+    },
+    client: ClientId::from_u128(u128::MAX),
+};
+
+/// The register as `changes` leave it, for what is judged over a whole register (a maturity
+/// snapshot): each change applied where it is newer than what is stored, as the merge does.
+pub fn as_left(register: &Replica, changes: &[Change]) -> Replica {
+    let mut after = register.clone();
+    for change in changes {
+        let stamp = change.stamp.unwrap_or(UNSTAMPED);
+        let stored = after
+            .record(change.record)
+            .and_then(|r| r.fields.get(change.field))
+            .map(|f| f.stamp);
+        if stored.is_none_or(|s| s < stamp) {
+            let state = FieldState {
+                value: change.value.clone(),
+                stamp,
+            };
+            after.reset_field(change.record, change.kind, change.field, Some(state));
+        }
+    }
+    after
 }
 
 /// One change to a field, as a rule sees it.
@@ -334,6 +379,11 @@ pub const RULE_RECORDS: &[RuleRecord] = &[RuleRecord {
     record: policy::id,
 }];
 
+/// The kinds a change to which is judged over the whole register: a maturity snapshot must
+/// hold what the register shows (`gate`). The server loads every record for such a change
+/// (a snapshot is taken monthly and at a review's sign-off, not at every edit).
+pub const RULE_WHOLE: &[Kind] = &[Kind::MaturitySnapshot];
+
 /// What a stored register answers the loader of a change set's reads: the records whose
 /// reference `field` names `target`, and every stored field of some records with the stamp
 /// that wrote it. The worker answers from its tables; a test from a `Replica`.
@@ -346,6 +396,8 @@ pub trait Stored {
         target: RecordId,
     ) -> Result<Vec<RecordId>, Self::Error>;
     fn fields(&self, records: &BTreeSet<RecordId>) -> Result<Vec<StoredField>, Self::Error>;
+    /// The whole register (`RULE_WHOLE`).
+    fn everything(&self) -> Result<Replica, Self::Error>;
 }
 
 /// A stored field: its record, name, value and the stamp that wrote it.
@@ -361,6 +413,7 @@ pub type StoredField = (RecordId, String, Value, Stamp);
 pub struct Reads {
     fields: BTreeMap<(RecordId, String), (Value, Stamp)>,
     links: BTreeMap<(Kind, &'static str, RecordId), Vec<RecordId>>,
+    whole: Option<Replica>,
 }
 
 impl Reads {
@@ -391,9 +444,15 @@ impl Reads {
                 .filter(|r| changes.iter().any(|c| c.kind == r.subject))
                 .map(|r| (r.record)()),
         );
+        let whole = changes
+            .iter()
+            .any(|c| RULE_WHOLE.contains(&c.kind))
+            .then(|| stored.everything())
+            .transpose()?;
         let mut reads = Reads {
             fields: BTreeMap::new(),
             links,
+            whole,
         };
         reads.add(stored.fields(&touched)?);
         // The records a declared reference names, as the change sets it or as it is stored.
@@ -443,6 +502,10 @@ impl Lookup for Reads {
             .map(|(_, records)| records.clone())
             .unwrap_or_default()
     }
+
+    fn whole(&self) -> Option<&Replica> {
+        self.whole.as_ref()
+    }
 }
 
 impl Stored for Replica {
@@ -468,6 +531,10 @@ impl Stored for Replica {
                     .map(move |(name, state)| (id, name.clone(), state.value.clone(), state.stamp))
             })
             .collect())
+    }
+
+    fn everything(&self) -> Result<Replica, Self::Error> {
+        Ok(self.clone())
     }
 }
 

@@ -826,3 +826,108 @@ fn an_effectiveness_check_waits_for_its_due_date_unless_management_says_why() {
             .is_none()
     );
 }
+
+/// Levels claimed at 5 in every area: what a snapshot of the register would have to show.
+fn claimed_best(honest: &[(&'static str, Value)]) -> Vec<(&'static str, Value)> {
+    honest
+        .iter()
+        .map(|(field, value)| match (*field, value) {
+            (views::MaturitySnapshot::levels, Value::List(levels)) => {
+                let best = levels
+                    .iter()
+                    .map(|l| format!("{}=5", l.split('=').next().unwrap_or_default()))
+                    .collect();
+                (*field, Value::List(best))
+            }
+            _ => (*field, value.clone()),
+        })
+        .collect()
+}
+
+#[test]
+fn a_maturity_snapshot_holds_what_the_register_shows_on_its_day() {
+    let lived = lived();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+    let honest = register::maturity::snapshot_of(&lived.register, day, "monthly", None);
+    let forged = claimed_best(&honest);
+    assert_ne!(honest, forged, "the demo is not at level 5 everywhere");
+    let owner = Who {
+        member: Some(&lived.people[0]),
+        role: Role::Owner,
+    };
+    let judged = |fields: &[(&'static str, Value)]| {
+        let edit = register::gate::Edit {
+            record: RecordId::new(),
+            kind: Kind::MaturitySnapshot,
+            fields: fields.to_vec(),
+        };
+        gate(lived).judge(
+            owner,
+            &register::gate::changes_in(&[edit]),
+            &lived.register,
+            &|r| lived.register.record(r).is_none(),
+        )
+    };
+    assert_eq!(judged(&honest), Vec::new());
+    let refused = judged(&forged);
+    assert_eq!(
+        refused.len(),
+        forged.len(),
+        "every field of it: {refused:?}"
+    );
+    assert!(refused.iter().all(|r| r.code == "snapshot_misstated"));
+    assert!(
+        refused[0]
+            .message
+            .starts_with("This maturity snapshot's levels or figures are not what the register shows on 2026-07-01"),
+        "{}",
+        refused[0].message
+    );
+    // A figure changed is refused as well, and so is a day the figures are not of.
+    let mut figures = honest.clone();
+    figures.retain(|(f, _)| *f != views::MaturitySnapshot::figures);
+    assert!(!judged(&figures).is_empty());
+    let mut other_day = honest.clone();
+    other_day[0].1 = Value::from("2026-03-31");
+    assert!(!judged(&other_day).is_empty());
+
+    // The server, holding the register, judges a push the same way.
+    let mut server = MemoryServer::default();
+    server.state = lived.register.clone();
+    let mut device = Device::new(ClientId::new());
+    let author = Author {
+        client: device.client,
+        member: lived.people[0].clone(),
+        role: Role::Owner,
+    };
+    for fields in [&forged, &honest] {
+        let record = RecordId::new();
+        for (field, value) in fields.iter() {
+            device.edit(record, Kind::MaturitySnapshot, field, value.clone(), NOW);
+        }
+        let request = device.push_request(500).unwrap();
+        match server.push(&gate(lived), &author, &request, NOW) {
+            Ok(pushed) => {
+                assert!(std::ptr::eq(fields, &honest), "the forged one was accepted");
+                device.on_pushed(&pushed);
+            }
+            Err(refusal) => {
+                assert!(std::ptr::eq(fields, &forged), "{:?}", refusal.body());
+                assert_eq!(refusal.status(), 422);
+                assert!(
+                    refusal
+                        .body()
+                        .rejections
+                        .iter()
+                        .all(|r| r.code == "snapshot_misstated")
+                );
+                device.on_refused(&refusal.body());
+            }
+        }
+    }
+    assert_eq!(
+        server.log.len(),
+        honest.len(),
+        "only the honest snapshot is stored"
+    );
+}

@@ -829,6 +829,62 @@ fn a_photo_position_is_kept_only_by_the_organisations_policy(server: &WranglerDe
     assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
 }
 
+/// A maturity snapshot holds what the register shows: the server computes it from all of its
+/// records on the snapshot's day and refuses one that claims more, whole.
+fn a_maturity_snapshot_holds_what_the_register_shows(server: &WranglerDev) {
+    use register::views::MaturitySnapshot;
+    let owner = create_org(server, "Snapshot Ltd");
+    let mut device = device_for(&owner);
+    new_risk(&mut device, "Phishing");
+    assert_eq!(push_judged(server, &owner, &mut device).0, 200);
+    pull_all(server, &owner, &mut device);
+    let day = register::dates::date("2026-12-31").unwrap();
+    let honest = register::maturity::snapshot_of(&device.local, day, "monthly", None);
+    let forged: Vec<(&str, Value)> = honest
+        .iter()
+        .map(|(field, value)| match (*field, value) {
+            (MaturitySnapshot::levels, Value::List(levels)) => {
+                let best = levels
+                    .iter()
+                    .map(|l| format!("{}=5", l.split('=').next().unwrap_or_default()))
+                    .collect();
+                (*field, Value::List(best))
+            }
+            _ => (*field, value.clone()),
+        })
+        .collect();
+    set(
+        &mut device,
+        RecordId::new(),
+        Kind::MaturitySnapshot,
+        &forged,
+    );
+    let (status, messages) = push_judged(server, &owner, &mut device);
+    assert_eq!(status, 422, "{messages:?}");
+    assert_eq!(messages.len(), forged.len(), "{messages:?}");
+    assert!(
+        messages[0].starts_with(
+            "This maturity snapshot's levels or figures are not what the register shows on 2026-12-31"
+        ),
+        "{messages:?}"
+    );
+    set(
+        &mut device,
+        RecordId::new(),
+        Kind::MaturitySnapshot,
+        &honest,
+    );
+    let (status, messages) = push_judged(server, &owner, &mut device);
+    assert_eq!(status, 200, "{messages:?}");
+    let mut reader = device_for(&owner);
+    pull_all(server, &owner, &mut reader);
+    assert_eq!(
+        register::maturity::snapshots(&reader.confirmed).len(),
+        1,
+        "only the honest snapshot is stored"
+    );
+}
+
 fn a_record_history_lists_every_change_by_whom_oldest_first(server: &WranglerDev) {
     let owner = create_org(server, "History Ltd");
     let editor = join_as(server, &owner, "editor", "Eddie Editor");
@@ -1532,6 +1588,10 @@ fn main() -> std::process::ExitCode {
         (
             "a_photo_position_is_kept_only_by_the_organisations_policy",
             a_photo_position_is_kept_only_by_the_organisations_policy,
+        ),
+        (
+            "a_maturity_snapshot_holds_what_the_register_shows",
+            a_maturity_snapshot_holds_what_the_register_shows,
         ),
         (
             "a_record_history_lists_every_change_by_whom_oldest_first",

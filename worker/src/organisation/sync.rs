@@ -10,13 +10,14 @@ use crate::{
     error::{ApiError, json},
 };
 use engine::{
+    FieldState,
     chain::GENESIS,
     limits::WriteWindow,
     server::{ServerView, page_length, plan_push, pull_page, stored_value_bytes},
     wire::{HISTORY_MAX, PULL_ENTRY_BYTES, PULL_MAX, PushResponse},
 };
 use register::{
-    ClientId, Hlc, Kind, LogEntry, Op, RecordId, Stamp, Value,
+    ClientId, Hlc, Kind, LogEntry, Op, RecordId, RecordState, Replica, Stamp, Value,
     gate::{Author, Gate},
     membership::write_limit,
     rules::{Change, Lookup, Reads, Stored, StoredField},
@@ -63,6 +64,10 @@ impl Lookup for LoadedView {
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
         self.reads.linked(kind, field, target)
     }
+
+    fn whole(&self) -> Option<&Replica> {
+        self.reads.whole()
+    }
 }
 
 /// The object's tables answering what the rules read (`rules::Reads::load` decides what).
@@ -96,16 +101,67 @@ impl Stored for Tables<'_> {
     fn fields(&self, records: &BTreeSet<RecordId>) -> Result<Vec<StoredField>, ApiError> {
         record_fields(self.0, records)
     }
+
+    /// Every record's current fields, for a change judged over the whole register (a
+    /// maturity snapshot: monthly and at a review's sign-off).
+    fn everything(&self) -> Result<Replica, ApiError> {
+        let rows: Vec<FieldRow> = self
+            .0
+            .exec(
+                "SELECT f.record, r.kind, f.field, f.value, f.hlc_wall, f.hlc_counter, f.client
+                 FROM fields f JOIN records r ON r.record = f.record",
+                None,
+            )?
+            .to_array()?;
+        let mut records: BTreeMap<RecordId, RecordState> = BTreeMap::new();
+        for row in rows {
+            let kind = row.kind.as_deref().and_then(Kind::from_name);
+            if let (Some(kind), Some((id, field, value, stamp))) = (kind, row.stored()) {
+                records
+                    .entry(id)
+                    .or_insert_with(|| RecordState {
+                        kind,
+                        fields: BTreeMap::new(),
+                    })
+                    .fields
+                    .insert(field, FieldState { value, stamp });
+            }
+        }
+        let mut register = Replica::default();
+        for (id, record) in records {
+            register.restore(id, record);
+        }
+        Ok(register)
+    }
 }
 
+/// A stored field as the tables hold it (with its record's kind, where the query joins it).
 #[derive(Deserialize)]
 struct FieldRow {
     record: String,
+    #[serde(default)]
+    kind: Option<String>,
     field: String,
     value: String,
     hlc_wall: i64,
     hlc_counter: i64,
     client: String,
+}
+
+impl FieldRow {
+    /// The field as the rules read it, unless a stored text does not parse.
+    fn stored(self) -> Option<StoredField> {
+        let hlc = Hlc {
+            wall: self.hlc_wall as u64,
+            counter: self.hlc_counter as u32,
+        };
+        let stamp = Stamp {
+            hlc,
+            client: self.client.parse().ok()?,
+        };
+        let value = serde_json::from_str(&self.value).ok()?;
+        Some((self.record.parse().ok()?, self.field, value, stamp))
+    }
 }
 
 #[derive(Deserialize)]
@@ -212,19 +268,7 @@ pub(super) fn record_fields(
                     .collect::<Vec<_>>(),
             )?
             .to_array()?;
-        for row in rows {
-            if let (Ok(id), Ok(value), Ok(client)) = (
-                row.record.parse(),
-                serde_json::from_str(&row.value),
-                row.client.parse(),
-            ) {
-                let hlc = Hlc {
-                    wall: row.hlc_wall as u64,
-                    counter: row.hlc_counter as u32,
-                };
-                values.push((id, row.field, value, Stamp { hlc, client }));
-            }
-        }
+        values.extend(rows.into_iter().filter_map(FieldRow::stored));
     }
     Ok(values)
 }

@@ -109,7 +109,7 @@ fn computing() -> impl IntoView {
 /// measure, so the trend is kept as records that sync.
 #[leptos::lazy]
 pub async fn monthly_snapshot(state: crate::state::AppState) {
-    use register::{Kind, indicators, maturity};
+    use register::{Kind, maturity};
     let Some(today) = register::dates::date(&state.today.get_untracked()) else {
         return;
     };
@@ -119,10 +119,8 @@ pub async fn monthly_snapshot(state: crate::state::AppState) {
     let fields = state.read_untracked(|d| {
         let used =
             !d.local.all::<views::Risk>().is_empty() || !d.local.all::<views::Finding>().is_empty();
-        (used && maturity::monthly_snapshot_due(&d.local, today)).then(|| {
-            let facts = maturity::Facts::new(&d.local, today, indicators::DEFAULT_APPETITE);
-            maturity::snapshot(&maturity::assess_facts(&facts), &facts, "monthly", None)
-        })
+        (used && maturity::monthly_snapshot_due(&d.local, today))
+            .then(|| maturity::snapshot_of(&d.local, today, "monthly", None))
     });
     if let Some(fields) = fields {
         let _ = state.create(Kind::MaturitySnapshot, fields).await;
