@@ -2,6 +2,7 @@
 //! progress, independence, and the programme's coverage of the clauses and Annex A themes
 //! over the last 12 months, with the areas that are due.
 
+use crate::choices::{AuditStatus, AuditType, CheckResult, FindingStatus};
 use crate::{
     Kind, Rating, RecordId, Replica, Value,
     catalogue::{self, ANNEX_A, CLAUSES, Theme, annex_control},
@@ -34,7 +35,7 @@ pub const RULES: &[RecordRule] = &[
         holds: |s| {
             s.named(AuditCheck::audit)
                 .into_iter()
-                .all(|audit| !is_reported(&text_of(s.before.field(audit, Audit::status))))
+                .all(|audit| !names_reported(&text_of(s.before.field(audit, Audit::status))))
         },
     },
     RecordRule {
@@ -42,14 +43,14 @@ pub const RULES: &[RecordRule] = &[
         fields: REPORTED_FIELDS,
         field: Audit::scope,
         message: "This audit is reported: its scope, team, dates and conclusion stay as reported.",
-        holds: |s| !is_reported(&s.was(Audit::status)),
+        holds: |s| !names_reported(&s.was(Audit::status)),
     },
     RecordRule {
         kind: Kind::Audit,
         fields: &[Audit::status],
         field: Audit::status,
         message: "A reported audit stays reported: it can only be closed.",
-        holds: |s| !is_reported(&s.was(Audit::status)) || is_reported(&s.text(Audit::status)),
+        holds: |s| !names_reported(&s.was(Audit::status)) || names_reported(&s.text(Audit::status)),
     },
 ];
 
@@ -77,7 +78,7 @@ pub fn report(audit: RecordId) -> Edit {
     Edit {
         record: audit,
         kind: Kind::Audit,
-        fields: vec![(Audit::status, Value::from("reported"))],
+        fields: vec![(Audit::status, Value::from(AuditStatus::Reported))],
     }
 }
 
@@ -96,19 +97,24 @@ pub fn acknowledge(audit: RecordId, me: Option<&str>, today: &str) -> Edit {
 }
 
 /// Whether an audit's status says its report is out (reported, or closed after it).
-pub fn is_reported(status: &str) -> bool {
-    matches!(status, "reported" | "closed")
+pub fn is_reported(status: AuditStatus) -> bool {
+    matches!(status, AuditStatus::Reported | AuditStatus::Closed)
+}
+
+/// Whether a stored status (as a rule reads it) says the report is out.
+fn names_reported(status: &str) -> bool {
+    AuditStatus::from_name(status).is_some_and(is_reported)
 }
 
 /// A check's result that says it has been checked.
-pub fn is_checked(result: Option<&str>) -> bool {
-    !matches!(result, None | Some("not_checked"))
+pub fn is_checked(result: Option<CheckResult>) -> bool {
+    !matches!(result, None | Some(CheckResult::NotChecked))
 }
 
 /// A check's result that shows a requirement examined: checked, and found applicable.
 /// Only these count towards the programme's coverage.
-pub fn counts_for_coverage(result: Option<&str>) -> bool {
-    is_checked(result) && result != Some("not_applicable")
+pub fn counts_for_coverage(result: Option<CheckResult>) -> bool {
+    is_checked(result) && result != Some(CheckResult::NotApplicable)
 }
 
 /// A check to add to a checklist: its question, and the clause or control it is against.
@@ -128,7 +134,7 @@ impl NewCheck {
             (AuditCheck::audit, Value::Text(audit.to_string())),
             (AuditCheck::question, Value::Text(self.question.clone())),
             (AuditCheck::position, Value::Int(position)),
-            (AuditCheck::result, Value::from("not_checked")),
+            (AuditCheck::result, Value::from(CheckResult::NotChecked)),
         ];
         if !self.reference.is_empty() {
             fields.push((AuditCheck::reference, Value::Text(self.reference.clone())));
@@ -194,7 +200,7 @@ pub fn controls_in(register: &Replica, theme: Option<Theme>) -> Vec<Control> {
         .into_iter()
         .filter(|c| !c.deleted)
         .filter(|c| match theme {
-            Some(theme) => c.theme.as_deref() == Some(theme.value()),
+            Some(theme) => c.theme == Some(theme.choice()),
             None => c.applicable != Some(false),
         })
         .collect()
@@ -205,7 +211,7 @@ pub fn open_finding_checks(register: &Replica, previous: RecordId) -> Vec<NewChe
     register
         .all::<Finding>()
         .into_iter()
-        .filter(|f| !f.deleted && f.audit == Some(previous) && f.status.as_deref() != Some("closed"))
+        .filter(|f| !f.deleted && f.audit == Some(previous) && f.status != Some(FindingStatus::Closed))
         .map(|f| NewCheck {
             question: format!(
                 "Re-check the open finding “{}”: has it been corrected, and does the evidence show it?",
@@ -240,30 +246,20 @@ pub fn checks_of(register: &Replica, audit: RecordId) -> Vec<AuditCheck> {
 
 /// How many of the checks have a result: "12 of 30 checked".
 pub fn progress(checks: &[AuditCheck]) -> (usize, usize) {
-    let checked = checks
-        .iter()
-        .filter(|c| is_checked(c.result.as_deref()))
-        .count();
+    let checked = checks.iter().filter(|c| is_checked(c.result)).count();
     (checked, checks.len())
 }
 
 /// The number of checks with each result, in the order results are listed.
-pub fn results(checks: &[AuditCheck]) -> Vec<(&'static str, usize)> {
-    let Some(crate::FieldType::Choice(options)) = Kind::AuditCheck
-        .spec()
-        .field(AuditCheck::result)
-        .map(|f| f.ty)
-    else {
-        return Vec::new();
-    };
-    options
+pub fn results(checks: &[AuditCheck]) -> Vec<(CheckResult, usize)> {
+    CheckResult::ALL
         .iter()
-        .map(|option| {
+        .map(|&option| {
             let count = checks
                 .iter()
-                .filter(|c| c.result.as_deref().unwrap_or("not_checked") == *option)
+                .filter(|c| c.result.unwrap_or(CheckResult::NotChecked) == option)
                 .count();
-            (*option, count)
+            (option, count)
         })
         .filter(|(_, n)| *n > 0)
         .collect()
@@ -355,11 +351,13 @@ pub fn coverage_of(today: &str, records: &Held) -> Vec<Area> {
     let held: BTreeMap<RecordId, String> = records
         .audits
         .iter()
-        .filter(|a| !a.deleted && a.audit_type.as_deref().unwrap_or("internal") == "internal")
+        .filter(|a| {
+            !a.deleted && a.audit_type.unwrap_or(AuditType::Internal) == AuditType::Internal
+        })
         .filter(|a| {
             matches!(
-                a.status.as_deref(),
-                Some("in_progress" | "reported" | "closed")
+                a.status,
+                Some(AuditStatus::InProgress | AuditStatus::Reported | AuditStatus::Closed)
             )
         })
         .filter_map(|a| {
@@ -375,7 +373,7 @@ pub fn coverage_of(today: &str, records: &Held) -> Vec<Area> {
     let control_reference = |id: Option<RecordId>| references.get(&id?).map(|r| (*r).to_owned());
     let mut last: BTreeMap<String, String> = BTreeMap::new();
     for check in records.checks {
-        if check.deleted || !counts_for_coverage(check.result.as_deref()) {
+        if check.deleted || !counts_for_coverage(check.result) {
             continue;
         }
         let Some(date) = check.audit.and_then(|a| held.get(&a)) else {
@@ -391,11 +389,10 @@ pub fn coverage_of(today: &str, records: &Held) -> Vec<Area> {
     }
     let mut open_nc: BTreeSet<String> = BTreeSet::new();
     for finding in records.findings {
-        let open = !finding.deleted && finding.status.as_deref() != Some("closed");
+        let open = !finding.deleted && finding.status != Some(FindingStatus::Closed);
         if open
             && finding
                 .finding_type
-                .as_deref()
                 .is_some_and(crate::findings::is_nonconformity)
         {
             let references = [
@@ -581,7 +578,11 @@ mod tests {
         assert_eq!(progress(&checks), (2, 3));
         assert_eq!(
             results(&checks),
-            [("not_checked", 1), ("conforming", 1), ("minor_nc", 1)]
+            [
+                (CheckResult::NotChecked, 1),
+                (CheckResult::Conforming, 1),
+                (CheckResult::MinorNc, 1)
+            ]
         );
     }
 

@@ -2,6 +2,7 @@
 //! short title, with guidance written by us (the standard's requirement text is not copied).
 //! A new register starts with every Annex A control as a `Control` record.
 
+use crate::choices::{ControlStatus, ControlTheme};
 use crate::{Kind, RecordId, Value, sync::Device, views};
 use chrono::NaiveDate;
 
@@ -22,13 +23,19 @@ impl Theme {
         Theme::Technological,
     ];
 
-    pub fn value(self) -> &'static str {
+    /// The theme as a control's choice.
+    pub fn choice(self) -> ControlTheme {
         match self {
-            Theme::Organizational => "organizational",
-            Theme::People => "people",
-            Theme::Physical => "physical",
-            Theme::Technological => "technological",
+            Theme::Organizational => ControlTheme::Organizational,
+            Theme::People => ControlTheme::People,
+            Theme::Physical => ControlTheme::Physical,
+            Theme::Technological => ControlTheme::Technological,
         }
+    }
+
+    /// The theme as it is stored (and offered in a form).
+    pub fn value(self) -> &'static str {
+        self.choice().name()
     }
 
     /// The Annex A section: A.5 … A.8.
@@ -390,10 +397,10 @@ pub fn seed_missing_controls(
         let fields = [
             ("reference", Value::from(control.reference)),
             ("title", Value::from(control.title)),
-            ("theme", Value::from(control.theme.value())),
+            ("theme", Value::from(control.theme.choice())),
             ("guidance", Value::from(control.guidance)),
             ("applicable", Value::Bool(true)),
-            ("status", Value::from("not_started")),
+            ("status", Value::from(ControlStatus::NotStarted)),
         ];
         for (field, value) in fields {
             device.edit(id, Kind::Control, field, value, now_ms);
@@ -453,10 +460,13 @@ pub fn soa_csv(controls: &[views::Control]) -> String {
             .write_record([
                 text(&control.reference),
                 text(&control.title),
-                text(&control.theme),
+                control.theme.map_or("", ControlTheme::name).to_owned(),
                 applicable.to_owned(),
                 text(&control.justification),
-                text(&control.status).replace('_', " "),
+                control
+                    .status
+                    .map_or("", ControlStatus::name)
+                    .replace('_', " "),
             ])
             .expect("writing to memory");
     }
@@ -594,8 +604,8 @@ mod tests {
         assert_eq!(controls.len(), 93);
         let changed: views::Control = device.local.view(first).unwrap();
         assert_eq!(
-            changed.status.as_deref(),
-            Some("implemented"),
+            changed.status,
+            Some(ControlStatus::Implemented),
             "not seeded again"
         );
         assert!(!seed_missing_controls(&mut device, "local", 4, 16));

@@ -5,6 +5,12 @@
 //! trend on the dashboard is computed, not drawn. `scale` repeats the year's operational work
 //! (risks, reports, findings, actions, measurements) for the bench's large registers.
 
+use crate::choices::{
+    ActionStatus, ActionType, AuditStatus, AuditType, CauseCategory, CheckResult, ContextItemType,
+    ControlStatus, Direction, Effectiveness, EventStatus, EventType, FindingSource, FindingStatus,
+    FindingType, Frequency, Occasion, OutputType, ReviewStatus, RiskCategory, RiskStatus, Severity,
+    Treatment, Verdict,
+};
 use crate::{
     Kind, RecordId, Value,
     audits::NewCheck,
@@ -34,80 +40,98 @@ const PEOPLE: [(&str, &str); 6] = [
 ];
 
 /// Threats, with their category, likelihood and impact, and the controls that treat them.
-const THREATS: [(&str, &str, i64, i64, &[&str]); 13] = [
+const THREATS: [(&str, RiskCategory, i64, i64, &[&str]); 13] = [
     (
         "Phishing steals a login",
-        "technical",
+        RiskCategory::Technical,
         4,
         3,
         &["A.6.3", "A.8.7"],
     ),
     (
         "Ransomware encrypts data",
-        "technical",
+        RiskCategory::Technical,
         3,
         5,
         &["A.8.7", "A.8.13"],
     ),
     (
         "A laptop is lost or stolen",
-        "physical",
+        RiskCategory::Physical,
         3,
         3,
         &["A.8.1", "A.8.24"],
     ),
     (
         "A supplier is breached",
-        "supplier",
+        RiskCategory::Supplier,
         2,
         4,
         &["A.5.19", "A.5.21"],
     ),
     (
         "An insider misuses access",
-        "people",
+        RiskCategory::People,
         2,
         4,
         &["A.5.15", "A.8.2"],
     ),
     (
         "An unpatched flaw is exploited",
-        "technical",
+        RiskCategory::Technical,
         3,
         4,
         &["A.8.8"],
     ),
-    ("Cloud storage is left open", "technical", 3, 4, &["A.8.9"]),
+    (
+        "Cloud storage is left open",
+        RiskCategory::Technical,
+        3,
+        4,
+        &["A.8.9"],
+    ),
     (
         "Power or network fails",
-        "operational",
+        RiskCategory::Operational,
         2,
         3,
         &["A.7.11", "A.8.14"],
     ),
     (
         "Data is deleted by mistake",
-        "operational",
+        RiskCategory::Operational,
         3,
         2,
         &["A.8.13"],
     ),
     (
         "Passwords are weak or reused",
-        "people",
+        RiskCategory::People,
         4,
         3,
         &["A.5.17", "A.8.5"],
     ),
     (
         "A legal duty is missed",
-        "legal",
+        RiskCategory::Legal,
         2,
         4,
         &["A.5.31", "A.5.34"],
     ),
-    ("A caller talks staff round", "people", 3, 3, &["A.6.3"]),
-    ("A key person is away", "strategic", 2, 3, &["A.5.2"]),
+    (
+        "A caller talks staff round",
+        RiskCategory::People,
+        3,
+        3,
+        &["A.6.3"],
+    ),
+    (
+        "A key person is away",
+        RiskCategory::Strategic,
+        2,
+        3,
+        &["A.5.2"],
+    ),
 ];
 
 const ASSETS: [&str; 4] = [
@@ -118,10 +142,10 @@ const ASSETS: [&str; 4] = [
 ];
 
 /// Metrics: name, direction, target, warning, a starting value and its monthly change.
-const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
+const METRICS: [(&str, Direction, f64, f64, f64, f64); 10] = [
     (
         "Laptops with disk encryption (%)",
-        "higher_is_better",
+        Direction::HigherIsBetter,
         100.0,
         95.0,
         86.0,
@@ -129,7 +153,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Critical patches within 14 days (%)",
-        "higher_is_better",
+        Direction::HigherIsBetter,
         95.0,
         85.0,
         78.0,
@@ -137,7 +161,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Phishing test click rate (%)",
-        "lower_is_better",
+        Direction::LowerIsBetter,
         5.0,
         10.0,
         18.0,
@@ -145,7 +169,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Staff trained this year (%)",
-        "higher_is_better",
+        Direction::HigherIsBetter,
         90.0,
         75.0,
         40.0,
@@ -153,7 +177,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Backups restored successfully (%)",
-        "higher_is_better",
+        Direction::HigherIsBetter,
         100.0,
         95.0,
         92.0,
@@ -161,7 +185,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Accounts with MFA (%)",
-        "higher_is_better",
+        Direction::HigherIsBetter,
         100.0,
         98.0,
         90.0,
@@ -169,7 +193,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Access reviews done on time (%)",
-        "higher_is_better",
+        Direction::HigherIsBetter,
         100.0,
         80.0,
         60.0,
@@ -177,7 +201,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Days to close a vulnerability",
-        "lower_is_better",
+        Direction::LowerIsBetter,
         14.0,
         30.0,
         41.0,
@@ -185,7 +209,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Suppliers assessed (%)",
-        "higher_is_better",
+        Direction::HigherIsBetter,
         90.0,
         70.0,
         45.0,
@@ -193,7 +217,7 @@ const METRICS: [(&str, &str, f64, f64, f64, f64); 10] = [
     ),
     (
         "Security incidents per month",
-        "lower_is_better",
+        Direction::LowerIsBetter,
         1.0,
         3.0,
         4.0,
@@ -209,114 +233,132 @@ const OBJECTIVES: [(&str, [usize; 2]); 5] = [
     ("Control who has access, including suppliers", [6, 8]),
 ];
 
-const REPORTS: [(&str, &str, &str, i64); 8] = [
+const REPORTS: [(EventType, &str, Severity, i64); 8] = [
     (
-        "near_miss",
+        EventType::NearMiss,
         "Phishing email reported before anyone clicked",
-        "low",
+        Severity::Low,
         1,
     ),
-    ("incident", "Laptop left unlocked in a café", "medium", 3),
-    ("observation", "Visitor badge not returned", "low", 30),
     (
-        "near_miss",
+        EventType::Incident,
+        "Laptop left unlocked in a café",
+        Severity::Medium,
+        3,
+    ),
+    (
+        EventType::Observation,
+        "Visitor badge not returned",
+        Severity::Low,
+        30,
+    ),
+    (
+        EventType::NearMiss,
         "Wrong attachment nearly sent to a customer",
-        "medium",
+        Severity::Medium,
         2,
     ),
     (
-        "suggestion",
+        EventType::Suggestion,
         "Offer a password manager to everyone",
-        "low",
+        Severity::Low,
         6,
     ),
     (
-        "incident",
+        EventType::Incident,
         "Shared link to the finance folder was public",
-        "high",
+        Severity::High,
         20,
     ),
     (
-        "observation",
+        EventType::Observation,
         "Printer prints held jobs without a PIN",
-        "low",
+        Severity::Low,
         48,
     ),
     (
-        "near_miss",
+        EventType::NearMiss,
         "Caller asked support to reset an MFA device",
-        "medium",
+        Severity::Medium,
         1,
     ),
 ];
 
-const CONTEXT: [(&str, &str, &str); 17] = [
+const CONTEXT: [(ContextItemType, &str, &str); 17] = [
     (
-        "scope",
+        ContextItemType::Scope,
         "ISMS scope: the SaaS platform, its development and support, from the Lisbon office and remote",
         "",
     ),
-    ("internal_issue", "Growth from 25 to 40 staff this year", ""),
-    ("internal_issue", "Remote-first working", ""),
     (
-        "internal_issue",
+        ContextItemType::InternalIssue,
+        "Growth from 25 to 40 staff this year",
+        "",
+    ),
+    (ContextItemType::InternalIssue, "Remote-first working", ""),
+    (
+        ContextItemType::InternalIssue,
         "Small team: security is a part-time role",
         "",
     ),
     (
-        "internal_issue",
+        ContextItemType::InternalIssue,
         "Move of the platform to a second cloud region",
         "",
     ),
-    ("internal_issue", "New finance system", ""),
+    (ContextItemType::InternalIssue, "New finance system", ""),
     (
-        "external_issue",
+        ContextItemType::ExternalIssue,
         "NIS2 brings customers' supply-chain demands",
         "",
     ),
     (
-        "external_issue",
+        ContextItemType::ExternalIssue,
         "Ransomware against small software firms is rising",
         "",
     ),
     (
-        "external_issue",
+        ContextItemType::ExternalIssue,
         "Cyber insurance now asks for MFA and tested backups",
         "",
     ),
     (
-        "external_issue",
+        ContextItemType::ExternalIssue,
         "Cloud provider price and service changes",
         "",
     ),
-    ("external_issue", "GDPR enforcement on processors", ""),
     (
-        "interested_party",
+        ContextItemType::ExternalIssue,
+        "GDPR enforcement on processors",
+        "",
+    ),
+    (
+        ContextItemType::InterestedParty,
         "Customers",
         "A current ISO/IEC 27001 certificate; breach notice within 24 hours",
     ),
     (
-        "interested_party",
+        ContextItemType::InterestedParty,
         "Staff",
         "Clear rules, training, and privacy at work",
     ),
     (
-        "interested_party",
+        ContextItemType::InterestedParty,
         "Investors",
         "No breach that harms the business; certification kept",
     ),
     (
-        "interested_party",
+        ContextItemType::InterestedParty,
         "Cloud provider",
         "Use within the shared-responsibility model",
     ),
     (
-        "interested_party",
+        ContextItemType::InterestedParty,
         "Data protection authority",
         "GDPR compliance as a processor",
     ),
     (
-        "interested_party",
+        ContextItemType::InterestedParty,
         "Insurer",
         "MFA everywhere and tested backups",
     ),
@@ -462,7 +504,11 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     ("owner", b.person(i + 1)),
                     (
                         "status",
-                        Value::from(if i % 3 == 0 { "partial" } else { "planned" }),
+                        Value::from(if i % 3 == 0 {
+                            ControlStatus::Partial
+                        } else {
+                            ControlStatus::Planned
+                        }),
                     ),
                 ],
             );
@@ -491,7 +537,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         ("inherent_likelihood", Value::Int(l)),
                         ("inherent_impact", Value::Int(*impact)),
                         ("owner", b.person(i + 1)),
-                        ("status", Value::from("identified")),
+                        ("status", Value::from(RiskStatus::Identified)),
                         ("controls", Value::List(controls)),
                     ],
                 );
@@ -510,7 +556,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     ("direction", Value::from(*direction)),
                     ("target", Value::Num(*target)),
                     ("warning", Value::Num(*warning)),
-                    ("frequency", Value::from("monthly")),
+                    ("frequency", Value::from(Frequency::Monthly)),
                     ("owner", b.person(i + 1)),
                     (
                         "control",
@@ -559,13 +605,13 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
             }
             let id = b.control(control.reference);
             let status = if i % 17 == 5 {
-                "partial"
+                ControlStatus::Partial
             } else {
-                "implemented"
+                ControlStatus::Implemented
             };
             let effectiveness = match spread(i, 10) {
-                0 => "partly_effective",
-                _ => "effective",
+                0 => Effectiveness::PartlyEffective,
+                _ => Effectiveness::Effective,
             };
             b.set(
                 id,
@@ -588,10 +634,14 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     risk,
                     Kind::Risk,
                     &[
-                        ("status", Value::from("assessed")),
+                        ("status", Value::from(RiskStatus::Assessed)),
                         (
                             "treatment",
-                            Value::from(if i % 9 == 4 { "accept" } else { "mitigate" }),
+                            Value::from(if i % 9 == 4 {
+                                Treatment::Accept
+                            } else {
+                                Treatment::Mitigate
+                            }),
                         ),
                         ("review_due", Value::from(due)),
                     ],
@@ -601,7 +651,11 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     let mut fields = vec![
                         (
                             "status",
-                            Value::from(if accepted { "accepted" } else { "treating" }),
+                            Value::from(if accepted {
+                                RiskStatus::Accepted
+                            } else {
+                                RiskStatus::Treating
+                            }),
                         ),
                         (
                             "residual_likelihood",
@@ -633,19 +687,23 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         let done = due < today;
                         let mut fields = vec![
                             ("title", Value::from("Put the treatment in place")),
-                            ("action_type", Value::from("preventive")),
+                            ("action_type", Value::from(ActionType::Preventive)),
                             ("risk", link(risk)),
                             ("owner", b.colleague(i)),
                             ("due", Value::from(due.to_string())),
                             (
                                 "status",
-                                Value::from(if done { "done" } else { "in_progress" }),
+                                Value::from(if done {
+                                    ActionStatus::Done
+                                } else {
+                                    ActionStatus::InProgress
+                                }),
                             ),
                         ];
                         if done {
                             fields.push(("completed_at", Value::from(at(due, 10))));
                             fields.push(("completed_by", b.colleague(i)));
-                            fields.push(("effective", Value::from("effective")));
+                            fields.push(("effective", Value::from(Verdict::Effective)));
                             fields.push(("verified_by", b.person(0)));
                             fields.push(("verified_at", Value::from(at(due, 11))));
                         }
@@ -683,11 +741,11 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         Kind::Finding,
                         &[
                             ("title", Value::from(format!("{} slipped", METRICS[i].0))),
-                            ("finding_type", Value::from("minor_nc")),
-                            ("source", Value::from("measurement")),
+                            ("finding_type", Value::from(FindingType::MinorNc)),
+                            ("source", Value::from(FindingSource::Measurement)),
                             ("measurement", link(measurement)),
                             ("raised_at", Value::from(at(mid, 15))),
-                            ("status", Value::from("open")),
+                            ("status", Value::from(FindingStatus::Open)),
                             ("correction", Value::from("Contained the same day.")),
                             ("owner", b.person(i + 1)),
                             (
@@ -715,11 +773,11 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 b.day = day;
                 let recent = end >= today && k >= 2;
                 let status = if recent {
-                    "new"
-                } else if event_type == "incident" {
-                    "resolved"
+                    EventStatus::New
+                } else if event_type == EventType::Incident {
+                    EventStatus::Resolved
                 } else {
-                    "closed"
+                    EventStatus::Closed
                 };
                 let hours = hours + spread(n + k + copy, 4) as i64;
                 let mut fields = vec![
@@ -731,12 +789,12 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     ("reporter", b.person(n + k + copy)),
                     ("status", Value::from(status)),
                 ];
-                if event_type == "incident" && !recent {
+                if event_type == EventType::Incident && !recent {
                     fields.push(("lessons", Value::from("Talked it through at the team meeting; the reminder went out to everyone.")));
                     fields.push(("resolved_at", Value::from(at(day, 8 + hours + 24))));
                 }
                 let event = b.add(Kind::Event, &fields);
-                if event_type == "incident" && (severity == "high" || k == 1) {
+                if event_type == EventType::Incident && (severity == Severity::High || k == 1) {
                     let finding = b.add(
                         Kind::Finding,
                         &[
@@ -744,11 +802,11 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                                 "title",
                                 Value::from(format!("{title}: why it could happen")),
                             ),
-                            ("finding_type", Value::from("minor_nc")),
-                            ("source", Value::from("event")),
+                            ("finding_type", Value::from(FindingType::MinorNc)),
+                            ("source", Value::from(FindingSource::Event)),
                             ("event", link(event)),
                             ("raised_at", Value::from(at(day, 17))),
-                            ("status", Value::from("open")),
+                            ("status", Value::from(FindingStatus::Open)),
                             ("correction", Value::from("Contained the same day.")),
                             ("owner", b.person(n + 1)),
                             (
@@ -777,8 +835,8 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         "title",
                         Value::from(format!("Internal audit {}", audits.len() + 1)),
                     ),
-                    ("audit_type", Value::from("internal")),
-                    ("status", Value::from("in_progress")),
+                    ("audit_type", Value::from(AuditType::Internal)),
+                    ("status", Value::from(AuditStatus::InProgress)),
                     ("performed_date", Value::from(day.to_string())),
                     ("planned_date", Value::from(day.to_string())),
                     ("lead_auditor", b.person(4)),
@@ -807,10 +865,10 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 .collect();
             for (i, check) in clauses.into_iter().chain(themed).enumerate() {
                 let result = match spread(i + month as usize, 14) {
-                    0 => "minor_nc",
-                    1 => "ofi",
-                    2 => "observation",
-                    _ => "conforming",
+                    0 => CheckResult::MinorNc,
+                    1 => CheckResult::Ofi,
+                    2 => CheckResult::Observation,
+                    _ => CheckResult::Conforming,
                 };
                 let mut fields = vec![
                     ("audit", link(audit)),
@@ -832,12 +890,12 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         &[
                             ("title", Value::from(format!("Audit: {}", check.reference))),
                             ("finding_type", Value::from(finding_type)),
-                            ("source", Value::from("audit")),
+                            ("source", Value::from(FindingSource::Audit)),
                             ("audit", link(audit)),
                             ("audit_check", link(id)),
                             ("reference", Value::from(check.reference.as_str())),
                             ("raised_at", Value::from(at(day, 16))),
-                            ("status", Value::from("open")),
+                            ("status", Value::from(FindingStatus::Open)),
                             ("correction", Value::from("Contained the same day.")),
                             ("owner", b.person(i + 2)),
                             (
@@ -863,7 +921,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 audit,
                 Kind::Audit,
                 &[
-                    ("status", Value::from("reported")),
+                    ("status", Value::from(AuditStatus::Reported)),
                     ("acknowledged_at", Value::from(acknowledged.to_string())),
                     ("acknowledged_by", b.person(5)),
                 ],
@@ -892,17 +950,17 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 let due = b.day.checked_add_days(Days::new(60)).unwrap_or(b.day);
                 let mut fields = vec![
                     ("title", Value::from("Take up the suggestion")),
-                    ("action_type", Value::from("improvement")),
+                    ("action_type", Value::from(ActionType::Improvement)),
                     ("finding", link(finding)),
                     ("owner", b.colleague(k)),
                     ("due", Value::from(due.to_string())),
-                    ("status", Value::from("in_progress")),
+                    ("status", Value::from(ActionStatus::InProgress)),
                 ];
                 if done < today {
-                    fields.push(("status", Value::from("done")));
+                    fields.push(("status", Value::from(ActionStatus::Done)));
                     fields.push(("completed_at", Value::from(at(done, 12))));
                     fields.push(("completed_by", b.colleague(k)));
-                    fields.push(("effective", Value::from("effective")));
+                    fields.push(("effective", Value::from(Verdict::Effective)));
                     fields.push(("verified_by", b.person(0)));
                     fields.push(("verified_at", Value::from(at(done, 15))));
                 }
@@ -911,7 +969,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     finding,
                     Kind::Finding,
                     &[
-                        ("status", Value::from("closed")),
+                        ("status", Value::from(FindingStatus::Closed)),
                         (
                             "decision",
                             Value::from("Adopted: an improvement action follows it."),
@@ -949,12 +1007,12 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                             "Nobody owned it".into(),
                         ]),
                     ),
-                    ("cause_category", Value::from("process")),
+                    ("cause_category", Value::from(CauseCategory::Process)),
                     (
                         "root_cause",
                         Value::from("No owner and no written procedure."),
                     ),
-                    ("status", Value::from("implementing")),
+                    ("status", Value::from(FindingStatus::Implementing)),
                 ],
             );
             let action = b.add(
@@ -964,21 +1022,21 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         "title",
                         Value::from("Write the procedure and name an owner"),
                     ),
-                    ("action_type", Value::from("corrective")),
+                    ("action_type", Value::from(ActionType::Corrective)),
                     ("finding", link(finding)),
                     ("owner", owner.clone()),
                     ("due", Value::from(due.to_string())),
-                    ("status", Value::from("in_progress")),
+                    ("status", Value::from(ActionStatus::InProgress)),
                 ],
             );
             let correction = b.add(
                 Kind::Action,
                 &[
                     ("title", Value::from("Contain it")),
-                    ("action_type", Value::from("correction")),
+                    ("action_type", Value::from(ActionType::Correction)),
                     ("finding", link(finding)),
                     ("owner", owner.clone()),
-                    ("status", Value::from("done")),
+                    ("status", Value::from(ActionStatus::Done)),
                     ("completed_at", Value::from(at(raised, 17))),
                     ("completed_by", owner.clone()),
                 ],
@@ -987,7 +1045,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 correction,
                 Kind::Action,
                 &[
-                    ("effective", Value::from("effective")),
+                    ("effective", Value::from(Verdict::Effective)),
                     ("verified_by", b.person(0)),
                     ("verified_at", Value::from(at(b.day, 10))),
                 ],
@@ -999,7 +1057,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 action,
                 Kind::Action,
                 &[
-                    ("status", Value::from("done")),
+                    ("status", Value::from(ActionStatus::Done)),
                     ("completed_at", Value::from(at(done, 12))),
                     ("completed_by", owner.clone()),
                 ],
@@ -1009,7 +1067,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 action,
                 Kind::Action,
                 &[
-                    ("effective", Value::from("effective")),
+                    ("effective", Value::from(Verdict::Effective)),
                     ("verified_by", verifier),
                     ("verified_at", Value::from(at(b.day, 14))),
                     (
@@ -1022,7 +1080,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 finding,
                 Kind::Finding,
                 &[
-                    ("status", Value::from("closed")),
+                    ("status", Value::from(FindingStatus::Closed)),
                     ("closed_at", Value::from(at(b.day, 15))),
                 ],
             );
@@ -1042,7 +1100,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         Value::from(format!("Management review {}", reviews_held.len() + 1)),
                     ),
                     ("date", Value::from(day.to_string())),
-                    ("status", Value::from("held")),
+                    ("status", Value::from(ReviewStatus::Held)),
                     ("chair", b.person(5)),
                     (
                         "attendees",
@@ -1085,10 +1143,22 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                 ],
             );
             for (k, (title, output_type)) in [
-                ("Run a phishing simulation every quarter", "improvement"),
-                ("Budget a managed detection service", "resource_need"),
-                ("Add suppliers to the risk assessment", "isms_change"),
-                ("Train new joiners in their first week", "improvement"),
+                (
+                    "Run a phishing simulation every quarter",
+                    OutputType::Improvement,
+                ),
+                (
+                    "Budget a managed detection service",
+                    OutputType::ResourceNeed,
+                ),
+                (
+                    "Add suppliers to the risk assessment",
+                    OutputType::IsmsChange,
+                ),
+                (
+                    "Train new joiners in their first week",
+                    OutputType::Improvement,
+                ),
             ]
             .iter()
             .enumerate()
@@ -1100,12 +1170,12 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                     Kind::Action,
                     &[
                         ("title", Value::from(*title)),
-                        ("action_type", Value::from("improvement")),
+                        ("action_type", Value::from(ActionType::Improvement)),
                         ("review", link(review)),
                         ("output_type", Value::from(*output_type)),
                         ("owner", b.person(k + 1)),
                         ("due", Value::from(due.to_string())),
-                        ("status", Value::from("open")),
+                        ("status", Value::from(ActionStatus::Open)),
                     ],
                 );
                 if reviews_held.is_empty() {
@@ -1115,7 +1185,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         action,
                         Kind::Action,
                         &[
-                            ("status", Value::from("done")),
+                            ("status", Value::from(ActionStatus::Done)),
                             ("completed_at", Value::from(at(done, 11))),
                             ("completed_by", b.person(k + 1)),
                         ],
@@ -1138,7 +1208,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
         }
         // The month's snapshot, from the register as it stands at its end.
         b.day = end;
-        let snapshot = maturity::snapshot_of(&b.device.local, end, "monthly", None);
+        let snapshot = maturity::snapshot_of(&b.device.local, end, Occasion::Monthly, None);
         b.add(Kind::MaturitySnapshot, &snapshot);
     }
     b.day = today;
@@ -1147,8 +1217,8 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
         Kind::Audit,
         &[
             ("title", Value::from("Internal audit 4")),
-            ("audit_type", Value::from("internal")),
-            ("status", Value::from("planned")),
+            ("audit_type", Value::from(AuditType::Internal)),
+            ("status", Value::from(AuditStatus::Planned)),
             ("planned_date", Value::from(next.to_string())),
             ("lead_auditor", b.person(4)),
         ],
@@ -1169,7 +1239,7 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         .to_string(),
                 ),
             ),
-            ("status", Value::from("planned")),
+            ("status", Value::from(ReviewStatus::Planned)),
             ("chair", b.person(5)),
         ],
     );

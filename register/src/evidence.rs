@@ -3,6 +3,7 @@
 //! renew what is about to lapse, and an audit's evidence pack (per requirement in scope,
 //! what shows it and what is missing, with an index for the zip).
 
+use crate::choices::EvidenceStatus;
 use crate::{
     Kind, RecordId, Replica, audits, catalogue, dates, rules::RecordRule, views::Evidence,
 };
@@ -83,7 +84,7 @@ impl Validity {
 /// Where `evidence` stands on `today`.
 pub fn validity(evidence: &Evidence, today: NaiveDate) -> Validity {
     let date = |stored: &Option<String>| stored.as_deref().and_then(dates::date);
-    if evidence.status.as_deref() == Some("superseded") {
+    if evidence.status == Some(EvidenceStatus::Superseded) {
         return Validity::Superseded;
     }
     if let Some(from) = date(&evidence.effective_on).filter(|from| *from > today) {

@@ -2,6 +2,10 @@
 //! from raised to closed, the rules that keep a nonconformity from closing before its cause
 //! is known and its corrective action proven effective, and where findings come from.
 
+use crate::choices::{
+    ActionStatus, ActionType, CheckResult, EventType, FindingSource, FindingStatus, FindingType,
+    Verdict,
+};
 use crate::{
     Kind, RecordId, Replica, Role, Value, dates,
     gate::Edit,
@@ -9,17 +13,6 @@ use crate::{
     schema::{DELETED, SHORT_TEXT_MAX_CHARS, choice_words},
     views::{Action, AuditCheck, Event, Finding},
 };
-
-/// A finding's statuses, in the order the work goes.
-pub const STATUSES: [&str; 7] = [
-    "open",
-    "correction",
-    "analysing",
-    "actions_planned",
-    "implementing",
-    "verifying",
-    "closed",
-];
 
 /// Days after an action is done that its effectiveness is checked, unless set otherwise:
 /// long enough for the fix to have been tested by ordinary work.
@@ -34,18 +27,30 @@ pub fn check_due(completed: &str) -> Option<String> {
 /// Whether a finding of this type is a nonconformity (major or minor), which closes only
 /// through root cause, corrective action and verification; observations and opportunities
 /// for improvement close with a decision.
-pub fn is_nonconformity(finding_type: &str) -> bool {
-    matches!(finding_type, "major_nc" | "minor_nc")
+pub fn is_nonconformity(finding_type: FindingType) -> bool {
+    matches!(finding_type, FindingType::MajorNc | FindingType::MinorNc)
 }
 
-/// The status after `status` in the workflow; none after closed.
-pub fn next_status(status: &str) -> Option<&'static str> {
-    let at = STATUSES.iter().position(|s| *s == status).unwrap_or(0);
-    STATUSES.get(at + 1).copied()
+/// Whether a stored finding type (as a rule reads it) is a nonconformity's.
+fn names_a_nonconformity(finding_type: &str) -> bool {
+    FindingType::from_name(finding_type).is_some_and(is_nonconformity)
+}
+
+/// The status after `status` in the workflow (the order of `FindingStatus::ALL`); none after
+/// closed.
+pub fn next_status(status: FindingStatus) -> Option<FindingStatus> {
+    let at = FindingStatus::ALL.iter().position(|s| *s == status)?;
+    FindingStatus::ALL.get(at + 1).copied()
+}
+
+/// Whether a stored status (as a rule reads it; empty before one is set) is among `statuses`.
+fn status_among(status: &str, statuses: &[FindingStatus]) -> bool {
+    status.is_empty() || FindingStatus::from_name(status).is_some_and(|s| statuses.contains(&s))
 }
 
 fn closing_a_nonconformity(s: &Subject) -> bool {
-    s.text(Finding::status) == "closed" && is_nonconformity(&s.text(Finding::finding_type))
+    s.text(Finding::status) == FindingStatus::Closed.name()
+        && names_a_nonconformity(&s.text(Finding::finding_type))
 }
 
 /// The actions of a finding as they will be, deleted ones left out.
@@ -54,13 +59,13 @@ fn actions<'a>(s: &'a Subject) -> Vec<Linked<'a>> {
 }
 
 fn corrective(action: &Linked) -> bool {
-    action.text(Action::action_type) == "corrective"
+    action.text(Action::action_type) == ActionType::Corrective.name()
 }
 
 /// Whether an action was found effective by someone who neither owns it nor marked it done.
 fn verified_effective(action: &Linked) -> bool {
     let verifier = action.text(Action::verified_by);
-    action.text(Action::effective) == "effective"
+    action.text(Action::effective) == Verdict::Effective.name()
         && !verifier.is_empty()
         && verifier != action.text(Action::owner)
         && verifier != action.text(Action::completed_by)
@@ -68,10 +73,15 @@ fn verified_effective(action: &Linked) -> bool {
 
 /// Statuses a finding is in before its actions are under way: where an action found not
 /// effective sends it back to.
-const BEFORE_IMPLEMENTING: &[&str] = &["", "open", "correction", "analysing", "actions_planned"];
+const BEFORE_IMPLEMENTING: &[FindingStatus] = &[
+    FindingStatus::Open,
+    FindingStatus::Correction,
+    FindingStatus::Analysing,
+    FindingStatus::ActionsPlanned,
+];
 
 /// Statuses in which a finding's type may still change: before its cause is analysed.
-const BEFORE_ANALYSIS: &[&str] = &["", "open", "correction"];
+const BEFORE_ANALYSIS: &[FindingStatus] = &[FindingStatus::Open, FindingStatus::Correction];
 
 /// The fields whose change has the closing rules checked; the closing date is among them,
 /// so a refused closure does not leave its date behind.
@@ -97,9 +107,9 @@ pub const RULES: &[RecordRule] = &[
         message: "A nonconformity cannot close without a corrective action: add one that removes the cause.",
         holds: |s| {
             !closing_a_nonconformity(s)
-                || actions(s)
-                    .iter()
-                    .any(|a| corrective(a) && a.text(Action::status) != "cancelled")
+                || actions(s).iter().any(|a| {
+                    corrective(a) && a.text(Action::status) != ActionStatus::Cancelled.name()
+                })
         },
     },
     RecordRule {
@@ -109,9 +119,12 @@ pub const RULES: &[RecordRule] = &[
         message: "A nonconformity cannot close while one of its actions is still open: finish or cancel each.",
         holds: |s| {
             !closing_a_nonconformity(s)
-                || actions(s)
-                    .iter()
-                    .all(|a| matches!(a.text(Action::status).as_str(), "done" | "cancelled"))
+                || actions(s).iter().all(|a| {
+                    matches!(
+                        ActionStatus::from_name(&a.text(Action::status)),
+                        Some(ActionStatus::Done | ActionStatus::Cancelled)
+                    )
+                })
         },
     },
     RecordRule {
@@ -126,7 +139,7 @@ pub const RULES: &[RecordRule] = &[
             let actions = actions(s);
             let done: Vec<&Linked> = actions
                 .iter()
-                .filter(|a| corrective(a) && a.text(Action::status) == "done")
+                .filter(|a| corrective(a) && a.text(Action::status) == ActionStatus::Done.name())
                 .collect();
             done.iter().any(|a| verified_effective(a))
                 && done.iter().all(|a| !a.text(Action::effective).is_empty())
@@ -143,8 +156,8 @@ pub const RULES: &[RecordRule] = &[
         field: Finding::decision,
         message: "An observation or opportunity for improvement closes with a decision: say what was decided and why.",
         holds: |s| {
-            s.text(Finding::status) != "closed"
-                || is_nonconformity(&s.text(Finding::finding_type))
+            s.text(Finding::status) != FindingStatus::Closed.name()
+                || names_a_nonconformity(&s.text(Finding::finding_type))
                 || !s.text(Finding::decision).is_empty()
         },
     },
@@ -154,8 +167,8 @@ pub const RULES: &[RecordRule] = &[
         field: Finding::reopen_reason,
         message: "A closed finding reopens only with a reason: say why it is reopened.",
         holds: |s| {
-            s.was(Finding::status) != "closed"
-                || s.text(Finding::status) == "closed"
+            s.was(Finding::status) != FindingStatus::Closed.name()
+                || s.text(Finding::status) == FindingStatus::Closed.name()
                 || (s.changed(Finding::reopen_reason) && !s.text(Finding::reopen_reason).is_empty())
         },
     },
@@ -164,7 +177,10 @@ pub const RULES: &[RecordRule] = &[
         fields: EVERY_FIELD,
         field: Finding::status,
         message: "This finding is closed: reopen it, with a reason, before changing it.",
-        holds: |s| s.was(Finding::status) != "closed" || s.text(Finding::status) != "closed",
+        holds: |s| {
+            s.was(Finding::status) != FindingStatus::Closed.name()
+                || s.text(Finding::status) != FindingStatus::Closed.name()
+        },
     },
     RecordRule {
         kind: Kind::Finding,
@@ -173,7 +189,7 @@ pub const RULES: &[RecordRule] = &[
         message: "A finding's type changes only before its cause is analysed: raise a new finding instead.",
         holds: |s| {
             s.was(Finding::finding_type).is_empty()
-                || BEFORE_ANALYSIS.contains(&s.was(Finding::status).as_str())
+                || status_among(&s.was(Finding::status), BEFORE_ANALYSIS)
         },
     },
     RecordRule {
@@ -182,8 +198,8 @@ pub const RULES: &[RecordRule] = &[
         field: Finding::owner,
         message: "A nonconformity needs an owner before work on it starts: name who is responsible.",
         holds: |s| {
-            !is_nonconformity(&s.text(Finding::finding_type))
-                || matches!(s.text(Finding::status).as_str(), "" | "open")
+            !names_a_nonconformity(&s.text(Finding::finding_type))
+                || status_among(&s.text(Finding::status), &[FindingStatus::Open])
                 || !s.text(Finding::owner).is_empty()
         },
     },
@@ -250,9 +266,9 @@ pub const RULES: &[RecordRule] = &[
         field: Action::effective,
         message: "An action found not effective sends its finding back for a follow-up action: move the finding to “actions planned”.",
         holds: |s| {
-            s.text(Action::effective) != "not_effective"
+            s.text(Action::effective) != Verdict::NotEffective.name()
                 || s.named(Action::finding).into_iter().all(|finding| {
-                    BEFORE_IMPLEMENTING.contains(&s.other(finding, Finding::status).as_str())
+                    status_among(&s.other(finding, Finding::status), BEFORE_IMPLEMENTING)
                 })
         },
     },
@@ -261,7 +277,10 @@ pub const RULES: &[RecordRule] = &[
         fields: &[Action::effective, Action::status],
         field: Action::effective,
         message: "An action's effectiveness is verified once the action is done.",
-        holds: |s| s.text(Action::effective).is_empty() || s.text(Action::status) == "done",
+        holds: |s| {
+            s.text(Action::effective).is_empty()
+                || s.text(Action::status) == ActionStatus::Done.name()
+        },
     },
     // A closed finding's proof stays as it was closed on: its actions do not change (nor
     // move, nor go) until it is reopened, with a reason, or closed again in the same change.
@@ -280,7 +299,7 @@ pub const RULES: &[RecordRule] = &[
         message: "This action's finding is closed: reopen the finding, with a reason, before changing its actions.",
         holds: |s| {
             s.named(Action::finding).into_iter().all(|finding| {
-                s.other(finding, Finding::status) != "closed"
+                s.other(finding, Finding::status) != FindingStatus::Closed.name()
                     || s.other_changes(finding, Finding::status)
             })
         },
@@ -292,7 +311,7 @@ pub const RULES: &[RecordRule] = &[
 /// a date is set already.
 pub fn mark_done(action: &Action, me: Option<&str>, now: &str, today: &str) -> Edit {
     let mut fields = vec![
-        (Action::status, Value::from("done")),
+        (Action::status, Value::from(ActionStatus::Done)),
         (Action::completed_at, Value::from(now)),
     ];
     if let Some(me) = me {
@@ -322,7 +341,7 @@ pub fn verification_barred(
     today: &str,
 ) -> Option<String> {
     let is_me = |who: Option<RecordId>| me.is_some() && who.map(|w| w.to_string()).as_deref() == me;
-    let barred = if action.status.as_deref() != Some("done") {
+    let barred = if action.status != Some(ActionStatus::Done) {
         "An action's effectiveness is verified once the action is done."
     } else if action.owner.is_none() {
         "This action has no owner: name who is responsible before its effectiveness is checked."
@@ -360,8 +379,7 @@ pub fn checked_from(due: &str) -> String {
 
 /// What was found when checking that an action worked.
 pub struct Verification<'a> {
-    /// "effective" or "not_effective".
-    pub result: &'a str,
+    pub result: Verdict,
     pub method: &'a str,
     pub seen: &'a str,
     /// Why it is checked before its due date, where it is (empty otherwise).
@@ -397,7 +415,7 @@ pub fn verify(
     }];
     if let Some(finding) = action.finding {
         let status = register.view::<Finding>(finding).and_then(|f| f.status);
-        if let Some(back) = after_verification(status.as_deref(), found.result) {
+        if let Some(back) = after_verification(status, found.result) {
             set.push(Edit {
                 record: finding,
                 kind: Kind::Finding,
@@ -409,9 +427,9 @@ pub fn verify(
 }
 
 /// Moving a finding to `status` at `now`; closing stamps when it closed.
-pub fn move_to(finding: RecordId, status: &'static str, now: &str) -> Edit {
+pub fn move_to(finding: RecordId, status: FindingStatus, now: &str) -> Edit {
     let mut fields = vec![(Finding::status, Value::from(status))];
-    if status == "closed" {
+    if status == FindingStatus::Closed {
         fields.push((Finding::closed_at, Value::from(now)));
     }
     Edit {
@@ -427,7 +445,7 @@ pub fn reopen(finding: RecordId, reason: &str) -> Edit {
         record: finding,
         kind: Kind::Finding,
         fields: vec![
-            (Finding::status, Value::from("analysing")),
+            (Finding::status, Value::from(FindingStatus::Analysing)),
             (Finding::reopen_reason, Value::from(reason)),
         ],
     }
@@ -436,12 +454,15 @@ pub fn reopen(finding: RecordId, reason: &str) -> Edit {
 /// What a finding becomes once one of its actions is verified: an action found not effective
 /// sends it back to "actions planned" for a follow-up action (with a reason, if it had been
 /// closed); an effective one changes nothing by itself.
-fn after_verification(status: Option<&str>, result: &str) -> Option<Vec<(&'static str, Value)>> {
-    if result != "not_effective" || status == Some("actions_planned") {
+fn after_verification(
+    status: Option<FindingStatus>,
+    result: Verdict,
+) -> Option<Vec<(&'static str, Value)>> {
+    if result != Verdict::NotEffective || status == Some(FindingStatus::ActionsPlanned) {
         return None;
     }
-    let mut back = vec![(Finding::status, Value::from("actions_planned"))];
-    if status == Some("closed") {
+    let mut back = vec![(Finding::status, Value::from(FindingStatus::ActionsPlanned))];
+    if status == Some(FindingStatus::Closed) {
         back.push((
             Finding::reopen_reason,
             Value::from("An action was verified not effective."),
@@ -451,13 +472,15 @@ fn after_verification(status: Option<&str>, result: &str) -> Option<Vec<(&'stati
 }
 
 /// The finding type an audit check's result raises, if it raises one.
-pub fn finding_type_for(result: &str) -> Option<&'static str> {
+pub fn finding_type_for(result: CheckResult) -> Option<FindingType> {
     Some(match result {
-        "major_nc" => "major_nc",
-        "minor_nc" => "minor_nc",
-        "observation" => "observation",
-        "ofi" => "ofi",
-        _ => return None,
+        CheckResult::MajorNc => FindingType::MajorNc,
+        CheckResult::MinorNc => FindingType::MinorNc,
+        CheckResult::Observation => FindingType::Observation,
+        CheckResult::Ofi => FindingType::Ofi,
+        CheckResult::NotChecked | CheckResult::Conforming | CheckResult::NotApplicable => {
+            return None;
+        }
     })
 }
 
@@ -471,7 +494,7 @@ fn short(title: &str) -> String {
 pub fn from_check(check: &AuditCheck, requirement: &str, now: &str) -> Vec<(&'static str, Value)> {
     let text = |s: &str| Value::Text(s.to_owned());
     let reference = check.reference.clone().unwrap_or_default();
-    let result = check.result.as_deref().unwrap_or("observation");
+    let result = check.result.unwrap_or(CheckResult::Observation);
     // Named by what was not met ("A.5.18 Access rights: minor nonconformity"); a check with
     // no requirement, by its question.
     let subject = if requirement.is_empty() {
@@ -479,15 +502,15 @@ pub fn from_check(check: &AuditCheck, requirement: &str, now: &str) -> Vec<(&'st
     } else {
         requirement.to_owned()
     };
-    let title = format!("{subject}: {}", choice_words(result).to_lowercase());
+    let title = format!("{subject}: {}", choice_words(result.name()).to_lowercase());
     let mut fields = vec![
         (Finding::title, Value::Text(short(&title))),
         (
             Finding::finding_type,
-            text(finding_type_for(result).unwrap_or("observation")),
+            Value::from(finding_type_for(result).unwrap_or(FindingType::Observation)),
         ),
-        (Finding::source, text("audit")),
-        (Finding::status, text("open")),
+        (Finding::source, Value::from(FindingSource::Audit)),
+        (Finding::status, Value::from(FindingStatus::Open)),
         (Finding::raised_at, text(now)),
         (Finding::requirement, text(requirement)),
         (
@@ -512,16 +535,16 @@ pub fn from_check(check: &AuditCheck, requirement: &str, now: &str) -> Vec<(&'st
 /// The fields of a finding raised from a report in the inbox (a near miss, an incident).
 pub fn from_event(event: &Event, now: &str) -> Vec<(&'static str, Value)> {
     let title = event.title.clone().unwrap_or_default();
-    let finding_type = match event.event_type.as_deref() {
-        Some("suggestion") => "ofi",
-        _ => "observation",
+    let finding_type = match event.event_type {
+        Some(EventType::Suggestion) => FindingType::Ofi,
+        _ => FindingType::Observation,
     };
     let mut fields = vec![
         (Finding::title, Value::Text(short(&title))),
         (Finding::finding_type, finding_type.into()),
-        (Finding::source, "event".into()),
+        (Finding::source, FindingSource::Event.into()),
         (Finding::event, Value::Text(event.id.to_string())),
-        (Finding::status, "open".into()),
+        (Finding::status, FindingStatus::Open.into()),
         (Finding::raised_at, Value::Text(now.to_owned())),
     ];
     if let Some(description) = event.description.clone().filter(|d| !d.trim().is_empty()) {
@@ -544,7 +567,7 @@ pub fn recurrence_candidates(register: &Replica, finding: &Finding, today: &str)
         .all::<Finding>()
         .into_iter()
         .filter(|other| other.id != finding.id && !other.deleted)
-        .filter(|other| other.status.as_deref() == Some("closed"))
+        .filter(|other| other.status == Some(FindingStatus::Closed))
         .filter(|other| {
             let closed = other
                 .closed_at
@@ -566,8 +589,8 @@ pub fn open_nonconformities(register: &Replica) -> usize {
     register
         .all::<Finding>()
         .iter()
-        .filter(|f| !f.deleted && f.status.as_deref() != Some("closed"))
-        .filter(|f| f.finding_type.as_deref().is_some_and(is_nonconformity))
+        .filter(|f| !f.deleted && f.status != Some(FindingStatus::Closed))
+        .filter(|f| f.finding_type.is_some_and(is_nonconformity))
         .count()
 }
 
@@ -592,12 +615,12 @@ pub fn overdue<'a>(actions: &'a [Action], today: &str) -> Vec<&'a Action> {
 /// What an action is next due for, and by when: an open action by its due date, a done one
 /// by its effectiveness check until that is recorded.
 pub fn action_due(action: &Action) -> Option<(String, &'static str)> {
-    match action.status.as_deref() {
-        Some("cancelled") => None,
-        Some("done") if action.effective.is_none() => {
+    match action.status {
+        Some(ActionStatus::Cancelled) => None,
+        Some(ActionStatus::Done) if action.effective.is_none() => {
             Some((action.check_due.clone()?, "Effectiveness check"))
         }
-        Some("done") => None,
+        Some(ActionStatus::Done) => None,
         _ => Some((action.due.clone()?, "Due")),
     }
 }
@@ -899,7 +922,7 @@ mod tests {
         // A new action cannot join it either; once it is reopened, its actions change again.
         let joining = [
             (Action::title, Value::from("Another")),
-            (Action::action_type, Value::from("preventive")),
+            (Action::action_type, Value::from(ActionType::Preventive)),
             (Action::finding, Value::from(finding.to_string())),
         ];
         assert!(
@@ -975,9 +998,13 @@ mod tests {
 
     #[test]
     fn an_action_found_not_effective_sends_its_finding_back_for_a_follow_up() {
-        assert_eq!(after_verification(Some("verifying"), "effective"), None);
-        let back = after_verification(Some("verifying"), "not_effective").unwrap();
-        assert_eq!(back, [(Finding::status, Value::from("actions_planned"))]);
+        let verifying = Some(FindingStatus::Verifying);
+        assert_eq!(after_verification(verifying, Verdict::Effective), None);
+        let back = after_verification(verifying, Verdict::NotEffective).unwrap();
+        assert_eq!(
+            back,
+            [(Finding::status, Value::from(FindingStatus::ActionsPlanned))]
+        );
         // From closed, the change carries the reason a reopening needs.
         let mut register = Register::new();
         let finding = register.finding;
@@ -990,7 +1017,8 @@ mod tests {
                 (Finding::status, "closed"),
             ],
         );
-        let reopen = after_verification(Some("closed"), "not_effective").unwrap();
+        let reopen =
+            after_verification(Some(FindingStatus::Closed), Verdict::NotEffective).unwrap();
         let changes: Vec<(&str, Value)> = reopen.into_iter().collect();
         assert!(
             Kind::Finding
@@ -1002,9 +1030,15 @@ mod tests {
 
     #[test]
     fn the_workflow_moves_one_step_at_a_time() {
-        assert_eq!(next_status("open"), Some("correction"));
-        assert_eq!(next_status("verifying"), Some("closed"));
-        assert_eq!(next_status("closed"), None);
+        assert_eq!(
+            next_status(FindingStatus::Open),
+            Some(FindingStatus::Correction)
+        );
+        assert_eq!(
+            next_status(FindingStatus::Verifying),
+            Some(FindingStatus::Closed)
+        );
+        assert_eq!(next_status(FindingStatus::Closed), None);
     }
 
     #[test]
@@ -1018,7 +1052,7 @@ mod tests {
             reference: Some("A.8.13".into()),
             control: None,
             position: None,
-            result: Some("minor_nc".into()),
+            result: Some(CheckResult::MinorNc),
             evidence: Some("No restore test record for 2026.".into()),
             sample: None,
             checked_by: None,

@@ -9,6 +9,7 @@
 //! change names are members of the organisation, the record rules (`rules`) over each record
 //! as the whole change set leaves it, and that a new record has its required fields.
 
+use crate::choices::{ActionStatus, Occasion};
 use crate::{
     ClientId, Kind, Op, RecordId, Role, Value, dates, findings, maturity,
     rules::{self, Change, Lookup, Pending, Subject},
@@ -84,7 +85,8 @@ const DUTIES: &[Duty] = &[
         kind: Kind::Action,
         acts: |c| {
             c.field == Action::completed_by
-                || (c.field == Action::status && c.value.as_text() == Some("done"))
+                || (c.field == Action::status
+                    && c.value.as_text() == Some(ActionStatus::Done.name()))
         },
         who_may: ANYONE_WHO_WRITES,
         not_allowed: "",
@@ -512,9 +514,12 @@ fn misstated_snapshots(changes: &[Change], register: &dyn Lookup) -> Vec<Refusal
         let review = set(MaturitySnapshot::review)
             .and_then(Value::as_text)
             .and_then(|id| id.parse().ok());
-        let occasion = set(MaturitySnapshot::occasion)
+        let Some(occasion) = set(MaturitySnapshot::occasion)
             .and_then(Value::as_text)
-            .unwrap_or_default();
+            .and_then(Occasion::from_name)
+        else {
+            continue; // not a choice: refused as such
+        };
         let as_left = rules::as_left(whole, &changes[..ats[0]]);
         let computed = maturity::snapshot_of(&as_left, day, occasion, review);
         let misstated = [MaturitySnapshot::levels, MaturitySnapshot::figures]

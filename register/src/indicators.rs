@@ -4,6 +4,10 @@
 //! objectives perform. Each indicator says in words what it is, which way is better, and which
 //! records it was computed from; too little data gives no figure rather than a misleading one.
 
+use crate::choices::{
+    ActionStatus, AuditStatus, CheckResult, ControlStatus, Effectiveness, EventType, FindingStatus,
+    RiskStatus, Verdict,
+};
 use crate::{
     Kind, RecordId, Replica, dates,
     findings::is_nonconformity,
@@ -232,8 +236,7 @@ impl Views {
         views.series = metrics::series_of(measurements);
         views.audits_held = views.audits.iter().any(|a| {
             a.status
-                .as_deref()
-                .is_some_and(|s| s != "planned" && s != "cancelled")
+                .is_some_and(|s| s != AuditStatus::Planned && s != AuditStatus::Cancelled)
         });
         views
     }
@@ -310,7 +313,7 @@ impl Inputs {
     pub(crate) fn open_risks(&self) -> impl Iterator<Item = &Risk> {
         self.risks
             .iter()
-            .filter(|r| r.status.as_deref() != Some("closed"))
+            .filter(|r| r.status != Some(RiskStatus::Closed))
     }
 
     pub(crate) fn applicable_controls(&self) -> impl Iterator<Item = &Control> {
@@ -537,13 +540,15 @@ fn reported_on(event: &Event) -> Option<NaiveDate> {
 }
 
 fn near_miss_share(inputs: &Inputs) -> Reading {
-    let reports: Vec<(RecordId, Option<&str>)> = inputs
+    let reports: Vec<(RecordId, Option<EventType>)> = inputs
         .events
         .iter()
         .filter(|e| reported_on(e).is_some_and(|d| inputs.period.contains(d)))
-        .map(|e| (e.id, e.event_type.as_deref()))
+        .map(|e| (e.id, e.event_type))
         .collect();
-    share(&reports, |t| matches!(t, Some("near_miss" | "observation")))
+    share(&reports, |t| {
+        matches!(t, Some(EventType::NearMiss | EventType::Observation))
+    })
 }
 
 /// Findings closed in the period: days from raised to closed.
@@ -551,7 +556,7 @@ fn closure_days(inputs: &Inputs) -> Vec<(RecordId, f64)> {
     inputs
         .findings
         .iter()
-        .filter(|f| f.status.as_deref() == Some("closed"))
+        .filter(|f| f.status == Some(FindingStatus::Closed))
         .filter(|f| inputs.period.holds(f.closed_at.as_deref()))
         .filter_map(|f| {
             let raised = day_of(f.raised_at.as_deref()?)?;
@@ -567,7 +572,7 @@ fn actions_on_time(inputs: &Inputs) -> Reading {
     let completed: Vec<(RecordId, bool)> = inputs
         .actions
         .iter()
-        .filter(|a| a.status.as_deref() == Some("done"))
+        .filter(|a| a.status == Some(ActionStatus::Done))
         .filter(|a| inputs.period.holds(a.completed_at.as_deref()))
         .filter_map(|a| {
             let done = day_of(a.completed_at.as_deref()?)?;
@@ -585,11 +590,11 @@ fn actions_open_at_period_end(inputs: &Inputs) -> Vec<(RecordId, bool)> {
     inputs
         .actions
         .iter()
-        .filter(|a| a.status.as_deref() != Some("cancelled"))
+        .filter(|a| a.status != Some(ActionStatus::Cancelled))
         .filter(|a| {
             // Done with no completion time recorded: done, as far as anyone can tell.
             let done = a.completed_at.as_deref().and_then(day_of);
-            a.status.as_deref() != Some("done") || done.is_some_and(|d| d > end)
+            a.status != Some(ActionStatus::Done) || done.is_some_and(|d| d > end)
         })
         .map(|a| {
             let due = a.due.as_deref().and_then(dates::date);
@@ -617,7 +622,7 @@ fn effectiveness_passed(inputs: &Inputs) -> Reading {
         .actions
         .iter()
         .filter(|a| inputs.period.holds(a.verified_at.as_deref()))
-        .filter_map(|a| Some((a.id, a.effective.as_deref()? == "effective")))
+        .filter_map(|a| Some((a.id, a.effective? == Verdict::Effective)))
         .collect();
     share(&verified, |effective| *effective)
 }
@@ -660,17 +665,24 @@ fn audit_coverage(inputs: &Inputs) -> Reading {
 }
 
 fn controls_implemented(inputs: &Inputs) -> Reading {
-    let controls: Vec<(RecordId, Option<&str>)> = inputs
+    let controls: Vec<(RecordId, Option<ControlStatus>)> = inputs
         .applicable_controls()
-        .map(|c| (c.id, c.status.as_deref()))
+        .map(|c| (c.id, c.status))
         .collect();
-    share(&controls, |status| *status == Some("implemented"))
+    share(&controls, |status| {
+        *status == Some(ControlStatus::Implemented)
+    })
 }
 
 fn control_reviews_overdue(inputs: &Inputs) -> Reading {
     let controls: Vec<(RecordId, bool)> = inputs
         .applicable_controls()
-        .filter(|c| matches!(c.status.as_deref(), Some("implemented" | "partial")))
+        .filter(|c| {
+            matches!(
+                c.status,
+                Some(ControlStatus::Implemented | ControlStatus::Partial)
+            )
+        })
         .map(|c| {
             let due = crate::work::control_review_due(c);
             (c.id, due.is_none_or(|due| due < inputs.today))
@@ -704,23 +716,23 @@ fn risks_above_appetite(inputs: &Inputs) -> Reading {
 }
 
 fn high_risks_treated(inputs: &Inputs) -> Reading {
-    let high: Vec<(RecordId, Option<&str>)> = inputs
+    let high: Vec<(RecordId, Option<RiskStatus>)> = inputs
         .open_risks()
         .filter(|r| {
             r.inherent_score()
                 .is_some_and(|s| Rating::of_score(s) >= Rating::High)
         })
-        .map(|r| (r.id, r.status.as_deref()))
+        .map(|r| (r.id, r.status))
         .collect();
     share(&high, |status| {
-        matches!(status, Some("treating" | "accepted"))
+        matches!(status, Some(RiskStatus::Treating | RiskStatus::Accepted))
     })
 }
 
 fn expired_acceptances(inputs: &Inputs) -> Reading {
     let accepted: Vec<&Risk> = inputs
         .open_risks()
-        .filter(|r| r.status.as_deref() == Some("accepted"))
+        .filter(|r| r.status == Some(RiskStatus::Accepted))
         .collect();
     let expired = accepted
         .iter()
@@ -1011,7 +1023,7 @@ pub fn open_finding_ages(
         ("over 180 days", Vec::new()),
     ];
     for finding in register.all::<Finding>() {
-        if finding.status.as_deref() == Some("closed") {
+        if finding.status == Some(FindingStatus::Closed) {
             continue;
         }
         let raised = finding
@@ -1034,7 +1046,7 @@ pub fn open_finding_ages(
 }
 
 /// How many audit checks recorded in the period came out each way, most serious first.
-pub fn audit_results(register: &Replica, period: Period) -> Vec<(&'static str, usize)> {
+pub fn audit_results(register: &Replica, period: Period) -> Vec<(CheckResult, usize)> {
     let checks: Vec<AuditCheck> = register
         .all::<AuditCheck>()
         .into_iter()
@@ -1044,24 +1056,20 @@ pub fn audit_results(register: &Replica, period: Period) -> Vec<(&'static str, u
 }
 
 /// The applicable controls by their rated effectiveness, in the schema's order.
-pub fn control_effectiveness(register: &Replica) -> Vec<(&'static str, usize)> {
-    let options: &[&str] = match Control::SPEC.field(Control::effectiveness).map(|f| f.ty) {
-        Some(crate::FieldType::Choice(options)) => options,
-        _ => &[],
-    };
+pub fn control_effectiveness(register: &Replica) -> Vec<(Effectiveness, usize)> {
     let controls: Vec<Control> = register
         .all::<Control>()
         .into_iter()
         .filter(|c| c.applicable != Some(false))
         .collect();
-    options
+    Effectiveness::ALL
         .iter()
-        .map(|option| {
+        .map(|&option| {
             let rated = controls
                 .iter()
-                .filter(|c| c.effectiveness.as_deref().unwrap_or("not_rated") == *option)
+                .filter(|c| c.effectiveness.unwrap_or(Effectiveness::NotRated) == option)
                 .count();
-            (*option, rated)
+            (option, rated)
         })
         .collect()
 }
@@ -1080,11 +1088,7 @@ pub fn findings_by_month(
         .map(|m| (m, 0, 0))
         .collect();
     for finding in findings {
-        if !finding
-            .finding_type
-            .as_deref()
-            .is_some_and(is_nonconformity)
-        {
+        if !finding.finding_type.is_some_and(is_nonconformity) {
             continue;
         }
         let raised = finding
@@ -1096,7 +1100,7 @@ pub fn findings_by_month(
             row.1 += 1;
         }
         let closed = finding.closed_at.as_deref().and_then(day_of);
-        if finding.status.as_deref() == Some("closed")
+        if finding.status == Some(FindingStatus::Closed)
             && let Some(row) = closed.and_then(|d| rows.iter_mut().find(|r| r.0 == month(d)))
         {
             row.2 += 1;
@@ -1437,8 +1441,8 @@ mod tests {
         }
         let rated = control_effectiveness(f.register());
         assert_eq!(
-            rated.iter().find(|(o, _)| *o == "effective"),
-            Some(&("effective", 4))
+            rated.iter().find(|(o, _)| *o == Effectiveness::Effective),
+            Some(&(Effectiveness::Effective, 4))
         );
         assert_eq!(rated.iter().map(|(_, n)| n).sum::<usize>(), 4);
     }
@@ -1547,8 +1551,11 @@ mod tests {
         // Clauses 9 and A.5 of the 7 clauses and 4 themes.
         assert_eq!(value(&now, "audit_coverage"), Some(18.2));
         let results = audit_results(f.register(), Period::ending(day(TODAY), 90));
-        let of = |r: &str| results.iter().find(|(k, _)| *k == r).map(|(_, n)| *n);
-        assert_eq!((of("conforming"), of("minor_nc")), (Some(1), Some(1)));
+        let of = |r| results.iter().find(|(k, _)| *k == r).map(|(_, n)| *n);
+        assert_eq!(
+            (of(CheckResult::Conforming), of(CheckResult::MinorNc)),
+            (Some(1), Some(1))
+        );
         let before = f.readings(Period::ending(day(TODAY), 90).previous());
         assert_eq!(
             value(&before, "audit_coverage"),

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod audits;
 pub mod catalogue;
+pub mod choices;
 pub mod dates;
 pub mod demo;
 pub mod evidence;

@@ -5,6 +5,10 @@
 //! The organisation sets a target per area and may record its own view beside the computed
 //! level. Snapshots (monthly, and at each review's sign-off) keep the trend as records.
 
+use crate::choices::{
+    ActionStatus, ActionType, AuditStatus, AuditType, CheckResult, ControlStatus, Effectiveness,
+    EventStatus, EventType, FindingStatus, Occasion, ReviewStatus, RiskStatus, Severity, Verdict,
+};
 use crate::{
     Kind, RecordId, Replica, Value, dates,
     indicators::{self, Basis, Better, Inputs, Period, Trend, day_of},
@@ -196,7 +200,7 @@ impl<'a> Facts<'a> {
     fn held_reviews(&self) -> impl Iterator<Item = &Review> {
         self.reviews
             .iter()
-            .filter(|r| r.status.as_deref() == Some("held"))
+            .filter(|r| r.status == Some(ReviewStatus::Held))
     }
 
     fn last_held_review(&self) -> Option<&Review> {
@@ -209,10 +213,10 @@ impl<'a> Facts<'a> {
     }
 
     fn nonconformities(&self) -> impl Iterator<Item = &Finding> {
-        self.inputs
-            .findings
-            .iter()
-            .filter(|f| f.finding_type.as_deref().is_some_and(findings_nc))
+        self.inputs.findings.iter().filter(|f| {
+            f.finding_type
+                .is_some_and(crate::findings::is_nonconformity)
+        })
     }
 }
 
@@ -248,10 +252,6 @@ fn months_of<'a>(times: impl Iterator<Item = &'a str>) -> Vec<(i32, u32)> {
     months.sort();
     months.dedup();
     months
-}
-
-fn findings_nc(finding_type: &str) -> bool {
-    crate::findings::is_nonconformity(finding_type)
 }
 
 /// One rule of one level of one area, in the words the app shows beside the level.
@@ -361,7 +361,7 @@ pub fn target_id(area: Area) -> RecordId {
 pub fn snapshot_of(
     register: &Replica,
     today: NaiveDate,
-    occasion: &str,
+    occasion: Occasion,
     review: Option<RecordId>,
 ) -> Vec<(&'static str, Value)> {
     let facts = Facts::new(register, today, indicators::DEFAULT_APPETITE);
@@ -372,7 +372,7 @@ pub fn snapshot_of(
 fn snapshot(
     assessments: &[Assessment],
     facts: &Facts,
-    occasion: &str,
+    occasion: Occasion,
     review: Option<RecordId>,
 ) -> Vec<(&'static str, Value)> {
     let levels = assessments
@@ -479,8 +479,8 @@ fn days_ago(facts: &Facts, days: u64) -> NaiveDate {
 fn audits_held<'f>(facts: &'f Facts) -> impl Iterator<Item = &'f Audit> {
     facts.inputs.audits.iter().filter(|a| {
         matches!(
-            a.status.as_deref(),
-            Some("in_progress" | "reported" | "closed")
+            a.status,
+            Some(AuditStatus::InProgress | AuditStatus::Reported | AuditStatus::Closed)
         )
     })
 }
@@ -534,7 +534,7 @@ pub static RULES: &[Rule] = &[
         text: "Every risk not closed is assessed (past “identified”) and has a review date.",
         holds: |f| {
             f.inputs.open_risks().all(|r| {
-                r.status.as_deref().is_some_and(|s| s != "identified") && r.review_due.is_some()
+                r.status.is_some_and(|s| s != RiskStatus::Identified) && r.review_due.is_some()
             })
         },
     },
@@ -564,7 +564,7 @@ pub static RULES: &[Rule] = &[
         holds: |f| {
             f.inputs
                 .open_risks()
-                .filter(|r| matches!(r.status.as_deref(), Some("treating" | "accepted")))
+                .filter(|r| matches!(r.status, Some(RiskStatus::Treating | RiskStatus::Accepted)))
                 .all(|r| r.residual_score().is_some())
         },
     },
@@ -596,8 +596,12 @@ pub static RULES: &[Rule] = &[
         holds: |f| {
             f.inputs.applicable_controls().any(|c| {
                 matches!(
-                    c.status.as_deref(),
-                    Some("planned" | "partial" | "implemented")
+                    c.status,
+                    Some(
+                        ControlStatus::Planned
+                            | ControlStatus::Partial
+                            | ControlStatus::Implemented
+                    )
                 )
             })
         },
@@ -640,16 +644,17 @@ pub static RULES: &[Rule] = &[
             let implemented: Vec<_> = f
                 .inputs
                 .applicable_controls()
-                .filter(|c| c.status.as_deref() == Some("implemented"))
+                .filter(|c| c.status == Some(ControlStatus::Implemented))
                 .collect();
             let effective = implemented
                 .iter()
-                .filter(|c| c.effectiveness.as_deref() == Some("effective"))
+                .filter(|c| c.effectiveness == Some(Effectiveness::Effective))
                 .count();
             !implemented.is_empty()
-                && implemented
-                    .iter()
-                    .all(|c| c.effectiveness.as_deref().is_some_and(|e| e != "not_rated"))
+                && implemented.iter().all(|c| {
+                    c.effectiveness
+                        .is_some_and(|e| e != Effectiveness::NotRated)
+                })
                 && effective * 10 >= implemented.len() * 8
         },
     },
@@ -668,7 +673,7 @@ pub static RULES: &[Rule] = &[
                 && !f
                     .inputs
                     .applicable_controls()
-                    .any(|c| c.effectiveness.as_deref() == Some("ineffective"))
+                    .any(|c| c.effectiveness == Some(Effectiveness::Ineffective))
         },
     },
     Rule {
@@ -783,12 +788,12 @@ pub static RULES: &[Rule] = &[
         holds: |f| {
             let checks = &f.inputs.checks;
             audits_held(f).any(|a| {
-                a.audit_type.as_deref() == Some("internal")
-                    && matches!(a.status.as_deref(), Some("reported" | "closed"))
+                a.audit_type == Some(AuditType::Internal)
+                    && matches!(a.status, Some(AuditStatus::Reported | AuditStatus::Closed))
                     && audit_day(a).is_some_and(|d| d >= f.year_ago())
-                    && checks.iter().any(|c| {
-                        c.audit == Some(a.id) && crate::audits::is_checked(c.result.as_deref())
-                    })
+                    && checks
+                        .iter()
+                        .any(|c| c.audit == Some(a.id) && crate::audits::is_checked(c.result))
             })
         },
     },
@@ -813,7 +818,7 @@ pub static RULES: &[Rule] = &[
                 .inputs
                 .audits
                 .iter()
-                .filter(|a| a.audit_type.as_deref() == Some("internal"))
+                .filter(|a| a.audit_type == Some(AuditType::Internal))
                 .map(|a| a.id)
                 .collect();
             let year_ago = f.year_ago();
@@ -822,7 +827,7 @@ pub static RULES: &[Rule] = &[
                     .checks
                     .iter()
                     .filter(|c| c.audit.is_some_and(|a| internal.contains(&a)))
-                    .filter(|c| crate::audits::counts_for_coverage(c.result.as_deref()))
+                    .filter(|c| crate::audits::counts_for_coverage(c.result))
                     .filter_map(|c| c.checked_at.as_deref())
                     .filter(|t| day_of(t).is_some_and(|d| d >= year_ago)),
             )
@@ -839,7 +844,7 @@ pub static RULES: &[Rule] = &[
         text: "Every nonconformity an audit check found has a finding raised from it.",
         holds: |f| {
             f.inputs.checks.iter().all(|c| {
-                !matches!(c.result.as_deref(), Some("minor_nc" | "major_nc"))
+                !matches!(c.result, Some(CheckResult::MinorNc | CheckResult::MajorNc))
                     || f.inputs
                         .findings
                         .iter()
@@ -860,7 +865,7 @@ pub static RULES: &[Rule] = &[
         holds: |f| {
             let horizon = f.today().checked_add_months(chrono::Months::new(12));
             f.inputs.audits.iter().any(|a| {
-                a.status.as_deref() == Some("planned")
+                a.status == Some(AuditStatus::Planned)
                     && matches!((audit_day(a), horizon), (Some(d), Some(h)) if d >= f.today() && d <= h)
             })
         },
@@ -890,7 +895,7 @@ pub static RULES: &[Rule] = &[
         text: "Every audit reported in the last 12 months was acknowledged by whom it was reported to.",
         holds: |f| {
             audits_held(f)
-                .filter(|a| matches!(a.status.as_deref(), Some("reported" | "closed")))
+                .filter(|a| matches!(a.status, Some(AuditStatus::Reported | AuditStatus::Closed)))
                 .filter(|a| audit_day(a).is_some_and(|d| d >= f.year_ago()))
                 .all(|a| a.acknowledged_at.is_some())
         },
@@ -960,7 +965,8 @@ pub static RULES: &[Rule] = &[
             let today = f.today().to_string();
             f.review_outputs().next().is_some()
                 && f.review_outputs().all(|a| {
-                    let open = !matches!(a.status.as_deref(), Some("done" | "cancelled"));
+                    let open =
+                        !matches!(a.status, Some(ActionStatus::Done | ActionStatus::Cancelled));
                     a.owner.is_some()
                         && a.due.is_some()
                         && !(open
@@ -986,7 +992,7 @@ pub static RULES: &[Rule] = &[
         holds: |f| {
             let done: Vec<&Action> = f
                 .review_outputs()
-                .filter(|a| a.status.as_deref() == Some("done"))
+                .filter(|a| a.status == Some(ActionStatus::Done))
                 .collect();
             let on_time = done
                 .iter()
@@ -1013,7 +1019,7 @@ pub static RULES: &[Rule] = &[
         text: "Every open nonconformity has an owner and a due date.",
         holds: |f| {
             f.nonconformities()
-                .filter(|x| x.status.as_deref() != Some("closed"))
+                .filter(|x| x.status != Some(FindingStatus::Closed))
                 .all(|x| x.owner.is_some() && x.due.is_some())
         },
     },
@@ -1040,15 +1046,15 @@ pub static RULES: &[Rule] = &[
         holds: |f| {
             let closed: Vec<&Finding> = f
                 .nonconformities()
-                .filter(|x| x.status.as_deref() == Some("closed"))
+                .filter(|x| x.status == Some(FindingStatus::Closed))
                 .collect();
             !closed.is_empty()
                 && closed.iter().all(|x| {
                     x.root_cause.is_some()
                         && f.inputs.actions.iter().any(|a| {
                             a.finding == Some(x.id)
-                                && a.action_type.as_deref() == Some("corrective")
-                                && a.effective.as_deref() == Some("effective")
+                                && a.action_type == Some(ActionType::Corrective)
+                                && a.effective == Some(Verdict::Effective)
                         })
                 })
         },
@@ -1062,7 +1068,7 @@ pub static RULES: &[Rule] = &[
                 .inputs
                 .actions
                 .iter()
-                .filter(|a| a.effective.as_deref() == Some("effective"))
+                .filter(|a| a.effective == Some(Verdict::Effective))
                 .filter_map(|a| a.verified_at.as_deref());
             months_of(verified).len() >= 3
         },
@@ -1105,7 +1111,7 @@ pub static RULES: &[Rule] = &[
         holds: |f| {
             let week_ago = days_ago(f, 7);
             f.inputs.events.iter().all(|e| {
-                let waiting = matches!(e.status.as_deref(), None | Some("new"));
+                let waiting = matches!(e.status, None | Some(EventStatus::New));
                 let filed = e
                     .detected_at
                     .as_deref()
@@ -1133,8 +1139,8 @@ pub static RULES: &[Rule] = &[
         text: "Every resolved or closed incident records its lessons learned.",
         holds: |f| {
             f.inputs.events.iter().all(|e| {
-                e.event_type.as_deref() != Some("incident")
-                    || !matches!(e.status.as_deref(), Some("resolved" | "closed"))
+                e.event_type != Some(EventType::Incident)
+                    || !matches!(e.status, Some(EventStatus::Resolved | EventStatus::Closed))
                     || e.lessons.as_deref().is_some_and(|l| !l.trim().is_empty())
             })
         },
@@ -1168,8 +1174,8 @@ pub static RULES: &[Rule] = &[
         text: "Every high or critical incident led to a finding.",
         holds: |f| {
             f.inputs.events.iter().all(|e: &Event| {
-                e.event_type.as_deref() != Some("incident")
-                    || !matches!(e.severity.as_deref(), Some("high" | "critical"))
+                e.event_type != Some(EventType::Incident)
+                    || !matches!(e.severity, Some(Severity::High | Severity::Critical))
                     || f.inputs.findings.iter().any(|x| x.event == Some(e.id))
             })
         },
@@ -2025,7 +2031,7 @@ mod tests {
             "the risk is newer than June"
         );
         assert!(monthly_snapshot_due(f.register(), day("2099-01-15")));
-        let fields = snapshot_of(f.register(), day("2099-01-15"), "monthly", None);
+        let fields = snapshot_of(f.register(), day("2099-01-15"), Occasion::Monthly, None);
         assert!(
             Kind::MaturitySnapshot
                 .spec()

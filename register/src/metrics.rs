@@ -2,6 +2,7 @@
 //! threshold, when a metric is next due for measurement, and an objective's status derived
 //! from the metrics that measure it.
 
+use crate::choices::{Direction, Frequency};
 use crate::{RecordId, Replica, dates, views};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -33,7 +34,7 @@ impl Standing {
 
 /// Where `value` stands for `metric`.
 pub fn standing(metric: &views::Metric, value: f64) -> Standing {
-    let lower_is_better = metric.direction.as_deref() == Some("lower_is_better");
+    let lower_is_better = metric.direction == Some(Direction::LowerIsBetter);
     let at_least = |bound: f64| {
         if lower_is_better {
             value <= bound
@@ -81,11 +82,11 @@ pub fn series_of(
 /// never been measured (it is due now).
 pub fn next_due(metric: &views::Metric, series: &[views::Measurement]) -> Option<NaiveDate> {
     let last = dates::date(series.last()?.date.as_deref()?)?;
-    match metric.frequency.as_deref()? {
-        "weekly" => last.checked_add_days(chrono::Days::new(7)),
-        "monthly" => dates::add_months(last, 1),
-        "quarterly" => dates::add_months(last, 3),
-        _ => dates::add_months(last, 12),
+    match metric.frequency? {
+        Frequency::Weekly => last.checked_add_days(chrono::Days::new(7)),
+        Frequency::Monthly => dates::add_months(last, 1),
+        Frequency::Quarterly => dates::add_months(last, 3),
+        Frequency::Yearly => dates::add_months(last, 12),
     }
 }
 
@@ -262,7 +263,7 @@ mod tests {
         ));
         assert!(is_due(&m, &[], dates::date("2026-01-01").unwrap()));
         let quarterly = views::Metric {
-            frequency: Some("quarterly".into()),
+            frequency: Some(Frequency::Quarterly),
             ..m.clone()
         };
         assert_eq!(

@@ -4,6 +4,10 @@
 //! app and the server refuse a later change alike; only owners and admins sign off, in their
 //! own name.
 
+use crate::choices::{
+    ActionStatus, ActionType, AuditStatus, ContextItemType, ContextStatus, EventType,
+    FindingStatus, FindingType, Occasion, ReviewStatus, RiskStatus,
+};
 use crate::{
     Kind, RecordId, Replica, Value, dates,
     gate::{Edit, changes_in},
@@ -41,7 +45,10 @@ pub const RULES: &[RecordRule] = &[
         fields: &[Review::signed_off_at, Review::status],
         field: Review::status,
         message: "A review is signed off once it has been held: set its status to “held”.",
-        holds: |s| s.text(Review::signed_off_at).is_empty() || s.text(Review::status) == "held",
+        holds: |s| {
+            s.text(Review::signed_off_at).is_empty()
+                || s.text(Review::status) == ReviewStatus::Held.name()
+        },
     },
     RecordRule {
         kind: Kind::Review,
@@ -236,11 +243,14 @@ pub fn outputs(register: &Replica, review: RecordId) -> Vec<Action> {
 }
 
 fn is_open(action: &Action) -> bool {
-    !matches!(action.status.as_deref(), Some("done" | "cancelled"))
+    !matches!(
+        action.status,
+        Some(ActionStatus::Done | ActionStatus::Cancelled)
+    )
 }
 
 fn action_line(action: &Action, today: &str) -> Line {
-    let status = choice_words(action.status.as_deref().unwrap_or("open"));
+    let status = choice_words(action.status.unwrap_or(ActionStatus::Open).name());
     let due = match action.due.as_deref() {
         Some(due) if dates::is_overdue(due, today) => format!(", overdue since {due}"),
         Some(due) => format!(", due {due}"),
@@ -274,7 +284,7 @@ fn previous_actions(register: &Replica, review: &Review, today: &str) -> Vec<Lin
     }
     let done: Vec<RecordId> = actions
         .iter()
-        .filter(|a| a.status.as_deref() == Some("done"))
+        .filter(|a| a.status == Some(ActionStatus::Done))
         .map(|a| a.id)
         .collect();
     let mut lines = vec![Line::new(
@@ -295,15 +305,20 @@ fn previous_actions(register: &Replica, review: &Review, today: &str) -> Vec<Lin
 }
 
 /// b) and c): the context items of these types changed in the period, and how many stand.
-fn context_changes(register: &Replica, period: Period, types: &[&str], what: &str) -> Vec<Line> {
+fn context_changes(
+    register: &Replica,
+    period: Period,
+    types: &[ContextItemType],
+    what: &str,
+) -> Vec<Line> {
     let items: Vec<ContextItem> = register
         .all::<ContextItem>()
         .into_iter()
-        .filter(|c| c.item_type.as_deref().is_some_and(|t| types.contains(&t)))
+        .filter(|c| c.item_type.is_some_and(|t| types.contains(&t)))
         .collect();
     let current: Vec<RecordId> = items
         .iter()
-        .filter(|c| c.status.as_deref() != Some("retired"))
+        .filter(|c| c.status != Some(ContextStatus::Retired))
         .map(|c| c.id)
         .collect();
     let mut lines = vec![Line::new(
@@ -324,8 +339,8 @@ fn context_changes(register: &Replica, period: Period, types: &[&str], what: &st
         ));
     }
     for item in changed {
-        let kind = choice_words(item.item_type.as_deref().unwrap_or(""));
-        let retired = if item.status.as_deref() == Some("retired") {
+        let kind = choice_words(item.item_type.map_or("", ContextItemType::name));
+        let retired = if item.status == Some(ContextStatus::Retired) {
             ", retired"
         } else {
             ""
@@ -351,7 +366,6 @@ fn performance(register: &Replica, inputs: &Inputs, period: Period, today: &str)
         .iter()
         .filter(|f| {
             f.finding_type
-                .as_deref()
                 .is_some_and(crate::findings::is_nonconformity)
         })
         .collect();
@@ -362,7 +376,7 @@ fn performance(register: &Replica, inputs: &Inputs, period: Period, today: &str)
         .collect();
     let closed: Vec<RecordId> = ncs
         .iter()
-        .filter(|f| f.status.as_deref() == Some("closed") && period.holds(f.closed_at.as_deref()))
+        .filter(|f| f.status == Some(FindingStatus::Closed) && period.holds(f.closed_at.as_deref()))
         .map(|f| f.id)
         .collect();
     lines.push(Line::new(
@@ -373,10 +387,13 @@ fn performance(register: &Replica, inputs: &Inputs, period: Period, today: &str)
         ),
         raised.iter().chain(&closed).copied().collect(),
     ));
-    for nc in ncs.iter().filter(|f| f.status.as_deref() != Some("closed")) {
+    for nc in ncs
+        .iter()
+        .filter(|f| f.status != Some(FindingStatus::Closed))
+    {
         let title = nc.title.as_deref().unwrap_or("Untitled finding");
-        let status = choice_words(nc.status.as_deref().unwrap_or("open"));
-        let kind = choice_words(nc.finding_type.as_deref().unwrap_or(""));
+        let status = choice_words(nc.status.unwrap_or(FindingStatus::Open).name());
+        let kind = choice_words(nc.finding_type.map_or("", FindingType::name));
         lines.push(Line::new(
             format!("Open: {title} ({kind}, {status})."),
             vec![nc.id],
@@ -422,8 +439,8 @@ fn performance(register: &Replica, inputs: &Inputs, period: Period, today: &str)
             .as_deref()
             .or(audit.planned_date.as_deref());
         let held = matches!(
-            audit.status.as_deref(),
-            Some("in_progress" | "reported" | "closed")
+            audit.status,
+            Some(AuditStatus::InProgress | AuditStatus::Reported | AuditStatus::Closed)
         );
         if !held || !period.holds(day) {
             continue;
@@ -436,7 +453,7 @@ fn performance(register: &Replica, inputs: &Inputs, period: Period, today: &str)
         let results: Vec<String> = crate::audits::results(&own)
             .into_iter()
             .filter(|(_, n)| *n > 0)
-            .map(|(result, n)| format!("{n} {}", choice_words(result).to_lowercase()))
+            .map(|(result, n)| format!("{n} {}", choice_words(result.name()).to_lowercase()))
             .collect();
         let title = audit.title.as_deref().unwrap_or("Audit");
         let summary = if results.is_empty() {
@@ -493,14 +510,11 @@ fn feedback(inputs: &Inputs, period: Period) -> Vec<Line> {
         .iter()
         .filter(|e| period.holds(e.detected_at.as_deref().or(e.occurred_at.as_deref())))
         .collect();
-    let by_type: Vec<String> = ["incident", "near_miss", "observation", "suggestion"]
+    let by_type: Vec<String> = EventType::ALL
         .iter()
-        .map(|t| {
-            let n = reports
-                .iter()
-                .filter(|e| e.event_type.as_deref() == Some(t))
-                .count();
-            format!("{n} {}", choice_words(t).to_lowercase())
+        .map(|&t| {
+            let n = reports.iter().filter(|e| e.event_type == Some(t)).count();
+            format!("{n} {}", choice_words(t.name()).to_lowercase())
         })
         .collect();
     vec![Line::new(
@@ -536,7 +550,7 @@ fn risks(inputs: &Inputs, today: NaiveDate) -> Vec<Line> {
     )];
     let treating: Vec<RecordId> = open
         .iter()
-        .filter(|r| r.status.as_deref() == Some("treating"))
+        .filter(|r| r.status == Some(RiskStatus::Treating))
         .map(|r| r.id)
         .collect();
     lines.push(Line::new(
@@ -555,7 +569,7 @@ fn risks(inputs: &Inputs, today: NaiveDate) -> Vec<Line> {
         ));
     }
     for risk in open.iter().filter(|r| {
-        r.status.as_deref() == Some("accepted")
+        r.status == Some(RiskStatus::Accepted)
             && r.acceptance_expires
                 .as_deref()
                 .and_then(dates::date)
@@ -576,21 +590,21 @@ fn improvement(inputs: &Inputs, period: Period) -> Vec<Line> {
         .findings
         .iter()
         .filter(|f| {
-            f.finding_type.as_deref() == Some("ofi") && period.holds(f.raised_at.as_deref())
+            f.finding_type == Some(FindingType::Ofi) && period.holds(f.raised_at.as_deref())
         })
         .map(|f| f.id)
         .collect();
     let suggestions: Vec<RecordId> = inputs
         .events
         .iter()
-        .filter(|e| e.event_type.as_deref() == Some("suggestion"))
+        .filter(|e| e.event_type == Some(EventType::Suggestion))
         .filter(|e| period.holds(e.detected_at.as_deref().or(e.occurred_at.as_deref())))
         .map(|e| e.id)
         .collect();
     let actions: Vec<RecordId> = inputs
         .actions
         .iter()
-        .filter(|a| a.action_type.as_deref() == Some("improvement") && is_open(a))
+        .filter(|a| a.action_type == Some(ActionType::Improvement) && is_open(a))
         .map(|a| a.id)
         .collect();
     vec![
@@ -679,7 +693,11 @@ pub fn inputs(
             context_changes(
                 register,
                 period,
-                &["internal_issue", "external_issue", "scope"],
+                &[
+                    ContextItemType::InternalIssue,
+                    ContextItemType::ExternalIssue,
+                    ContextItemType::Scope,
+                ],
                 "issue",
             ),
         ),
@@ -687,7 +705,12 @@ pub fn inputs(
             "9.3.2 c)",
             "Changes in needs and expectations of interested parties",
             Review::on_interested_parties,
-            context_changes(register, period, &["interested_party"], "interested party"),
+            context_changes(
+                register,
+                period,
+                &[ContextItemType::InterestedParty],
+                "interested party",
+            ),
         ),
         section(
             "9.3.2 d)",
@@ -775,7 +798,7 @@ pub fn sign_off(
     let today = day_of(now).unwrap_or_default();
     let snapshot = inputs_text(&inputs(register, review, today, appetite));
     let mut fields = vec![
-        (Review::status, Value::from("held")),
+        (Review::status, Value::from(ReviewStatus::Held)),
         (Review::signed_off_at, Value::from(now)),
         (Review::inputs_snapshot, Value::from(snapshot.as_str())),
     ];
@@ -794,7 +817,7 @@ pub fn sign_off(
     };
     // The snapshot is of the register with this review signed off, as the gate judges it.
     let as_signed = rules::as_left(register, &changes_in(std::slice::from_ref(&signed)));
-    let levels = maturity::snapshot_of(&as_signed, today, "review", Some(review.id));
+    let levels = maturity::snapshot_of(&as_signed, today, Occasion::Review, Some(review.id));
     vec![
         signed,
         Edit {

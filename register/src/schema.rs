@@ -4,6 +4,7 @@
 
 use crate::{
     RecordId, Value,
+    choices::*,
     gate::{self, Gate, Who},
     policy,
     rules::{self, Lookup, RecordRule},
@@ -653,7 +654,7 @@ register_schema! {
             asset: String = SHORT;
             threat: String = SHORT;
             vulnerability: String = SHORT;
-            category: String = Choice(&["strategic", "operational", "technical", "people", "physical", "supplier", "legal", "other"]);
+            category: RiskCategory = Choice(RiskCategory::NAMES);
             owner: RecordId = Ref(Kind::Member);
         }
         "Inherent score" {
@@ -661,9 +662,9 @@ register_schema! {
             inherent_impact: i64 = SCALE, required;
         }
         "Treatment" {
-            treatment: String = Choice(&["mitigate", "accept", "transfer", "avoid"]);
+            treatment: Treatment = Choice(Treatment::NAMES);
             controls: Vec<RecordId> = Refs(Kind::Control);
-            status: String = Choice(&["identified", "assessed", "treating", "accepted", "closed"]);
+            status: RiskStatus = Choice(RiskStatus::NAMES);
             review_due: String = Date;
         }
         "Residual score" {
@@ -680,7 +681,7 @@ register_schema! {
         "Control" {
             reference: String = REFERENCE, required;
             title: String = SHORT, required;
-            theme: String = Choice(&["organizational", "people", "physical", "technological", "custom"]);
+            theme: ControlTheme = Choice(ControlTheme::NAMES);
             guidance: String = LongText;
         }
         "Applicability" {
@@ -688,9 +689,9 @@ register_schema! {
             justification: String = LongText;
         }
         "Implementation" {
-            status: String = Choice(&["not_started", "planned", "partial", "implemented"]);
+            status: ControlStatus = Choice(ControlStatus::NAMES);
             owner: RecordId = Ref(Kind::Member);
-            effectiveness: String = Choice(&["not_rated", "ineffective", "partly_effective", "effective"]);
+            effectiveness: Effectiveness = Choice(Effectiveness::NAMES);
         }
         "Review" {
             last_reviewed: String = Date;
@@ -720,10 +721,10 @@ register_schema! {
         }
         "Target" {
             unit: String = FieldType::Text(40);
-            direction: String = Choice(&["higher_is_better", "lower_is_better"]), required;
+            direction: Direction = Choice(Direction::NAMES), required;
             target: f64 = Num { min: -1e15, max: 1e15 };
             warning: f64 = Num { min: -1e15, max: 1e15 };
-            frequency: String = Choice(&["weekly", "monthly", "quarterly", "yearly"]), required;
+            frequency: Frequency = Choice(Frequency::NAMES), required;
         }
         "Links" {
             control: RecordId = Ref(Kind::Control);
@@ -743,17 +744,17 @@ register_schema! {
     /// An incident, near miss, observation or suggestion from anyone.
     Event = "event", "Event", EditorsAndAuditorsAnyoneReports, append_only: false {
         "Report" {
-            event_type: String = Choice(&["incident", "near_miss", "observation", "suggestion"]), required;
+            event_type: EventType = Choice(EventType::NAMES), required;
             title: String = SHORT, required;
             description: String = LongText;
             location: String = SHORT;
-            severity: String = Choice(&["low", "medium", "high", "critical"]);
+            severity: Severity = Choice(Severity::NAMES);
             occurred_at: String = DateTime;
             detected_at: String = DateTime;
             reporter: RecordId = Ref(Kind::Member);
         }
         "Triage" {
-            status: String = Choice(&["new", "triaged", "resolved", "closed"]);
+            status: EventStatus = Choice(EventStatus::NAMES);
             resolved_at: String = DateTime;
             controls: Vec<RecordId> = Refs(Kind::Control);
             risks: Vec<RecordId> = Refs(Kind::Risk);
@@ -766,8 +767,8 @@ register_schema! {
     Audit = "audit", "Audit", EditorsAndAuditors, append_only: false {
         "Audit" {
             title: String = SHORT, required;
-            audit_type: String = Choice(&["internal", "external", "supplier", "walkthrough"]), required;
-            status: String = Choice(&["planned", "in_progress", "reported", "closed", "cancelled"]);
+            audit_type: AuditType = Choice(AuditType::NAMES), required;
+            status: AuditStatus = Choice(AuditStatus::NAMES);
             location: String = SHORT;
             scope: String = LongText;
             criteria: String = LongText;
@@ -799,7 +800,7 @@ register_schema! {
             position: i64 = Int { min: 0, max: 100_000 };
         }
         "Result" {
-            result: String = Choice(&["not_checked", "conforming", "ofi", "observation", "minor_nc", "major_nc", "not_applicable"]);
+            result: CheckResult = Choice(CheckResult::NAMES);
             evidence: String = LongText;
             sample: String = SHORT;
             checked_by: RecordId = Ref(Kind::Member);
@@ -811,7 +812,7 @@ register_schema! {
     Finding = "finding", "Finding", EditorsAndAuditors, append_only: false {
         "Statement" {
             title: String = SHORT, required;
-            finding_type: String = Choice(&["major_nc", "minor_nc", "observation", "ofi"]), required;
+            finding_type: FindingType = Choice(FindingType::NAMES), required;
             requirement: String = LongText;
             evidence: String = LongText;
             deviation: String = LongText;
@@ -821,7 +822,7 @@ register_schema! {
             location: String = SHORT;
         }
         "Source" {
-            source: String = Choice(&["audit", "event", "measurement", "review", "direct"]);
+            source: FindingSource = Choice(FindingSource::NAMES);
             audit: RecordId = Ref(Kind::Audit);
             audit_check: RecordId = Ref(Kind::AuditCheck);
             event: RecordId = Ref(Kind::Event);
@@ -830,7 +831,7 @@ register_schema! {
             raised_at: String = DateTime;
         }
         "Ownership" {
-            status: String = Choice(&["open", "correction", "analysing", "actions_planned", "implementing", "verifying", "closed"]);
+            status: FindingStatus = Choice(FindingStatus::NAMES);
             owner: RecordId = Ref(Kind::Member);
             due: String = Date;
         }
@@ -840,7 +841,7 @@ register_schema! {
         }
         "Root cause" {
             whys: Vec<String> = Lines { items: 10, chars: 500 };
-            cause_category: String = Choice(&["people", "process", "technology", "supplier", "environment", "other"]);
+            cause_category: CauseCategory = Choice(CauseCategory::NAMES);
             root_cause: String = LongText;
             extent: String = LongText;
             recurrence_of: RecordId = Ref(Kind::Finding);
@@ -858,26 +859,26 @@ register_schema! {
     Action = "action", "Action", EditorsAndAuditors, append_only: false {
         "Action" {
             title: String = SHORT, required;
-            action_type: String = Choice(&["correction", "corrective", "preventive", "improvement"]), required;
+            action_type: ActionType = Choice(ActionType::NAMES), required;
             description: String = LongText;
             finding: RecordId = Ref(Kind::Finding);
             risk: RecordId = Ref(Kind::Risk);
             objective: RecordId = Ref(Kind::Objective);
             control: RecordId = Ref(Kind::Control);
             review: RecordId = Ref(Kind::Review);
-            output_type: String = Choice(&["improvement", "isms_change", "resource_need"]);
+            output_type: OutputType = Choice(OutputType::NAMES);
         }
         "Progress" {
             owner: RecordId = Ref(Kind::Member);
             due: String = Date;
-            status: String = Choice(&["open", "in_progress", "done", "cancelled"]);
+            status: ActionStatus = Choice(ActionStatus::NAMES);
             completed_at: String = DateTime;
             completed_by: RecordId = Ref(Kind::Member);
         }
         "Effectiveness check" {
             check_due: String = Date;
             check_method: String = LongText;
-            effective: String = Choice(&["effective", "not_effective"]);
+            effective: Verdict = Choice(Verdict::NAMES);
             verified_by: RecordId = Ref(Kind::Member);
             verified_at: String = DateTime;
             verification: String = LongText;
@@ -891,7 +892,7 @@ register_schema! {
         "Review" {
             title: String = SHORT, required;
             date: String = Date, required;
-            status: String = Choice(&["planned", "held"]);
+            status: ReviewStatus = Choice(ReviewStatus::NAMES);
             period_start: String = Date;
             chair: RecordId = Ref(Kind::Member);
             attendees: Vec<RecordId> = Refs(Kind::Member);
@@ -920,12 +921,12 @@ register_schema! {
     /// issues that bear on it, and the interested parties with their requirements.
     ContextItem = "context_item", "Context item", Editors, append_only: false {
         "Item" {
-            item_type: String = Choice(&["scope", "internal_issue", "external_issue", "interested_party"]), required;
+            item_type: ContextItemType = Choice(ContextItemType::NAMES), required;
             title: String = SHORT, required;
             description: String = LongText;
             requirements: String = LongText;
             owner: RecordId = Ref(Kind::Member);
-            status: String = Choice(&["current", "retired"]);
+            status: ContextStatus = Choice(ContextStatus::NAMES);
         }
     }
     /// The maturity the organisation aims for in one area, and its own view of where it stands
@@ -943,7 +944,7 @@ register_schema! {
     MaturitySnapshot = "maturity_snapshot", "Maturity snapshot", Editors, append_only: true {
         "Snapshot" {
             taken_on: String = Date, required;
-            occasion: String = Choice(&["monthly", "review"]), required;
+            occasion: Occasion = Choice(Occasion::NAMES), required;
             review: RecordId = Ref(Kind::Review);
             levels: Vec<String> = Lines { items: 20, chars: 60 }, required;
             figures: Vec<String> = Lines { items: 60, chars: 60 };
@@ -972,7 +973,7 @@ register_schema! {
         "Validity" {
             effective_on: String = Date;
             expires_on: String = Date;
-            status: String = Choice(&["current", "superseded"]);
+            status: EvidenceStatus = Choice(EvidenceStatus::NAMES);
         }
         "Supports" {
             controls: Vec<RecordId> = Refs(Kind::Control);

@@ -4,6 +4,7 @@
 //! records, one check per line). Starting a walkthrough makes the audit and its checks; a
 //! check's answer is one tap, and a nonconforming one raises a finding in one more.
 
+use crate::choices::CheckResult;
 use crate::{
     Kind, Value,
     audits::{self, NewCheck},
@@ -188,11 +189,11 @@ impl Answer {
         Answer::NotApplicable,
     ];
 
-    pub fn result(self) -> &'static str {
+    pub fn result(self) -> CheckResult {
         match self {
-            Answer::Conforming => "conforming",
-            Answer::Nonconforming => "minor_nc",
-            Answer::NotApplicable => "not_applicable",
+            Answer::Conforming => CheckResult::Conforming,
+            Answer::Nonconforming => CheckResult::MinorNc,
+            Answer::NotApplicable => CheckResult::NotApplicable,
         }
     }
 
@@ -205,12 +206,12 @@ impl Answer {
     }
 
     /// The answer a stored result shows as, if it is one of these.
-    pub fn of(result: Option<&str>) -> Option<Answer> {
+    pub fn of(result: Option<CheckResult>) -> Option<Answer> {
         match result? {
-            "conforming" => Some(Answer::Conforming),
-            "minor_nc" | "major_nc" => Some(Answer::Nonconforming),
-            "not_applicable" => Some(Answer::NotApplicable),
-            _ => None,
+            CheckResult::Conforming => Some(Answer::Conforming),
+            CheckResult::MinorNc | CheckResult::MajorNc => Some(Answer::Nonconforming),
+            CheckResult::NotApplicable => Some(Answer::NotApplicable),
+            CheckResult::NotChecked | CheckResult::Ofi | CheckResult::Observation => None,
         }
     }
 }
@@ -235,7 +236,7 @@ pub fn resume_at(checks: &[AuditCheck], left_on: Option<usize>) -> usize {
     }
     checks
         .iter()
-        .position(|c| !audits::is_checked(c.result.as_deref()))
+        .position(|c| !audits::is_checked(c.result))
         .unwrap_or(checks.len().saturating_sub(1))
 }
 
@@ -360,11 +361,8 @@ mod tests {
         assert_eq!(resume_at(&checks, Some(1)), 1, "where it was left");
         assert_eq!(resume_at(&checks, Some(9)), 2, "a place it no longer has");
         assert_eq!(resume_at(&[], None), 0);
-        assert_eq!(
-            Answer::of(checks[1].result.as_deref()),
-            Some(Answer::Nonconforming)
-        );
-        assert_eq!(Answer::Nonconforming.result(), "minor_nc");
+        assert_eq!(Answer::of(checks[1].result), Some(Answer::Nonconforming));
+        assert_eq!(Answer::Nonconforming.result(), CheckResult::MinorNc);
 
         let walk = f.register().view::<Audit>(audit).unwrap();
         let fields = finding_from(&checks[1], &walk, "2026-12-04T10:00:00Z");

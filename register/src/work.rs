@@ -1,6 +1,7 @@
 //! The work the register asks of people: each person's own ("my work": everything assigned
 //! to them, by when it is due) and the current cycle's, on the Plan–Do–Check–Act board.
 
+use crate::choices::{ActionStatus, AuditStatus, ControlStatus, FindingStatus, RiskStatus};
 use crate::{
     Kind, RecordId, Replica, dates, evidence, findings,
     metrics::{self, ObjectiveStatus},
@@ -71,9 +72,9 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
         ))
     };
     for risk in register.all::<Risk>() {
-        if risk.status.as_deref() != Some("closed") {
-            let what = match risk.status.as_deref() {
-                None | Some("identified") => "Assess the risk",
+        if risk.status != Some(RiskStatus::Closed) {
+            let what = match risk.status {
+                None | Some(RiskStatus::Identified) => "Assess the risk",
                 _ => "Review the risk",
             };
             push(
@@ -90,12 +91,14 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
         if control.applicable == Some(false) {
             continue;
         }
-        let (what, due) = match control.status.as_deref() {
-            Some("implemented") => (
+        let (what, due) = match control.status {
+            Some(ControlStatus::Implemented) => (
                 "Review the control",
                 Some(control_review_due(&control).unwrap_or(today)),
             ),
-            Some("planned" | "partial") => ("Implement the control", None),
+            Some(ControlStatus::Planned | ControlStatus::Partial) => {
+                ("Implement the control", None)
+            }
             _ => continue,
         };
         let name = format!(
@@ -148,7 +151,7 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
         }
     }
     for finding in register.all::<Finding>() {
-        if finding.status.as_deref() != Some("closed") {
+        if finding.status != Some(FindingStatus::Closed) {
             push(
                 finding.owner,
                 Kind::Finding,
@@ -179,9 +182,9 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
         }
     }
     for audit in register.all::<Audit>() {
-        let what = match audit.status.as_deref() {
-            None | Some("planned") => "Hold the audit",
-            Some("in_progress") => "Finish the audit",
+        let what = match audit.status {
+            None | Some(AuditStatus::Planned) => "Hold the audit",
+            Some(AuditStatus::InProgress) => "Finish the audit",
             _ => continue,
         };
         push(
@@ -284,9 +287,9 @@ pub fn board(register: &Replica, today: NaiveDate) -> Board {
         let high = risk
             .inherent_score()
             .is_some_and(|s| Rating::of_score(s) >= Rating::High);
-        let note = match risk.status.as_deref() {
-            None | Some("identified") => "to assess",
-            Some("assessed") if high => "to treat",
+        let note = match risk.status {
+            None | Some(RiskStatus::Identified) => "to assess",
+            Some(RiskStatus::Assessed) if high => "to treat",
             _ => continue,
         };
         board
@@ -308,14 +311,14 @@ pub fn board(register: &Replica, today: NaiveDate) -> Board {
         }
     }
     for audit in register.all::<Audit>() {
-        match audit.status.as_deref() {
-            None | Some("planned") => board.plan.push(card(
+        match audit.status {
+            None | Some(AuditStatus::Planned) => board.plan.push(card(
                 Kind::Audit,
                 audit.id,
                 title(&audit.title, "Audit"),
                 "planned",
             )),
-            Some("in_progress") => board.check.push(card(
+            Some(AuditStatus::InProgress) => board.check.push(card(
                 Kind::Audit,
                 audit.id,
                 title(&audit.title, "Audit"),
@@ -325,8 +328,8 @@ pub fn board(register: &Replica, today: NaiveDate) -> Board {
         }
     }
     for action in register.all::<Action>() {
-        match action.status.as_deref() {
-            Some("done") if action.effective.is_none() => {
+        match action.status {
+            Some(ActionStatus::Done) if action.effective.is_none() => {
                 board.check.push(card(
                     Kind::Action,
                     action.id,
@@ -334,7 +337,7 @@ pub fn board(register: &Replica, today: NaiveDate) -> Board {
                     "effectiveness check due",
                 ));
             }
-            Some("done" | "cancelled") => {}
+            Some(ActionStatus::Done | ActionStatus::Cancelled) => {}
             _ if action.review.is_some() => {
                 board.act.push(card(
                     Kind::Action,
@@ -353,7 +356,10 @@ pub fn board(register: &Replica, today: NaiveDate) -> Board {
     }
     for control in register.all::<Control>() {
         if control.applicable != Some(false)
-            && matches!(control.status.as_deref(), Some("planned" | "partial"))
+            && matches!(
+                control.status,
+                Some(ControlStatus::Planned | ControlStatus::Partial)
+            )
         {
             let name = format!(
                 "{} {}",
@@ -377,7 +383,7 @@ pub fn board(register: &Replica, today: NaiveDate) -> Board {
         ));
     }
     for finding in register.all::<Finding>() {
-        if finding.status.as_deref() != Some("closed") {
+        if finding.status != Some(FindingStatus::Closed) {
             board.act.push(card(
                 Kind::Finding,
                 finding.id,

@@ -438,7 +438,7 @@ fn an_action_found_not_effective_sends_its_finding_back_on_every_side() {
     let local = &org.device.local;
     let current: views::Action = local.view(action).unwrap();
     let found = register::findings::Verification {
-        result: "not_effective",
+        result: register::choices::Verdict::NotEffective,
         method: "Sampled a month.",
         seen: "Two restores skipped.",
         early_reason: "",
@@ -848,7 +848,12 @@ fn claimed_best(honest: &[(&'static str, Value)]) -> Vec<(&'static str, Value)> 
 fn a_maturity_snapshot_holds_what_the_register_shows_on_its_day() {
     let lived = lived();
     let day = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
-    let honest = register::maturity::snapshot_of(&lived.register, day, "monthly", None);
+    let honest = register::maturity::snapshot_of(
+        &lived.register,
+        day,
+        register::choices::Occasion::Monthly,
+        None,
+    );
     let forged = claimed_best(&honest);
     assert_ne!(honest, forged, "the demo is not at level 5 everywhere");
     let owner = Who {

@@ -45,7 +45,7 @@ pub fn EvidencePanel(
                 fallback=|| view! { <p class="empty">"No evidence yet: a photo, a log or a report that shows this is done."</p> }
             >
                 <ul class="evidence-list">
-                    <For each=found key=|e| (e.id, e.title.clone(), e.expires_on.clone(), e.status.clone(), e.sha256.clone()) let:evidence>
+                    <For each=found key=|e| (e.id, e.title.clone(), e.expires_on.clone(), e.status, e.sha256.clone()) let:evidence>
                         <EvidenceItem evidence />
                     </For>
                 </ul>

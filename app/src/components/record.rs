@@ -10,8 +10,8 @@ use register::{FieldError, FieldSpec, FieldType, Kind, RecordId, RecordState, Se
 
 /// A field or choice name as words: `review_interval_days` → "Review interval days",
 /// `minor_nc` → "Minor nonconformity".
-pub fn words(name: &str) -> String {
-    register::schema::choice_words(name)
+pub fn words(name: impl AsRef<str>) -> String {
+    register::schema::choice_words(name.as_ref())
 }
 
 /// The names of fields of one kind, each checked by the compiler against that kind's schema

@@ -839,7 +839,12 @@ fn a_maturity_snapshot_holds_what_the_register_shows(server: &WranglerDev) {
     assert_eq!(push_judged(server, &owner, &mut device).0, 200);
     pull_all(server, &owner, &mut device);
     let day = register::dates::date("2026-12-31").unwrap();
-    let honest = register::maturity::snapshot_of(&device.local, day, "monthly", None);
+    let honest = register::maturity::snapshot_of(
+        &device.local,
+        day,
+        register::choices::Occasion::Monthly,
+        None,
+    );
     let forged: Vec<(&str, Value)> = honest
         .iter()
         .map(|(field, value)| match (*field, value) {

@@ -109,7 +109,7 @@ fn computing() -> impl IntoView {
 /// measure, so the trend is kept as records that sync.
 #[leptos::lazy]
 pub async fn monthly_snapshot(state: crate::state::AppState) {
-    use register::{Kind, maturity};
+    use register::{Kind, choices::Occasion, maturity};
     let Some(today) = register::dates::date(&state.today.get_untracked()) else {
         return;
     };
@@ -120,7 +120,7 @@ pub async fn monthly_snapshot(state: crate::state::AppState) {
         let used =
             !d.local.all::<views::Risk>().is_empty() || !d.local.all::<views::Finding>().is_empty();
         (used && maturity::monthly_snapshot_due(&d.local, today))
-            .then(|| maturity::snapshot_of(&d.local, today, "monthly", None))
+            .then(|| maturity::snapshot_of(&d.local, today, Occasion::Monthly, None))
     });
     if let Some(fields) = fields {
         let _ = state.create(Kind::MaturitySnapshot, fields).await;

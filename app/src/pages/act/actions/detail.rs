@@ -12,6 +12,7 @@ use crate::components::{
 };
 use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*};
+use register::choices::{ActionStatus, ActionType, Verdict};
 use register::{
     FieldError, Kind, RecordId,
     findings::{Verification, checked_early, mark_done, verification_barred, verify},
@@ -34,9 +35,9 @@ fn ActionPage(id: RecordId) -> impl IntoView {
         action
             .get()
             .and_then(|a| a.status)
-            .unwrap_or_else(|| "open".into())
+            .unwrap_or(ActionStatus::Open)
     };
-    let finished = move || matches!(status().as_str(), "done" | "cancelled");
+    let finished = move || matches!(status(), ActionStatus::Done | ActionStatus::Cancelled);
     let write = Write::new();
     let mark_done = move |_| {
         let Some(current) = action.get_untracked() else {
@@ -52,8 +53,8 @@ fn ActionPage(id: RecordId) -> impl IntoView {
     view! {
         <h1>{title}</h1>
         <p class="tags">
-            <span class="tag">{move || words(action.get().and_then(|a| a.action_type).as_deref().unwrap_or_default())}</span>
-            <span class="tag">{move || words(&status())}</span>
+            <span class="tag">{move || words(action.get().and_then(|a| a.action_type).map_or("", ActionType::name))}</span>
+            <span class="tag">{move || words(status().name())}</span>
         </p>
         {move || action.get().and_then(|a| a.finding).map(|finding| view! {
             <p>"For the finding "<RecordLink kind=Kind::Finding id=finding /></p>
@@ -63,7 +64,7 @@ fn ActionPage(id: RecordId) -> impl IntoView {
         </Show>
         {move || write.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <RecordEditor kind=Kind::Action id sections=&["Action", "Progress"] />
-        <Show when=move || status() == "done">
+        <Show when=move || status() == ActionStatus::Done>
             <Effectiveness action />
         </Show>
         <EvidencePanel kind=Kind::Action id />
@@ -112,7 +113,10 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
             .map(name_of)
             .unwrap_or_else(|| "this device".into());
         let at = action.verified_at.unwrap_or_default();
-        Some(format!("{} — verified by {by} at {at}.", words(&result)))
+        Some(format!(
+            "{} — verified by {by} at {at}.",
+            words(result.name())
+        ))
     };
     // Who may not record it is told why instead of being offered the form.
     let barred = move || {
@@ -136,13 +140,12 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
     let early_reason = RwSignal::new(String::new());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let outcome = result.get_untracked();
-        if outcome.is_empty() {
+        let Some(outcome) = Verdict::from_name(&result.get_untracked()) else {
             return unchosen.set(vec![FieldError {
                 field: Action::effective.into(),
                 message: "Choose whether the action worked.".into(),
             }]);
-        }
+        };
         unchosen.set(Vec::new());
         let Some(current) = action.get_untracked() else {
             return;
@@ -150,7 +153,7 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
         let (method, seen) = (method.get_untracked(), notes.get_untracked());
         let early_reason = early_reason.get_untracked();
         let found = Verification {
-            result: &outcome,
+            result: outcome,
             method: &method,
             seen: &seen,
             early_reason: &early_reason,
@@ -189,8 +192,7 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
                                 <label for="check-result">"Result"</label>
                                 <select id="check-result" aria-describedby="check-result-error" bind:value=result>
                                     <option value="">"—"</option>
-                                    <option value="effective">"Effective"</option>
-                                    <option value="not_effective">"Not effective"</option>
+                                    {Verdict::ALL.iter().map(|v| view! { <option value=v.name()>{words(v.name())}</option> }).collect_view()}
                                 </select>
                                 <FieldMessage id="check-result-error" message=error_for(errors, Action::effective) />
                             </div>

@@ -11,6 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use register::choices::{ActionStatus, ActionType, Verdict};
 use register::{Kind, RecordId, RecordState, Value, View, findings::action_due, views::Action};
 
 pub static ACTIONS: ListSpec = ListSpec {
@@ -26,13 +27,13 @@ pub static ACTIONS: ListSpec = ListSpec {
 
 fn describe_action(id: RecordId, record: &RecordState) -> Extras {
     let action = Action::from_record(id, record);
-    let status = action.status.as_deref().unwrap_or("open");
+    let status = action.status.unwrap_or(ActionStatus::Open);
     let mut tags = vec![
-        Tag::plain(words(action.action_type.as_deref().unwrap_or_default())),
+        Tag::plain(words(action.action_type.map_or("", ActionType::name))),
         Tag::plain(words(status)),
     ];
-    if let Some(effective) = action.effective.as_deref() {
-        let tone = if effective == "effective" {
+    if let Some(effective) = action.effective {
+        let tone = if effective == Verdict::Effective {
             "low"
         } else {
             "critical"
@@ -58,8 +59,8 @@ pub fn Actions() -> impl IntoView {
         Callback::new(move |id: RecordId| navigate(&format!("/actions/{id}"), Default::default()));
     let defaults = Callback::new(|()| {
         vec![
-            (Action::action_type, Value::from("improvement")),
-            (Action::status, Value::from("open")),
+            (Action::action_type, Value::from(ActionType::Improvement)),
+            (Action::status, Value::from(ActionStatus::Open)),
         ]
     });
     view! {

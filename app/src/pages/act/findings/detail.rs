@@ -13,9 +13,10 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use register::choices::{ActionStatus, ActionType, FindingStatus, FindingType, Verdict};
 use register::{
     Kind, RecordId, Value,
-    findings::{STATUSES, move_to, next_status, recurrence_candidates, recurrences, reopen},
+    findings::{move_to, next_status, recurrence_candidates, recurrences, reopen},
     gate::Edit,
     views::{Action, Finding},
 };
@@ -35,10 +36,13 @@ fn FindingPage(id: RecordId) -> impl IntoView {
     let tags = move || {
         let finding = finding.get()?;
         let mut tags = vec![Tag::plain(words(
-            finding.finding_type.as_deref().unwrap_or("observation"),
+            finding
+                .finding_type
+                .unwrap_or(FindingType::Observation)
+                .name(),
         ))];
         tags.push(Tag::plain(words(
-            finding.status.as_deref().unwrap_or("open"),
+            finding.status.unwrap_or(FindingStatus::Open).name(),
         )));
         Some(
             tags.into_iter()
@@ -109,7 +113,7 @@ fn Workflow(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
         finding
             .get()
             .and_then(|f| f.status)
-            .unwrap_or_else(|| "open".into())
+            .unwrap_or(FindingStatus::Open)
     };
     let write = Write::new();
     let reason = RwSignal::new(String::new());
@@ -122,28 +126,28 @@ fn Workflow(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
     let change = move |edit: Edit| write.start(vec![edit]);
     let steps = move || {
         let now = status();
-        STATUSES
+        FindingStatus::ALL
             .iter()
             .map(|step| {
                 let current = *step == now;
-                view! { <li class:current=current aria-current=current.then_some("step")>{words(step)}</li> }
+                view! { <li class:current=current aria-current=current.then_some("step")>{words(step.name())}</li> }
             })
             .collect_view()
     };
     let next = move || {
-        let next = next_status(&status())?;
-        let label = if next == "closed" {
+        let next = next_status(status())?;
+        let label = if next == FindingStatus::Closed {
             "Close finding".to_owned()
         } else {
-            format!("Move to “{}”", words(next))
+            format!("Move to “{}”", words(next.name()))
         };
         Some(view! {
             <button type="button" on:click=move |_| change(move_to(id, next, &now_stored()))>{label}</button>
         })
     };
     let close_now = move || {
-        (status() != "closed" && next_status(&status()) != Some("closed")).then(|| view! {
-            <button type="button" class="secondary" on:click=move |_| change(move_to(id, "closed", &now_stored()))>"Close finding"</button>
+        (status() != FindingStatus::Closed && next_status(status()) != Some(FindingStatus::Closed)).then(|| view! {
+            <button type="button" class="secondary" on:click=move |_| change(move_to(id, FindingStatus::Closed, &now_stored()))>"Close finding"</button>
         })
     };
     let reopen = move |_| change(reopen(id, &reason.get_untracked()));
@@ -151,7 +155,7 @@ fn Workflow(id: RecordId, finding: Memo<Option<Finding>>) -> impl IntoView {
         <section class="workflow" aria-label="Workflow">
             <ol class="steps">{steps}</ol>
             <Show when=move || state.may_write(Kind::Finding)>
-                <Show when=move || status() != "closed" fallback=move || view! {
+                <Show when=move || status() != FindingStatus::Closed fallback=move || view! {
                     <div class="field">
                         <label for="reopen-reason">"Reason to reopen"</label>
                         <textarea id="reopen-reason" rows="2" bind:value=reason></textarea>
@@ -249,8 +253,8 @@ fn Actions(finding: RecordId) -> impl IntoView {
     };
     let defaults = Callback::new(|()| {
         vec![
-            (Action::action_type, Value::from("corrective")),
-            (Action::status, Value::from("open")),
+            (Action::action_type, Value::from(ActionType::Corrective)),
+            (Action::status, Value::from(ActionStatus::Open)),
         ]
     });
     view! {
@@ -260,8 +264,8 @@ fn Actions(finding: RecordId) -> impl IntoView {
         }>
             <ul class="record-list" aria-label="Actions on this finding">
                 {move || actions().into_iter().map(|a| {
-                    let mut tags = vec![words(a.action_type.as_deref().unwrap_or_default()), words(a.status.as_deref().unwrap_or("open"))];
-                    tags.extend(a.effective.as_deref().map(|e| format!("verified {}", words(e).to_lowercase())));
+                    let mut tags = vec![words(a.action_type.map_or("", ActionType::name)), words(a.status.unwrap_or(ActionStatus::Open).name())];
+                    tags.extend(a.effective.map(Verdict::name).map(|e| format!("verified {}", words(e).to_lowercase())));
                     tags.extend(name_of(a.owner));
                     tags.extend(a.due.clone().map(|d| format!("due {d}")));
                     view! {

@@ -11,6 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use register::choices::{FindingSource, FindingStatus, FindingType};
 use register::{Kind, RecordId, RecordState, Value, View, views::Finding};
 
 pub static FINDINGS: ListSpec = ListSpec {
@@ -27,15 +28,15 @@ pub static FINDINGS: ListSpec = ListSpec {
 fn describe_finding(id: RecordId, record: &RecordState) -> Extras {
     let finding = Finding::from_record(id, record);
     let mut tags = Vec::new();
-    if let Some(finding_type) = finding.finding_type.as_deref() {
+    if let Some(finding_type) = finding.finding_type {
         let tone = match finding_type {
-            "major_nc" => "critical",
-            "minor_nc" => "high",
-            _ => "low",
+            FindingType::MajorNc => "critical",
+            FindingType::MinorNc => "high",
+            FindingType::Observation | FindingType::Ofi => "low",
         };
         tags.push(Tag::toned(words(finding_type), tone));
     }
-    let status = finding.status.as_deref().unwrap_or("open");
+    let status = finding.status.unwrap_or(FindingStatus::Open);
     tags.push(Tag::plain(words(status)));
     if let Some(reference) = finding.reference.filter(|r| !r.is_empty()) {
         tags.push(Tag::plain(reference));
@@ -46,7 +47,7 @@ fn describe_finding(id: RecordId, record: &RecordState) -> Extras {
         // A closed finding is no longer due.
         due: finding
             .due
-            .filter(|_| status != "closed")
+            .filter(|_| status != FindingStatus::Closed)
             .map(|due| (due, "Due")),
         order: None,
     }
@@ -60,9 +61,9 @@ pub fn Findings() -> impl IntoView {
         Callback::new(move |id: RecordId| navigate(&format!("/findings/{id}"), Default::default()));
     let defaults = Callback::new(|()| {
         vec![
-            (Finding::finding_type, Value::from("minor_nc")),
-            (Finding::source, Value::from("direct")),
-            (Finding::status, Value::from("open")),
+            (Finding::finding_type, Value::from(FindingType::MinorNc)),
+            (Finding::source, Value::from(FindingSource::Direct)),
+            (Finding::status, Value::from(FindingStatus::Open)),
             (Finding::raised_at, Value::Text(now_stored())),
         ]
     });

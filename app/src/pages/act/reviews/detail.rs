@@ -11,6 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use register::choices::{ActionStatus, ActionType, OutputType};
 use register::{
     Kind, RecordId, Value, dates, indicators, reviews,
     views::{Action, Review},
@@ -100,8 +101,8 @@ fn ReviewPage(id: RecordId) -> impl IntoView {
                             <li class="record">
                                 <RecordLink kind=Kind::Action id=a.id />
                                 <span class="tags">
-                                    <span class="tag">{words(a.output_type.as_deref().unwrap_or("improvement"))}</span>
-                                    <span class="tag">{words(a.status.as_deref().unwrap_or("open"))}</span>
+                                    <span class="tag">{words(a.output_type.unwrap_or(OutputType::Improvement).name())}</span>
+                                    <span class="tag">{words(a.status.unwrap_or(ActionStatus::Open).name())}</span>
                                     {a.due.map(|d| view! { <span class="tag">{format!("due {d}")}</span> })}
                                 </span>
                             </li>
@@ -116,7 +117,7 @@ fn ReviewPage(id: RecordId) -> impl IntoView {
                 <NewRecordForm
                     kind=Kind::Action
                     fields=fields!(Action: title, output_type, owner, due)
-                    fixed=vec![(Action::action_type, Value::from("improvement")), (Action::review, Value::from(id.to_string()))]
+                    fixed=vec![(Action::action_type, Value::from(ActionType::Improvement)), (Action::review, Value::from(id.to_string()))]
                     submit="Add output"
                     on_created=Callback::new(|_| ())
                 />

@@ -4,6 +4,7 @@
 use crate::components::{RoutedDetail, record::words};
 use crate::state::use_app_state;
 use leptos::prelude::*;
+use register::choices::OutputType;
 use register::{Kind, RecordId, dates, indicators, reviews, views::Review};
 
 #[component]
@@ -56,7 +57,7 @@ fn Minutes(id: RecordId) -> impl IntoView {
                     format!(
                         "{} ({}; {}; due {})",
                         a.title.unwrap_or_default(),
-                        words(a.output_type.as_deref().unwrap_or("improvement")),
+                        words(a.output_type.unwrap_or(OutputType::Improvement).name()),
                         a.owner.map(name).unwrap_or_else(|| "no owner".into()),
                         a.due.unwrap_or_else(|| "—".into())
                     )

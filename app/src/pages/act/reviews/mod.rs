@@ -12,6 +12,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use register::choices::ReviewStatus;
 use register::{Kind, RecordId, RecordState, View, views::Review};
 
 pub static REVIEWS: ListSpec = ListSpec {
@@ -28,7 +29,7 @@ pub static REVIEWS: ListSpec = ListSpec {
 fn describe_review(id: RecordId, record: &RecordState) -> Extras {
     let review = Review::from_record(id, record);
     let mut tags = vec![Tag::plain(words(
-        review.status.as_deref().unwrap_or("planned"),
+        review.status.unwrap_or(ReviewStatus::Planned).name(),
     ))];
     if review.signed_off_at.is_some() {
         tags.push(Tag::toned("signed off", "low"));

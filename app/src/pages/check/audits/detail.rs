@@ -14,8 +14,9 @@ use crate::components::{
 use crate::state::{AppState, use_app_state};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
+use register::choices::{AuditStatus, AuditType, CheckResult};
 use register::{
-    FieldType, Kind, RecordId, Replica, Value, View,
+    Kind, RecordId, Replica, Value, View,
     audits::{
         CHECKS_REPORTED, NewCheck, checks_of, clause_checks, control_checks, controls_in,
         independence_conflicts, is_checked, is_reported, open_finding_checks, progress,
@@ -65,11 +66,11 @@ fn AuditPage(id: RecordId) -> impl IntoView {
     view! {
         <h1>{title}</h1>
         <p class="tags">
-            <span class="tag">{move || words(audit.get().and_then(|a| a.audit_type).as_deref().unwrap_or("internal"))}</span>
-            <span class="tag">{move || words(audit.get().and_then(|a| a.status).as_deref().unwrap_or("planned"))}</span>
+            <span class="tag">{move || words(audit.get().and_then(|a| a.audit_type).unwrap_or(AuditType::Internal).name())}</span>
+            <span class="tag">{move || words(audit.get().and_then(|a| a.status).unwrap_or(AuditStatus::Planned).name())}</span>
             <A href=format!("/audits/{id}/report")>"Audit report"</A>
             <A href=format!("/audits/{id}/evidence")>"Evidence pack"</A>
-            <Show when=move || audit.get().and_then(|a| a.audit_type).as_deref() == Some("walkthrough")>
+            <Show when=move || audit.get().and_then(|a| a.audit_type) == Some(AuditType::Walkthrough)>
                 <A href=format!("/audits/{id}/walk")>"Walk it"</A>
             </Show>
         </p>
@@ -127,7 +128,7 @@ fn Checklist(audit: RecordId) -> impl IntoView {
             d.local
                 .view::<Audit>(audit)
                 .and_then(|a| a.status)
-                .is_some_and(|status| is_reported(&status))
+                .is_some_and(is_reported)
         })
     });
     let open = Signal::derive(move || state.may_write(Kind::AuditCheck) && !reported.get());
@@ -233,7 +234,7 @@ fn AddChecks(audit: RecordId) -> impl IntoView {
         chosen.set(String::new());
         run(control_checks(&controls));
     };
-    let theme = RwSignal::new("organizational".to_owned());
+    let theme = RwSignal::new(Theme::Organizational.value().to_owned());
     let add_theme = move |_| {
         let wanted = Theme::ALL
             .into_iter()
@@ -311,15 +312,9 @@ fn AddChecks(audit: RecordId) -> impl IntoView {
 }
 
 /// The results a check can record, with one button each; "not checked" is the default.
-fn result_options() -> &'static [&'static str] {
-    match Kind::AuditCheck
-        .spec()
-        .field(AuditCheck::result)
-        .map(|f| f.ty)
-    {
-        Some(FieldType::Choice(options)) => &options[1..],
-        _ => &[],
-    }
+/// The results a check can be given (every one but "not checked").
+fn result_options() -> &'static [CheckResult] {
+    &CheckResult::ALL[1..]
 }
 
 /// One check: its question, a result in one tap, the objective evidence and sample, and the
@@ -359,7 +354,7 @@ fn CheckRow(
     let report = move |outcome: Result<(), Vec<register::FieldError>>| {
         problem.try_set(outcome.err().map(messages));
     };
-    let record = move |result: &'static str| {
+    let record = move |result: CheckResult| {
         let mut changes = vec![
             (AuditCheck::result, Value::from(result)),
             (AuditCheck::checked_at, Value::Text(now_stored())),
@@ -414,7 +409,7 @@ fn CheckRow(
     let question = move || check.get().and_then(|c| c.question).unwrap_or_default();
     let checked = move || {
         let check = check.get()?;
-        if !is_checked(check.result.as_deref()) {
+        if !is_checked(check.result) {
             return None;
         }
         let by = check.checked_by.map(|member| {
@@ -439,23 +434,22 @@ fn CheckRow(
         check
             .get()
             .and_then(|c| c.result)
-            .unwrap_or_else(|| "not_checked".into())
+            .unwrap_or(CheckResult::NotChecked)
     };
-    let raises = move || finding_type_for(&result()).is_some();
+    let raises = move || finding_type_for(result()).is_some();
     let group = format!("result-{id}");
     view! {
-        <li class="audit-check" id=format!("check-{id}") class:checked=move || is_checked(Some(&result()))>
+        <li class="audit-check" id=format!("check-{id}") class:checked=move || is_checked(Some(result()))>
             <p class="question"><strong>{reference}</strong>" "{question}</p>
             <fieldset class="results" disabled=move || !open.get()>
                 <legend class="visually-hidden">{move || format!("Result: {}", question())}</legend>
-                {result_options().iter().map(|option| {
-                    let option: &'static str = option;
+                {result_options().iter().map(|&option| {
                     view! {
-                        <label class="result" data-result=option>
-                            <input type="radio" name=group.clone() value=option
+                        <label class="result" data-result=option.name()>
+                            <input type="radio" name=group.clone() value=option.name()
                                 prop:checked=move || result() == option
                                 on:change=move |_| record(option) />
-                            {words(option)}
+                            {words(option.name())}
                         </label>
                     }
                 }).collect_view()}
@@ -504,10 +498,10 @@ async fn start_audit(state: AppState, audit: RecordId) {
     let Some(current) = state.read_untracked(|d| d.local.view::<Audit>(audit)) else {
         return;
     };
-    if !matches!(current.status.as_deref(), None | Some("planned")) {
+    if !matches!(current.status, None | Some(AuditStatus::Planned)) {
         return;
     }
-    let mut changes = vec![(Audit::status, Value::from("in_progress"))];
+    let mut changes = vec![(Audit::status, Value::from(AuditStatus::InProgress))];
     if current.performed_date.is_none() {
         changes.push((
             Audit::performed_date,

@@ -13,6 +13,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
+use register::choices::{AuditStatus, AuditType};
 use register::{
     Kind, RecordId, RecordState, Value, View,
     audits::{coverage, programme},
@@ -32,9 +33,11 @@ pub static AUDITS: ListSpec = ListSpec {
 
 fn describe_audit(id: RecordId, record: &RecordState) -> Extras {
     let audit = Audit::from_record(id, record);
-    let status = audit.status.as_deref().unwrap_or("planned");
+    let status = audit.status.unwrap_or(AuditStatus::Planned);
     let mut tags = vec![
-        Tag::plain(words(audit.audit_type.as_deref().unwrap_or("internal"))),
+        Tag::plain(words(
+            audit.audit_type.unwrap_or(AuditType::Internal).name(),
+        )),
         Tag::plain(words(status)),
     ];
     tags.extend(
@@ -48,7 +51,7 @@ fn describe_audit(id: RecordId, record: &RecordState) -> Extras {
         tags,
         due: audit
             .planned_date
-            .filter(|_| status == "planned")
+            .filter(|_| status == AuditStatus::Planned)
             .map(|d| (d, "Planned")),
         order: None,
     }
@@ -62,8 +65,8 @@ pub fn Audits() -> impl IntoView {
         Callback::new(move |id: RecordId| navigate(&format!("/audits/{id}"), Default::default()));
     let defaults = Callback::new(|()| {
         vec![
-            (Audit::audit_type, Value::from("internal")),
-            (Audit::status, Value::from("planned")),
+            (Audit::audit_type, Value::from(AuditType::Internal)),
+            (Audit::status, Value::from(AuditStatus::Planned)),
         ]
     });
     view! {
@@ -110,7 +113,7 @@ fn Programme() -> impl IntoView {
                     <span class="month-name">{month}</span>
                     {audits.into_iter().map(|a| view! {
                         <A href=format!("/audits/{}", a.id)>
-                            {format!("{} ({})", a.title.unwrap_or_default(), words(a.status.as_deref().unwrap_or("planned")).to_lowercase())}
+                            {format!("{} ({})", a.title.unwrap_or_default(), words(a.status.unwrap_or(AuditStatus::Planned).name()).to_lowercase())}
                         </A>
                     }).collect_view()}
                 </li>

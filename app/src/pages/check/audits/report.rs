@@ -5,6 +5,7 @@
 use crate::components::{RecordLink, RoutedDetail, record::words, write::Write};
 use crate::state::use_app_state;
 use leptos::prelude::*;
+use register::choices::{AuditStatus, AuditType, CheckResult, FindingStatus, FindingType};
 use register::{
     Kind, RecordId,
     audits::{acknowledge, checks_of, is_reported, results},
@@ -66,9 +67,9 @@ fn ReportPage(id: RecordId) -> impl IntoView {
     // Owners and admins acknowledge a report once it is out, in their own name.
     let may_acknowledge = move || {
         state.role().manages_members()
-            && audit.get().is_some_and(|a| {
-                a.acknowledged_at.is_none() && a.status.as_deref().is_some_and(is_reported)
-            })
+            && audit
+                .get()
+                .is_some_and(|a| a.acknowledged_at.is_none() && a.status.is_some_and(is_reported))
     };
     let print = move |_| {
         let _ = window().print();
@@ -103,8 +104,8 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                 <button type="button" class="secondary no-print" on:click=print>"Print"</button>
                 <dl class="report-facts">
                     <dt>"Organisation"</dt><dd>{organisation}</dd>
-                    <dt>"Type"</dt><dd>{words(audit.audit_type.as_deref().unwrap_or("internal"))}</dd>
-                    <dt>"Status"</dt><dd>{words(audit.status.as_deref().unwrap_or("planned"))}</dd>
+                    <dt>"Type"</dt><dd>{words(audit.audit_type.unwrap_or(AuditType::Internal).name())}</dd>
+                    <dt>"Status"</dt><dd>{words(audit.status.unwrap_or(AuditStatus::Planned).name())}</dd>
                     <dt>"Scope"</dt><dd>{text(audit.scope.clone())}</dd>
                     <dt>"Criteria"</dt><dd>{text(audit.criteria.clone())}</dd>
                     <dt>"Lead auditor"</dt><dd>{text(name(audit.lead_auditor))}</dd>
@@ -124,7 +125,7 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                                 <td>{i + 1}</td>
                                 <td>{c.reference.unwrap_or_default()}</td>
                                 <td>{c.question.unwrap_or_default()}</td>
-                                <td>{words(c.result.as_deref().unwrap_or("not_checked"))}</td>
+                                <td>{words(c.result.unwrap_or(CheckResult::NotChecked).name())}</td>
                                 <td>{c.evidence.unwrap_or_default()}{c.sample.map(|s| format!(" (sample: {s})"))}</td>
                             </tr>
                         }).collect_view()}
@@ -137,7 +138,7 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                         {move || findings.get().into_iter().map(|f| view! {
                             <li>
                                 <RecordLink kind=Kind::Finding id=f.id />
-                                {format!(" — {}, {}", words(f.finding_type.as_deref().unwrap_or_default()), words(f.status.as_deref().unwrap_or("open")).to_lowercase())}
+                                {format!(" — {}, {}", words(f.finding_type.map_or("", FindingType::name)), words(f.status.unwrap_or(FindingStatus::Open).name()).to_lowercase())}
                             </li>
                         }).collect_view()}
                     </ul>

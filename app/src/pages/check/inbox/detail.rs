@@ -11,6 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
+use register::choices::{EventStatus, FindingStatus};
 use register::{Kind, RecordId, Value, dates::duration_words, findings::from_event, views};
 
 #[component]
@@ -41,12 +42,12 @@ fn EventPage(id: RecordId) -> impl IntoView {
     let open = move || {
         event
             .get()
-            .is_some_and(|e| !matches!(e.status.as_deref(), Some("resolved" | "closed")))
+            .is_some_and(|e| !matches!(e.status, Some(EventStatus::Resolved | EventStatus::Closed)))
     };
     let resolve_now = move |_| {
         spawn_local(async move {
             let changes = vec![
-                (views::Event::status, Value::Text("resolved".into())),
+                (views::Event::status, Value::from(EventStatus::Resolved)),
                 (views::Event::resolved_at, Value::Text(now_stored())),
             ];
             if let Err(errors) = state.update(id, Kind::Event, changes).await {
@@ -83,7 +84,7 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
                 .all::<views::Finding>()
                 .into_iter()
                 .filter(|f| !f.deleted && f.event == Some(id))
-                .map(|f| (f.id, f.status.unwrap_or_else(|| "open".into())))
+                .map(|f| (f.id, f.status.unwrap_or(FindingStatus::Open)))
                 .collect::<Vec<_>>()
         })
     });
@@ -118,7 +119,7 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
                 <h2>"What became of it"</h2>
                 <ul>
                     {move || raised.get().into_iter().map(|(finding, status)| view! {
-                        <li>"Finding "<RecordLink kind=Kind::Finding id=finding />{format!(" — {}", words(&status).to_lowercase())}</li>
+                        <li>"Finding "<RecordLink kind=Kind::Finding id=finding />{format!(" — {}", words(status).to_lowercase())}</li>
                     }).collect_view()}
                 </ul>
             </section>

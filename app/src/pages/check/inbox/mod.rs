@@ -11,6 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use register::choices::EventStatus;
 use register::{
     Kind, RecordId, RecordState, View,
     dates::{duration_words, minutes_between},
@@ -34,7 +35,7 @@ pub static EVENTS: ListSpec = ListSpec {
 
 /// Whether a report is new: nobody has looked at it yet.
 pub fn awaiting_triage(event: &views::Event) -> bool {
-    matches!(event.status.as_deref(), None | Some("new"))
+    matches!(event.status, None | Some(EventStatus::New))
 }
 
 /// Minutes from occurrence to detection, and from detection to resolution.
@@ -54,16 +55,14 @@ fn describe_event(id: RecordId, record: &RecordState) -> Extras {
     if let Some(kind) = &event.event_type {
         tags.push(Tag::plain(words(kind)));
     }
-    if let Some(severity) = event.severity.as_deref() {
-        let tone = match severity {
-            "low" => "low",
-            "medium" => "medium",
-            "high" => "high",
-            _ => "critical",
-        };
+    if let Some(severity) = event.severity {
+        // The tag's tone is its severity's name.
+        let tone = severity.name();
         tags.push(Tag::toned(words(severity), tone));
     }
-    tags.push(Tag::plain(words(event.status.as_deref().unwrap_or("new"))));
+    tags.push(Tag::plain(words(
+        event.status.unwrap_or(EventStatus::New).name(),
+    )));
     if let (Some(detect), _) = timings(&event) {
         tags.push(Tag::plain(format!(
             "detected after {}",

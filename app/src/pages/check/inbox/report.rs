@@ -5,6 +5,7 @@ use crate::components::record::{NewRecordForm, fields, now_stored};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use register::choices::{EventStatus, EventType};
 use register::{Kind, RecordId, Value, views::Event};
 
 /// The report form's fields. The last, the reporter, is fixed for those who may only file.
@@ -25,7 +26,7 @@ pub fn Report() -> impl IntoView {
     let reported = RwSignal::new(None::<RecordId>);
     let defaults = Callback::new(move |()| {
         let mut defaults = vec![
-            (Event::event_type, Value::Text("observation".into())),
+            (Event::event_type, Value::from(EventType::Observation)),
             (Event::detected_at, Value::Text(now_stored())),
         ];
         if let Some(me) = state.me() {
@@ -36,7 +37,7 @@ pub fn Report() -> impl IntoView {
     let created = Callback::new(move |id| reported.set(Some(id)));
     // Those who may file but not triage (viewers) report in their own name only.
     let files_only = !state.may_write(Kind::Event);
-    let mut fixed = vec![(Event::status, Value::Text("new".into()))];
+    let mut fixed = vec![(Event::status, Value::from(EventStatus::New))];
     if let (true, Some(me)) = (files_only, state.me()) {
         fixed.push((Event::reporter, Value::Text(me)));
     }

@@ -13,6 +13,7 @@ use crate::components::{
 };
 use crate::state::{AppState, use_app_state};
 use leptos::{prelude::*, task::spawn_local};
+use register::choices::{FindingSource, FindingStatus, FindingType};
 use register::{
     Kind, RecordId, Value, dates,
     evidence::supporting,
@@ -54,13 +55,13 @@ async fn raise_finding(
             Finding::title,
             Value::Text(format!("{name} breached: {value} on {date}")),
         ),
-        (Finding::finding_type, Value::Text("observation".into())),
-        (Finding::source, Value::Text("measurement".into())),
+        (Finding::finding_type, Value::from(FindingType::Observation)),
+        (Finding::source, Value::from(FindingSource::Measurement)),
         (
             Finding::measurement,
             Value::Text(measurement.id.to_string()),
         ),
-        (Finding::status, Value::Text("open".into())),
+        (Finding::status, Value::from(FindingStatus::Open)),
         (
             Finding::requirement,
             Value::Text(format!("{name} stays within {threshold} (clause 9.1).")),

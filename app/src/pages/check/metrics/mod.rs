@@ -10,6 +10,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
+use register::choices::{Direction, Frequency};
 use register::{
     Kind, RecordId, Value, View, dates,
     metrics::{due_metrics, measurements_by_metric, next_due, standing},
@@ -106,8 +107,8 @@ pub fn Metrics() -> impl IntoView {
                         kind=Kind::Metric
                         fields=fields!(Metric: name, description, unit, direction, target, warning, frequency)
                         defaults=Callback::new(|()| vec![
-                            (views::Metric::direction, Value::Text("higher_is_better".into())),
-                            (views::Metric::frequency, Value::Text("monthly".into())),
+                            (views::Metric::direction, Value::from(Direction::HigherIsBetter)),
+                            (views::Metric::frequency, Value::from(Frequency::Monthly)),
                         ])
                         submit="Add metric"
                         on_created=created

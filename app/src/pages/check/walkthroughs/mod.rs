@@ -13,6 +13,7 @@ use crate::components::{
 use crate::state::{AppState, use_app_state};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
+use register::choices::{AuditStatus, AuditType};
 use register::{
     FieldError, Kind, RecordId, Value, audits,
     views::{Audit, Control, WalkthroughTemplate},
@@ -80,8 +81,8 @@ async fn start(state: AppState, source: Source, site: String) -> Result<RecordId
     };
     let mut fields = vec![
         (Audit::title, Value::Text(title.chars().take(200).collect())),
-        (Audit::audit_type, Value::from("walkthrough")),
-        (Audit::status, Value::from("in_progress")),
+        (Audit::audit_type, Value::from(AuditType::Walkthrough)),
+        (Audit::status, Value::from(AuditStatus::InProgress)),
         (
             Audit::performed_date,
             Value::Text(state.today.get_untracked()),
@@ -138,8 +139,8 @@ pub fn Walkthroughs() -> impl IntoView {
                 .all::<Audit>()
                 .into_iter()
                 .filter(|a| {
-                    a.audit_type.as_deref() == Some("walkthrough")
-                        && a.status.as_deref() == Some("in_progress")
+                    a.audit_type == Some(AuditType::Walkthrough)
+                        && a.status == Some(AuditStatus::InProgress)
                 })
                 .map(|a| {
                     let (done, total) = audits::progress(&audits::checks_of(&d.local, a.id));

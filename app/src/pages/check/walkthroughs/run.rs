@@ -114,7 +114,7 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
             .unwrap_or_default(),
     );
     let problem = RwSignal::new(None::<String>);
-    let answer = move || Answer::of(stored.get().and_then(|c| c.result).as_deref());
+    let answer = move || Answer::of(stored.get().and_then(|c| c.result));
     let record = move |chosen: Answer| {
         let note = note.get_untracked();
         let mut changes = vec![

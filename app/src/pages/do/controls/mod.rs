@@ -11,6 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use register::choices::ControlStatus;
 use register::{
     Kind, RecordId, RecordState, View,
     catalogue::{next_review, reference_key},
@@ -35,7 +36,7 @@ fn describe_control(id: RecordId, record: &RecordState) -> Extras {
         tags.push(Tag::toned("Not applicable", "excluded"));
     }
     tags.push(Tag::plain(words(
-        control.status.as_deref().unwrap_or("not_started"),
+        control.status.unwrap_or(ControlStatus::NotStarted).name(),
     )));
     // References sort as numbers: A.5.9 before A.5.10.
     let (numbers, text) = reference_key(control.reference.as_deref().unwrap_or_default());

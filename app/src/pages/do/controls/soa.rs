@@ -4,6 +4,7 @@
 use crate::components::{offer_download, record::words};
 use crate::state::use_app_state;
 use leptos::prelude::*;
+use register::choices::ControlStatus;
 use register::{
     catalogue::{reference_key, soa_csv},
     views,
@@ -48,7 +49,7 @@ pub fn Soa() -> impl IntoView {
                         <tr><th scope="col">"Control"</th><th scope="col">"Title"</th><th scope="col">"Applicable"</th><th scope="col">"Justification"</th><th scope="col">"Status"</th></tr>
                     </thead>
                     <tbody>
-                        <For each=move || controls.get() key=|c| (c.id, c.reference.clone(), c.title.clone(), c.applicable, c.justification.clone(), c.status.clone()) children=|c| {
+                        <For each=move || controls.get() key=|c| (c.id, c.reference.clone(), c.title.clone(), c.applicable, c.justification.clone(), c.status) children=|c| {
                             let applicable = match c.applicable { Some(true) => "Yes", Some(false) => "No", None => "—" };
                             view! {
                                 <tr>
@@ -56,7 +57,7 @@ pub fn Soa() -> impl IntoView {
                                     <td>{c.title.unwrap_or_default()}</td>
                                     <td>{applicable}</td>
                                     <td>{c.justification.unwrap_or_default()}</td>
-                                    <td>{words(c.status.as_deref().unwrap_or("not_started"))}</td>
+                                    <td>{words(c.status.unwrap_or(ControlStatus::NotStarted).name())}</td>
                                 </tr>
                             }
                         } />

@@ -9,6 +9,7 @@ use crate::components::{
 };
 use engine::files::{size_words, type_words};
 use leptos::prelude::*;
+use register::choices::EvidenceStatus;
 use register::{Kind, RecordId, RecordState, View, views::Evidence};
 use wasm_bindgen_futures::JsFuture;
 
@@ -33,7 +34,7 @@ fn describe_evidence(id: RecordId, record: &RecordState) -> Extras {
     if let Some(size) = evidence.size {
         tags.push(Tag::plain(size_words(size as u64)));
     }
-    if let Some(status) = evidence.status.as_deref().filter(|s| *s != "current") {
+    if let Some(status) = evidence.status.filter(|s| *s != EvidenceStatus::Current) {
         tags.push(Tag::plain(words(status)));
     }
     let image = evidence
@@ -47,7 +48,7 @@ fn describe_evidence(id: RecordId, record: &RecordState) -> Extras {
         tags,
         due: evidence
             .expires_on
-            .filter(|_| evidence.status.as_deref() != Some("superseded"))
+            .filter(|_| evidence.status != Some(EvidenceStatus::Superseded))
             .map(|on| (on, "Expires")),
         order: None,
     }

@@ -11,6 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use register::choices::{ContextItemType, ContextStatus};
 use register::{Kind, RecordId, RecordState, View, views::ContextItem};
 
 pub static CONTEXT: ListSpec = ListSpec {
@@ -27,9 +28,9 @@ pub static CONTEXT: ListSpec = ListSpec {
 fn describe_item(id: RecordId, record: &RecordState) -> Extras {
     let item = ContextItem::from_record(id, record);
     let mut tags = vec![Tag::plain(words(
-        item.item_type.as_deref().unwrap_or_default(),
+        item.item_type.map_or("", ContextItemType::name),
     ))];
-    if item.status.as_deref() == Some("retired") {
+    if item.status == Some(ContextStatus::Retired) {
         tags.push(Tag::plain("Retired"));
     }
     if let Some(day) = register::reviews::last_changed(record) {
