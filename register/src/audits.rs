@@ -96,6 +96,43 @@ pub fn acknowledge(audit: RecordId, me: Option<&str>, today: &str) -> Edit {
     }
 }
 
+/// Recording a check's `result` at `now`, in `me`'s name (none in a register kept on one
+/// device alone), in one change set with its audit's start: the first result puts a planned
+/// audit in progress, performed `today` unless it is dated already.
+pub fn record_result(
+    audit: Option<&Audit>,
+    check: RecordId,
+    result: CheckResult,
+    me: Option<&str>,
+    now: &str,
+    today: &str,
+) -> Vec<Edit> {
+    let mut fields = vec![
+        (AuditCheck::result, Value::from(result)),
+        (AuditCheck::checked_at, Value::from(now)),
+    ];
+    if let Some(me) = me {
+        fields.push((AuditCheck::checked_by, Value::from(me)));
+    }
+    let mut set = vec![Edit {
+        record: check,
+        kind: Kind::AuditCheck,
+        fields,
+    }];
+    if let Some(audit) = audit.filter(|a| matches!(a.status, None | Some(AuditStatus::Planned))) {
+        let mut started = vec![(Audit::status, Value::from(AuditStatus::InProgress))];
+        if audit.performed_date.is_none() {
+            started.push((Audit::performed_date, Value::from(today)));
+        }
+        set.push(Edit {
+            record: audit.id,
+            kind: Kind::Audit,
+            fields: started,
+        });
+    }
+    set
+}
+
 /// Whether an audit's status says its report is out (reported, or closed after it).
 pub fn is_reported(status: AuditStatus) -> bool {
     matches!(status, AuditStatus::Reported | AuditStatus::Closed)
@@ -491,6 +528,58 @@ mod tests {
         for (field, value) in fields {
             device.edit(id, kind, field, value.clone(), 1);
         }
+    }
+
+    #[test]
+    fn the_first_result_starts_its_audit_in_the_same_change_set() {
+        let mut device = Device::new(ClientId::new());
+        let (audit, check) = (RecordId::new(), RecordId::new());
+        edit(
+            &mut device,
+            audit,
+            Kind::Audit,
+            &[
+                (Audit::title, "Internal audit".into()),
+                (Audit::audit_type, AuditType::Internal.into()),
+                (Audit::status, AuditStatus::Planned.into()),
+            ],
+        );
+        let planned: Audit = device.local.view(audit).unwrap();
+        let set = record_result(
+            Some(&planned),
+            check,
+            CheckResult::Conforming,
+            Some("ada"),
+            "2026-07-01T10:00:00Z",
+            "2026-07-01",
+        );
+        assert_eq!(set.len(), 2);
+        assert_eq!(
+            set[0].fields,
+            [
+                (AuditCheck::result, Value::from(CheckResult::Conforming)),
+                (AuditCheck::checked_at, Value::from("2026-07-01T10:00:00Z")),
+                (AuditCheck::checked_by, Value::from("ada")),
+            ]
+        );
+        assert_eq!(
+            set[1].fields,
+            [
+                (Audit::status, Value::from(AuditStatus::InProgress)),
+                (Audit::performed_date, Value::from("2026-07-01")),
+            ]
+        );
+        // Once the audit is under way, a result is the check's change alone.
+        edit(
+            &mut device,
+            audit,
+            Kind::Audit,
+            &[(Audit::status, AuditStatus::InProgress.into())],
+        );
+        let started: Audit = device.local.view(audit).unwrap();
+        let later = record_result(Some(&started), check, CheckResult::MinorNc, None, "t", "d");
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].fields.len(), 2, "no one to name on a device alone");
     }
 
     #[test]

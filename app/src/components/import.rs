@@ -4,7 +4,6 @@
 use super::list::ListSpec;
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
-use register::RecordId;
 
 /// Imports records of the list's kind from a CSV file whose first row names the fields. Every
 /// row is checked first; all rows are saved in one transaction, or none.
@@ -27,22 +26,28 @@ pub fn ImportCsv(spec: &'static ListSpec) -> impl IntoView {
                 .unwrap_or_default();
             let rows = match register::import::parse_csv(kind, &text) {
                 Ok(rows) => rows,
-                Err(problems) => return outcome.set(Some(Err(problems))),
+                Err(problems) => {
+                    outcome.try_set(Some(Err(problems)));
+                    return;
+                }
             };
-            let count = rows.len();
-            let now = crate::state::now_ms();
-            let saved = state
-                .apply(move |device| {
-                    for fields in rows {
-                        let id = RecordId::new();
-                        for (field, value) in fields {
-                            device.edit(id, kind, &field, value, now);
-                        }
-                    }
+            // The schema's own names for the columns (`parse_csv` refused any it has not).
+            let records = rows
+                .into_iter()
+                .map(|fields| {
+                    fields
+                        .into_iter()
+                        .filter_map(|(name, value)| Some((kind.spec().field(&name)?.name, value)))
+                        .collect()
                 })
-                .await;
-            outcome.set(Some(saved.map(|()| count).map_err(|e| vec![e.to_string()])));
-            state.kick_sync();
+                .collect();
+            // Stored through the one write path: judged as this member, in one transaction.
+            let imported = state.create_many(kind, records).await;
+            outcome.try_set(Some(
+                imported
+                    .map(|ids| ids.len())
+                    .map_err(|errors| errors.into_iter().map(|e| e.message).collect()),
+            ));
         });
     };
     let required: Vec<&str> = kind.spec().required().map(|f| f.name).collect();

@@ -78,8 +78,8 @@ pub fn DemoOffer() -> impl IntoView {
         let today = state.today.get_untracked();
         spawn_local(async move {
             if let Err(problem) = load(today).await {
-                error.set(Some(problem));
-                busy.set(false);
+                error.try_set(Some(problem));
+                busy.try_set(false);
             }
         });
     };

@@ -1,11 +1,13 @@
 //! Maturity per area: the computed level and why, what the next level needs, and the
 //! organisation's target and own view, set here.
 
-use crate::{components::messages, state::use_app_state};
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use crate::{components::write::Write, state::use_app_state};
+use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::components::A;
 use register::{
-    Kind, Value, dates, indicators,
+    Kind, Value, dates,
+    gate::Edit,
+    indicators,
     maturity::{self, Area, Assessment, level_name},
     views::MaturityTarget,
 };
@@ -47,7 +49,7 @@ fn AreaCard(area: Area, assessment: Signal<Option<Assessment>>) -> impl IntoView
     let target = RwSignal::new(level_choice(first.as_ref().and_then(|a| a.target)));
     let own = RwSignal::new(level_choice(first.as_ref().and_then(|a| a.self_assessed)));
     let note = RwSignal::new(first.and_then(|a| a.note).unwrap_or_default());
-    let saved = RwSignal::new(String::new());
+    let write = Write::new();
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
         let level = |draft: String| draft.parse::<i64>().map_or(Value::Null, Value::Int);
@@ -60,15 +62,11 @@ fn AreaCard(area: Area, assessment: Signal<Option<Assessment>>) -> impl IntoView
                 Value::from(note.get_untracked().as_str()),
             ),
         ];
-        spawn_local(async move {
-            let outcome = state
-                .update(maturity::target_id(area), Kind::MaturityTarget, fields)
-                .await;
-            saved.set(match outcome {
-                Ok(()) => "Saved on this device.".to_owned(),
-                Err(errors) => messages(errors),
-            });
-        });
+        write.start(vec![Edit {
+            record: maturity::target_id(area),
+            kind: Kind::MaturityTarget,
+            fields,
+        }]);
     };
     let key = area.key();
     let options = move || {
@@ -107,7 +105,7 @@ fn AreaCard(area: Area, assessment: Signal<Option<Assessment>>) -> impl IntoView
                         <textarea id=format!("note-{key}") prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                     </div>
                     <button type="submit">"Save"</button>
-                    <p class="saved" role="status">{move || saved.get()}</p>
+                    <p class="saved" role="status">{move || write.message().or_else(|| write.stored().then(|| "Saved on this device.".to_owned()))}</p>
                 </form>
             </Show>
         </article>

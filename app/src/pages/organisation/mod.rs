@@ -89,8 +89,9 @@ fn connect(
             Ok(credential) => switch_to(server, credential, founded).await,
             Err(error) => Err(error.to_string()),
         };
-        busy.set(false);
-        error.set(outcome.err());
+        // The person may have left the page while it was asked.
+        busy.try_set(false);
+        error.try_set(outcome.err());
     });
 }
 
@@ -192,7 +193,7 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
         spawn_local(async move {
             match api.members().await {
                 Ok(list) => state.members.set(list.members),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => drop(error.try_set(Some(e.to_string()))),
             }
         });
     };
@@ -381,7 +382,7 @@ fn MemberRow(
     let member_id = StoredValue::new(member.member.clone());
     let report = move |result: Result<(), ApiError>| match result {
         Ok(()) => refresh(),
-        Err(e) => error.set(Some(e.to_string())),
+        Err(e) => drop(error.try_set(Some(e.to_string()))),
     };
     let change_role = move |role: String| {
         let Some(role) = Role::from_name(&role) else {
@@ -481,11 +482,11 @@ fn InviteForm(api: StoredValue<Api>) -> impl IntoView {
             };
             match api.invite(&request).await {
                 Ok(invite) => {
-                    code.set(Some(invite.code));
-                    error.set(None);
+                    code.try_set(Some(invite.code));
+                    error.try_set(None);
                     load();
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => drop(error.try_set(Some(e.to_string()))),
             }
         });
     };

@@ -10,6 +10,7 @@ use crate::components::{
     messages,
     picker::RecordPicker,
     record::{RecordEditor, now_stored, words},
+    write::Write,
 };
 use crate::state::{AppState, use_app_state};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
@@ -20,6 +21,7 @@ use register::{
     audits::{
         CHECKS_REPORTED, NewCheck, checks_of, clause_checks, control_checks, controls_in,
         independence_conflicts, is_checked, is_reported, open_finding_checks, progress,
+        record_result,
     },
     catalogue::{self, Theme},
     findings::{finding_type_for, from_check},
@@ -354,18 +356,17 @@ fn CheckRow(
     let report = move |outcome: Result<(), Vec<register::FieldError>>| {
         problem.try_set(outcome.err().map(messages));
     };
+    let result_write = Write::new();
     let record = move |result: CheckResult| {
-        let mut changes = vec![
-            (AuditCheck::result, Value::from(result)),
-            (AuditCheck::checked_at, Value::Text(now_stored())),
-        ];
-        if let Some(me) = state.me() {
-            changes.push((AuditCheck::checked_by, Value::Text(me)));
-        }
-        spawn_local(async move {
-            report(state.update(id, Kind::AuditCheck, changes).await);
-            start_audit(state, audit).await;
-        });
+        let current = state.read_untracked(|d| d.local.view::<Audit>(audit));
+        result_write.start(record_result(
+            current.as_ref(),
+            id,
+            result,
+            state.me().as_deref(),
+            &now_stored(),
+            &state.today.get_untracked(),
+        ));
     };
     let save_evidence = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -488,25 +489,7 @@ fn CheckRow(
                 }.into_any(),
                 _ => ().into_any(),
             }}
-            {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+            {move || result_write.message().or_else(|| problem.get()).map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         </li>
     }
-}
-
-/// An audit whose first result is recorded is in progress, performed today unless dated.
-async fn start_audit(state: AppState, audit: RecordId) {
-    let Some(current) = state.read_untracked(|d| d.local.view::<Audit>(audit)) else {
-        return;
-    };
-    if !matches!(current.status, None | Some(AuditStatus::Planned)) {
-        return;
-    }
-    let mut changes = vec![(Audit::status, Value::from(AuditStatus::InProgress))];
-    if current.performed_date.is_none() {
-        changes.push((
-            Audit::performed_date,
-            Value::Text(state.today.get_untracked()),
-        ));
-    }
-    let _ = state.update(audit, Kind::Audit, changes).await;
 }

@@ -7,12 +7,15 @@ use crate::components::{
     history::RecordHistory,
     messages,
     record::{RecordEditor, now_stored, words},
+    write::Write,
 };
 use crate::state::use_app_state;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
 use register::choices::{EventStatus, FindingStatus};
-use register::{Kind, RecordId, Value, dates::duration_words, findings::from_event, views};
+use register::{
+    Kind, RecordId, Value, dates::duration_words, findings::from_event, gate::Edit, views,
+};
 
 #[component]
 pub fn EventDetail() -> impl IntoView {
@@ -44,17 +47,16 @@ fn EventPage(id: RecordId) -> impl IntoView {
             .get()
             .is_some_and(|e| !matches!(e.status, Some(EventStatus::Resolved | EventStatus::Closed)))
     };
+    let resolving = Write::new();
     let resolve_now = move |_| {
-        spawn_local(async move {
-            let changes = vec![
+        resolving.start(vec![Edit {
+            record: id,
+            kind: Kind::Event,
+            fields: vec![
                 (views::Event::status, Value::from(EventStatus::Resolved)),
                 (views::Event::resolved_at, Value::Text(now_stored())),
-            ];
-            if let Err(errors) = state.update(id, Kind::Event, changes).await {
-                let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();
-                state.notice.set(Some(message.join(" ")));
-            }
-        });
+            ],
+        }]);
     };
     view! {
         <h1>{title}</h1>
@@ -63,8 +65,9 @@ fn EventPage(id: RecordId) -> impl IntoView {
             <div><dt>"Time to resolve"</dt><dd data-testid="time-to-resolve">{resolve}</dd></div>
         </dl>
         <Show when=move || open() && state.may_write(Kind::Event)>
-            <button type="button" on:click=resolve_now>"Mark resolved now"</button>
+            <button type="button" on:click=resolve_now disabled=move || resolving.pending()>"Mark resolved now"</button>
         </Show>
+        {move || resolving.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <Outcome id event />
         <RecordEditor kind=Kind::Event id />
         <EvidencePanel kind=Kind::Event id />

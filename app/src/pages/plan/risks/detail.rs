@@ -4,10 +4,11 @@
 
 use crate::components::{
     RoutedDetail, evidence::EvidencePanel, history::RecordHistory, record::RecordEditor,
+    write::Write,
 };
 use crate::state::use_app_state;
-use leptos::{prelude::*, task::spawn_local};
-use register::{Kind, RecordId, Value, views};
+use leptos::prelude::*;
+use register::{Kind, RecordId, Value, gate::Edit, schema::DELETED, views};
 
 #[component]
 pub fn RiskDetail() -> impl IntoView {
@@ -35,12 +36,13 @@ fn RiskPage(id: RecordId) -> impl IntoView {
             )
         })
     };
+    let write = Write::new();
     let delete = move |_| {
-        spawn_local(async move {
-            let _ = state
-                .set(id, Kind::Risk, register::schema::DELETED, Value::Bool(true))
-                .await;
-        });
+        write.start(vec![Edit {
+            record: id,
+            kind: Kind::Risk,
+            fields: vec![(DELETED, Value::Bool(true))],
+        }]);
     };
     view! {
         <h1>{title}</h1>
@@ -49,7 +51,8 @@ fn RiskPage(id: RecordId) -> impl IntoView {
         <EvidencePanel kind=Kind::Risk id />
         <RecordHistory id kind=Kind::Risk />
         <Show when=move || state.may_write(Kind::Risk)>
-            <button type="button" class="danger" on:click=delete>"Delete this risk"</button>
+            <button type="button" class="danger" on:click=delete disabled=move || write.pending()>"Delete this risk"</button>
         </Show>
+        {move || write.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
     }
 }

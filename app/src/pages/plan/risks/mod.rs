@@ -7,10 +7,11 @@ use crate::components::{
     heatmap::{HeatMap, Scale},
     list::{Extras, ListSpec, RegisterList, Tag},
     record::words,
+    write::Write,
 };
 use crate::state::use_app_state;
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use register::{FieldError, Kind, Rating, RecordId, RecordState, Value, View, views};
+use leptos::{ev::SubmitEvent, prelude::*};
+use register::{Kind, Rating, RecordId, RecordState, Value, View, gate::Edit, views};
 use std::collections::HashSet;
 
 #[component]
@@ -19,7 +20,8 @@ pub fn Risks() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let likelihood = RwSignal::new("3".to_owned());
     let impact = RwSignal::new("3".to_owned());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let write = Write::new();
+    let errors = Signal::derive(move || write.refused());
     let cell = RwSignal::new(None::<(Scale, i64, i64)>);
     let in_cell = Memo::new(move |_| {
         let (scale, l, i) = cell.get()?;
@@ -47,16 +49,18 @@ pub fn Risks() -> impl IntoView {
             ),
             (views::Risk::inherent_impact, number(impact.get_untracked())),
         ];
-        spawn_local(async move {
-            match state.create(Kind::Risk, fields).await {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    title.set(String::new());
-                }
-                Err(problems) => errors.set(problems),
-            }
-        });
+        write.start(vec![Edit {
+            record: RecordId::new(),
+            kind: Kind::Risk,
+            fields,
+        }]);
     };
+    // A risk stored, its title is cleared for the next one.
+    Effect::new(move |_| {
+        if write.stored() {
+            title.set(String::new());
+        }
+    });
     let title_error = error_for(errors, views::Risk::title);
 
     view! {
