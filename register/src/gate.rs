@@ -170,10 +170,7 @@ impl Gate {
         let Some(today) = &self.today else {
             return Vec::new();
         };
-        let after = Pending {
-            base: register,
-            changes,
-        };
+        let after = Pending::new(register, changes);
         let text = |record, field| rules::text_of(after.field(record, field));
         changes
             .iter()
@@ -356,10 +353,7 @@ fn duties(who: Who, changes: &[Change]) -> Vec<Refusal> {
 /// its fields, not the record's other changes. Only rules whose fields the change set
 /// touches are judged, so a record two people made inconsistent at once can still be edited.
 fn broken_rules(changes: &[Change], register: &dyn Lookup) -> Vec<Refusal> {
-    let after = Pending {
-        base: register,
-        changes,
-    };
+    let after = Pending::new(register, changes);
     let mut by_record: BTreeMap<RecordId, (Kind, Vec<usize>)> = BTreeMap::new();
     for (at, change) in changes.iter().enumerate() {
         if rules::of(change.kind).next().is_some() {

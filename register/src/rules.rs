@@ -10,7 +10,7 @@ use crate::{
     reviews, schema::DELETED, sync::MemoryServer, views, walkthrough,
 };
 use engine::FieldState;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Reads records as they are: the server's stored state, or a device's copy.
 pub trait Lookup {
@@ -147,19 +147,41 @@ impl<'a> Change<'a> {
 
 /// Records as they will be once `changes` are merged into `base`: for each field, the last
 /// change, unless `base` holds a newer value (then the change is lost, as in the merge).
+/// Indexed once, so judging a change set of thousands of records (a CSV import) costs what
+/// it touches rather than a scan of the set for every field a rule reads.
 pub struct Pending<'a> {
-    pub base: &'a dyn Lookup,
-    pub changes: &'a [Change<'a>],
+    base: &'a dyn Lookup,
+    changes: &'a [Change<'a>],
+    /// The last change to each field of each record.
+    last: HashMap<(RecordId, &'a str), usize>,
+    /// The records whose reference field names a record, by kind, field and the name.
+    naming: HashMap<(Kind, &'a str, &'a str), Vec<RecordId>>,
 }
 
-impl Pending<'_> {
+impl<'a> Pending<'a> {
+    pub fn new(base: &'a dyn Lookup, changes: &'a [Change<'a>]) -> Self {
+        let mut last = HashMap::new();
+        let mut naming: HashMap<(Kind, &str, &str), Vec<RecordId>> = HashMap::new();
+        for (at, change) in changes.iter().enumerate() {
+            last.insert((change.record, change.field), at);
+            if let Some(target) = change.value.as_text() {
+                naming
+                    .entry((change.kind, change.field, target))
+                    .or_default()
+                    .push(change.record);
+            }
+        }
+        Pending {
+            base,
+            changes,
+            last,
+            naming,
+        }
+    }
+
     /// The change that sets this field, if it wins over the stored value.
     fn winning(&self, record: RecordId, field: &str) -> Option<&Change<'_>> {
-        let change = self
-            .changes
-            .iter()
-            .rev()
-            .find(|c| c.record == record && c.field == field)?;
+        let change = &self.changes[*self.last.get(&(record, field))?];
         let newer = match (change.stamp, self.base.stamp(record, field)) {
             (Some(mine), Some(stored)) => mine > stored,
             _ => true,
@@ -178,13 +200,19 @@ impl Lookup for Pending<'_> {
 
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
         let mut candidates = self.base.linked(kind, field, target);
-        for change in self.changes {
-            if change.kind == kind && change.field == field && !candidates.contains(&change.record)
-            {
-                candidates.push(change.record);
+        let target = target.to_string();
+        // A record the changes move away from `target` is among the stored candidates; one
+        // they move to it is named by a change.
+        for record in self
+            .naming
+            .get(&(kind, field, target.as_str()))
+            .into_iter()
+            .flatten()
+        {
+            if !candidates.contains(record) {
+                candidates.push(*record);
             }
         }
-        let target = target.to_string();
         candidates
             .retain(|&r| self.field(r, field).as_ref().and_then(Value::as_text) == Some(&target));
         candidates
@@ -601,10 +629,7 @@ mod tests {
             value: &moved,
             stamp: None,
         }];
-        let pending = Pending {
-            base: stored,
-            changes: &changes,
-        };
+        let pending = Pending::new(stored, &changes);
         assert!(pending.linked(Kind::Action, "finding", finding).is_empty());
         assert_eq!(pending.linked(Kind::Action, "finding", other), [action]);
         assert_eq!(pending.field(action, "finding"), Some(moved));
