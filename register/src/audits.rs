@@ -96,6 +96,34 @@ pub fn acknowledge(audit: RecordId, me: Option<&str>, today: &str) -> Edit {
     }
 }
 
+/// Adding `new` checks to the end of `audit`'s checklist (`existing`), leaving out any
+/// against a clause or control it already checks; one change set, empty if all are there.
+pub fn add_to_checklist(existing: &[AuditCheck], audit: RecordId, new: &[NewCheck]) -> Vec<Edit> {
+    // After the last position in use (checks may have been deleted in between).
+    let start = existing
+        .iter()
+        .filter_map(|c| c.position)
+        .max()
+        .map_or(0, |p| p + 1);
+    let already = |check: &NewCheck| {
+        existing.iter().any(|c| {
+            (check.control.is_some() && c.control == check.control)
+                || (!check.reference.is_empty()
+                    && c.reference.as_deref() == Some(check.reference.as_str())
+                    && c.control.is_none())
+        })
+    };
+    new.iter()
+        .filter(|c| !already(c))
+        .enumerate()
+        .map(|(i, check)| Edit {
+            record: RecordId::new(),
+            kind: Kind::AuditCheck,
+            fields: check.fields(audit, start + i as i64),
+        })
+        .collect()
+}
+
 /// Recording a check's `result` at `now`, in `me`'s name (none in a register kept on one
 /// device alone), in one change set with its audit's start: the first result puts a planned
 /// audit in progress, performed `today` unless it is dated already.
@@ -528,6 +556,31 @@ mod tests {
         for (field, value) in fields {
             device.edit(id, kind, field, value.clone(), 1);
         }
+    }
+
+    #[test]
+    fn checks_are_added_after_the_last_and_never_twice() {
+        let audit = RecordId::new();
+        let new = clause_checks(&["9.2.2", "6.1.1"]);
+        let first = add_to_checklist(&[], audit, &new);
+        assert_eq!(first.len(), 2);
+        assert!(
+            first[1]
+                .fields
+                .contains(&(AuditCheck::position, Value::Int(1)))
+        );
+        let mut device = Device::new(ClientId::new());
+        for set in &first {
+            edit(&mut device, set.record, set.kind, &set.fields);
+        }
+        let existing = checks_of(&device.local, audit);
+        let again = add_to_checklist(&existing, audit, &clause_checks(&["6.1.1", "7.5.3"]));
+        assert_eq!(again.len(), 1, "6.1.1 is on the checklist already");
+        assert!(
+            again[0]
+                .fields
+                .contains(&(AuditCheck::position, Value::Int(2)))
+        );
     }
 
     #[test]

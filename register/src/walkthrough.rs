@@ -4,13 +4,14 @@
 //! records, one check per line). Starting a walkthrough makes the audit and its checks; a
 //! check's answer is one tap, and a nonconforming one raises a finding in one more.
 
-use crate::choices::CheckResult;
+use crate::choices::{AuditStatus, AuditType, CheckResult};
 use crate::{
-    Kind, Value,
+    Kind, RecordId, Replica, Value,
     audits::{self, NewCheck},
-    catalogue, findings,
+    catalogue, evidence, findings,
+    gate::Edit,
     rules::RecordRule,
-    views::{Audit, AuditCheck, Control, Finding, WalkthroughTemplate},
+    views::{Audit, AuditCheck, Control, Evidence, Finding, WalkthroughTemplate},
 };
 
 /// One check of a template: the control it is against (empty for none) and what to look at.
@@ -228,6 +229,87 @@ pub fn finding_from(check: &AuditCheck, audit: &Audit, now: &str) -> Vec<(&'stat
     fields
 }
 
+/// What a walkthrough starts from: its template's name and check lines, the site, who leads
+/// it (none in a register kept on one device alone), today and now.
+pub struct Start<'a> {
+    pub name: &'a str,
+    pub lines: &'a [String],
+    pub site: &'a str,
+    pub me: Option<&'a str>,
+    pub today: &'a str,
+    pub now: &'a str,
+}
+
+/// Starting a walkthrough: the audit, in progress today, and its checklist against the
+/// register's `controls`, in one change set (the audit first, so a page opens it once stored).
+pub fn start(walk: &Start, controls: &[Control]) -> Vec<Edit> {
+    let site = walk.site.trim();
+    let title = if site.is_empty() {
+        format!("Walkthrough: {}", walk.name)
+    } else {
+        format!("Walkthrough: {} at {site}", walk.name)
+    };
+    let mut fields = vec![
+        (Audit::title, Value::Text(title.chars().take(200).collect())),
+        (Audit::audit_type, Value::from(AuditType::Walkthrough)),
+        (Audit::status, Value::from(AuditStatus::InProgress)),
+        (Audit::performed_date, Value::from(walk.today)),
+        (
+            Audit::criteria,
+            Value::Text(format!("Template “{}”, {}", walk.name, walk.now)),
+        ),
+    ];
+    if !site.is_empty() {
+        fields.push((Audit::location, Value::from(site)));
+    }
+    if let Some(me) = walk.me {
+        fields.push((Audit::lead_auditor, Value::from(me)));
+    }
+    let audit = RecordId::new();
+    let checks = checks_from(walk.lines, controls)
+        .iter()
+        .enumerate()
+        .map(|(position, check)| Edit {
+            record: RecordId::new(),
+            kind: Kind::AuditCheck,
+            fields: check.fields(audit, position as i64),
+        })
+        .collect::<Vec<_>>();
+    let mut set = vec![Edit {
+        record: audit,
+        kind: Kind::Audit,
+        fields,
+    }];
+    set.extend(checks);
+    set
+}
+
+/// Raising a finding from a walkthrough's check: the finding, and the check's photos
+/// supporting it too, in one change set (the finding first).
+pub fn raise(register: &Replica, check: &AuditCheck, walk: &Audit, now: &str) -> Vec<Edit> {
+    let finding = RecordId::new();
+    let mut set = vec![Edit {
+        record: finding,
+        kind: Kind::Finding,
+        fields: finding_from(check, walk, now),
+    }];
+    for photo in evidence::supporting(register, Kind::AuditCheck, check.id) {
+        let mut findings: Vec<String> = photo
+            .findings
+            .unwrap_or_default()
+            .iter()
+            .map(RecordId::to_string)
+            .collect();
+        findings.push(finding.to_string());
+        set.push(Edit {
+            record: photo.id,
+            kind: Kind::Evidence,
+            fields: vec![(Evidence::findings, Value::List(findings))],
+        });
+    }
+    set
+}
+
 /// Where a walkthrough resumes: at the check it was left on, if it still has one there;
 /// otherwise at the first check not yet answered (the last when all are).
 pub fn resume_at(checks: &[AuditCheck], left_on: Option<usize>) -> usize {
@@ -248,6 +330,88 @@ mod tests {
         fixture::{Fixture, link, text},
         rules::Nothing,
     };
+
+    #[test]
+    fn a_walk_starts_and_raises_its_finding_each_in_one_change_set_the_gate_accepts() {
+        use crate::gate::{Gate, Who, changes_in};
+        let mut device = crate::sync::Device::new(crate::ClientId::new());
+        catalogue::seed_controls(&mut device, "local", 1);
+        let judged = |device: &crate::sync::Device, set: &[Edit]| {
+            let local = &device.local;
+            Gate::default().judge(Who::ALONE, &changes_in(set), local, &|r| {
+                local.record(r).is_none()
+            })
+        };
+        let apply = |device: &mut crate::sync::Device, set: &[Edit]| {
+            for edit in set {
+                for (field, value) in &edit.fields {
+                    device.edit(edit.record, edit.kind, field, value.clone(), 2);
+                }
+            }
+        };
+        let template = built_in("physical").unwrap();
+        let lines = lines_of(template);
+        let controls = device.local.all::<Control>();
+        let walk = Start {
+            name: template.name,
+            lines: &lines,
+            site: " Lisbon office ",
+            me: None,
+            today: "2026-07-01",
+            now: "2026-07-01T09:00:00Z",
+        };
+        let set = start(&walk, &controls);
+        assert_eq!(set.len(), 1 + template.checks.len());
+        assert_eq!(set[0].kind, Kind::Audit);
+        assert!(
+            set[0]
+                .fields
+                .contains(&(Audit::location, Value::from("Lisbon office")))
+        );
+        assert_eq!(judged(&device, &set), Vec::new());
+        apply(&mut device, &set);
+        let audit: Audit = device.local.view(set[0].record).unwrap();
+        assert_eq!(audit.status, Some(AuditStatus::InProgress));
+        assert_eq!(
+            audits::checks_of(&device.local, audit.id).len(),
+            template.checks.len()
+        );
+
+        // A nonconforming check with a photo: the finding, and the photo supporting it.
+        let check = set[1].record;
+        let photo = RecordId::new();
+        apply(
+            &mut device,
+            &[
+                Edit {
+                    record: check,
+                    kind: Kind::AuditCheck,
+                    fields: vec![(AuditCheck::result, Value::from(CheckResult::MinorNc))],
+                },
+                Edit {
+                    record: photo,
+                    kind: Kind::Evidence,
+                    fields: vec![
+                        (Evidence::title, Value::from("Propped door")),
+                        (Evidence::sha256, Value::from("a".repeat(64))),
+                        (Evidence::audit_checks, Value::List(vec![check.to_string()])),
+                    ],
+                },
+            ],
+        );
+        let stored: AuditCheck = device.local.view(check).unwrap();
+        let raised = raise(&device.local, &stored, &audit, "2026-07-01T09:30:00Z");
+        assert_eq!(raised.len(), 2, "the finding and the photo");
+        assert_eq!(raised[0].kind, Kind::Finding);
+        assert_eq!(
+            raised[1].fields,
+            [(
+                Evidence::findings,
+                Value::List(vec![raised[0].record.to_string()])
+            )]
+        );
+        assert_eq!(judged(&device, &raised), Vec::new());
+    }
 
     #[test]
     fn built_in_templates_name_real_controls_and_read_back_from_their_lines() {

@@ -3,10 +3,12 @@
 //! at its field. When the record changes underneath (a colleague's change arriving), the
 //! fields the person has not touched follow it and what they are typing stays.
 
-use super::{FieldMessage, error_for, picker::RecordPicker};
+use super::{FieldMessage, error_for, picker::RecordPicker, write::Write};
 use crate::state::use_app_state;
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use register::{FieldError, FieldSpec, FieldType, Kind, RecordId, RecordState, Section, Value};
+use leptos::{ev::SubmitEvent, prelude::*};
+use register::{
+    FieldError, FieldSpec, FieldType, Kind, RecordId, RecordState, Section, Value, gate::Edit,
+};
 
 /// A field or choice name as words: `review_interval_days` → "Review interval days",
 /// `minor_nc` → "Minor nonconformity".
@@ -200,33 +202,33 @@ pub fn RecordEditor(
     // A refusal tied to a field this form does not show (a rule on another section, a locked
     // record) is shown for the whole form, so no refusal goes unseen.
     let shown_names = StoredValue::new(drafts.iter().map(|(f, _)| f.name).collect::<Vec<_>>());
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let changes = match changed_values(&form_drafts, &saved_drafts.get_value()) {
-            Ok(changes) => changes,
-            Err(problems) => return errors.set(problems),
-        };
-        spawn_local(async move {
-            // The person may have left the page while it was saved.
-            match state.update(id, kind, changes).await {
-                Ok(()) => {
-                    errors.try_set(Vec::new());
-                    saved.try_set(true);
-                }
-                Err(mut problems) => {
-                    if errors.is_disposed() {
-                        return;
-                    }
-                    for problem in &mut problems {
-                        if !shown_names.with_value(|shown| shown.contains(&problem.field.as_str()))
-                        {
-                            problem.field.clear();
-                        }
-                    }
-                    errors.try_set(problems);
+    let write = Write::new();
+    Effect::new(move |_| {
+        let (mut problems, stored) = (write.refused(), write.stored());
+        untrack(|| {
+            for problem in &mut problems {
+                if !shown_names.with_value(|shown| shown.contains(&problem.field.as_str())) {
+                    problem.field.clear();
                 }
             }
+            if errors.with_untracked(|shown| *shown != problems) {
+                errors.set(problems);
+            }
+            if stored {
+                saved.set(true);
+            }
         });
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        match changed_values(&form_drafts, &saved_drafts.get_value()) {
+            Ok(fields) => write.start(vec![Edit {
+                record: id,
+                kind,
+                fields,
+            }]),
+            Err(problems) => errors.set(problems),
+        }
     };
     view! {
         {move || lock.get().map(|why| view! { <p class="notice" role="note">{why}</p> })}
@@ -316,6 +318,24 @@ pub fn NewRecordForm(
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let form_drafts = drafts.clone();
     let fixed = StoredValue::new(fixed);
+    let write = Write::new();
+    // The record being created, and what its form empties to once it is stored.
+    let creating = StoredValue::new(None::<(RecordId, Vec<(RwSignal<String>, String)>)>);
+    Effect::new(move |_| {
+        let (problems, stored) = (write.refused(), write.stored());
+        untrack(|| {
+            if errors.with_untracked(|shown| *shown != problems) {
+                errors.set(problems);
+            }
+            if stored && let Some((id, reset)) = creating.get_value() {
+                creating.set_value(None);
+                for (draft, text) in reset {
+                    draft.set(text);
+                }
+                on_created.run(id);
+            }
+        });
+    });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let mut values = match changed_values(&form_drafts, &empty) {
@@ -332,23 +352,13 @@ pub fn NewRecordForm(
             .collect();
         values.extend(unshown);
         let reset: Vec<_> = form_drafts.iter().map(|(f, d)| (*d, initial(f))).collect();
-        spawn_local(async move {
-            let created = state.create(kind, values).await;
-            // The person may have left the page while it was saved.
-            if errors.is_disposed() {
-                return;
-            }
-            match created {
-                Ok(id) => {
-                    errors.set(Vec::new());
-                    for (draft, text) in reset {
-                        draft.set(text);
-                    }
-                    on_created.run(id);
-                }
-                Err(problems) => errors.set(problems),
-            }
-        });
+        let record = RecordId::new();
+        creating.set_value(Some((record, reset)));
+        write.start(vec![Edit {
+            record,
+            kind,
+            fields: values,
+        }]);
     };
     let label = submit.clone();
     view! {

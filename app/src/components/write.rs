@@ -5,9 +5,10 @@
 
 use crate::{components::messages, state::use_app_state};
 use leptos::prelude::*;
-use register::{FieldError, gate::Edit};
+use register::{FieldError, RecordId, gate::Edit};
 
-type Outcome = Result<(), Vec<FieldError>>;
+/// A stored write names the record its change set starts with; a refused one says why.
+type Outcome = Result<Option<RecordId>, Vec<FieldError>>;
 
 #[derive(Clone, Copy)]
 pub struct Write(Action<Vec<Edit>, Outcome>);
@@ -16,7 +17,8 @@ impl Write {
     pub fn new() -> Self {
         let state = use_app_state();
         Write(Action::new_local(move |set: &Vec<Edit>| {
-            state.commit(set.clone())
+            let (set, first) = (set.clone(), set.first().map(|edit| edit.record));
+            async move { state.commit(set).await.map(|()| first) }
         }))
     }
 
@@ -28,6 +30,11 @@ impl Write {
     /// Whether a write is on its way.
     pub fn pending(self) -> bool {
         self.0.pending().get()
+    }
+
+    /// Whether a write is on its way, read without tracking (in an event handler).
+    pub fn pending_untracked(self) -> bool {
+        self.0.pending().get_untracked()
     }
 
     /// The last write's refusals, each at its field; none once a write is stored.
@@ -48,6 +55,15 @@ impl Write {
     pub fn stored(self) -> bool {
         self.0
             .value()
-            .with(|outcome| matches!(outcome, Some(Ok(()))))
+            .with(|outcome| matches!(outcome, Some(Ok(_))))
+    }
+
+    /// The record the last write started with, once it is stored (a page that creates a
+    /// record opens it then).
+    pub fn stored_record(self) -> Option<RecordId> {
+        self.0.value().with(|outcome| match outcome {
+            Some(Ok(record)) => *record,
+            _ => None,
+        })
     }
 }

@@ -7,24 +7,24 @@ use crate::components::{
     RecordLink, RoutedDetail,
     evidence::EvidencePanel,
     history::RecordHistory,
-    messages,
     picker::RecordPicker,
     record::{RecordEditor, now_stored, words},
     write::Write,
 };
-use crate::state::{AppState, use_app_state};
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use crate::state::use_app_state;
+use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
 use register::choices::{AuditStatus, AuditType, CheckResult};
 use register::{
     Kind, RecordId, Replica, Value, View,
     audits::{
-        CHECKS_REPORTED, NewCheck, checks_of, clause_checks, control_checks, controls_in,
-        independence_conflicts, is_checked, is_reported, open_finding_checks, progress,
-        record_result,
+        CHECKS_REPORTED, NewCheck, add_to_checklist, checks_of, clause_checks, control_checks,
+        controls_in, independence_conflicts, is_checked, is_reported, open_finding_checks,
+        progress, record_result,
     },
     catalogue::{self, Theme},
     findings::{finding_type_for, from_check},
+    gate::Edit,
     views::{Audit, AuditCheck, Control, Evidence, Finding},
 };
 use std::collections::HashMap;
@@ -81,38 +81,6 @@ fn AuditPage(id: RecordId) -> impl IntoView {
         <Checklist audit=id />
         <RecordHistory id kind=Kind::Audit />
     }
-}
-
-/// Adds checks to the end of the audit's checklist, leaving out any against a clause or
-/// control it already checks.
-async fn add_checks(state: AppState, audit: RecordId, new: Vec<NewCheck>) -> Result<usize, String> {
-    let existing = state.read_untracked(|d| checks_of(&d.local, audit));
-    // After the last position in use (checks may have been deleted in between).
-    let start = existing
-        .iter()
-        .filter_map(|c| c.position)
-        .max()
-        .map_or(0, |p| p + 1);
-    let already = |check: &NewCheck| {
-        existing.iter().any(|c| {
-            (check.control.is_some() && c.control == check.control)
-                || (!check.reference.is_empty()
-                    && c.reference.as_deref() == Some(check.reference.as_str())
-                    && c.control.is_none())
-        })
-    };
-    let records: Vec<Vec<(&'static str, Value)>> = new
-        .iter()
-        .filter(|c| !already(c))
-        .enumerate()
-        .map(|(i, check)| check.fields(audit, start + i as i64))
-        .collect();
-    let count = records.len();
-    state
-        .create_many(Kind::AuditCheck, records)
-        .await
-        .map_err(messages)?;
-    Ok(count)
 }
 
 #[component]
@@ -189,14 +157,16 @@ impl Beside {
 #[component]
 fn AddChecks(audit: RecordId) -> impl IntoView {
     let state = use_app_state();
-    let outcome = RwSignal::new(None::<Result<usize, String>>);
+    let write = Write::new();
+    // What a form asks that names nothing to add, and how many checks the last write adds.
+    let asked = RwSignal::new(None::<String>);
+    let adding = StoredValue::new(0);
     let run = move |new: Vec<NewCheck>| {
-        spawn_local(async move {
-            let added = add_checks(state, audit, new).await;
-            if !outcome.is_disposed() {
-                outcome.set(Some(added));
-            }
-        });
+        let set =
+            state.read_untracked(|d| add_to_checklist(&checks_of(&d.local, audit), audit, &new));
+        asked.set(None);
+        adding.set_value(set.len());
+        write.start(set);
     };
     let clauses = RwSignal::new(String::new());
     let add_clauses = move |ev: SubmitEvent| {
@@ -212,14 +182,14 @@ fn AddChecks(audit: RecordId) -> impl IntoView {
             .filter(|id| catalogue::clause(id).is_none())
             .collect();
         if ids.is_empty() || !unknown.is_empty() {
-            return outcome.set(Some(Err(format!(
+            return asked.set(Some(format!(
                 "Name clauses of ISO/IEC 27001 such as 9.2.2 or 7.5.3{}.",
                 if unknown.is_empty() {
                     String::new()
                 } else {
                     format!("; not a clause: {}", unknown.join(", "))
                 }
-            ))));
+            )));
         }
         clauses.set(String::new());
         run(clause_checks(&ids));
@@ -303,18 +273,19 @@ fn AddChecks(audit: RecordId) -> impl IntoView {
                     <button type="button" class="secondary" on:click=add_rechecks>"Re-check its open findings"</button>
                 </div>
             </Show>
-            <p id="check-controls-note" role="status">{move || match outcome.get() {
-                Some(Ok(0)) => "Those are all on the checklist already.".to_owned(),
-                Some(Ok(n)) => format!("Added {n} check{}.", if n == 1 { "" } else { "s" }),
-                Some(Err(problem)) => problem,
-                None => String::new(),
+            <p id="check-controls-note" role="status">{move || match (asked.get().or_else(|| write.message()), write.stored()) {
+                (Some(problem), _) => problem,
+                (None, false) => String::new(),
+                (None, true) => match adding.get_value() {
+                    0 => "Those are all on the checklist already.".to_owned(),
+                    n => format!("Added {n} check{}.", if n == 1 { "" } else { "s" }),
+                },
             }}</p>
         </details>
     }
 }
 
 /// The results a check can record, with one button each; "not checked" is the default.
-/// The results a check can be given (every one but "not checked").
 fn result_options() -> &'static [CheckResult] {
     &CheckResult::ALL[1..]
 }
@@ -349,14 +320,14 @@ fn CheckRow(
             .and_then(|c| c.sample.clone())
             .unwrap_or_default(),
     );
-    let problem = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
-    // One finding per tap: the button waits while it is saved.
-    let raising = RwSignal::new(false);
-    let report = move |outcome: Result<(), Vec<register::FieldError>>| {
-        problem.try_set(outcome.err().map(messages));
-    };
-    let result_write = Write::new();
+    let (result_write, evidence_write) = (Write::new(), Write::new());
+    // One finding per tap: the button waits while it is saved, then opens it.
+    let raising = Write::new();
+    Effect::new(move |_| {
+        if let Some(finding) = raising.stored_record() {
+            navigate(&format!("/findings/{finding}"), Default::default());
+        }
+    });
     let record = move |result: CheckResult| {
         let current = state.read_untracked(|d| d.local.view::<Audit>(audit));
         result_write.start(record_result(
@@ -374,38 +345,29 @@ fn CheckRow(
             (AuditCheck::evidence, Value::Text(evidence.get_untracked())),
             (AuditCheck::sample, Value::Text(sample.get_untracked())),
         ];
-        spawn_local(async move {
-            let outcome = state.update(id, Kind::AuditCheck, changes).await;
-            if !saved.is_disposed() {
-                saved.set(outcome.is_ok());
-            }
-            report(outcome);
-        });
+        evidence_write.start(vec![Edit {
+            record: id,
+            kind: Kind::AuditCheck,
+            fields: changes,
+        }]);
     };
     let raise = move |_| {
         let Some(check) = check.get_untracked() else {
             return;
         };
-        if raising.get_untracked() {
+        if raising.pending_untracked() {
             return;
         }
-        raising.set(true);
         let requirement = check
             .reference
             .as_deref()
             .and_then(catalogue::requirement)
             .unwrap_or_default();
-        let fields = from_check(&check, &requirement, &now_stored());
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match state.create(Kind::Finding, fields).await {
-                Ok(finding) => navigate(&format!("/findings/{finding}"), Default::default()),
-                Err(errors) => {
-                    report(Err(errors));
-                    raising.try_set(false);
-                }
-            }
-        });
+        raising.start(vec![Edit {
+            record: RecordId::new(),
+            kind: Kind::Finding,
+            fields: from_check(&check, &requirement, &now_stored()),
+        }]);
     };
     let question = move || check.get().and_then(|c| c.question).unwrap_or_default();
     let checked = move || {
@@ -467,7 +429,7 @@ fn CheckRow(
                         <input id=format!("sample-{id}") type="text" maxlength="200" bind:value=sample />
                     </div>
                     <button type="submit" class="secondary small">"Save evidence"</button>
-                    <span role="status">{move || saved.get().then_some("Saved.")}</span>
+                    <span role="status">{move || evidence_write.stored().then_some("Saved.")}</span>
                 </fieldset>
             </form>
             <details
@@ -485,11 +447,11 @@ fn CheckRow(
             {move || match (finding.get(), raises()) {
                 (Some(finding), _) => view! { <p>"Finding: "<RecordLink kind=Kind::Finding id=finding /></p> }.into_any(),
                 (None, true) if state.may_create(Kind::Finding) => view! {
-                    <button type="button" class="small" disabled=move || raising.get() on:click=raise.clone()>"Raise a finding"</button>
+                    <button type="button" class="small" disabled=move || raising.pending() on:click=raise>"Raise a finding"</button>
                 }.into_any(),
                 _ => ().into_any(),
             }}
-            {move || result_write.message().or_else(|| problem.get()).map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+            {move || [result_write, evidence_write, raising].into_iter().find_map(Write::message).map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         </li>
     }
 }

@@ -5,12 +5,11 @@ use crate::components::{
     RecordLink, RoutedDetail,
     evidence::EvidencePanel,
     history::RecordHistory,
-    messages,
     record::{RecordEditor, now_stored, words},
     write::Write,
 };
 use crate::state::use_app_state;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use register::choices::{EventStatus, FindingStatus};
 use register::{
@@ -91,30 +90,25 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let problem = RwSignal::new(None::<String>);
-    // One finding per tap: the button waits while it is saved.
-    let raising = RwSignal::new(false);
+    // One finding per tap: the button waits while it is saved, then opens it.
+    let raising = Write::new();
+    Effect::new(move |_| {
+        if let Some(finding) = raising.stored_record() {
+            navigate(&format!("/findings/{finding}"), Default::default());
+        }
+    });
     let raise = move |_| {
         let Some(event) = event.get_untracked() else {
             return;
         };
-        if raising.get_untracked() {
+        if raising.pending_untracked() {
             return;
         }
-        raising.set(true);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match state
-                .create(Kind::Finding, from_event(&event, &now_stored()))
-                .await
-            {
-                Ok(finding) => navigate(&format!("/findings/{finding}"), Default::default()),
-                Err(errors) => {
-                    problem.try_set(Some(messages(errors)));
-                    raising.try_set(false);
-                }
-            }
-        });
+        raising.start(vec![Edit {
+            record: RecordId::new(),
+            kind: Kind::Finding,
+            fields: from_event(&event, &now_stored()),
+        }]);
     };
     view! {
         <Show when=move || !raised.get().is_empty()>
@@ -128,8 +122,8 @@ fn Outcome(id: RecordId, event: Memo<Option<views::Event>>) -> impl IntoView {
             </section>
         </Show>
         <Show when=move || raised.get().is_empty() && state.may_create(Kind::Finding)>
-            <button type="button" class="secondary" disabled=move || raising.get() on:click=raise.clone()>"Raise a finding"</button>
+            <button type="button" class="secondary" disabled=move || raising.pending() on:click=raise>"Raise a finding"</button>
         </Show>
-        {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+        {move || raising.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
     }
 }

@@ -8,15 +8,16 @@ use crate::components::{
     chart::{Line, Point, TrendChart},
     evidence::EvidencePanel,
     history::RecordHistory,
-    messages,
     record::{NewRecordForm, RecordEditor, fields, now_stored},
+    write::Write,
 };
-use crate::state::{AppState, use_app_state};
-use leptos::{prelude::*, task::spawn_local};
+use crate::state::use_app_state;
+use leptos::prelude::*;
 use register::choices::{FindingSource, FindingStatus, FindingType};
 use register::{
     Kind, RecordId, Value, dates,
     evidence::supporting,
+    gate::Edit,
     metrics::{Standing, measurements_by_metric, next_due, standing},
     views::{self, Finding},
 };
@@ -30,11 +31,10 @@ pub fn MetricDetail() -> impl IntoView {
 
 /// Raises a finding about a measurement past its metric's threshold, linked to both the
 /// measurement and the metric's control.
-async fn raise_finding(
-    state: AppState,
-    metric: views::Metric,
-    measurement: views::Measurement,
-) -> Result<RecordId, String> {
+fn breach_finding(
+    metric: &views::Metric,
+    measurement: &views::Measurement,
+) -> Vec<(&'static str, Value)> {
     // Short enough that the finding's title stays within its limit.
     let name: String = metric
         .name
@@ -43,12 +43,12 @@ async fn raise_finding(
         .chars()
         .take(120)
         .collect();
-    let value = with_unit(measurement.value.unwrap_or_default(), &metric);
+    let value = with_unit(measurement.value.unwrap_or_default(), metric);
     let date = measurement.date.clone().unwrap_or_default();
     let threshold = metric
         .warning
         .or(metric.target)
-        .map(|t| with_unit(t, &metric))
+        .map(|t| with_unit(t, metric))
         .unwrap_or_default();
     let mut fields = vec![
         (
@@ -81,7 +81,7 @@ async fn raise_finding(
     if let Some(control) = metric.control {
         fields.push((Finding::control, Value::Text(control.to_string())));
     }
-    state.create(Kind::Finding, fields).await.map_err(messages)
+    fields
 }
 
 #[component]
@@ -114,24 +114,20 @@ fn MetricPage(id: RecordId) -> impl IntoView {
     };
     let just_added = RwSignal::new(None::<RecordId>);
     let dismissed = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
     // One finding per tap: the buttons wait while it is saved.
-    let raising = RwSignal::new(false);
+    let raising = Write::new();
     let raise = move |measurement: views::Measurement| {
         let Some(metric) = metric.get_untracked() else {
             return;
         };
-        if raising.get_untracked() {
+        if raising.pending_untracked() {
             return;
         }
-        raising.set(true);
-        spawn_local(async move {
-            let outcome = raise_finding(state, metric, measurement).await;
-            if !raising.is_disposed() {
-                problem.set(outcome.err());
-                raising.set(false);
-            }
-        });
+        raising.start(vec![Edit {
+            record: RecordId::new(),
+            kind: Kind::Finding,
+            fields: breach_finding(&metric, &measurement),
+        }]);
     };
     let name = move || metric.get().and_then(|m| m.name).unwrap_or_default();
     let chart = move || {
@@ -195,7 +191,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
             view! {
                 <div class="prompt" role="alert">
                     <p>{format!("{} is past the threshold of {threshold}. Raise a finding so the cause is analysed and acted on?", with_unit(value, &metric))}</p>
-                    <button type="button" disabled=move || raising.get() on:click=move |_| raise(measurement.clone())>"Raise a finding"</button>
+                    <button type="button" disabled=move || raising.pending() on:click=move |_| raise(measurement.clone())>"Raise a finding"</button>
                     " "
                     <button type="button" class="secondary" on:click=move |_| dismissed.set(true)>"Not now"</button>
                 </div>
@@ -226,7 +222,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
                 (Standing::Breach, None) => {
                     let label = format!("Raise a finding about the measurement of {date}");
                     let measurement = m.clone();
-                    view! { <button type="button" class="secondary small" aria-label=label disabled=move || raising.get() on:click=move |_| raise(measurement.clone())>"Raise a finding"</button> }.into_any()
+                    view! { <button type="button" class="secondary small" aria-label=label disabled=move || raising.pending() on:click=move |_| raise(measurement.clone())>"Raise a finding"</button> }.into_any()
                 }
                 _ => ().into_any(),
             };
@@ -264,7 +260,7 @@ fn MetricPage(id: RecordId) -> impl IntoView {
         {prompt}
         // The measurement just recorded can take what its value comes from (a report, an export).
         {move || just_added.get().map(|measurement| view! { <EvidencePanel kind=Kind::Measurement id=measurement /> })}
-        {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+        {move || raising.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <h2>"Measurements"</h2>
         <div class="table-wrap">
             // Explicit roles: on a phone the rows are laid out as cards, which would otherwise

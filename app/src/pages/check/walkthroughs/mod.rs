@@ -7,17 +7,18 @@ pub mod template;
 
 use crate::components::{
     list::{Extras, ListSpec, RegisterList},
-    messages,
     record::now_stored,
+    write::Write,
 };
 use crate::state::{AppState, use_app_state};
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
 use register::choices::{AuditStatus, AuditType};
 use register::{
-    FieldError, Kind, RecordId, Value, audits,
+    Kind, RecordId, Value, audits,
+    gate::Edit,
     views::{Audit, Control, WalkthroughTemplate},
-    walkthrough::{BUILT_IN, built_in, checks_from, lines_of},
+    walkthrough::{self, BUILT_IN, built_in, lines_of},
 };
 
 pub static TEMPLATES: ListSpec = ListSpec {
@@ -65,50 +66,6 @@ fn template_of(state: AppState, source: &Source) -> Option<(String, Vec<String>)
     }
 }
 
-/// Makes the walkthrough (an audit in progress today, led by this person) and its checks.
-async fn start(state: AppState, source: Source, site: String) -> Result<RecordId, Vec<FieldError>> {
-    let (name, lines) = template_of(state, &source).ok_or_else(|| {
-        vec![FieldError {
-            field: Audit::title.to_owned(),
-            message: "Choose a template.".into(),
-        }]
-    })?;
-    let site = site.trim().to_owned();
-    let title = if site.is_empty() {
-        format!("Walkthrough: {name}")
-    } else {
-        format!("Walkthrough: {name} at {site}")
-    };
-    let mut fields = vec![
-        (Audit::title, Value::Text(title.chars().take(200).collect())),
-        (Audit::audit_type, Value::from(AuditType::Walkthrough)),
-        (Audit::status, Value::from(AuditStatus::InProgress)),
-        (
-            Audit::performed_date,
-            Value::Text(state.today.get_untracked()),
-        ),
-        (
-            Audit::criteria,
-            Value::Text(format!("Template “{name}”, {}", now_stored())),
-        ),
-    ];
-    if !site.is_empty() {
-        fields.push((Audit::location, Value::Text(site)));
-    }
-    if let Some(me) = state.me() {
-        fields.push((Audit::lead_auditor, Value::Text(me)));
-    }
-    let audit = state.create(Kind::Audit, fields).await?;
-    let controls = state.read_untracked(|d| d.local.all::<Control>());
-    let checks = checks_from(&lines, &controls)
-        .iter()
-        .enumerate()
-        .map(|(position, check)| check.fields(audit, position as i64))
-        .collect();
-    state.create_many(Kind::AuditCheck, checks).await?;
-    Ok(audit)
-}
-
 #[component]
 pub fn Walkthroughs() -> impl IntoView {
     let state = use_app_state();
@@ -117,21 +74,37 @@ pub fn Walkthroughs() -> impl IntoView {
     let site = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let own = move || state.read(|d| d.local.all::<WalkthroughTemplate>());
+    // The walk opens once it is stored.
+    let starting = Write::new();
+    Effect::new(move |_| {
+        if let Some(audit) = starting.stored_record() {
+            navigate(&format!("/audits/{audit}/walk"), Default::default());
+        }
+    });
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let Some(chosen) = Source::parse(&source.get_untracked()) else {
+        let Some((name, lines)) =
+            Source::parse(&source.get_untracked()).and_then(|chosen| template_of(state, &chosen))
+        else {
             problem.set(Some("Choose a template.".into()));
             return;
         };
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match start(state, chosen, site.get_untracked()).await {
-                Ok(audit) => navigate(&format!("/audits/{audit}/walk"), Default::default()),
-                Err(errors) => {
-                    problem.try_set(Some(messages(errors)));
-                }
-            }
-        });
+        problem.set(None);
+        let (site, today, me) = (
+            site.get_untracked(),
+            state.today.get_untracked(),
+            state.me(),
+        );
+        let walk = walkthrough::Start {
+            name: &name,
+            lines: &lines,
+            site: &site,
+            me: me.as_deref(),
+            today: &today,
+            now: &now_stored(),
+        };
+        let controls = state.read_untracked(|d| d.local.all::<Control>());
+        starting.start(walkthrough::start(&walk, &controls));
     };
     let in_progress = move || {
         state.read(|d| {
@@ -149,14 +122,22 @@ pub fn Walkthroughs() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // A copy opens once it is stored.
+    let copying = Write::new();
     let navigate_copy = use_navigate();
+    Effect::new(move |_| {
+        if let Some(id) = copying.stored_record() {
+            navigate_copy(&format!("/walkthroughs/templates/{id}"), Default::default());
+        }
+    });
     let copy = Callback::new(move |key: &'static str| {
         let Some(template) = built_in(key) else {
             return;
         };
-        let navigate = navigate_copy.clone();
-        spawn_local(async move {
-            let fields = vec![
+        copying.start(vec![Edit {
+            record: RecordId::new(),
+            kind: Kind::WalkthroughTemplate,
+            fields: vec![
                 (
                     WalkthroughTemplate::name,
                     Value::Text(format!("{} (our copy)", template.name)),
@@ -166,21 +147,15 @@ pub fn Walkthroughs() -> impl IntoView {
                     Value::from(template.description),
                 ),
                 (WalkthroughTemplate::checks, Value::List(lines_of(template))),
-            ];
-            match state.create(Kind::WalkthroughTemplate, fields).await {
-                Ok(id) => navigate(&format!("/walkthroughs/templates/{id}"), Default::default()),
-                Err(errors) => {
-                    problem.try_set(Some(messages(errors)));
-                }
-            }
-        });
+            ],
+        }]);
     });
     view! {
         <section class="page">
             <h1>"Walkthroughs"</h1>
             <p class="lede">"A site check on a phone, one check per screen, with no signal needed. Nonconformities become findings in one tap, with their photos."</p>
             <Show when=move || state.may_write(Kind::Audit)>
-                <form class="walk-start" aria-label="Start a walkthrough" on:submit=submit.clone()>
+                <form class="walk-start" aria-label="Start a walkthrough" on:submit=submit>
                     <label for="walk-template">"Template"</label>
                     <select id="walk-template" on:change=move |ev| source.set(event_target_value(&ev)) prop:value=move || source.get()>
                         {BUILT_IN.iter().map(|t| view! {
@@ -193,7 +168,7 @@ pub fn Walkthroughs() -> impl IntoView {
                     <label for="walk-site">"Site or area"</label>
                     <input id="walk-site" type="text" bind:value=site placeholder="Head office, 2nd floor" />
                     <button type="submit" class="big">"Start walkthrough"</button>
-                    <p class="field-error" role="alert">{move || problem.get()}</p>
+                    <p class="field-error" role="alert">{move || problem.get().or_else(|| starting.message()).or_else(|| copying.message())}</p>
                 </form>
             </Show>
             <h2>"In progress"</h2>

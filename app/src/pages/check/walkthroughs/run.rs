@@ -5,16 +5,16 @@
 //! the control, the note and the photos.
 
 use crate::components::{
-    RecordLink, RoutedDetail, evidence::EvidencePanel, messages, record::now_stored,
+    RecordLink, RoutedDetail, evidence::EvidencePanel, record::now_stored, write::Write,
 };
-use crate::state::{AppState, use_app_state};
-use leptos::{prelude::*, task::spawn_local};
+use crate::state::use_app_state;
+use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{
     Kind, RecordId, Value, audits,
-    evidence::supporting,
-    views::{Audit, AuditCheck, Evidence, Finding},
-    walkthrough::{Answer, finding_from, resume_at},
+    gate::Edit,
+    views::{Audit, AuditCheck, Finding},
+    walkthrough::{self, Answer, resume_at},
 };
 
 /// Least horizontal travel of a swipe, in CSS pixels.
@@ -113,7 +113,8 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
             .and_then(|c| c.evidence)
             .unwrap_or_default(),
     );
-    let problem = RwSignal::new(None::<String>);
+    let (answering, noting) = (Write::new(), Write::new());
+    let last_answer = StoredValue::new(None::<Answer>);
     let answer = move || Answer::of(stored.get().and_then(|c| c.result));
     let record = move |chosen: Answer| {
         let note = note.get_untracked();
@@ -125,20 +126,24 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
         if let Some(me) = state.me() {
             changes.push((AuditCheck::checked_by, Value::Text(me)));
         }
-        spawn_local(async move {
-            match state.update(check, Kind::AuditCheck, changes).await {
-                Ok(()) => {
-                    problem.try_set(None);
-                    // A nonconformity stays on screen for its note, photo and finding. A second
-                    // tap's save may end after the first moved on, and this screen is gone.
-                    on_answered.try_run(chosen != Answer::Nonconforming);
-                }
-                Err(errors) => {
-                    problem.try_set(Some(messages(errors)));
-                }
-            }
-        });
+        last_answer.set_value(Some(chosen));
+        answering.start(vec![Edit {
+            record: check,
+            kind: Kind::AuditCheck,
+            fields: changes,
+        }]);
     };
+    // Once stored, the walk moves on; a nonconformity stays on screen for its note, photo and
+    // finding. (A save that ends after this screen is gone moves nothing.)
+    Effect::new(move |_| {
+        if answering.stored()
+            && last_answer
+                .get_value()
+                .is_some_and(|chosen| chosen != Answer::Nonconforming)
+        {
+            untrack(|| on_answered.run(true));
+        }
+    });
     let save_note = move |_| {
         let text = note.get_untracked();
         if stored
@@ -149,17 +154,11 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
         {
             return;
         }
-        spawn_local(async move {
-            let saved = state
-                .set(
-                    check,
-                    Kind::AuditCheck,
-                    AuditCheck::evidence,
-                    Value::Text(text),
-                )
-                .await;
-            problem.try_set(saved.err().map(|e| e.message));
-        });
+        noting.start(vec![Edit {
+            record: check,
+            kind: Kind::AuditCheck,
+            fields: vec![(AuditCheck::evidence, Value::Text(text))],
+        }]);
     };
     let reference = move || stored.get().and_then(|c| c.reference).unwrap_or_default();
     let control = move || stored.get().and_then(|c| c.control);
@@ -172,6 +171,7 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
                 .map(|f| f.id)
         })
     };
+    let raising = Write::new();
     let raise = move |_| {
         let (Some(stored), Some(walk)) = (
             stored.get_untracked(),
@@ -179,12 +179,12 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
         ) else {
             return;
         };
-        spawn_local(async move {
-            match raise_finding(state, &stored, &walk).await {
-                Ok(()) => problem.try_set(None),
-                Err(message) => problem.try_set(Some(message)),
-            };
-        });
+        if raising.pending_untracked() {
+            return;
+        }
+        let set =
+            state.read_untracked(|d| walkthrough::raise(&d.local, &stored, &walk, &now_stored()));
+        raising.start(set);
     };
     view! {
         <section class="walk-check" aria-labelledby="walk-question">
@@ -209,42 +209,14 @@ fn CheckScreen(audit: RecordId, check: RecordId, on_answered: Callback<bool>) ->
             </div>
             <label for="walk-note">"Note"</label>
             <textarea id="walk-note" rows="3" bind:value=note on:change=save_note placeholder="What you saw, and where"></textarea>
-            <p class="field-error" role="alert">{move || problem.get()}</p>
+            <p class="field-error" role="alert">{move || [answering, noting, raising].into_iter().find_map(Write::message)}</p>
             <Show when=move || answer() == Some(Answer::Nonconforming)>
                 {move || match finding() {
                     Some(id) => view! { <p class="walk-finding">"Finding raised: " <RecordLink kind=Kind::Finding id /></p> }.into_any(),
-                    None => view! { <button type="button" class="big raise" on:click=raise>"Raise a finding"</button> }.into_any(),
+                    None => view! { <button type="button" class="big raise" on:click=raise disabled=move || raising.pending()>"Raise a finding"</button> }.into_any(),
                 }}
             </Show>
             <EvidencePanel kind=Kind::AuditCheck id=check photo_only=true />
         </section>
     }
-}
-
-/// Raises the finding of a nonconforming check, and links the check's photos to it.
-async fn raise_finding(state: AppState, check: &AuditCheck, walk: &Audit) -> Result<(), String> {
-    let finding = state
-        .create(Kind::Finding, finding_from(check, walk, &now_stored()))
-        .await
-        .map_err(messages)?;
-    let photos: Vec<Evidence> =
-        state.read_untracked(|d| supporting(&d.local, Kind::AuditCheck, check.id));
-    for photo in photos {
-        let mut findings: Vec<String> = photo
-            .findings
-            .unwrap_or_default()
-            .iter()
-            .map(RecordId::to_string)
-            .collect();
-        findings.push(finding.to_string());
-        state
-            .update(
-                photo.id,
-                Kind::Evidence,
-                vec![(Evidence::findings, Value::List(findings))],
-            )
-            .await
-            .map_err(messages)?;
-    }
-    Ok(())
 }
