@@ -479,9 +479,14 @@ fn print_table(rows: &[Row]) {
 
 /// Runs a browser benchmark script and reads the JSON line it prints.
 fn browser_bench(script: &str) -> Result<serde_json::Value> {
+    // Its errors go to the terminal, so a run that fails inside the bench says why.
     let out = cmd(node_bin().join("node"), &[script])
+        .into_command()
+        .stderr(std::process::Stdio::inherit())
         .output()
-        .with_context(|| format!("{script} failed (run `node {script}` to see why)"))?;
-    let line = out.lines().last().unwrap_or_default();
+        .with_context(|| format!("{script} could not start"))?;
+    anyhow::ensure!(out.status.success(), "{script} failed (why is above)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
     serde_json::from_str(line).with_context(|| format!("{script} printed {line:?}"))
 }
