@@ -125,7 +125,7 @@ async function resultTimes(page, context, first, count, record) {
     await durably(page, () => record(radio));
     await page.getByText(`${i + 1} of ${CHECKS_PER_AUDIT} checked`).waitFor();
   }
-  // The first tap also starts the audit: a second write, left out with the warm-up.
+  // The first tap also starts the audit (in the same write): left out with the warm-up.
   const measures = (name) => page.evaluate((name) => performance.getEntriesByName(name).map((e) => e.duration), name);
   const times = (await measures("ratchet-durable")).slice(WARMUP);
   const prepare = (await measures("ratchet-prepare")).slice(WARMUP);
