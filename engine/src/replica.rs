@@ -45,6 +45,8 @@ pub struct Replica<K> {
     /// bits modulo a power of two) are one range: an edit packs its bucket without
     /// visiting the whole register.
     by_low_bits: BTreeSet<(u32, RecordId)>,
+    /// Every id under its record's kind, so reading one kind visits only its records.
+    by_kind: BTreeSet<(K, RecordId)>,
 }
 
 impl<K> Default for Replica<K> {
@@ -52,6 +54,7 @@ impl<K> Default for Replica<K> {
         Self {
             records: BTreeMap::new(),
             by_low_bits: BTreeSet::new(),
+            by_kind: BTreeSet::new(),
         }
     }
 }
@@ -80,6 +83,10 @@ impl<K: RecordKind> Replica<K> {
     /// Puts a stored record back as it was (when loading a replica from storage).
     pub fn restore(&mut self, id: RecordId, record: RecordState<K>) {
         self.by_low_bits.insert(low_bits_key(id));
+        if let Some(replaced) = self.records.get(&id) {
+            self.by_kind.remove(&(replaced.kind, id));
+        }
+        self.by_kind.insert((record.kind, id));
         self.records.insert(id, record);
     }
 
@@ -87,6 +94,7 @@ impl<K: RecordKind> Replica<K> {
     fn entry(&mut self, id: RecordId, kind: K) -> &mut RecordState<K> {
         self.records.entry(id).or_insert_with(|| {
             self.by_low_bits.insert(low_bits_key(id));
+            self.by_kind.insert((kind, id));
             RecordState {
                 kind,
                 fields: BTreeMap::new(),
@@ -106,8 +114,10 @@ impl<K: RecordKind> Replica<K> {
             }
         }
         if record.fields.is_empty() {
+            let kind = record.kind;
             self.records.remove(&id);
             self.by_low_bits.remove(&low_bits_key(id));
+            self.by_kind.remove(&(kind, id));
         }
     }
 
@@ -138,6 +148,13 @@ impl<K: RecordKind> Replica<K> {
             .map(|(_, id)| (*id, &self.records[id]))
     }
 
+    /// The records of one kind (deleted ones too), oldest first.
+    pub fn of_kind(&self, kind: K) -> impl Iterator<Item = (RecordId, &RecordState<K>)> {
+        self.by_kind
+            .range((kind, RecordId::MIN)..=(kind, RecordId::MAX))
+            .map(|(_, id)| (*id, &self.records[id]))
+    }
+
     pub fn len(&self) -> usize {
         self.records.len()
     }
@@ -156,10 +173,9 @@ impl<K: RecordKind> Replica<K> {
 
     /// Every live (not deleted) record of one kind, oldest first.
     pub fn all<V: View<K>>(&self) -> Vec<V> {
-        self.records
-            .iter()
-            .filter(|(_, r)| r.kind == V::KIND && !r.is_deleted())
-            .map(|(id, r)| V::from_record(*id, r))
+        self.of_kind(V::KIND)
+            .filter(|(_, r)| !r.is_deleted())
+            .map(|(id, r)| V::from_record(id, r))
             .collect()
     }
 }
@@ -268,5 +284,36 @@ mod tests {
             expected.sort();
             assert_eq!(listed, expected, "modulo {modulus}");
         }
+    }
+
+    #[test]
+    fn a_kind_lists_exactly_its_records_however_they_came() {
+        let mut replica = Replica::default();
+        let notes: Vec<RecordId> = (0..50).map(|_| RecordId::new()).collect();
+        let tasks: Vec<RecordId> = (0..30).map(|_| RecordId::new()).collect();
+        for id in &notes {
+            replica.apply(&op(1, 1, *id, "title", "x".into()));
+        }
+        for id in &tasks {
+            replica.apply(&op(1, 1, *id, "due", "2026-12-31".into()));
+        }
+        // Emptied, restored as another kind, restored as it was.
+        replica.reset_field(notes[0], Kind::Note, "title", None);
+        let as_task = replica.record(tasks[0]).unwrap().clone();
+        replica.restore(notes[1], as_task);
+        let as_note = replica.record(notes[2]).unwrap().clone();
+        replica.restore(notes[2], as_note);
+        let listed = |kind| -> Vec<RecordId> { replica.of_kind(kind).map(|(id, _)| id).collect() };
+        let scanned = |kind| -> Vec<RecordId> {
+            replica
+                .records()
+                .filter(|(_, r)| r.kind == kind)
+                .map(|(id, _)| id)
+                .collect()
+        };
+        assert_eq!(listed(Kind::Note), scanned(Kind::Note));
+        assert_eq!(listed(Kind::Task), scanned(Kind::Task));
+        assert_eq!(listed(Kind::Note).len(), 48);
+        assert_eq!(listed(Kind::Task).len(), 31);
     }
 }

@@ -8,7 +8,7 @@ use crate::{
     catalogue::{self, ANNEX_A, CLAUSES, Theme, annex_control},
     dates,
     gate::Edit,
-    rules::{EVERY_FIELD, RecordRule, text_of},
+    rules::{EVERY_FIELD, Lookup, RecordRule, text_of},
     schema::DELETED,
     views::{Audit, AuditCheck, Control, Finding, Risk},
 };
@@ -301,9 +301,10 @@ pub fn open_finding_checks(register: &Replica, previous: RecordId) -> Vec<NewChe
 /// The checks of an audit, in checklist order.
 pub fn checks_of(register: &Replica, audit: RecordId) -> Vec<AuditCheck> {
     let mut checks: Vec<AuditCheck> = register
-        .all::<AuditCheck>()
+        .linked(Kind::AuditCheck, AuditCheck::audit, audit)
         .into_iter()
-        .filter(|c| !c.deleted && c.audit == Some(audit))
+        .filter_map(|id| register.view::<AuditCheck>(id))
+        .filter(|c| !c.deleted)
         .collect();
     checks.sort_by_key(|c| (c.position.unwrap_or(i64::MAX), c.id));
     checks

@@ -1262,11 +1262,7 @@ mod tests {
     }
 
     fn count(device: &Device, kind: Kind) -> usize {
-        device
-            .local
-            .records()
-            .filter(|(_, r)| r.kind == kind)
-            .count()
+        device.local.of_kind(kind).count()
     }
 
     #[test]

@@ -76,10 +76,8 @@ impl Lookup for Replica {
 
     fn linked(&self, kind: Kind, field: &str, target: RecordId) -> Vec<RecordId> {
         let target = target.to_string();
-        self.records()
-            .filter(|(_, r)| {
-                r.kind == kind && r.get(field).and_then(Value::as_text) == Some(&target)
-            })
+        self.of_kind(kind)
+            .filter(|(_, r)| r.get(field).and_then(Value::as_text) == Some(&target))
             .map(|(id, _)| id)
             .collect()
     }

@@ -97,8 +97,8 @@ fn rows_of(spec: &ListSpec, device: &Device, today: &str) -> Vec<Row> {
     let kind_spec = spec.kind.spec();
     device
         .local
-        .records()
-        .filter(|(_, r)| r.kind == spec.kind && !r.is_deleted())
+        .of_kind(spec.kind)
+        .filter(|(_, r)| !r.is_deleted())
         .map(|(id, record)| {
             let extras = describe(id, record);
             let label = record_label(record);

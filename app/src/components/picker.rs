@@ -19,8 +19,8 @@ fn choices(state: AppState, target: Kind) -> Vec<(String, String)> {
     state.read(|d| {
         let mut choices: Vec<(_, String, String)> = d
             .local
-            .records()
-            .filter(|(_, r)| r.kind == target && !r.is_deleted())
+            .of_kind(target)
+            .filter(|(_, r)| !r.is_deleted())
             .map(|(id, r)| {
                 let reference = r
                     .get(register::views::Control::reference)

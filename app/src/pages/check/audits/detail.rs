@@ -16,7 +16,7 @@ use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
 use register::choices::{AuditStatus, AuditType, CheckResult};
 use register::{
-    Kind, RecordId, Replica, Value, View,
+    Kind, RecordId, Replica, Value,
     audits::{
         CHECKS_REPORTED, NewCheck, add_to_checklist, checks_of, clause_checks, control_checks,
         controls_in, independence_conflicts, is_checked, is_reported, open_finding_checks,
@@ -25,6 +25,7 @@ use register::{
     catalogue::{self, Theme},
     findings::{finding_type_for, from_check},
     gate::Edit,
+    rules::Lookup,
     views::{Audit, AuditCheck, Control, Evidence, Finding},
 };
 use std::collections::HashMap;
@@ -120,7 +121,7 @@ fn Checklist(audit: RecordId) -> impl IntoView {
 }
 
 /// What each of an audit's checks has beside it: the finding it raised, and how many files
-/// show it. Found in one pass over the register per change rather than one per check.
+/// show it. Found once per change for the whole checklist rather than once per check.
 #[derive(Clone, PartialEq, Default)]
 struct Beside {
     findings: HashMap<RecordId, RecordId>,
@@ -129,26 +130,20 @@ struct Beside {
 
 impl Beside {
     fn of(register: &Replica, audit: RecordId) -> Self {
-        let mut beside = Self::default();
-        for (id, record) in register.records().filter(|(_, r)| !r.is_deleted()) {
-            match record.kind {
-                Kind::Finding => {
-                    let finding = Finding::from_record(id, record);
-                    if let (Some(check), true) = (finding.audit_check, finding.audit == Some(audit))
-                    {
-                        beside.findings.insert(check, id);
-                    }
-                }
-                Kind::Evidence => {
-                    let evidence = Evidence::from_record(id, record);
-                    for check in evidence.audit_checks.unwrap_or_default() {
-                        *beside.files.entry(check).or_default() += 1;
-                    }
-                }
-                _ => {}
+        let findings = register
+            .linked(Kind::Finding, Finding::audit, audit)
+            .into_iter()
+            .filter_map(|id| register.view::<Finding>(id))
+            .filter(|finding| !finding.deleted)
+            .filter_map(|finding| Some((finding.audit_check?, finding.id)))
+            .collect();
+        let mut files = HashMap::new();
+        for evidence in register.all::<Evidence>() {
+            for check in evidence.audit_checks.unwrap_or_default() {
+                *files.entry(check).or_default() += 1;
             }
         }
-        beside
+        Self { findings, files }
     }
 }
 
