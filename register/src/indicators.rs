@@ -171,6 +171,10 @@ pub struct Views {
     pub(crate) targets: Vec<crate::views::MaturityTarget>,
     pub(crate) snapshots: Vec<crate::views::MaturitySnapshot>,
     audits_held: bool,
+    /// The day each kind's first record was written, from the oldest stamp of its fields
+    /// (deleted records included; the app stamps a change when it is made, so dates typed
+    /// into forms do not move it).
+    pub(crate) first_written: HashMap<Kind, NaiveDate>,
 }
 
 impl Views {
@@ -202,9 +206,15 @@ impl Views {
             targets: Vec::new(),
             snapshots: Vec::new(),
             audits_held: false,
+            first_written: HashMap::new(),
         };
         let mut measurements = Vec::new();
+        // Each kind's oldest stamp, gathered in the same pass (the records are then at hand).
+        let mut oldest_by_kind = [u64::MAX; Kind::ALL.len()];
         for (id, record) in register.records() {
+            let oldest = record.fields.values().map(|f| f.stamp.hlc.wall).min();
+            let first = &mut oldest_by_kind[record.kind as usize];
+            *first = (*first).min(oldest.unwrap_or(u64::MAX));
             if record.is_deleted() {
                 continue;
             }
@@ -234,6 +244,14 @@ impl Views {
             }
         }
         views.series = metrics::series_of(measurements);
+        views.first_written = Kind::ALL
+            .iter()
+            .zip(oldest_by_kind)
+            .filter_map(|(kind, wall)| {
+                let day = chrono::DateTime::from_timestamp_millis(i64::try_from(wall).ok()?)?;
+                Some((*kind, day.date_naive()))
+            })
+            .collect();
         views.audits_held = views.audits.iter().any(|a| {
             a.status
                 .is_some_and(|s| s != AuditStatus::Planned && s != AuditStatus::Cancelled)

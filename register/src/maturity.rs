@@ -102,9 +102,6 @@ pub struct Facts<'a> {
     reviews: Vec<Review>,
     /// The register's snapshots, by day (`snapshots`).
     pub snapshots: Vec<MaturitySnapshot>,
-    /// The day the first record of each kind was written, by the stamps of its changes (the
-    /// app stamps a change when it is made, so dates typed into forms do not move it).
-    first_written: HashMap<Kind, NaiveDate>,
 }
 
 impl<'a> Facts<'a> {
@@ -142,7 +139,6 @@ impl<'a> Facts<'a> {
             before,
             reviews,
             snapshots,
-            first_written: first_written(register),
         }
     }
 
@@ -155,7 +151,7 @@ impl<'a> Facts<'a> {
             .unwrap_or(NaiveDate::MIN);
         area.kinds()
             .iter()
-            .filter_map(|kind| self.first_written.get(kind))
+            .filter_map(|kind| self.inputs.first_written.get(kind))
             .any(|first| *first <= since)
     }
 
@@ -223,25 +219,6 @@ impl<'a> Facts<'a> {
 /// How long a practice is kept up before it counts as defined (level 3): a register a few
 /// days old shows no area above level 2, however many forms are filled in.
 const SUSTAINED_MONTHS: u32 = 6;
-
-/// The day each kind's first record was written, from the oldest stamp of its fields.
-fn first_written(register: &Replica) -> HashMap<Kind, NaiveDate> {
-    let mut first: HashMap<Kind, u64> = HashMap::new();
-    for (_, record) in register.records() {
-        let Some(oldest) = record.fields.values().map(|f| f.stamp.hlc.wall).min() else {
-            continue;
-        };
-        let entry = first.entry(record.kind).or_insert(oldest);
-        *entry = (*entry).min(oldest);
-    }
-    first
-        .into_iter()
-        .filter_map(|(kind, wall)| {
-            let day = chrono::DateTime::from_timestamp_millis(i64::try_from(wall).ok()?)?;
-            Some((kind, day.date_naive()))
-        })
-        .collect()
-}
 
 /// The distinct months (year, month) of some stored times (RFC 3339).
 fn months_of<'a>(times: impl Iterator<Item = &'a str>) -> Vec<(i32, u32)> {
@@ -457,12 +434,10 @@ pub fn monthly_snapshot_due(register: &Replica, today: NaiveDate) -> bool {
     let Some(month_began) = today.with_day0(0) else {
         return false;
     };
-    let worked_before = register.records().any(|(id, record)| {
-        matches!(
-            record.kind,
-            Kind::Risk | Kind::Event | Kind::Finding | Kind::Metric
-        ) && indicators::created(id).is_some_and(|d| d < month_began)
-    });
+    let worked_before = [Kind::Risk, Kind::Event, Kind::Finding, Kind::Metric]
+        .into_iter()
+        .flat_map(|kind| register.of_kind(kind))
+        .any(|(id, _)| indicators::created(id).is_some_and(|d| d < month_began));
     worked_before
         && !snapshots(register)
             .iter()

@@ -613,12 +613,22 @@ macro_rules! register_schema {
                 impl View<Kind> for $Kind {
                     const KIND: Kind = Kind::$Kind;
 
+                    // One pass over the record's fields rather than a map lookup per field:
+                    // the indicators view every record of a large register at once.
                     fn from_record(id: RecordId, record: &RecordState) -> Self {
-                        Self {
+                        let mut view = Self {
                             id,
-                            deleted: record.get(DELETED).and_then(bool::from_value).unwrap_or(false),
-                            $( $( $field: record.get(stringify!($field)).and_then(<$rust>::from_value), )* )*
+                            deleted: false,
+                            $( $( $field: None, )* )*
+                        };
+                        for (name, state) in &record.fields {
+                            match name.as_str() {
+                                DELETED => view.deleted = bool::from_value(&state.value).unwrap_or(false),
+                                $( $( stringify!($field) => view.$field = <$rust>::from_value(&state.value), )* )*
+                                _ => {}
+                            }
                         }
+                        view
                     }
                 }
             )*
