@@ -24,6 +24,11 @@ pub struct AppState {
     changed: Trigger,
     /// Follows `changed` at the browser's next idle moment, once for a burst of changes.
     settled: Trigger,
+    /// The same, for each kind of record, when records of that kind were among the changes
+    /// (indexed by `Kind as usize`): for figures that read only some kinds.
+    settled_kinds: StoredValue<Vec<Trigger>>,
+    /// The kinds changed since the register last settled.
+    unsettled_kinds: StoredValue<BTreeSet<Kind>>,
     settling: StoredValue<bool>,
     pub online: RwSignal<bool>,
     pub settings: RwSignal<Option<SyncSettings>>,
@@ -88,13 +93,14 @@ pub fn follow_the_calendar(today_signal: RwSignal<String>) {
     });
 }
 
-/// Writes what the device changed since the last write, in one transaction. The write path
-/// (packing buckets, serialising, the transaction) loads with the first edit rather than
-/// with the first paint; edits made while it loads are all taken by the first write.
+/// Writes what the device changed since the last write, in one transaction, and says which
+/// kinds of record it wrote. The write path (packing buckets, serialising, the transaction)
+/// loads with the first edit rather than with the first paint; edits made while it loads are
+/// all taken by the first write.
 #[cfg_attr(not(feature = "direct-calls"), leptos::lazy)]
-async fn persist(state: AppState) -> Result<(), StoreError> {
+async fn persist(state: AppState) -> Result<BTreeSet<Kind>, StoreError> {
     let store = state.store();
-    let write = state
+    let (write, kinds) = state
         .device
         .try_update_value(|device| {
             // The part spent in memory, apart from waiting for storage (for the bench).
@@ -105,10 +111,18 @@ async fn persist(state: AppState) -> Result<(), StoreError> {
                 .files
                 .try_update_value(std::mem::take)
                 .unwrap_or_default();
-            write
+            let kinds = write
+                .changes
+                .records
+                .iter()
+                .filter_map(|row| row.local.as_ref().or(row.confirmed.as_ref()))
+                .map(|record| record.kind)
+                .collect();
+            (write, kinds)
         })
         .expect("the device lives as long as the app");
-    store.commit(write).await
+    store.commit(write).await?;
+    Ok(kinds)
 }
 
 /// Loads the write path in the background (`routes::preload_pages`).
@@ -129,6 +143,8 @@ impl AppState {
             device: StoredValue::new(device),
             changed: Trigger::new(),
             settled: Trigger::new(),
+            settled_kinds: StoredValue::new(Kind::ALL.iter().map(|_| Trigger::new()).collect()),
+            unsettled_kinds: StoredValue::new(BTreeSet::new()),
             settling: StoredValue::new(false),
             online,
             settings: RwSignal::new(settings),
@@ -162,6 +178,17 @@ impl AppState {
         self.device.with_value(f)
     }
 
+    /// `read_settled` for figures that read only records of `kinds`: re-run only when records
+    /// of those kinds changed (My work's badge need not follow an audit's checks).
+    pub fn read_settled_of<R>(&self, kinds: &[Kind], f: impl FnOnce(&Device) -> R) -> R {
+        self.settled_kinds.with_value(|triggers| {
+            for kind in kinds {
+                triggers[*kind as usize].track();
+            }
+        });
+        self.device.with_value(f)
+    }
+
     pub fn read_untracked<R>(&self, f: impl FnOnce(&Device) -> R) -> R {
         self.device.with_value(f)
     }
@@ -176,9 +203,9 @@ impl AppState {
             .try_update_value(f)
             .expect("the device lives as long as the app");
         match persist(self).await {
-            Ok(()) => {
+            Ok(kinds) => {
                 timing.finish();
-                self.notify();
+                self.notify(kinds);
                 Ok(result)
             }
             Err(error) => {
@@ -186,17 +213,19 @@ impl AppState {
                 if let Ok(device) = open_device(&self.store(), client, now_ms()).await {
                     self.device.set_value(device);
                 }
-                self.notify();
+                self.notify(Kind::ALL.iter().copied().collect());
                 self.notice.set(Some(error.to_string()));
                 Err(error)
             }
         }
     }
 
-    /// Tells the pages the register changed: those reading it at once, and those reading it
-    /// settled at the next idle moment.
-    fn notify(self) {
+    /// Tells the pages records of `kinds` changed: those reading the register at once, and
+    /// those reading it settled at the next idle moment.
+    fn notify(self, kinds: BTreeSet<Kind>) {
         self.changed.notify();
+        self.unsettled_kinds
+            .update_value(|unsettled| unsettled.extend(kinds));
         if self.settling.get_value() {
             return;
         }
@@ -206,6 +235,15 @@ impl AppState {
             // The app is gone (a test unmounts it) once the value is.
             if self.settling.try_set_value(false).is_none() {
                 self.settled.notify();
+                let kinds = self
+                    .unsettled_kinds
+                    .try_update_value(std::mem::take)
+                    .unwrap_or_default();
+                self.settled_kinds.with_value(|triggers| {
+                    for kind in kinds {
+                        triggers[kind as usize].notify();
+                    }
+                });
             }
         });
     }

@@ -116,12 +116,13 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
         );
     }
     let series = metrics::measurements_by_metric(register);
-    for metric in register.all::<Metric>() {
+    let all_metrics = register.all::<Metric>();
+    for metric in &all_metrics {
         let measured = series
             .get(&metric.id)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let due = metrics::next_due(&metric, measured).unwrap_or(today);
+        let due = metrics::next_due(metric, measured).unwrap_or(today);
         push(
             metric.owner,
             Kind::Metric,
@@ -132,13 +133,9 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
         );
     }
     for objective in register.all::<Objective>() {
-        let ids = metrics::metrics_of(&objective, &register.all::<Metric>());
-        let of: Vec<Metric> = register
-            .all::<Metric>()
-            .into_iter()
-            .filter(|m| ids.contains(&m.id))
-            .collect();
-        let status = metrics::objective_status(&of.iter().collect::<Vec<_>>(), &series);
+        let ids = metrics::metrics_of(&objective, &all_metrics);
+        let of: Vec<&Metric> = all_metrics.iter().filter(|m| ids.contains(&m.id)).collect();
+        let status = metrics::objective_status(&of, &series);
         if status != ObjectiveStatus::OnTrack {
             push(
                 objective.owner,
@@ -220,6 +217,20 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
     }
     work
 }
+
+/// The kinds of record `my_work` reads: a change to any other leaves it as it was.
+pub const READS: &[Kind] = &[
+    Kind::Risk,
+    Kind::Control,
+    Kind::Metric,
+    Kind::Measurement,
+    Kind::Objective,
+    Kind::Finding,
+    Kind::Action,
+    Kind::Audit,
+    Kind::Evidence,
+    Kind::Review,
+];
 
 /// The work assigned to `me`, by when it is due (soonest first, undated last). With no one
 /// named (a register kept on one device), everything is the device user's.
@@ -404,6 +415,23 @@ mod tests {
     };
 
     const TODAY: &str = "2026-06-30";
+
+    #[test]
+    fn my_work_reads_only_the_kinds_it_declares() {
+        let today = day(TODAY);
+        let mut device = crate::sync::Device::new(crate::ClientId::new());
+        crate::demo::build(&mut device, today, 1);
+        let mut declared = Replica::default();
+        for (id, record) in device.local.records() {
+            if READS.contains(&record.kind) {
+                declared.restore(id, record.clone());
+            }
+        }
+        assert!(declared.len() < device.local.len());
+        let work = my_work(&device.local, None, today);
+        assert!(!work.overdue.is_empty() && !work.later.is_empty());
+        assert_eq!(my_work(&declared, None, today), work);
+    }
 
     #[test]
     fn an_empty_register_asks_nothing_of_anyone() {

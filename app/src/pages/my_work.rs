@@ -22,7 +22,7 @@ fn mine(state: crate::state::AppState, settled: bool) -> Option<MyWork> {
     let me = me(state);
     let of = |d: &register::sync::Device| work::my_work(&d.local, me, today);
     Some(if settled {
-        state.read_settled(of)
+        state.read_settled_of(work::READS, of)
     } else {
         state.read(of)
     })
