@@ -63,6 +63,9 @@ pub struct PendingInvite {
     pub created_by_name: String,
     /// None for invites made before the server kept the time.
     pub created_ms: Option<u64>,
+    /// The device that made it (None for invites made before the server kept it): revoking
+    /// that device withdraws the invite.
+    pub created_by_device: Option<ClientId>,
     pub expires_at_ms: u64,
 }
 

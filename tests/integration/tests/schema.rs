@@ -175,3 +175,36 @@ fn every_link_the_rules_follow_is_found_by_an_index() {
         );
     }
 }
+
+#[test]
+fn open_invites_of_a_member_with_a_revoked_device_are_withdrawn_on_upgrade() {
+    // An organisation at version 5, before invites named their device.
+    let mut db = Connection::open_in_memory().unwrap();
+    db.execute(schema::META, []).unwrap();
+    for (reached, statements) in schema::pending(0).unwrap().into_iter().take(5) {
+        for statement in statements {
+            db.execute(statement, []).unwrap();
+        }
+        db.execute(
+            schema::SET_VERSION,
+            params![schema::VERSION_KEY, reached.to_string()],
+        )
+        .unwrap();
+    }
+    db.execute_batch(
+        "INSERT INTO members VALUES ('m-lost', 'Lou', 'admin', 0, 1000), ('m-kept', 'Kim', 'admin', 0, 1000);
+         INSERT INTO devices (client, member, token_hash, created_ms, revoked)
+             VALUES ('c-stolen', 'm-lost', 'h', 1000, 1), ('c-new', 'm-lost', 'h', 2000, 0),
+                    ('c-kim', 'm-kept', 'h', 1000, 0);
+         INSERT INTO invites (invite, secret_hash, role, expires_ms, created_by, used_by)
+             VALUES ('i-lost', 's', 'admin', 9000, 'm-lost', NULL),
+                    ('i-used', 's', 'editor', 9000, 'm-lost', 'm-kept'),
+                    ('i-kept', 's', 'editor', 9000, 'm-kept', NULL);",
+    )
+    .unwrap();
+    migrate(&mut db);
+    assert_eq!(
+        rows(&db, "invites", "invite, withdrawn_by, created_by_device"),
+        ["i-kept|null|null", "i-lost|m-lost|null", "i-used|null|null"]
+    );
+}

@@ -1431,6 +1431,80 @@ fn invites_last_only_while_their_maker_may_grant_them(server: &WranglerDev) {
     assert!(pending_invites(server, &owner).1.is_empty());
 }
 
+/// A lost phone's invites die with it: revoking a device withdraws every unused invite it
+/// made (each invite names its device), while the invites of the maker's other devices and
+/// of everyone else stay.
+fn a_revoked_devices_invites_die_with_it(server: &WranglerDev) {
+    let owner = create_org(server, "Lost phones Ltd");
+    let phone = join_as(server, &owner, "admin", "Ada Admin");
+    let make = |by: &Credential, role: &str| -> Invite {
+        let (status, body) = invite(server, by, role, 3600);
+        assert_eq!(status, 201, "{body}");
+        serde_json::from_value(body).unwrap()
+    };
+    let join = |invite: &Invite, name: &str| {
+        call(
+            server,
+            "POST",
+            "/api/join",
+            None,
+            Body::Json(json!({"code": invite.code, "name": name})),
+        )
+    };
+    let phones_admin = make(&phone, "admin");
+    let phones_editor = make(&phone, "editor");
+    let owners_viewer = make(&owner, "viewer");
+    let (_, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/invites", owner.org),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    let listed: InvitesResponse = serde_json::from_value(body).unwrap();
+    let made_on: Vec<_> = listed
+        .invites
+        .iter()
+        .map(|i| (i.id.clone(), i.created_by_device))
+        .collect();
+    assert_eq!(
+        made_on,
+        [
+            (phones_admin.id.clone(), Some(phone.client)),
+            (phones_editor.id.clone(), Some(phone.client)),
+            (owners_viewer.id.clone(), Some(owner.client)),
+        ]
+    );
+
+    let (status, _) = call(
+        server,
+        "DELETE",
+        &format!("/api/orgs/{}/devices/{}", owner.org, phone.client),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 204);
+    assert_eq!(
+        pending_invites(server, &owner).1,
+        [(owners_viewer.id.clone(), "Olive Owner".to_owned())]
+    );
+    for stolen in [&phones_admin, &phones_editor] {
+        let (status, body) = join(stolen, "Stranger");
+        assert_eq!((status, code(&body)), (401, "invite_withdrawn"), "{body}");
+    }
+    let (_, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/members", owner.org),
+        Some(&owner.token),
+        Body::Empty,
+    );
+    let members: MembersResponse = serde_json::from_value(body).unwrap();
+    assert!(members.members.iter().all(|m| m.name != "Stranger"));
+    // The owner's device keeps its invite, and it still works.
+    assert_eq!(join(&owners_viewer, "Vic Viewer").0, 201);
+}
+
 /// A member who only files reports may file a minute's share; past it a push is refused
 /// whole (429, with when to try again) and nothing is stored. Editors import thousands.
 fn a_device_writes_at_most_its_share_a_minute(server: &WranglerDev) {
@@ -1619,6 +1693,10 @@ fn main() -> std::process::ExitCode {
         (
             "invites_last_only_while_their_maker_may_grant_them",
             invites_last_only_while_their_maker_may_grant_them,
+        ),
+        (
+            "a_revoked_devices_invites_die_with_it",
+            a_revoked_devices_invites_die_with_it,
         ),
         (
             "a_device_writes_at_most_its_share_a_minute",

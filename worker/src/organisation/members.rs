@@ -218,8 +218,9 @@ pub async fn invite(
     let now = now_ms();
     let expires_at_ms = now + u64::from(body.expires_in_seconds) * 1000;
     org.sql.exec(
-        "INSERT INTO invites (invite, secret_hash, role, expires_ms, created_by, created_ms)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO invites
+            (invite, secret_hash, role, expires_ms, created_by, created_ms, created_by_device)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
         vec![
             text(&code.id),
             text(&code.secret_hash()),
@@ -227,6 +228,7 @@ pub async fn invite(
             int(expires_at_ms),
             text(&caller.member),
             int(now),
+            text(&caller.client.to_string()),
         ],
     )?;
     json(
@@ -246,6 +248,7 @@ struct PendingRow {
     role: String,
     created_ms: Option<i64>,
     expires_ms: i64,
+    created_by_device: Option<String>,
     name: Option<String>,
     creator_role: Option<String>,
     creator_revoked: Option<i64>,
@@ -257,7 +260,7 @@ pub fn list_invites(org: &Organisation, caller: &Caller) -> Result<Response, Api
     let rows: Vec<PendingRow> = org
         .sql
         .exec(
-            "SELECT i.invite, i.role, i.created_ms, i.expires_ms, m.name,
+            "SELECT i.invite, i.role, i.created_ms, i.expires_ms, i.created_by_device, m.name,
                     m.role AS creator_role, m.revoked AS creator_revoked
              FROM invites i LEFT JOIN members m ON m.member = i.created_by
              WHERE i.used_by IS NULL AND i.withdrawn_by IS NULL AND i.expires_ms >= ?
@@ -275,6 +278,7 @@ pub fn list_invites(org: &Organisation, caller: &Caller) -> Result<Response, Api
                     role,
                     created_by_name: row.name.unwrap_or_default(),
                     created_ms: row.created_ms.map(|ms| ms as u64),
+                    created_by_device: row.created_by_device.and_then(|d| d.parse().ok()),
                     expires_at_ms: row.expires_ms as u64,
                 }
             })
@@ -402,6 +406,8 @@ fn member_row(org: &Organisation, member: &str) -> Result<MemberRow, ApiError> {
 }
 
 /// `DELETE devices/{client}`: a member may sign out their own device; managers any device.
+/// The unused invites the device made are withdrawn with it: a lost phone's invites must
+/// not outlive its token.
 pub fn revoke_device(
     org: &Organisation,
     caller: &Caller,
@@ -417,10 +423,22 @@ pub fn revoke_device(
         .map_err(|_| ApiError::refused(404, "no_such_device", "There is no such device."))?;
     membership::may_revoke_device(&snapshot(org)?, &caller.member, caller.role, client_id)
         .map_err(refused)?;
-    org.sql.exec(
-        "UPDATE devices SET revoked = 1 WHERE client = ?",
-        vec![text(client)],
-    )?;
+    let sql = org.sql.clone();
+    let (client, by) = (client.to_owned(), caller.member.clone());
+    sql::transaction(&org.state.storage(), move || {
+        sql.exec(
+            "UPDATE devices SET revoked = 1 WHERE client = ?",
+            vec![text(&client)],
+        )?;
+        // Invites made before the server kept their device go with any device of their maker.
+        sql.exec(
+            "UPDATE invites SET withdrawn_by = ?
+             WHERE used_by IS NULL AND withdrawn_by IS NULL
+               AND (created_by_device = ? OR (created_by_device IS NULL AND created_by = ?))",
+            vec![text(&by), text(&client), text(&device.member)],
+        )?;
+        Ok(())
+    })?;
     Ok(Response::empty()?.with_status(204))
 }
 

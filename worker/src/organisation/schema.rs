@@ -81,6 +81,16 @@ pub const MIGRATIONS: &[&[&str]] = &[
         "CREATE INDEX fields_naming_finding ON fields (value) WHERE field = 'finding'",
         "CREATE INDEX fields_naming_review ON fields (value) WHERE field = 'review'",
     ],
+    // 6: the device that made each invite, so revoking a device withdraws its invites
+    // (empty for invites made before: those die with any device of their maker). An open
+    // invite made before, by a member one of whose devices is already revoked, may be a lost
+    // phone's: it is withdrawn now (as by its maker), and the maker can invite again.
+    &[
+        "ALTER TABLE invites ADD COLUMN created_by_device TEXT",
+        "UPDATE invites SET withdrawn_by = created_by
+         WHERE used_by IS NULL AND withdrawn_by IS NULL
+           AND created_by IN (SELECT member FROM devices WHERE revoked = 1)",
+    ],
 ];
 
 /// The records of a kind (bound first) whose link `field` names a record (its JSON text,

@@ -536,7 +536,16 @@ fn InviteForm(api: StoredValue<Api>) -> impl IntoView {
                         .to_date_string()
                         .as_string()
                         .unwrap_or_default();
-                    let text = format!("{} invite by {}, valid until {until}", invite.role.name(), invite.created_by_name);
+                    // The device it was made on, as the members list names devices.
+                    let made_on = invite.created_by_device.and_then(|client| {
+                        state.members.with_untracked(|members| {
+                            members.iter().flat_map(|m| &m.devices).find(|d| d.client == client).map(|d| {
+                                let since = js_sys::Date::new(&(d.created_ms as f64).into()).to_date_string().as_string().unwrap_or_default();
+                                format!(" on the device since {since}")
+                            })
+                        })
+                    });
+                    let text = format!("{} invite by {}{}, valid until {until}", invite.role.name(), invite.created_by_name, made_on.unwrap_or_default());
                     view! {
                         <li class="record">
                             <span class="record-title">{text.clone()}</span>
