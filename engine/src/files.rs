@@ -14,44 +14,110 @@ pub const FILE_MAX_BYTES: u64 = 10 * 1024 * 1024;
 /// `RATCHET_ORG_FILE_QUOTA_BYTES`.
 pub const ORG_QUOTA_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// The kinds of file evidence may be, with how a person would name them: images, PDF, plain
-/// text, CSV and the common office documents.
-pub const MEDIA_TYPES: &[(&str, &str)] = &[
-    ("image/jpeg", "JPEG image"),
-    ("image/png", "PNG image"),
-    ("image/webp", "WebP image"),
-    ("image/gif", "GIF image"),
-    ("application/pdf", "PDF document"),
-    ("text/plain", "text file"),
-    ("text/csv", "CSV file"),
-    (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "Word document",
-    ),
-    (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Excel workbook",
-    ),
-    (
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "PowerPoint presentation",
-    ),
-    ("application/msword", "Word document"),
-    ("application/vnd.ms-excel", "Excel workbook"),
-    ("application/vnd.ms-powerpoint", "PowerPoint presentation"),
-    (
-        "application/vnd.oasis.opendocument.text",
-        "OpenDocument text",
-    ),
-    (
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "OpenDocument spreadsheet",
-    ),
-    (
-        "application/vnd.oasis.opendocument.presentation",
-        "OpenDocument presentation",
-    ),
+/// The kinds of file evidence may be, with how a person would name them and the extension a
+/// file of the kind is saved with: images, PDF, plain text, CSV and the common office
+/// documents.
+pub const MEDIA_TYPES: &[MediaType] = &[
+    MediaType {
+        essence: "image/jpeg",
+        words: "JPEG image",
+        extension: "jpg",
+    },
+    MediaType {
+        essence: "image/png",
+        words: "PNG image",
+        extension: "png",
+    },
+    MediaType {
+        essence: "image/webp",
+        words: "WebP image",
+        extension: "webp",
+    },
+    MediaType {
+        essence: "image/gif",
+        words: "GIF image",
+        extension: "gif",
+    },
+    MediaType {
+        essence: "application/pdf",
+        words: "PDF document",
+        extension: "pdf",
+    },
+    MediaType {
+        essence: "text/plain",
+        words: "text file",
+        extension: "txt",
+    },
+    MediaType {
+        essence: "text/csv",
+        words: "CSV file",
+        extension: "csv",
+    },
+    MediaType {
+        essence: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        words: "Word document",
+        extension: "docx",
+    },
+    MediaType {
+        essence: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        words: "Excel workbook",
+        extension: "xlsx",
+    },
+    MediaType {
+        essence: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        words: "PowerPoint presentation",
+        extension: "pptx",
+    },
+    MediaType {
+        essence: "application/msword",
+        words: "Word document",
+        extension: "doc",
+    },
+    MediaType {
+        essence: "application/vnd.ms-excel",
+        words: "Excel workbook",
+        extension: "xls",
+    },
+    MediaType {
+        essence: "application/vnd.ms-powerpoint",
+        words: "PowerPoint presentation",
+        extension: "ppt",
+    },
+    MediaType {
+        essence: "application/vnd.oasis.opendocument.text",
+        words: "OpenDocument text",
+        extension: "odt",
+    },
+    MediaType {
+        essence: "application/vnd.oasis.opendocument.spreadsheet",
+        words: "OpenDocument spreadsheet",
+        extension: "ods",
+    },
+    MediaType {
+        essence: "application/vnd.oasis.opendocument.presentation",
+        words: "OpenDocument presentation",
+        extension: "odp",
+    },
 ];
+
+/// One kind of file evidence may be.
+pub struct MediaType {
+    pub essence: &'static str,
+    pub words: &'static str,
+    pub extension: &'static str,
+}
+
+/// The accepted kind a media type names, if any.
+pub fn accepted(media_type: &str) -> Option<&'static MediaType> {
+    let essence = essence(media_type);
+    MEDIA_TYPES.iter().find(|m| m.essence == essence)
+}
+
+/// The extension a file of this media type is saved with: its accepted kind's, never one a
+/// person chose ("bin" for any other type).
+pub fn extension(media_type: &str) -> &'static str {
+    accepted(media_type).map_or("bin", |m| m.extension)
+}
 
 /// What the server's file limits are, as its operator set them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -159,8 +225,8 @@ pub fn essence(media_type: &str) -> String {
 /// How a person would name a media type: "PDF document", or the type itself.
 pub fn type_words(media_type: &str) -> String {
     let essence = essence(media_type);
-    match MEDIA_TYPES.iter().find(|(t, _)| *t == essence) {
-        Some((_, words)) => format!("A {words}"),
+    match accepted(&essence) {
+        Some(MediaType { words, .. }) => format!("A {words}"),
         None if essence.is_empty() => "A file of no stated type".to_owned(),
         None => format!("A file of type “{essence}”"),
     }
@@ -206,7 +272,7 @@ impl FileLimits {
             Some(_) => {}
         }
         let essence = essence(media_type);
-        if !MEDIA_TYPES.iter().any(|(t, _)| *t == essence) {
+        if accepted(&essence).is_none() {
             return Err(FileRefusal::UnsupportedType {
                 media_type: essence,
             });

@@ -439,16 +439,14 @@ pub fn next_review(control: &views::Control) -> Option<NaiveDate> {
 pub fn soa_csv(controls: &[views::Control]) -> String {
     let mut sorted: Vec<&views::Control> = controls.iter().collect();
     sorted.sort_by_key(|c| reference_key(c.reference.as_deref().unwrap_or_default()));
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = [
+    let mut sheet = crate::sheet::Sheet::new(&[
         "Control",
         "Title",
         "Theme",
         "Applicable",
         "Justification",
         "Status",
-    ];
-    writer.write_record(header).expect("writing to memory");
+    ]);
     for control in sorted {
         let applicable = match control.applicable {
             Some(true) => "Yes",
@@ -456,21 +454,19 @@ pub fn soa_csv(controls: &[views::Control]) -> String {
             None => "",
         };
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        writer
-            .write_record([
-                text(&control.reference),
-                text(&control.title),
-                control.theme.map_or("", ControlTheme::name).to_owned(),
-                applicable.to_owned(),
-                text(&control.justification),
-                control
-                    .status
-                    .map_or("", ControlStatus::name)
-                    .replace('_', " "),
-            ])
-            .expect("writing to memory");
+        sheet.row([
+            text(&control.reference),
+            text(&control.title),
+            control.theme.map_or("", ControlTheme::name).to_owned(),
+            applicable.to_owned(),
+            text(&control.justification),
+            control
+                .status
+                .map_or("", ControlStatus::name)
+                .replace('_', " "),
+        ]);
     }
-    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 text")
+    sheet.finish()
 }
 
 #[cfg(test)]

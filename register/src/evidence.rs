@@ -275,17 +275,10 @@ fn safe_name(text: &str) -> String {
 
 /// Where a file goes in the pack's zip: a folder per requirement (numbered, so the standard's
 /// order survives), the evidence's title with the start of its digest (names stay unique)
-/// and the file's own extension.
+/// and the extension of the file's accepted type, never one its uploader chose (a file named
+/// `.hta` or `.html` must not open as a program or a page from the pack).
 pub fn pack_path(position: usize, entry: &PackEntry, evidence: &Evidence) -> String {
-    let extension = evidence
-        .file_name
-        .as_deref()
-        .and_then(|name| name.rsplit_once('.'))
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-        .filter(|ext| {
-            !ext.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric())
-        })
-        .unwrap_or_else(|| "bin".to_owned());
+    let extension = engine::files::extension(evidence.media_type.as_deref().unwrap_or_default());
     let digest = evidence.sha256.as_deref().unwrap_or_default();
     format!(
         "{:02} {}/{} ({}).{extension}",
@@ -299,8 +292,7 @@ pub fn pack_path(position: usize, entry: &PackEntry, evidence: &Evidence) -> Str
 /// The pack's index, as CSV: one row per file (and one per requirement with none), naming
 /// where the file is in the zip and its SHA-256, so an auditor can check each one.
 pub fn pack_index(entries: &[PackEntry]) -> String {
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    let header = [
+    let mut csv = crate::sheet::Sheet::new(&[
         "requirement",
         "status",
         "evidence",
@@ -308,15 +300,14 @@ pub fn pack_index(entries: &[PackEntry]) -> String {
         "captured_at",
         "file",
         "sha256",
-    ];
-    let _ = csv.write_record(header);
+    ]);
     for (position, entry) in entries.iter().enumerate() {
         let status = pack_status(entry);
         if entry.evidence.is_empty() {
-            let _ = csv.write_record([entry.requirement.as_str(), status, "", "", "", "", ""]);
+            csv.row([entry.requirement.as_str(), status, "", "", "", "", ""]);
         }
         for (evidence, validity) in &entry.evidence {
-            let _ = csv.write_record([
+            csv.row([
                 entry.requirement.as_str(),
                 status,
                 evidence.title.as_deref().unwrap_or_default(),
@@ -327,7 +318,7 @@ pub fn pack_index(entries: &[PackEntry]) -> String {
             ]);
         }
     }
-    String::from_utf8(csv.into_inner().unwrap_or_default()).unwrap_or_default()
+    csv.finish()
 }
 
 #[cfg(test)]
@@ -499,10 +490,13 @@ mod tests {
         };
         let photo = evidence(
             "Door: locked?",
-            "IMG_1.JPG",
+            "IMG_1.hta",
             'a',
             ("audit_checks", checks[0]),
-            &[("captured_at", "2026-12-03T10:00:00Z")],
+            &[
+                ("captured_at", "2026-12-03T10:00:00Z"),
+                ("media_type", "image/jpeg"),
+            ],
         );
         let report = evidence(
             "Access review",
@@ -546,8 +540,11 @@ mod tests {
         assert_eq!(summary[2], ("A.7.4", "missing", vec![]));
         assert_eq!(entries.len(), 3, "a requirement checked twice is one entry");
 
+        // The extension is the accepted type's, not the uploader's name's.
         let path = pack_path(1, &entries[1], &entries[1].evidence[0].0);
         assert_eq!(path, "02 A.7.2 Physical entry/Door- locked- (aaaaaaaa).jpg");
+        let untyped = pack_path(1, &entries[1], &entries[1].evidence[1].0);
+        assert!(untyped.ends_with(".bin"), "{untyped}");
         let index = pack_index(&entries);
         assert!(
             index.starts_with("requirement,status,evidence,validity,captured_at,file,sha256\n")

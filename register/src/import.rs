@@ -45,7 +45,10 @@ pub fn parse_csv(kind: Kind, text: &str) -> Result<Vec<Vec<(String, Value)>>, Ve
         .flexible(false)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
-        Ok(headers) => headers.iter().map(|h| alias(kind, h)).collect(),
+        Ok(headers) => headers
+            .iter()
+            .map(|h| alias(kind, crate::sheet::unescaped(h)))
+            .collect(),
         Err(error) => return Err(vec![format!("The file is not readable CSV: {error}.")]),
     };
     let mut problems = Vec::new();
@@ -78,7 +81,7 @@ pub fn parse_csv(kind: Kind, text: &str) -> Result<Vec<Vec<(String, Value)>>, Ve
         };
         let fields: Vec<(String, Value)> = headers
             .iter()
-            .zip(record.iter())
+            .zip(record.iter().map(crate::sheet::unescaped))
             .filter(|(_, cell)| !cell.trim().is_empty())
             .filter_map(|(header, cell)| {
                 let field = spec.field(header)?;
@@ -108,6 +111,19 @@ pub fn parse_csv(kind: Kind, text: &str) -> Result<Vec<Vec<(String, Value)>>, Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_marked_as_text_on_export_reads_back_as_it_was() {
+        let rows = parse_csv(
+            Kind::Risk,
+            "title,likelihood,impact\n'=HYPERLINK(\"x\"),4,3\n",
+        )
+        .unwrap();
+        assert_eq!(
+            rows[0][0],
+            ("title".to_owned(), Value::from("=HYPERLINK(\"x\")"))
+        );
+    }
 
     #[test]
     fn rows_become_typed_fields_with_aliases() {

@@ -26,6 +26,7 @@ pub mod reviews;
 pub mod risk;
 pub mod rules;
 pub mod schema;
+pub mod sheet;
 pub mod sync;
 pub mod walkthrough;
 pub mod work;

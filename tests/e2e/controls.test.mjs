@@ -46,7 +46,8 @@ test("every Annex A control is there; excluding one needs a justification; the S
     assert.equal(await page.getByText("Saved on this device.").count(), 0);
     await page.screenshot({ path: join(SHOTS, "control-refused.png"), fullPage: true });
 
-    await why.fill("We have no premises of our own: everyone works remotely.");
+    // A justification a spreadsheet would run as a formula: exported as text (below).
+    await why.fill('=HYPERLINK("http://attacker.example","Open") We have no premises of our own: everyone works remotely.');
     await page.getByLabel("Status").selectOption("implemented");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Saved on this device.").waitFor();
@@ -75,7 +76,10 @@ test("every Annex A control is there; excluding one needs a justification; the S
     const csv = readFileSync(await download.path(), "utf8").trim().split("\n");
     assert.equal(csv.length, 94);
     assert.equal(csv[0], "Control,Title,Theme,Applicable,Justification,Status");
-    assert.ok(csv.includes("A.7.4,Physical security monitoring,physical,No,We have no premises of our own: everyone works remotely.,implemented"));
+    assert.equal(
+      csv.find((line) => line.startsWith("A.7.4,")),
+      `A.7.4,Physical security monitoring,physical,No,"'=HYPERLINK(""http://attacker.example"",""Open"") We have no premises of our own: everyone works remotely.",implemented`,
+    );
 
     // Printed, only the statement remains.
     await page.emulateMedia({ media: "print" });

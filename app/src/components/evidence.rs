@@ -326,7 +326,7 @@ fn AttachForm(kind: Kind, id: RecordId, photo_only: bool) -> impl IntoView {
     };
     let accept = MEDIA_TYPES
         .iter()
-        .map(|(t, _)| *t)
+        .map(|m| m.essence)
         .collect::<Vec<_>>()
         .join(",");
     let ids = (
