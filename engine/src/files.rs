@@ -119,6 +119,39 @@ pub fn extension(media_type: &str) -> &'static str {
     accepted(media_type).map_or("bin", |m| m.extension)
 }
 
+/// The type a file may be shown as inside the app, proved by its first bytes: a raster image
+/// (JPEG, PNG, GIF, WebP) or a PDF. Any other file, whatever type it is said to be, is only
+/// ever downloaded, so that no upload can render as a page of the app's origin.
+pub fn inline_type(bytes: &[u8]) -> Option<&'static str> {
+    let webp = bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP";
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if webp {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// Whether a file said to be of `media_type` may be taken with this content: an image or a
+/// PDF must be one by its first bytes (a type that would be shown is never taken on trust).
+pub fn check_content(media_type: &str, bytes: &[u8]) -> Result<(), FileRefusal> {
+    let essence = essence(media_type);
+    let shown = essence.starts_with("image/") || essence == "application/pdf";
+    if shown && inline_type(bytes) != Some(essence.as_str()) {
+        return Err(FileRefusal::ContentNotType {
+            media_type: essence,
+        });
+    }
+    Ok(())
+}
+
 /// What the server's file limits are, as its operator set them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct FileLimits {
@@ -161,6 +194,11 @@ pub enum FileRefusal {
     )]
     UnsupportedType { media_type: String },
     #[error(
+        "This file is sent as a {}, but its content is not one: send it as the kind of file it is.",
+        accepted(media_type).map_or(media_type.as_str(), |m| m.words)
+    )]
+    ContentNotType { media_type: String },
+    #[error(
         "The file's content does not match its name: its SHA-256 is {actual}. It may have been damaged on the way; send it again."
     )]
     DigestMismatch { actual: String },
@@ -174,7 +212,7 @@ impl FileRefusal {
             Self::BadName => 400,
             Self::TooLarge { .. } | Self::QuotaExceeded { .. } => 413,
             Self::LengthRequired { .. } => 411,
-            Self::UnsupportedType { .. } => 415,
+            Self::UnsupportedType { .. } | Self::ContentNotType { .. } => 415,
             Self::DigestMismatch { .. } => 422,
         }
     }
@@ -185,6 +223,7 @@ impl FileRefusal {
             Self::TooLarge { .. } => "file_too_large",
             Self::LengthRequired { .. } => "length_required",
             Self::UnsupportedType { .. } => "unsupported_file_type",
+            Self::ContentNotType { .. } => "content_not_type",
             Self::DigestMismatch { .. } => "digest_mismatch",
             Self::QuotaExceeded { .. } => "quota_exceeded",
         }
@@ -316,6 +355,36 @@ mod tests {
         assert!(!is_digest(&HELLO.to_uppercase()));
         assert!(!is_digest(&HELLO[1..]));
         assert!(!is_digest(&format!("{}g", &HELLO[1..])));
+    }
+
+    #[test]
+    fn only_images_and_pdf_proved_by_their_bytes_are_shown() {
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10];
+        let png = *b"\x89PNG\r\n\x1a\n\0\0";
+        let webp = *b"RIFF\x10\0\0\0WEBPVP8 ";
+        let html = b"<!doctype html><a href=x>Sign in again</a>";
+        let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+        assert_eq!(inline_type(&jpeg), Some("image/jpeg"));
+        assert_eq!(inline_type(&png), Some("image/png"));
+        assert_eq!(inline_type(b"GIF89a.."), Some("image/gif"));
+        assert_eq!(inline_type(&webp), Some("image/webp"));
+        assert_eq!(inline_type(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(inline_type(html), None);
+        assert_eq!(inline_type(svg), None);
+        assert_eq!(inline_type(b""), None);
+
+        assert_eq!(check_content("image/jpeg", &jpeg), Ok(()));
+        assert_eq!(check_content("application/pdf; x=y", b"%PDF-1.4"), Ok(()));
+        // HTML said to be text is taken: it is only ever downloaded.
+        assert_eq!(check_content("text/plain", html), Ok(()));
+        let refused = check_content("image/png", html).unwrap_err();
+        assert_eq!(
+            (refused.status(), refused.code()),
+            (415, "content_not_type")
+        );
+        assert!(refused.to_string().contains("PNG image"), "{refused}");
+        assert!(check_content("application/pdf", &jpeg).is_err());
+        assert!(check_content("image/gif", svg).is_err());
     }
 
     #[test]

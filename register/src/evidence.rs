@@ -12,19 +12,32 @@ use chrono::NaiveDate;
 /// How long before its expiry a file is said to be expiring, and its renewal becomes work.
 pub const EXPIRY_NOTICE_DAYS: i64 = 30;
 
-pub const RULES: &[RecordRule] = &[RecordRule {
-    kind: Kind::Evidence,
-    fields: &[Evidence::effective_on, Evidence::expires_on],
-    field: Evidence::expires_on,
-    message: "Evidence cannot expire before it takes effect.",
-    holds: |s| match (
-        dates::date(&s.text(Evidence::effective_on)),
-        dates::date(&s.text(Evidence::expires_on)),
-    ) {
-        (Some(effective), Some(expires)) => effective <= expires,
-        _ => true,
+pub const RULES: &[RecordRule] = &[
+    RecordRule {
+        kind: Kind::Evidence,
+        fields: &[Evidence::effective_on, Evidence::expires_on],
+        field: Evidence::expires_on,
+        message: "Evidence cannot expire before it takes effect.",
+        holds: |s| match (
+            dates::date(&s.text(Evidence::effective_on)),
+            dates::date(&s.text(Evidence::expires_on)),
+        ) {
+            (Some(effective), Some(expires)) => effective <= expires,
+            _ => true,
+        },
     },
-}];
+    // A file's record names only a type evidence may be (the server takes no other file).
+    RecordRule {
+        kind: Kind::Evidence,
+        fields: &[Evidence::media_type],
+        field: Evidence::media_type,
+        message: "Evidence is an image, a PDF, a text or CSV file, or an office document: no other type of file can be named.",
+        holds: |s| {
+            let named = s.text(Evidence::media_type);
+            named.is_empty() || engine::files::accepted(&named).is_some()
+        },
+    },
+];
 
 /// Where a file stands on a day.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -388,6 +401,32 @@ mod tests {
                 && e.message == "Evidence cannot expire before it takes effect."),
             "{refused:?}"
         );
+    }
+
+    #[test]
+    fn evidence_names_only_a_type_evidence_may_be() {
+        let spec = Kind::Evidence.spec();
+        let fields = |media_type: &str| {
+            vec![
+                (Evidence::title, Value::from("Visitor book")),
+                (Evidence::sha256, Value::from("a".repeat(64))),
+                (Evidence::media_type, Value::from(media_type)),
+            ]
+        };
+        assert!(spec.check_new(&fields("application/pdf"), &Nothing).is_ok());
+        assert!(
+            spec.check_new(&fields("Text/Plain; charset=utf-8"), &Nothing)
+                .is_ok()
+        );
+        for claimed in ["text/html", "image/svg+xml", "application/xhtml+xml"] {
+            let refused = spec.check_new(&fields(claimed), &Nothing).unwrap_err();
+            assert!(
+                refused
+                    .iter()
+                    .any(|e| e.field == Evidence::media_type && e.message.contains("no other type")),
+                "{claimed}: {refused:?}"
+            );
+        }
     }
 
     #[test]

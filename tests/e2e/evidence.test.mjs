@@ -70,8 +70,24 @@ test("a PDF attached to a control with a past expiry is flagged there, in the re
       }
     }, "2026-11-30 09:12 A. Visitor, signed in and out\n");
     await panel.getByText("Added “visitor-log”.").waitFor();
-    await evidenceItems(page).filter({ hasText: "visitor-log" }).getByRole("link", { name: "Open visitor-log" }).waitFor();
+    await evidenceItems(page).filter({ hasText: "visitor-log" }).getByRole("link", { name: "Download visitor-log" }).waitFor();
     assert.equal(await evidenceItems(page).count(), 2);
+
+    // A page disguised as a text file is kept, and only ever downloaded: opening it shows no
+    // page of the app's origin. (A record cannot name it text/html: the register refuses.)
+    const disguised = "<!doctype html><title>Session ended</title><a href=https://attacker.example>Sign in again</a>";
+    await panel.getByLabel("Caption").fill("Not a log");
+    await panel.getByLabel("Choose a file").setInputFiles({ name: "log.txt", mimeType: "text/plain", buffer: Buffer.from(disguised) });
+    await panel.getByText("Added “Not a log”.").waitFor();
+    const link = evidenceItems(page).filter({ hasText: "Not a log" }).getByRole("link", { name: "Download Not a log" });
+    assert.equal(await link.getAttribute("download"), "Not a log.txt");
+    assert.equal(await link.getAttribute("target"), null);
+    const pagesBefore = page.context().pages().length;
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    assert.equal(download.suggestedFilename(), "Not a log.txt");
+    assert.equal(page.context().pages().length, pagesBefore, "no page opened");
+    assert.equal(await page.getByText("Sign in again").count(), 0);
+    assert.equal(await evidenceItems(page).count(), 3);
 
     // The register lists it as expired, and its page shows the file's facts.
     await openTab(page, "Evidence");

@@ -98,7 +98,7 @@ test("an audit's nonconformity closes only once its corrective action is verifie
   });
   await leavers.getByText("Added “vpn-accounts”.").waitFor();
   await leavers.getByText("Files: 1").waitFor();
-  await leavers.getByRole("link", { name: "Open vpn-accounts" }).waitFor();
+  await leavers.getByRole("link", { name: "Download vpn-accounts" }).waitFor();
   await leavers.getByText("Minor nonconformity").click();
   await page.getByText("2 of 4 checked").waitFor();
   assert.equal(await page.locator("#audit-status").inputValue(), "in_progress", "the first result starts the audit");

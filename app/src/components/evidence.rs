@@ -124,13 +124,19 @@ fn UploadState(sha256: String) -> impl IntoView {
     }
 }
 
-/// The file itself: a thumbnail of an image, or a link that opens the file. Fetched from the
-/// server the first time it is shown on this device; fetched again after a sync if it was
-/// not there yet.
+/// The file itself: a thumbnail of an image, a link that opens a PDF, or a link that
+/// downloads any other file; what is shown is decided by the file's own bytes, never by the
+/// type its record states (`engine::files::inline_type`), so no upload renders as a page of
+/// the app. Fetched from the server the first time it is shown on this device; fetched again
+/// after a sync if it was not there yet.
 #[component]
 pub fn FilePreview(sha256: String, media_type: String, title: String) -> impl IntoView {
     let state = use_app_state();
-    let image = media_type.starts_with("image/");
+    let saved_as = format!(
+        "{}.{}",
+        title.replace(['/', '\\'], "-"),
+        engine::files::extension(&media_type)
+    );
     let urls = StoredValue::new(Vec::<String>::new());
     let file = LocalResource::new(move || {
         let (sha256, media_type) = (sha256.clone(), media_type.clone());
@@ -150,19 +156,20 @@ pub fn FilePreview(sha256: String, media_type: String, title: String) -> impl In
     });
     let shown = move || {
         file.get().map(|found| match found {
-            Ok(url) => {
+            Ok((url, shown)) => {
                 urls.update_value(|urls| urls.push(url.clone()));
                 let href = url.clone();
-                if image {
-                    view! {
+                match shown {
+                    Some(image) if image.starts_with("image/") => view! {
                         <a class="thumb" href=href target="_blank" rel="noopener">
                             <img src=url alt=title.clone() loading="lazy" />
                         </a>
                     }
-                    .into_any()
-                } else {
-                    view! { <a class="thumb file" href=url target="_blank" rel="noopener" aria-label=format!("Open {title}")>"Open"</a> }
-                        .into_any()
+                    .into_any(),
+                    Some(_) => view! { <a class="thumb file" href=url target="_blank" rel="noopener" aria-label=format!("Open {title}")>"Open"</a> }
+                        .into_any(),
+                    None => view! { <a class="thumb file" href=url download=saved_as.clone() aria-label=format!("Download {title}")>"Download"</a> }
+                        .into_any(),
                 }
             }
             Err(message) => view! { <p class="thumb missing">{message}</p> }.into_any(),
@@ -182,7 +189,9 @@ pub fn Thumbnail(sha256: String) -> impl IntoView {
         let sha256 = sha256.clone();
         async move {
             let (_, blob) = state.store().evidence(&sha256).await.ok()??;
-            web_sys::Url::create_object_url_with_blob(&blob).ok()
+            let (shown, kind) = as_shown(&blob).await.ok()?;
+            kind.filter(|k| k.starts_with("image/"))?;
+            web_sys::Url::create_object_url_with_blob(&shown).ok()
         }
     });
     on_cleanup(move || {
@@ -198,11 +207,33 @@ pub fn Thumbnail(sha256: String) -> impl IntoView {
     }
 }
 
-/// The file's bytes as an object URL: from this device, or from the server (kept here after).
-async fn file_url(state: AppState, sha256: &str, media_type: &str) -> Result<String, String> {
-    let blob = file_blob(state, sha256, media_type).await?;
-    web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "This browser cannot show the file.".to_owned())
+/// The file's bytes as an object URL, with the type its bytes prove it may be shown as (None:
+/// only downloaded): from this device, or from the server (kept here after).
+async fn file_url(
+    state: AppState,
+    sha256: &str,
+    media_type: &str,
+) -> Result<(String, Option<&'static str>), String> {
+    let (blob, shown) = as_shown(&file_blob(state, sha256, media_type).await?).await?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "This browser cannot show the file.".to_owned())?;
+    Ok((url, shown))
+}
+
+/// The file typed as its first bytes prove (an image or a PDF), or as bytes a browser only
+/// downloads, whatever type it was stored with.
+async fn as_shown(blob: &web_sys::Blob) -> Result<(web_sys::Blob, Option<&'static str>), String> {
+    let unreadable = |_| "The file could not be read.".to_owned();
+    let head = blob.slice_with_f64_and_f64(0.0, 16.0).map_err(unreadable)?;
+    let shown = engine::files::inline_type(&blob_bytes(&head).await?);
+    let typed = blob
+        .slice_with_f64_and_f64_and_content_type(
+            0.0,
+            blob.size(),
+            shown.unwrap_or("application/octet-stream"),
+        )
+        .map_err(unreadable)?;
+    Ok((typed, shown))
 }
 
 /// The file's bytes, from this device or from the server (kept here after).

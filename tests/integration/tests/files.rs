@@ -87,6 +87,20 @@ fn bytes(seed: &str, size: usize) -> Vec<u8> {
     seed.bytes().cycle().take(size).collect()
 }
 
+/// The bytes of a file of `media_type` (an image or PDF begins as one does), distinct for
+/// each `seed`, of `size` bytes.
+fn file_of(media_type: &str, seed: &str, size: usize) -> Vec<u8> {
+    let start: &[u8] = match media_type {
+        "image/jpeg" => &[0xFF, 0xD8, 0xFF, 0xE0],
+        "image/png" => b"\x89PNG\r\n\x1a\n",
+        "application/pdf" => b"%PDF-1.7\n",
+        _ => b"",
+    };
+    let mut file = start.to_vec();
+    file.extend(bytes(seed, size - start.len()));
+    file
+}
+
 /// Asserts a refusal: its status and code, that the bucket gained nothing and the digest is
 /// not held.
 fn assert_refused(
@@ -112,7 +126,7 @@ fn a_file_goes_up_once_and_comes_back_whole(server: &WranglerDev) {
     let owner = create_org(server, "Evidence Ltd");
     let auditor = join_as(server, &owner, "auditor", "Aud Itor");
     let viewer = join_as(server, &owner, "viewer", "Vi Ewer");
-    let photo = bytes("locked rack photo ", 200_000);
+    let photo = file_of("image/jpeg", "locked rack photo ", 200_000);
     let name = digest(&photo);
     let before = objects_in_bucket(server);
 
@@ -160,7 +174,7 @@ fn content_that_does_not_match_its_name_is_refused(server: &WranglerDev) {
         Some(&owner),
         &owner.org,
         &claimed,
-        Some("application/pdf"),
+        Some("text/plain"),
         b"the visitor book, page 2",
     );
     assert_refused(
@@ -197,7 +211,7 @@ fn content_that_does_not_match_its_name_is_refused(server: &WranglerDev) {
 fn a_file_past_the_size_limit_is_refused(server: &WranglerDev) {
     let owner = create_org(server, "Big Files plc");
     let before = objects_in_bucket(server);
-    let large = bytes("scan ", FILE_MAX_BYTES as usize + 1);
+    let large = file_of("application/pdf", "scan ", FILE_MAX_BYTES as usize + 1);
     let name = digest(&large);
     let response = put(server, &owner, "application/pdf", &large);
     assert_refused(
@@ -210,7 +224,7 @@ fn a_file_past_the_size_limit_is_refused(server: &WranglerDev) {
     );
 
     // Exactly at the limit is taken.
-    let (status, body) = put(server, &owner, "application/pdf", &large[1..]);
+    let (status, body) = put(server, &owner, "application/pdf", &large[..large.len() - 1]);
     assert_eq!(status, 201, "{body}");
 }
 
@@ -243,17 +257,60 @@ fn only_allowed_types_are_taken(server: &WranglerDev) {
         "text/csv",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ] {
-        let file = bytes(media_type, 64);
+        let file = file_of(media_type, media_type, 64);
         let (status, body) = put(server, &owner, media_type, &file);
         assert_eq!(status, 201, "{media_type}: {body}");
     }
+}
+
+/// An image or PDF is taken only if its content is one: a page said to be a picture is
+/// refused. Said to be text, it is taken, and only ever comes back as a download.
+fn a_file_that_is_not_what_its_type_says_is_refused(server: &WranglerDev) {
+    let owner = create_org(server, "Disguises Ltd");
+    let page =
+        b"<!doctype html><p>Your session ended. <a href=//evil.example>Sign in again</a>".to_vec();
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
+    let before = objects_in_bucket(server);
+    for (media_type, content) in [
+        ("image/png", &page),
+        ("image/jpeg", &svg),
+        ("application/pdf", &page),
+    ] {
+        let name = digest(content);
+        let response = upload(
+            server,
+            Some(&owner),
+            &owner.org,
+            &name,
+            Some(media_type),
+            content,
+        );
+        assert_refused(
+            server,
+            &owner,
+            response,
+            (415, "content_not_type"),
+            &name,
+            before,
+        );
+    }
+    let (status, body) = put(server, &owner, "text/plain", &page);
+    assert_eq!(status, 201, "{body}");
+    let response =
+        ureq::get(&server.url(&format!("/api/orgs/{}/files/{}", owner.org, digest(&page))))
+            .set("authorization", &format!("Bearer {}", owner.token))
+            .call()
+            .unwrap();
+    assert_eq!(response.header("content-type"), Some("text/plain"));
+    assert_eq!(response.header("content-disposition"), Some("attachment"));
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
 }
 
 fn only_members_who_may_write_evidence_upload(server: &WranglerDev) {
     let owner = create_org(server, "Roles & Files");
     let viewer = join_as(server, &owner, "viewer", "Vi Ewer");
     let before = objects_in_bucket(server);
-    let file = bytes("viewer's photo ", 1000);
+    let file = file_of("image/png", "viewer's photo ", 1000);
     let name = digest(&file);
 
     let response = put(server, &viewer, "image/png", &file);
@@ -288,7 +345,7 @@ fn only_members_who_may_write_evidence_upload(server: &WranglerDev) {
 fn organisations_never_reach_each_others_files(server: &WranglerDev) {
     let alpha = create_org(server, "Alpha Files");
     let beta = create_org(server, "Beta Files");
-    let file = bytes("alpha's pen test report ", 5000);
+    let file = file_of("application/pdf", "alpha's pen test report ", 5000);
     let name = digest(&file);
     assert_eq!(put(server, &alpha, "application/pdf", &file).0, 201);
     let before = objects_in_bucket(server);
@@ -321,11 +378,11 @@ fn organisations_never_reach_each_others_files(server: &WranglerDev) {
 /// The test server's quota (`ORG_FILE_QUOTA_BYTES`) has room for one such file, not two.
 fn an_organisation_keeps_files_up_to_its_quota(server: &WranglerDev) {
     let owner = create_org(server, "Quota Ltd");
-    let first = bytes("first scan ", 9 * 1024 * 1024);
+    let first = file_of("application/pdf", "first scan ", 9 * 1024 * 1024);
     assert!(2 * first.len() as u64 > ORG_FILE_QUOTA_BYTES);
     assert_eq!(put(server, &owner, "application/pdf", &first).0, 201);
     let before = objects_in_bucket(server);
-    let second = bytes("second scan ", 9 * 1024 * 1024);
+    let second = file_of("application/pdf", "second scan ", 9 * 1024 * 1024);
     let response = put(server, &owner, "application/pdf", &second);
     assert_refused(
         server,
@@ -399,6 +456,10 @@ fn main() -> std::process::ExitCode {
             a_file_past_the_size_limit_is_refused,
         ),
         ("only_allowed_types_are_taken", only_allowed_types_are_taken),
+        (
+            "a_file_that_is_not_what_its_type_says_is_refused",
+            a_file_that_is_not_what_its_type_says_is_refused,
+        ),
         (
             "only_members_who_may_write_evidence_upload",
             only_members_who_may_write_evidence_upload,

@@ -86,6 +86,7 @@ async fn receive(
         engine::files::essence(&req.headers().get("content-type")?.unwrap_or_default());
     limits.check_offer(name, length, &media_type)?;
     let bytes = read_capped(req, limits.file_max_bytes).await?;
+    engine::files::check_content(&media_type, &bytes)?;
     if let Some(refusal) = policy::upload_refusal(&bytes, keeps_photo_location(org)?) {
         return Err(ApiError::refused(422, "location_kept", refusal));
     }
