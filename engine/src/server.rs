@@ -294,9 +294,10 @@ where
     rejections
 }
 
-/// How many of the entries after a pull's `since` its page holds, given the sizes of their
-/// stored values in log order (up to `limit + 1` of them): at most `limit` entries and
-/// `PULL_MAX_BYTES`, but at least one, so paging always moves on. Also whether more follow.
+/// How many entries a page holds (of a pull, after its `since`; of a record's history, before
+/// its `before`), given the sizes of their stored values in the page's order (up to
+/// `limit + 1` of them): at most `limit` entries and `PULL_MAX_BYTES`, but at least one, so
+/// paging always moves on. Also whether more follow.
 pub fn page_length(value_bytes: impl IntoIterator<Item = u64>, limit: u64) -> (usize, bool) {
     let limit = limit.clamp(1, PULL_MAX) as usize;
     let mut total = 0;

@@ -108,7 +108,7 @@ pub struct PullResponse<K> {
     pub head: u64,
 }
 
-/// Most log entries a record's history returns (the latest ones).
+/// Most log entries a record's history returns (the latest ones), within `PULL_MAX_BYTES`.
 pub const HISTORY_MAX: u64 = 1000;
 
 /// `GET /api/orgs/{org}/records/{id}/history`: who changed which field of one record, when,

@@ -1024,6 +1024,75 @@ fn a_long_history_comes_in_pages(server: &WranglerDev) {
     );
 }
 
+/// A history of large edits comes in pages of at most a pull page's bytes, so opening a record
+/// edited many times fetches a few MiB, not all its edits.
+fn a_history_of_large_edits_comes_in_pages_of_bounded_bytes(server: &WranglerDev) {
+    let owner = create_org(server, "Large memory Ltd");
+    let mut device = device_for(&owner);
+    let risk = new_risk(&mut device, "Described at length");
+    let edits = 90;
+    for i in 0..edits {
+        let long = format!("{i:03} ") + &"x".repeat(60 * 1024);
+        device.edit(risk, Kind::Risk, "description", long.into(), now_ms());
+    }
+    for _ in 0..40 {
+        let Some(request) = device.push_request(500) else {
+            break;
+        };
+        let (status, body) = push(server, &owner, &request);
+        assert_eq!(status, 200, "{body}");
+        device.on_pushed(&serde_json::from_value(body).unwrap());
+    }
+    assert!(device.push_request(500).is_none(), "everything was pushed");
+    let page = |before: Option<u64>| -> (usize, HistoryResponse) {
+        let query = before.map_or(String::new(), |seq| format!("?before={seq}"));
+        let (status, body) = call(
+            server,
+            "GET",
+            &format!("/api/orgs/{}/records/{risk}/history{query}", owner.org),
+            Some(&owner.token),
+            Body::Empty,
+        );
+        assert_eq!(status, 200, "{body}");
+        (
+            body.to_string().len(),
+            serde_json::from_value(body).unwrap(),
+        )
+    };
+    let (bytes, latest) = page(None);
+    assert!(latest.more, "earlier edits remain");
+    assert!(bytes <= 4 * 1024 * 1024 + 256 * 1024, "{bytes} bytes");
+    assert!(latest.changes.len() < edits, "{}", latest.changes.len());
+    let newest = latest
+        .changes
+        .last()
+        .unwrap()
+        .entry
+        .op
+        .value
+        .as_text()
+        .unwrap();
+    assert!(
+        newest.starts_with(&format!("{:03} ", edits - 1)),
+        "the newest edit last"
+    );
+    let (_, earlier) = page(Some(latest.changes[0].entry.seq));
+    assert!(!earlier.more);
+    assert_eq!(earlier.changes[0].entry.seq, 1);
+    assert_eq!(
+        earlier.changes.last().unwrap().entry.seq + 1,
+        latest.changes[0].entry.seq,
+        "the pages meet without a gap"
+    );
+    let descriptions = |h: &HistoryResponse| {
+        h.changes
+            .iter()
+            .filter(|c| c.entry.op.field == "description")
+            .count()
+    };
+    assert_eq!(descriptions(&earlier) + descriptions(&latest), edits);
+}
+
 /// How many Durable Objects exist, and how many of them hold any table of their own.
 fn objects(server: &WranglerDev) -> (usize, usize) {
     let dir = server.state_dir().join("state/v3/do/ratchet-Organisation");
@@ -1679,6 +1748,10 @@ fn main() -> std::process::ExitCode {
         (
             "a_long_history_comes_in_pages",
             a_long_history_comes_in_pages,
+        ),
+        (
+            "a_history_of_large_edits_comes_in_pages_of_bounded_bytes",
+            a_history_of_large_edits_comes_in_pages_of_bounded_bytes,
         ),
         ("credentials_are_checked", credentials_are_checked),
         (

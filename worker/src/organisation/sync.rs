@@ -462,25 +462,35 @@ impl LogRow {
     }
 }
 
-/// One record's changes, oldest first: the latest `HISTORY_MAX` of them before `before` (a
-/// log position; the latest when absent), each with the server's time of receipt. `more`
-/// says whether earlier ones remain, to be asked for before the first of these.
+/// One record's changes, oldest first: the latest of them before `before` (a log position;
+/// the latest when absent), at most `HISTORY_MAX` and a pull page's bytes, each with the
+/// server's time of receipt. `more` says whether earlier ones remain, to be asked for before
+/// the first of these.
 pub fn history(org: &Organisation, record: &str, req: &Request) -> Result<Response, ApiError> {
     let record: RecordId = record.parse().map_err(|_| {
         ApiError::bad_request("invalid_record", format!("“{record}” is not a record id."))
     })?;
     let before = query_number(req, "before", sql::MAX_INT, sql::MAX_INT)?;
-    let mut rows: Vec<LogRow> = org
+    let record = record.to_string();
+    // The sizes first, newest first, so that no more than a page's bytes are ever read.
+    let sizes: Vec<SizeRow> = org
+        .sql
+        .exec(
+            "SELECT length(CAST(value AS BLOB)) AS bytes
+             FROM log WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            vec![text(&record), int(before), int(HISTORY_MAX + 1)],
+        )?
+        .to_array()?;
+    let (length, more) = page_length(sizes.iter().map(|r| r.bytes as u64), HISTORY_MAX);
+    let rows: Vec<LogRow> = org
         .sql
         .exec(
             "SELECT seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter,
                     received_ms
              FROM log WHERE record = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-            vec![text(&record.to_string()), int(before), int(HISTORY_MAX + 1)],
+            vec![text(&record), int(before), int(length as u64)],
         )?
         .to_array()?;
-    let more = rows.len() as u64 > HISTORY_MAX;
-    rows.truncate(HISTORY_MAX as usize);
     let changes = rows
         .into_iter()
         .rev()
