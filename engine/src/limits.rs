@@ -68,9 +68,43 @@ impl WriteWindow {
     }
 }
 
+/// What sign-ups and joins from one client address are counted under: an IPv4 address as
+/// it is, an IPv6 address by its /64 (one household or phone holds a whole /64 and can
+/// rotate through it), and anything unreadable under one shared key.
+pub fn address_key(address: &str) -> String {
+    match address.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Err(_) => "unknown".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_address_counts_by_its_64_and_nonsense_shares_one_key() {
+        assert_eq!(address_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(
+            address_key("2001:db8:1:2:aaaa::1"),
+            address_key("2001:db8:1:2:ffff:1:2:3")
+        );
+        assert_eq!(address_key("2001:db8:1:2::9"), "2001:db8:1:2::/64");
+        assert_ne!(
+            address_key("2001:db8:1:3::1"),
+            address_key("2001:db8:1:2::1")
+        );
+        assert_eq!(address_key("not an address"), "unknown");
+        assert_eq!(address_key(""), "unknown");
+    }
 
     const NOW: u64 = 1_800_000_000_000;
 

@@ -126,6 +126,22 @@ fn a_burst_of_sign_ups_from_one_address_is_refused(server: &WranglerDev) {
         serde_json::json!({"code": "not-a-code", "name": "Bot"}),
     );
     assert_eq!(status, 429);
+    // Another address has its own allowance; the addresses of one IPv6 /64 share one. (Under
+    // `wrangler dev` the client sets this header; on Cloudflare the platform does.)
+    let from = |address: &str| match ureq::post(&server.url("/api/orgs"))
+        .set("cf-connecting-ip", address)
+        .send_json(
+            serde_json::json!({"org_name": "Spam", "owner_name": "Bot", "setup_code": "guess"}),
+        ) {
+        Ok(response) => response.status(),
+        Err(ureq::Error::Status(status, _)) => status,
+        Err(other) => panic!("{other}"),
+    };
+    assert_eq!(from("198.51.100.9"), 403, "a wrong setup code, not a limit");
+    // Each from a different host of the range, so only a shared count can reach the limit.
+    let limited =
+        (0..2 * LIMIT + 10).position(|host| from(&format!("2001:db8:7:7::{host:x}")) == 429);
+    assert!(limited.is_some_and(|at| at >= LIMIT), "{limited:?}");
 }
 
 fn deep_links_fall_back_to_the_app(server: &WranglerDev) {
