@@ -13,6 +13,9 @@ use futures_util::{StreamExt, future::select, pin_mut};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
+/// Whether this app has heard the server's time since it started (`server_clock`).
+static SERVER_TIME_HEARD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 const PERIOD_MS: u32 = 30_000;
 const DEBOUNCE_MS: u32 = 300;
 const BACKOFF_MAX_MS: f64 = 60_000.0;
@@ -113,6 +116,7 @@ fn server_clock(server_ms: Option<u64>) -> impl FnOnce(&mut register::sync::Devi
     move |device| {
         if let Some(server_ms) = server_ms {
             device.observe_server_time(server_ms, local);
+            SERVER_TIME_HEARD.store(true, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
@@ -162,6 +166,23 @@ async fn upload_files(state: AppState, api: &Api) -> Result<(), SyncError> {
     Ok(())
 }
 
+/// Pulls the log's next page and applies it: whether more follow, the log's head and how far
+/// this device now has it.
+async fn pull_page(state: AppState, api: &Api) -> Result<(bool, u64, u64), SyncError> {
+    let cursor = state.read_untracked(|d| d.cursor);
+    let answer = api.pull(cursor).await;
+    let clock = server_clock(answer.server_ms);
+    let page = answer.result?;
+    let (more, head, next) = (page.more, page.head, page.next);
+    state
+        .apply(move |d| {
+            clock(d);
+            d.on_pulled(&page)
+        })
+        .await??;
+    Ok((more, head, next))
+}
+
 /// Pushes the whole outbox in batches, then pulls until the device has the whole log.
 async fn push_then_pull(state: AppState, pace: &mut PushPace) -> Result<(), SyncError> {
     let Some(settings) = state.settings.get_untracked() else {
@@ -174,6 +195,12 @@ async fn push_then_pull(state: AppState, pace: &mut PushPace) -> Result<(), Sync
         done: 0,
         total: pending,
     });
+    // Changes made since the app started were stamped by this device's clock, which may be
+    // wrong: until the server has told the time, its first pull page comes first, so that
+    // they are moved to when they were made before they are sent (`observe_server_time`).
+    if pending > 0 && !SERVER_TIME_HEARD.load(std::sync::atomic::Ordering::Relaxed) {
+        pull_page(state, &api).await?;
+    }
     // Bounded: each round acknowledges or withdraws at least one entry.
     for _round in 0..10_000 {
         let Some(request) = state.read_untracked(|d| d.push_request_within(pace.ops, pace.bytes))
@@ -218,17 +245,7 @@ async fn push_then_pull(state: AppState, pace: &mut PushPace) -> Result<(), Sync
         });
     }
     for _page in 0..100_000 {
-        let cursor = state.read_untracked(|d| d.cursor);
-        let answer = api.pull(cursor).await;
-        let clock = server_clock(answer.server_ms);
-        let page = answer.result?;
-        let (more, head, next) = (page.more, page.head, page.next);
-        state
-            .apply(move |d| {
-                clock(d);
-                d.on_pulled(&page)
-            })
-            .await??;
+        let (more, head, next) = pull_page(state, &api).await?;
         state.sync.set(SyncStatus::Syncing {
             done: next,
             total: head,

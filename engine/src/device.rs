@@ -13,6 +13,10 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// How slow a device's clock may be before its unsent changes are moved forward when it learns
+/// the server's time (a few seconds' difference is the network's, not the clock's).
+pub const CLOCK_SLOW_MS: i64 = 60_000;
+
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub enum Pending<K> {
     Op(Op<K>),
@@ -330,10 +334,17 @@ impl<K: RecordKind> Device<K> {
     /// changes stamped further ahead of the server than it accepts (the clock was fast
     /// before the device first reached the server, or was put right since) are stamped again,
     /// in order, from the server's time: the server takes them instead of refusing them, and
-    /// they do not win every later conflict. A clock that was slow needs nothing more: its
-    /// later edits are stamped from the corrected time.
+    /// they do not win every later conflict. When the clock proves more than `CLOCK_SLOW_MS`
+    /// slower than the device thought, each field's unsent change is sent again stamped that
+    /// much later, when it was made: an edit made offline does not lose to one made elsewhere
+    /// before it.
     pub fn observe_server_time(&mut self, server_ms: u64, local_ms: u64) {
-        self.clock_offset_ms = server_ms as i64 - local_ms as i64;
+        let offset = server_ms as i64 - local_ms as i64;
+        let behind_by = offset - self.clock_offset_ms;
+        self.clock_offset_ms = offset;
+        if behind_by > CLOCK_SLOW_MS {
+            self.send_unsent_again_later(behind_by.unsigned_abs());
+        }
         let limit = server_ms.saturating_add(CLOCK_AHEAD_MAX_MS);
         if self.clock.last().wall <= limit {
             return;
@@ -380,6 +391,30 @@ impl<K: RecordKind> Device<K> {
         }
         for (record, kind, field) in restamped {
             self.recompute_field(record, kind, &field);
+        }
+    }
+
+    /// Sends the latest unsent change to each field again, stamped `by` later: as a change of
+    /// its own (a new mid), not an altered one, because the first may already have reached
+    /// the server (a push whose answer was lost) and a stored change is never changed.
+    fn send_unsent_again_later(&mut self, by: u64) {
+        let mut latest: BTreeMap<(RecordId, String), Op<K>> = BTreeMap::new();
+        for pending in self.outbox.values() {
+            if let Pending::Op(op) = pending {
+                latest.insert((op.record, op.field.clone()), op.clone());
+            }
+        }
+        let mut again: Vec<Op<K>> = latest.into_values().collect();
+        again.sort_by_key(|op| op.mid);
+        for mut op in again {
+            op.hlc.wall = op.hlc.wall.saturating_add(by);
+            op.mid = self.next_mid;
+            self.next_mid += 1;
+            self.local.apply(&op);
+            self.clock = HlcClock::new(self.clock.last().max(op.hlc));
+            self.dirty.records.insert(op.record);
+            self.dirty.queue.insert(op.mid);
+            self.outbox.insert(op.mid, Pending::Op(op));
         }
     }
 
@@ -657,6 +692,83 @@ mod tests {
         assert!(device.refused.is_empty());
         assert_eq!(device.pending(), 0);
         assert_eq!(device.local, server.state);
+    }
+
+    #[test]
+    fn an_offline_edit_on_a_slow_clock_does_not_lose_to_an_earlier_one() {
+        const HOURS_3: u64 = 3 * 3600 * 1000;
+        let mut server = MemoryServer::default();
+        let id = RecordId::new();
+        let push_all = |server: &mut MemoryServer, device: &mut Device, now: u64| {
+            while let Some(request) = device.push_request(500) {
+                let response = server.push(&Judged, &device.client, &request, now).unwrap();
+                device.on_pushed(&response);
+            }
+        };
+        // A laptop with a right clock names the note.
+        let mut laptop = Device::new(ClientId::new());
+        laptop.edit(
+            id,
+            Kind::Note,
+            "title",
+            "Earlier, on the laptop".into(),
+            NOW,
+        );
+        push_all(&mut server, &mut laptop, NOW);
+
+        // A phone three hours slow, that has never reached the server, renames it offline a
+        // minute later, and a second later again.
+        let mut phone = Device::new(ClientId::new());
+        phone.edit(
+            id,
+            Kind::Note,
+            "title",
+            "Later, offline".into(),
+            NOW + 60_000 - HOURS_3,
+        );
+        phone.edit(
+            id,
+            Kind::Note,
+            "title",
+            "Later still".into(),
+            NOW + 61_000 - HOURS_3,
+        );
+        // It hears the server's time before it pushes (the app asks first when it has not
+        // heard from the server since it started): its last change to the title is sent
+        // again, stamped when it was made.
+        phone.observe_server_time(NOW + 120_000, NOW + 120_000 - HOURS_3);
+        let sent: Vec<(u64, Value)> = phone
+            .unsent_ops(id)
+            .map(|op| (op.hlc.wall, op.value.clone()))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                (NOW + 60_000 - HOURS_3, Value::from("Later, offline")),
+                (NOW + 61_000 - HOURS_3, Value::from("Later still")),
+                (NOW + 61_000, Value::from("Later still")),
+            ]
+        );
+        assert_eq!(phone.meta().clock_offset_ms, HOURS_3 as i64);
+        push_all(&mut server, &mut phone, NOW + 120_000);
+        laptop.on_pulled(&server.pull(laptop.cursor, 1000)).unwrap();
+        assert_eq!(
+            laptop.local.record(id).unwrap().get("title"),
+            Some(&Value::from("Later still"))
+        );
+
+        // A few seconds' difference is the network's: nothing moves.
+        phone.edit(
+            id,
+            Kind::Note,
+            "title",
+            "Now".into(),
+            NOW + 130_000 - HOURS_3,
+        );
+        let before: Vec<Hlc> = phone.unsent_ops(id).map(|op| op.hlc).collect();
+        phone.observe_server_time(NOW + 133_000, NOW + 130_000 - HOURS_3);
+        let after: Vec<Hlc> = phone.unsent_ops(id).map(|op| op.hlc).collect();
+        assert_eq!(before, after);
     }
 
     #[test]
