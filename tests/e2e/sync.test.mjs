@@ -281,10 +281,12 @@ test("7. A phone whose clock is hours off loses no edit, a later edit elsewhere 
   assert.equal(await clockRefusals(), before, "the server's time put the stamps right; nothing was refused");
 
   // A sync already on its way when "Sync now" is pressed may have pulled before Bob's push
-  // arrived: ask again, a bounded number of times, until the edit is there.
-  for (let tries = 0; tries < 5; tries++) {
+  // arrived: ask again, a bounded number of times, until the edit is listed (the list of
+  // 2,000 risks takes a moment to filter, so each look waits a little).
+  for (let tries = 0; tries < 8; tries++) {
     await syncNow(alice.page);
-    if ((await (await findRisk(alice.page, "Phishing (Bob's fast phone)")).count()) > 0) break;
+    const row = await findRisk(alice.page, "Phishing (Bob's fast phone)");
+    if (await row.waitFor({ timeout: 3_000 }).then(() => true, () => false)) break;
   }
   await openRisk(alice.page, "Phishing (Bob's fast phone)");
   await saveTitle(alice.page, "Phishing (Alice, later)");
