@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
 import {
-  SHOTS, addRisk, createOrganisation, openDevice, openTab, ready, riskRow, syncNow, synced, unexpected,
+  SHOTS, addRisk, createOrganisation, credentialOf, openDevice, openTab, ready, riskRow, syncNow, synced,
+  unexpected,
 } from "../support/browser.mjs";
 
 // Chromium logs each failed request; these are the ones the tests provoke on purpose.
@@ -28,22 +29,6 @@ after(async () => {
   await bob?.close();
   await server?.stop();
 });
-
-/** The credential the app stored, read straight from the device's IndexedDB. */
-async function credentialOf(page) {
-  return page.evaluate(async () => {
-    const name = localStorage.getItem("ratchet.database");
-    const db = await new Promise((resolve, reject) => {
-      const open = indexedDB.open(name);
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const request = db.transaction("meta").objectStore("meta").get("sync");
-    const settings = await new Promise((resolve) => (request.onsuccess = () => resolve(request.result)));
-    db.close();
-    return settings.credential;
-  });
-}
 
 /** The organisation's whole log, page by page, as the server keeps it. */
 async function serverLog(credential) {

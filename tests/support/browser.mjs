@@ -142,6 +142,22 @@ export async function createOrganisation(page, server, orgName, ownerName) {
   await ready(page);
 }
 
+/** The credential the app stored, read straight from the device's IndexedDB. */
+export async function credentialOf(page) {
+  return page.evaluate(async () => {
+    const name = localStorage.getItem("ratchet.database");
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const request = db.transaction("meta").objectStore("meta").get("sync");
+    const settings = await new Promise((resolve) => (request.onsuccess = () => resolve(request.result)));
+    db.close();
+    return settings.credential;
+  });
+}
+
 /** Invites a colleague from the owner's Organisation page; `device` joins with the link as `name`. */
 export async function inviteAndJoin(ownerPage, device, server, name, role = "editor") {
   await openTab(ownerPage, "Organisation");
