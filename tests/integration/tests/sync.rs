@@ -61,6 +61,41 @@ fn pull_all(server: &WranglerDev, who: &Credential, device: &mut Device) {
     panic!("pull did not finish");
 }
 
+/// Pushes everything `device` holds, in as many pushes as it takes (at most 100), each stored.
+fn push_all(server: &WranglerDev, who: &Credential, device: &mut Device) {
+    for _ in 0..100 {
+        let Some(request) = device.push_request(500) else {
+            return;
+        };
+        let (status, body) = push(server, who, &request);
+        assert_eq!(status, 200, "{body}");
+        device.on_pushed(&serde_json::from_value(body).unwrap());
+    }
+    panic!("100 pushes did not send everything");
+}
+
+/// A page of `record`'s history before `before` (the latest when None), with its size in bytes.
+fn history_page(
+    server: &WranglerDev,
+    who: &Credential,
+    record: RecordId,
+    before: Option<u64>,
+) -> (usize, HistoryResponse) {
+    let query = before.map_or(String::new(), |seq| format!("?before={seq}"));
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/records/{record}/history{query}", who.org),
+        Some(&who.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 200, "{body}");
+    (
+        body.to_string().len(),
+        serde_json::from_value(body).unwrap(),
+    )
+}
+
 fn creating_an_organisation_needs_the_setup_code(server: &WranglerDev) {
     let attempt = |setup: serde_json::Value| {
         call(
@@ -375,11 +410,7 @@ fn record_rules_read_the_stored_record(server: &WranglerDev) {
     let owner = create_org(server, "Rules Ltd");
     let mut device = device_for(&owner);
     register::catalogue::seed_controls(&mut device, &owner.org, now_ms());
-    while let Some(request) = device.push_request(500) {
-        let (status, body) = push(server, &owner, &request);
-        assert_eq!(status, 200, "{body}");
-        device.on_pushed(&serde_json::from_value(body).unwrap());
-    }
+    push_all(server, &owner, &mut device);
     let control = register::catalogue::control_id(&owner.org, "A.7.1");
     device.edit(
         control,
@@ -987,26 +1018,8 @@ fn a_long_history_comes_in_pages(server: &WranglerDev) {
             now_ms(),
         );
     }
-    for _ in 0..10 {
-        let Some(request) = device.push_request(500) else {
-            break;
-        };
-        let (status, body) = push(server, &owner, &request);
-        assert_eq!(status, 200, "{body}");
-        device.on_pushed(&serde_json::from_value(body).unwrap());
-    }
-    let page = |before: Option<u64>| -> HistoryResponse {
-        let query = before.map_or(String::new(), |seq| format!("?before={seq}"));
-        let (status, body) = call(
-            server,
-            "GET",
-            &format!("/api/orgs/{}/records/{risk}/history{query}", owner.org),
-            Some(&owner.token),
-            Body::Empty,
-        );
-        assert_eq!(status, 200, "{body}");
-        serde_json::from_value(body).unwrap()
-    };
+    push_all(server, &owner, &mut device);
+    let page = |before| history_page(server, &owner, risk, before).1;
     let latest = page(None);
     assert_eq!((latest.changes.len(), latest.more), (1_000, true));
     assert_eq!(
@@ -1035,30 +1048,8 @@ fn a_history_of_large_edits_comes_in_pages_of_bounded_bytes(server: &WranglerDev
         let long = format!("{i:03} ") + &"x".repeat(60 * 1024);
         device.edit(risk, Kind::Risk, "description", long.into(), now_ms());
     }
-    for _ in 0..40 {
-        let Some(request) = device.push_request(500) else {
-            break;
-        };
-        let (status, body) = push(server, &owner, &request);
-        assert_eq!(status, 200, "{body}");
-        device.on_pushed(&serde_json::from_value(body).unwrap());
-    }
-    assert!(device.push_request(500).is_none(), "everything was pushed");
-    let page = |before: Option<u64>| -> (usize, HistoryResponse) {
-        let query = before.map_or(String::new(), |seq| format!("?before={seq}"));
-        let (status, body) = call(
-            server,
-            "GET",
-            &format!("/api/orgs/{}/records/{risk}/history{query}", owner.org),
-            Some(&owner.token),
-            Body::Empty,
-        );
-        assert_eq!(status, 200, "{body}");
-        (
-            body.to_string().len(),
-            serde_json::from_value(body).unwrap(),
-        )
-    };
+    push_all(server, &owner, &mut device);
+    let page = |before| history_page(server, &owner, risk, before);
     let (bytes, latest) = page(None);
     assert!(latest.more, "earlier edits remain");
     assert!(bytes <= 4 * 1024 * 1024 + 256 * 1024, "{bytes} bytes");
