@@ -197,7 +197,8 @@ async fn push_then_pull(state: AppState, pace: &mut PushPace) -> Result<(), Sync
     });
     // Changes made since the app started were stamped by this device's clock, which may be
     // wrong: until the server has told the time, its first pull page comes first, so that
-    // they are moved to when they were made before they are sent (`observe_server_time`).
+    // a slow clock's changes are sent again stamped when they were made, and a fast one's
+    // stamped again, before they are sent (`observe_server_time`).
     if pending > 0 && !SERVER_TIME_HEARD.load(std::sync::atomic::Ordering::Relaxed) {
         pull_page(state, &api).await?;
     }

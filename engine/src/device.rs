@@ -13,8 +13,9 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// How slow a device's clock may be before its unsent changes are moved forward when it learns
-/// the server's time (a few seconds' difference is the network's, not the clock's).
+/// How much slower than it thought a device's clock may prove, when it learns the server's
+/// time, before its unsent changes are sent again stamped later (a few seconds' difference is
+/// the network's, not the clock's).
 pub const CLOCK_SLOW_MS: i64 = 60_000;
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -343,7 +344,7 @@ impl<K: RecordKind> Device<K> {
         let behind_by = offset - self.clock_offset_ms;
         self.clock_offset_ms = offset;
         if behind_by > CLOCK_SLOW_MS {
-            self.send_unsent_again_later(behind_by.unsigned_abs());
+            self.send_unsent_again_later(behind_by.unsigned_abs(), server_ms);
         }
         let limit = server_ms.saturating_add(CLOCK_AHEAD_MAX_MS);
         if self.clock.last().wall <= limit {
@@ -394,10 +395,11 @@ impl<K: RecordKind> Device<K> {
         }
     }
 
-    /// Sends the latest unsent change to each field again, stamped `by` later: as a change of
-    /// its own (a new mid), not an altered one, because the first may already have reached
-    /// the server (a push whose answer was lost) and a stored change is never changed.
-    fn send_unsent_again_later(&mut self, by: u64) {
+    /// Sends the latest unsent change to each field again, stamped `by` later (but not after
+    /// the server's `now_ms`): as a change of its own (a new mid), not an altered one, because
+    /// the first may already have reached the server (a push whose answer was lost) and a
+    /// stored change is never changed.
+    fn send_unsent_again_later(&mut self, by: u64, now_ms: u64) {
         let mut latest: BTreeMap<(RecordId, String), Op<K>> = BTreeMap::new();
         for pending in self.outbox.values() {
             if let Pending::Op(op) = pending {
@@ -407,7 +409,7 @@ impl<K: RecordKind> Device<K> {
         let mut again: Vec<Op<K>> = latest.into_values().collect();
         again.sort_by_key(|op| op.mid);
         for mut op in again {
-            op.hlc.wall = op.hlc.wall.saturating_add(by);
+            op.hlc.wall = op.hlc.wall.saturating_add(by).min(now_ms);
             op.mid = self.next_mid;
             self.next_mid += 1;
             self.local.apply(&op);
@@ -757,7 +759,7 @@ mod tests {
             Some(&Value::from("Later still"))
         );
 
-        // A few seconds' difference is the network's: nothing moves.
+        // A few seconds' difference is the network's: nothing is sent again.
         phone.edit(
             id,
             Kind::Note,
