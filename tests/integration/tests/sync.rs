@@ -860,6 +860,38 @@ fn a_photo_position_is_kept_only_by_the_organisations_policy(server: &WranglerDe
     assert_eq!(push_judged(server, &editor, &mut eddie).0, 200);
 }
 
+/// An Evidence record names only a type evidence may be: one claiming `text/html` is
+/// refused with the register's message and nothing of it is stored; a text file is taken.
+fn an_evidence_record_names_only_an_allowed_type(server: &WranglerDev) {
+    use register::views::Evidence;
+    let owner = create_org(server, "Named types Ltd");
+    let mut device = device_for(&owner);
+    let evidence = RecordId::new();
+    let fields = |media_type: &str| {
+        [
+            (Evidence::title, Value::from("Visitor log")),
+            (Evidence::sha256, Value::from("b".repeat(64))),
+            (Evidence::media_type, Value::from(media_type)),
+        ]
+    };
+    set(&mut device, evidence, Kind::Evidence, &fields("text/html"));
+    let (status, messages) = push_judged(server, &owner, &mut device);
+    assert_eq!(status, 422, "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("no other type")),
+        "{messages:?}"
+    );
+    assert!(
+        pull(server, &owner, 0, 1000)
+            .ops
+            .iter()
+            .all(|entry| entry.op.record != evidence),
+        "nothing of it stored"
+    );
+    set(&mut device, evidence, Kind::Evidence, &fields("text/plain"));
+    assert_eq!(push_judged(server, &owner, &mut device).0, 200);
+}
+
 /// A maturity snapshot holds what the register shows: the server computes it from all of its
 /// records on the snapshot's day and refuses one that claims more, whole.
 fn a_maturity_snapshot_holds_what_the_register_shows(server: &WranglerDev) {
@@ -1727,6 +1759,10 @@ fn main() -> std::process::ExitCode {
         (
             "a_photo_position_is_kept_only_by_the_organisations_policy",
             a_photo_position_is_kept_only_by_the_organisations_policy,
+        ),
+        (
+            "an_evidence_record_names_only_an_allowed_type",
+            an_evidence_record_names_only_an_allowed_type,
         ),
         (
             "a_maturity_snapshot_holds_what_the_register_shows",
