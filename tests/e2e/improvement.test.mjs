@@ -79,7 +79,8 @@ test("an audit's nonconformity closes only once its corrective action is verifie
   await page.locator("#check-clauses").fill("9.2.2");
   await page.getByRole("button", { name: "Add clause checks" }).click();
   await page.getByText("Added 1 check.").waitFor();
-  assert.equal(await page.getByTestId("check-progress").textContent(), "0 of 4 checked");
+  // The progress is drawn in its own effect: wait for it rather than read it at once.
+  await page.getByTestId("check-progress").filter({ hasText: /^0 of 4 checked$/ }).waitFor();
 
   // One tap each: a conforming check, and a minor nonconformity with its evidence.
   await checkItem(page, "A.5.15").getByText("Conforming").click();
