@@ -200,6 +200,7 @@ route_table! {
         ContextItem "/context/:id" => pages::plan::context::detail::ContextItemDetail, shows ContextItem;
         Risks "/risks" => pages::plan::risks::Risks, nav Plan "Risks";
         Risk "/risks/:id" => pages::plan::risks::detail::RiskDetail, shows Risk;
+        RiskCriteria "/risk-criteria" => pages::plan::criteria::RiskCriteriaPage, nav Plan "Risk criteria", shows RiskCriteria;
         Soa "/soa" => pages::r#do::controls::soa::Soa, nav Plan "SoA";
         Objectives "/objectives" => pages::plan::objectives::Objectives, nav Plan "Objectives";
         Objective "/objectives/:id" => pages::plan::objectives::detail::ObjectiveDetail, shows Objective;

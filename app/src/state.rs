@@ -309,6 +309,15 @@ impl AppState {
         people
     }
 
+    /// A member's name, if they are among `people`.
+    pub fn name_of(&self, member: RecordId) -> Option<String> {
+        let member = member.to_string();
+        self.people()
+            .into_iter()
+            .find(|(id, _)| *id == member)
+            .map(|(_, name)| name)
+    }
+
     /// The ids of the organisation's current members, once the list has loaded; none for a
     /// register kept on this device alone.
     fn member_ids(&self) -> Option<BTreeSet<String>> {

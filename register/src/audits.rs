@@ -4,7 +4,7 @@
 
 use crate::choices::{AuditStatus, AuditType, CheckResult, FindingStatus};
 use crate::{
-    Kind, Rating, RecordId, Replica, Value,
+    Kind, RecordId, Replica, Value,
     catalogue::{self, ANNEX_A, CLAUSES, Theme, annex_control},
     dates,
     gate::Edit,
@@ -395,6 +395,7 @@ pub fn coverage(register: &Replica, today: &str) -> Vec<Area> {
         checks: &register.all(),
         findings: &register.all(),
         risks: &register.all(),
+        criteria: &crate::risk::Criteria::read(register),
     };
     coverage_of(today, &held)
 }
@@ -406,6 +407,7 @@ pub struct Held<'a> {
     pub checks: &'a [AuditCheck],
     pub findings: &'a [Finding],
     pub risks: &'a [Risk],
+    pub criteria: &'a crate::risk::Criteria,
 }
 
 /// `coverage` over records already viewed.
@@ -471,9 +473,8 @@ pub fn coverage_of(today: &str, records: &Held) -> Vec<Area> {
     let mut high_risk: BTreeSet<String> = BTreeSet::new();
     for risk in records.risks {
         let high = risk
-            .residual_score()
-            .or(risk.inherent_score())
-            .is_some_and(|s| Rating::of_score(s) >= Rating::High);
+            .current_score()
+            .is_some_and(|s| records.criteria.is_high(s));
         if !risk.deleted && high {
             for control in risk.controls.clone().unwrap_or_default() {
                 high_risk.extend(control_reference(Some(control)).and_then(|r| area_of(&r)));

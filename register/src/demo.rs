@@ -16,7 +16,6 @@ use crate::{
     audits::NewCheck,
     catalogue::{self, ANNEX_A},
     gate::{self, Edit, Gate, Who},
-    indicators::DEFAULT_APPETITE,
     maturity::{self, Area},
     reviews,
     sync::Device,
@@ -676,7 +675,17 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
                         let expires = first
                             .checked_add_months(Months::new(if i % 2 == 0 { 3 } else { 12 }))
                             .unwrap_or(first);
-                        fields.push(("acceptance_approver", b.person(5)));
+                        // Accepted by the risk's owner, as only they may.
+                        let owner = crate::rules::Lookup::field(&b.device.local, risk, "owner")
+                            .unwrap_or(Value::Null);
+                        fields.push(("acceptance_approver", owner));
+                        fields.push(("accepted_on", Value::from(first.to_string())));
+                        fields.push((
+                            "acceptance_rationale",
+                            Value::from(
+                                "Low residual score; treating it further costs more than it saves.",
+                            ),
+                        ));
                         fields.push(("acceptance_expires", Value::from(expires.to_string())));
                     }
                     b.set(risk, Kind::Risk, &fields);
@@ -1195,13 +1204,8 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
             }
             let view: Option<Review> = b.device.local.view(review);
             if let Some(view) = view {
-                let set = reviews::sign_off(
-                    &b.device.local,
-                    &view,
-                    Some(b.people[0]),
-                    &at(day, 16),
-                    DEFAULT_APPETITE,
-                );
+                let set =
+                    reviews::sign_off(&b.device.local, &view, Some(b.people[0]), &at(day, 16));
                 b.apply(&set);
             }
             reviews_held.push(review);
@@ -1353,12 +1357,8 @@ mod tests {
     fn the_demo_s_figures_and_levels_are_computed_and_improve_over_the_year() {
         let (device, _) = demo("2026-06-30");
         let today = day("2026-06-30");
-        let inputs = indicators::Inputs::new(
-            &device.local,
-            indicators::Period::ending(today, 90),
-            today,
-            DEFAULT_APPETITE,
-        );
+        let inputs =
+            indicators::Inputs::new(&device.local, indicators::Period::ending(today, 90), today);
         let computed = indicators::compute(&inputs);
         let with_value = computed.iter().filter(|i| i.value().is_some()).count();
         assert!(
@@ -1366,7 +1366,7 @@ mod tests {
             "{with_value} of {} indicators have a value",
             computed.len()
         );
-        let levels = maturity::assess(&device.local, today, DEFAULT_APPETITE);
+        let levels = maturity::assess(&device.local, today);
         assert!(levels.iter().all(|a| a.level >= 1), "{levels:?}");
         assert!(levels.iter().any(|a| a.level >= 3), "{levels:?}");
         let snapshots = maturity::snapshots(&device.local);

@@ -14,7 +14,7 @@ use crate::{
     ClientId, Kind, Op, RecordId, Role, Value, dates, findings, maturity,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, FieldError, FieldType, check_filing},
-    views::{Action, Audit, MaturitySnapshot, Review},
+    views::{Action, Audit, MaturitySnapshot, Review, Risk, RiskCriteria},
 };
 use engine::server::{Judge, Judgement, Pusher, ServerView};
 use std::collections::{BTreeMap, BTreeSet};
@@ -108,6 +108,30 @@ const DUTIES: &[Duty] = &[
         not_allowed: "Only an owner or admin acknowledges an audit report.",
         own_name: Some(Audit::acknowledged_by),
         not_own: "An audit report is acknowledged in the acknowledger's own name.",
+    },
+    Duty {
+        kind: Kind::Risk,
+        acts: |c| c.field == Risk::acceptance_approver,
+        who_may: ANYONE_WHO_WRITES,
+        not_allowed: "",
+        own_name: Some(Risk::acceptance_approver),
+        not_own: "A risk is accepted in its owner's own name: the owner accepts it on their own device.",
+    },
+    Duty {
+        kind: Kind::Risk,
+        acts: |c| c.field == Risk::plan_approved_by,
+        who_may: ANYONE_WHO_WRITES,
+        not_allowed: "",
+        own_name: Some(Risk::plan_approved_by),
+        not_own: "A treatment plan is approved in its owner's own name.",
+    },
+    Duty {
+        kind: Kind::RiskCriteria,
+        acts: |c| c.field == RiskCriteria::approved_by,
+        who_may: Role::manages_members,
+        not_allowed: "Only an owner or admin approves the risk criteria.",
+        own_name: Some(RiskCriteria::approved_by),
+        not_own: "The risk criteria are approved in the approver's own name.",
     },
     Duty {
         kind: Kind::Finding,

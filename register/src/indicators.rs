@@ -12,7 +12,7 @@ use crate::{
     Kind, RecordId, Replica, dates,
     findings::is_nonconformity,
     metrics::{self, ObjectiveStatus, Standing},
-    risk::Rating,
+    risk::Criteria,
     schema::View,
     views::{Action, AuditCheck, Control, Event, Finding, Measurement, Metric, Objective, Risk},
 };
@@ -25,10 +25,6 @@ pub const MIN_CASES: usize = 3;
 
 /// The days an indicator period spans unless chosen otherwise.
 pub const DEFAULT_PERIOD_DAYS: u64 = 90;
-
-/// A risk score above this is above the organisation's appetite unless it sets its own: high
-/// and critical risks (`Rating::High` starts at 10).
-pub const DEFAULT_APPETITE: i64 = 9;
 
 /// Whole days, first and last included.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -170,6 +166,8 @@ pub struct Views {
     pub(crate) reviews: Vec<crate::views::Review>,
     pub(crate) targets: Vec<crate::views::MaturityTarget>,
     pub(crate) snapshots: Vec<crate::views::MaturitySnapshot>,
+    /// The organisation's risk criteria: its bands and appetite.
+    pub criteria: Criteria,
     audits_held: bool,
     /// The day each kind's first record was written, from the oldest stamp of its fields
     /// (deleted records included; the app stamps a change when it is made, so dates typed
@@ -205,6 +203,7 @@ impl Views {
             reviews: Vec::new(),
             targets: Vec::new(),
             snapshots: Vec::new(),
+            criteria: Criteria::read(register),
             audits_held: false,
             first_written: HashMap::new(),
         };
@@ -265,7 +264,6 @@ impl Views {
 pub struct Inputs {
     pub period: Period,
     pub today: NaiveDate,
-    pub appetite: i64,
     views: Rc<Views>,
     /// Each metric's measurements up to the period's end, when some come after it (else the
     /// whole series, not copied).
@@ -282,16 +280,16 @@ impl std::ops::Deref for Inputs {
 }
 
 impl Inputs {
-    pub fn new(register: &Replica, period: Period, today: NaiveDate, appetite: i64) -> Inputs {
-        Inputs::over(Rc::new(Views::of(register)), period, today, appetite)
+    pub fn new(register: &Replica, period: Period, today: NaiveDate) -> Inputs {
+        Inputs::over(Rc::new(Views::of(register)), period, today)
     }
 
     /// The same register's inputs for another period, its views shared.
     pub fn for_period(&self, period: Period) -> Inputs {
-        Inputs::over(self.views.clone(), period, self.today, self.appetite)
+        Inputs::over(self.views.clone(), period, self.today)
     }
 
-    fn over(views: Rc<Views>, period: Period, today: NaiveDate, appetite: i64) -> Inputs {
+    fn over(views: Rc<Views>, period: Period, today: NaiveDate) -> Inputs {
         let after_end = |m: &Measurement| m.date.as_deref().and_then(day_of) > Some(period.last);
         let series_at_end = views.series.values().flatten().any(after_end).then(|| {
             views
@@ -307,7 +305,6 @@ impl Inputs {
         Inputs {
             period,
             today,
-            appetite,
             coverage: crate::audits::coverage_of(
                 &period.last.to_string(),
                 &crate::audits::Held {
@@ -316,6 +313,7 @@ impl Inputs {
                     checks: &views.checks,
                     findings: &views.findings,
                     risks: &views.risks,
+                    criteria: &views.criteria,
                 },
             ),
             series_at_end,
@@ -709,11 +707,6 @@ fn control_reviews_overdue(inputs: &Inputs) -> Reading {
     share(&controls, |overdue| *overdue)
 }
 
-/// A risk's score now: residual once assessed, inherent until then.
-pub(crate) fn current_score(risk: &Risk) -> Option<i64> {
-    risk.residual_score().or(risk.inherent_score())
-}
-
 fn risk_reduction(inputs: &Inputs) -> Reading {
     let risks: Vec<&Risk> = inputs.open_risks().collect();
     let total: i64 = risks
@@ -727,7 +720,10 @@ fn risk_reduction(inputs: &Inputs) -> Reading {
 fn risks_above_appetite(inputs: &Inputs) -> Reading {
     let above = inputs
         .open_risks()
-        .filter(|r| current_score(r).is_some_and(|s| s > inputs.appetite))
+        .filter(|r| {
+            r.current_score()
+                .is_some_and(|s| s > inputs.criteria.appetite)
+        })
         .map(|r| r.id)
         .collect();
     count(above, inputs.open_risks().count())
@@ -738,7 +734,7 @@ fn high_risks_treated(inputs: &Inputs) -> Reading {
         .open_risks()
         .filter(|r| {
             r.inherent_score()
-                .is_some_and(|s| Rating::of_score(s) >= Rating::High)
+                .is_some_and(|s| inputs.criteria.is_high(s))
         })
         .map(|r| (r.id, r.status))
         .collect();
@@ -1139,7 +1135,7 @@ mod tests {
 
     /// Every indicator for `period`, by key.
     fn readings_for(f: &Fixture, period: Period) -> HashMap<&'static str, Reading> {
-        let inputs = Inputs::new(f.register(), period, day(TODAY), DEFAULT_APPETITE);
+        let inputs = Inputs::new(f.register(), period, day(TODAY));
         compute(&inputs)
             .into_iter()
             .map(|i| (i.definition.key, i.reading))

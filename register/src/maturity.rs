@@ -13,7 +13,6 @@ use crate::{
     Kind, RecordId, Replica, Value, dates,
     indicators::{self, Basis, Better, Inputs, Period, Trend, day_of},
     metrics::{self, Standing},
-    risk::Rating,
     schema::MATURITY_AREAS,
     views::{Action, Audit, Event, Finding, MaturitySnapshot, MaturityTarget, Review},
 };
@@ -105,9 +104,9 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    pub fn new(register: &'a Replica, today: NaiveDate, appetite: i64) -> Facts<'a> {
+    pub fn new(register: &'a Replica, today: NaiveDate) -> Facts<'a> {
         let period = Period::ending(today, indicators::DEFAULT_PERIOD_DAYS);
-        let inputs = Inputs::new(register, period, today, appetite);
+        let inputs = Inputs::new(register, period, today);
         let previous = inputs.for_period(period.previous());
         let snapshots = by_day(inputs.snapshots.clone());
         let before_end = Some(period.previous().last);
@@ -278,8 +277,8 @@ impl Assessment {
 }
 
 /// Every area's level on `today`.
-pub fn assess(register: &Replica, today: NaiveDate, appetite: i64) -> Vec<Assessment> {
-    assess_facts(&Facts::new(register, today, appetite))
+pub fn assess(register: &Replica, today: NaiveDate) -> Vec<Assessment> {
+    assess_facts(&Facts::new(register, today))
 }
 
 /// Every area's level from facts already gathered.
@@ -341,7 +340,7 @@ pub fn snapshot_of(
     occasion: Occasion,
     review: Option<RecordId>,
 ) -> Vec<(&'static str, Value)> {
-    let facts = Facts::new(register, today, indicators::DEFAULT_APPETITE);
+    let facts = Facts::new(register, today);
     snapshot(&assess_facts(&facts), &facts, occasion, review)
 }
 
@@ -492,7 +491,7 @@ pub static RULES: &[Rule] = &[
                 .open_risks()
                 .filter(|r| {
                     r.inherent_score()
-                        .is_some_and(|s| Rating::of_score(s) >= Rating::High)
+                        .is_some_and(|s| f.inputs.criteria.is_high(s))
                 })
                 .all(|r| r.treatment.is_some())
         },
@@ -1175,7 +1174,7 @@ mod tests {
     const TODAY: &str = "2026-06-30";
 
     fn of(f: &Fixture, area: Area) -> Assessment {
-        assess(f.register(), day(TODAY), indicators::DEFAULT_APPETITE)
+        assess(f.register(), day(TODAY))
             .into_iter()
             .find(|a| a.area == area)
             .unwrap()
@@ -1205,7 +1204,7 @@ mod tests {
     #[test]
     fn an_empty_register_is_at_level_0_everywhere_and_says_what_level_1_needs() {
         let empty = Fixture::new();
-        for assessment in assess(empty.register(), day(TODAY), indicators::DEFAULT_APPETITE) {
+        for assessment in assess(empty.register(), day(TODAY)) {
             assert_eq!(assessment.level, 0);
             assert_eq!(assessment.needs.len(), 1, "{:?}", assessment.area);
             assert!(
@@ -1729,7 +1728,7 @@ mod tests {
         let mut lived = crate::sync::Device::new(crate::ClientId::new());
         crate::demo::build(&mut lived, day(TODAY), 1);
         let levels = |register: &Replica| {
-            assess(register, day(TODAY), indicators::DEFAULT_APPETITE)
+            assess(register, day(TODAY))
                 .into_iter()
                 .map(|a| (a.area, a.level))
                 .collect::<Vec<_>>()

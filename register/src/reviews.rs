@@ -11,7 +11,7 @@ use crate::choices::{
 use crate::{
     Kind, RecordId, Replica, Value, dates,
     gate::{Edit, changes_in},
-    indicators::{self, Inputs, Period, day_of},
+    indicators::{Inputs, Period, day_of},
     maturity::{self, level_name},
     metrics::{self, ObjectiveStatus, Standing},
     risk::Rating,
@@ -535,7 +535,7 @@ fn risks(inputs: &Inputs, today: NaiveDate) -> Vec<Line> {
         .map(|band| {
             let n = open
                 .iter()
-                .filter(|r| indicators::current_score(r).map(Rating::of_score) == Some(*band))
+                .filter(|r| r.current_score().map(|s| inputs.criteria.rating(s)) == Some(*band))
                 .count();
             format!("{n} {}", band.label().to_lowercase())
         })
@@ -557,12 +557,12 @@ fn risks(inputs: &Inputs, today: NaiveDate) -> Vec<Line> {
         format!("{} under treatment.", treating.len()),
         treating,
     ));
-    for risk in open
-        .iter()
-        .filter(|r| indicators::current_score(r).is_some_and(|s| s > inputs.appetite))
-    {
+    for risk in open.iter().filter(|r| {
+        r.current_score()
+            .is_some_and(|s| s > inputs.criteria.appetite)
+    }) {
         let title = risk.title.as_deref().unwrap_or("Untitled risk");
-        let score = indicators::current_score(risk).unwrap_or_default();
+        let score = risk.current_score().unwrap_or_default();
         lines.push(Line::new(
             format!("Above appetite: {title} (score {score})."),
             vec![risk.id],
@@ -636,8 +636,8 @@ fn improvement(inputs: &Inputs, period: Period) -> Vec<Line> {
     ]
 }
 
-fn maturity_lines(register: &Replica, today: NaiveDate, appetite: i64) -> Vec<Line> {
-    maturity::assess(register, today, appetite)
+fn maturity_lines(register: &Replica, today: NaiveDate) -> Vec<Line> {
+    maturity::assess(register, today)
         .into_iter()
         .map(|a| {
             let target = a
@@ -662,16 +662,11 @@ fn maturity_lines(register: &Replica, today: NaiveDate, appetite: i64) -> Vec<Li
 }
 
 /// The inputs of a review, assembled from the register as it stands on `today`.
-pub fn inputs(
-    register: &Replica,
-    review: &Review,
-    today: NaiveDate,
-    appetite: i64,
-) -> Vec<Section> {
+pub fn inputs(register: &Replica, review: &Review, today: NaiveDate) -> Vec<Section> {
     let Some(period) = period(register, review) else {
         return Vec::new();
     };
-    let data = Inputs::new(register, period, today, appetite);
+    let data = Inputs::new(register, period, today);
     let today_text = today.to_string();
     let section = |clause, title, commentary, lines| Section {
         clause,
@@ -740,7 +735,7 @@ pub fn inputs(
             "Maturity",
             "ISMS maturity against target",
             Review::on_maturity,
-            maturity_lines(register, today, appetite),
+            maturity_lines(register, today),
         ),
     ]
 }
@@ -793,10 +788,9 @@ pub fn sign_off(
     review: &Review,
     member: Option<RecordId>,
     now: &str,
-    appetite: i64,
 ) -> Vec<Edit> {
     let today = day_of(now).unwrap_or_default();
-    let snapshot = inputs_text(&inputs(register, review, today, appetite));
+    let snapshot = inputs_text(&inputs(register, review, today));
     let mut fields = vec![
         (Review::status, Value::from(ReviewStatus::Held)),
         (Review::signed_off_at, Value::from(now)),
@@ -840,7 +834,6 @@ mod tests {
     };
 
     const NOW: u64 = 1_782_800_000_000; // 2026-06-30
-    const APPETITE: i64 = indicators::DEFAULT_APPETITE;
 
     fn device_of(server: &mut MemoryServer, member: &str, role: Role) -> (Device, Author) {
         let mut device = Device::new(ClientId::new());
@@ -939,7 +932,6 @@ mod tests {
             &view,
             Some(owner_member),
             "2026-06-30T15:00:00Z",
-            APPETITE,
         );
         let missing: Vec<String> = judged(&owner, &hollow)
             .unwrap_err()
@@ -1014,13 +1006,7 @@ mod tests {
         let stranger = RecordId::new();
         let view: Review = owner.local.view(review).unwrap();
         assert_eq!(view.on_risks.as_deref(), Some("Considered."));
-        let in_another_name = sign_off(
-            &owner.local,
-            &view,
-            Some(stranger),
-            "2026-06-30T15:00:00Z",
-            APPETITE,
-        );
+        let in_another_name = sign_off(&owner.local, &view, Some(stranger), "2026-06-30T15:00:00Z");
         apply(&mut owner, &in_another_name);
         let refused = push(&mut server, &mut owner, &owner_author).unwrap_err();
         assert!(
@@ -1037,7 +1023,6 @@ mod tests {
             &view,
             Some(owner_member),
             "2026-06-30T15:00:00Z",
-            APPETITE,
         );
         assert_eq!(judged(&owner, &signing), Ok(()));
         apply(&mut owner, &signing);
@@ -1181,7 +1166,6 @@ mod tests {
             f.register(),
             &f.register().view(lone).unwrap(),
             day("2026-06-30"),
-            APPETITE,
         );
         let clauses: Vec<&str> = empty.iter().map(|s| s.clause).collect();
         assert_eq!(
@@ -1307,7 +1291,6 @@ mod tests {
             f.register(),
             &f.register().view(review).unwrap(),
             day("2026-06-30"),
-            APPETITE,
         );
 
         let a = lines_of(&sections, "9.3.2 a)");

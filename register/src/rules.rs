@@ -7,7 +7,7 @@
 
 use crate::{
     ClientId, Hlc, Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, policy,
-    reviews, schema::DELETED, sync::MemoryServer, views, walkthrough,
+    reviews, risk, schema::DELETED, sync::MemoryServer, views, walkthrough,
 };
 use engine::FieldState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -400,10 +400,16 @@ pub struct RuleRecord {
     pub record: fn() -> RecordId,
 }
 
-pub const RULE_RECORDS: &[RuleRecord] = &[RuleRecord {
-    subject: Kind::Evidence,
-    record: policy::id,
-}];
+pub const RULE_RECORDS: &[RuleRecord] = &[
+    RuleRecord {
+        subject: Kind::Evidence,
+        record: policy::id,
+    },
+    RuleRecord {
+        subject: Kind::Risk,
+        record: risk::criteria_id,
+    },
+];
 
 /// The kinds a change to which is judged over the whole register: a maturity snapshot must
 /// hold what the register shows (`gate`). The server loads every record for such a change
@@ -578,6 +584,7 @@ const CONTROLS: &[RecordRule] = &[RecordRule {
 /// Every record rule, by register.
 const ALL: &[&[RecordRule]] = &[
     CONTROLS,
+    risk::RULES,
     findings::RULES,
     audits::RULES,
     reviews::RULES,

@@ -676,14 +676,42 @@ register_schema! {
             controls: Vec<RecordId> = Refs(Kind::Control);
             status: RiskStatus = Choice(RiskStatus::NAMES);
             review_due: String = Date;
+            plan_approved_by: RecordId = Ref(Kind::Member);
+            plan_approved_on: String = Date;
         }
         "Residual score" {
             residual_likelihood: i64 = SCALE;
             residual_impact: i64 = SCALE;
+            last_assessed: String = Date;
         }
         "Acceptance" {
             acceptance_approver: RecordId = Ref(Kind::Member);
+            accepted_on: String = Date;
+            acceptance_rationale: String = LongText;
             acceptance_expires: String = Date;
+        }
+    }
+    /// How the organisation assesses risk (clause 6.1.2 a–c): what each point of its
+    /// likelihood and impact scales means, where each band of a score begins, and its risk
+    /// appetite. One record (`risk::criteria_id`), approved version by version.
+    RiskCriteria = "risk_criteria", "Risk criteria", Admins, append_only: false {
+        "Scales" {
+            likelihood_scale: Vec<String> = Lines { items: 5, chars: 200 };
+            impact_scale: Vec<String> = Lines { items: 5, chars: 200 };
+        }
+        "Bands and appetite" {
+            medium_from: i64 = Int { min: 2, max: 25 };
+            high_from: i64 = Int { min: 2, max: 25 };
+            critical_from: i64 = Int { min: 2, max: 25 };
+            appetite: i64 = Int { min: 1, max: 25 }, required;
+        }
+        "Method" {
+            method: String = LongText;
+        }
+        "Approval" {
+            version: i64 = Int { min: 1, max: 100_000 };
+            approved_by: RecordId = Ref(Kind::Member);
+            approved_on: String = Date;
         }
     }
     /// An Annex A (or own) control and its place in the Statement of Applicability.
@@ -1055,7 +1083,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_its_name_and_has_a_required_field() {
-        assert_eq!(Kind::ALL.len(), 18);
+        assert_eq!(Kind::ALL.len(), 19);
         for &kind in Kind::ALL {
             assert_eq!(Kind::from_name(kind.name()), Some(kind));
             let json = serde_json::to_string(&kind).unwrap();

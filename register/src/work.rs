@@ -5,7 +5,7 @@ use crate::choices::{ActionStatus, AuditStatus, ControlStatus, FindingStatus, Ri
 use crate::{
     Kind, RecordId, Replica, dates, evidence, findings,
     metrics::{self, ObjectiveStatus},
-    risk::Rating,
+    risk::Criteria,
     views::{Action, Audit, Control, Finding, Metric, Objective, Review, Risk},
 };
 use chrono::{Days, NaiveDate};
@@ -73,9 +73,13 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
     };
     for risk in register.all::<Risk>() {
         if risk.status != Some(RiskStatus::Closed) {
-            let what = match risk.status {
-                None | Some(RiskStatus::Identified) => "Assess the risk",
-                _ => "Review the risk",
+            let (what, due) = match risk.status {
+                None | Some(RiskStatus::Identified) => ("Assess the risk", &risk.review_due),
+                _ if risk.acceptance_expired(today) => (
+                    "Accept the risk again, or treat it",
+                    &risk.acceptance_expires,
+                ),
+                _ => ("Review the risk", &risk.review_due),
             };
             push(
                 risk.owner,
@@ -83,7 +87,7 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
                 risk.id,
                 title(&risk.title, "Risk"),
                 what,
-                date(&risk.review_due),
+                date(due),
             );
         }
     }
@@ -294,10 +298,9 @@ fn card(kind: Kind, id: RecordId, title: String, note: &'static str) -> Card {
 /// audits in progress, effectiveness checks due), Act (open findings, review outputs open).
 pub fn board(register: &Replica, today: NaiveDate) -> Board {
     let mut board = Board::default();
+    let criteria = Criteria::read(register);
     for risk in register.all::<Risk>() {
-        let high = risk
-            .inherent_score()
-            .is_some_and(|s| Rating::of_score(s) >= Rating::High);
+        let high = risk.inherent_score().is_some_and(|s| criteria.is_high(s));
         let note = match risk.status {
             None | Some(RiskStatus::Identified) => "to assess",
             Some(RiskStatus::Assessed) if high => "to treat",

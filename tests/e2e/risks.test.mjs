@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
-import { SHOTS, addRisk, openDevice, openTab, pick, ready, riskRow, seriousA11yViolations } from "../support/browser.mjs";
+import { SHOTS, addRisk, createOrganisation, inviteAndJoin, openDevice, openTab, pick, ready, riskRow, seriousA11yViolations } from "../support/browser.mjs";
 
 let server;
 before(async () => {
@@ -36,7 +36,7 @@ test("a scored risk with two controls moves on the heat maps, and a cell filters
     await page.getByLabel("Review due").fill("2026-01-15");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Saved on this device.").waitFor();
-    assert.equal(await page.getByTestId("risk-scores").textContent(), "Inherent score 20 · residual score 6");
+    assert.equal(await page.getByTestId("risk-scores").textContent(), "Inherent score 20 Critical · residual score 6 Medium · appetite 9");
     assert.deepEqual(await seriousA11yViolations(page), []);
     await page.screenshot({ path: join(SHOTS, "risk-detail.png"), fullPage: true });
     // "Saved" stays until a field changes again, and comes back with the next save.
@@ -117,5 +117,76 @@ test("a review due today turns overdue at midnight, with nothing changed in the 
     assert.deepEqual(problems, []);
   } finally {
     await device.close();
+  }
+});
+
+test("an appetite of 8: a risk scored 12 is accepted only by its owner, with a rationale and an expiry; the methodology prints with its version", async () => {
+  const owner = await openDevice();
+  const editor = await openDevice();
+  const { page, problems } = owner;
+  try {
+    await createOrganisation(page, server, "Appetite Ltd", "Olive Owner");
+    await openTab(page, "Risk criteria");
+    await page.getByText("These are Ratchet's defaults").waitFor();
+    await page.getByRole("button", { name: "Adopt these criteria" }).click();
+    await page.getByLabel("Appetite").fill("8");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved on this device.").waitFor();
+    await page.getByTestId("appetite").getByText(/is 8 or less/).waitFor();
+    // A band that starts below the one beneath it is refused at its field.
+    await page.getByLabel("High from").fill("3");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Each band starts above the one below it").waitFor();
+    await page.getByLabel("High from").fill("10");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved on this device.").waitFor();
+    await page.getByRole("button", { name: "Approve as the next version" }).click();
+    await page.getByTestId("document-version").getByText("Version 1", { exact: true }).waitFor();
+    assert.match(await page.getByTestId("document-approved").textContent(), /^Olive Owner on \d{4}-\d{2}-\d{2}$/);
+    assert.match(await page.getByTestId("document-log").textContent(), /^Entry \d+ of the organisation's log, hash [0-9a-f]{16}/);
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.getByRole("button", { name: "Print" }).isVisible(), false);
+    assert.equal(await page.getByRole("form", { name: "Edit risk criteria" }).isVisible(), false);
+    assert.equal(await page.getByLabel("Document control").isVisible(), true);
+    await page.screenshot({ path: join(SHOTS, "risk-criteria-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+
+    await openTab(page, "Risks");
+    await addRisk(page, "Ransomware on the file server", 3, 4);
+    await riskRow(page, "Ransomware").getByRole("link").click();
+    assert.equal(await page.getByTestId("risk-scores").textContent(), "Inherent score 12 High · residual score not scored · appetite 8");
+    // Marked accepted in the editor: refused, with the reason.
+    await page.getByLabel("Status").selectOption("accepted");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText(/scores above the organisation's risk appetite: only its owner accepts it/).first().waitFor();
+    await page.getByLabel("Status").selectOption("");
+    // Accepted by the owner without a rationale: refused.
+    const accept = page.getByRole("form", { name: "Accept this risk" });
+    await accept.getByLabel("Accepted until").fill("2027-06-30");
+    await accept.getByRole("button", { name: "Accept as the risk's owner" }).click();
+    await accept.getByRole("alert").getByText(/with the date, a rationale/).waitFor();
+    await accept.getByLabel("Why the risk is accepted").fill("Insurance covers the loss; further controls cost more than they save.");
+    await accept.getByRole("button", { name: "Accept as the risk's owner" }).click();
+    await page.getByTestId("acceptance-standing").getByText(/^Accepted by Olive Owner on \d{4}-\d{2}-\d{2}, until 2027-06-30\. Insurance covers/).waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await page.screenshot({ path: join(SHOTS, "risk-accepted.png"), fullPage: true });
+
+    // An editor who is not the owner cannot accept it in their own name.
+    await inviteAndJoin(page, editor, server, "Eddie Editor");
+    await editor.page.goto(page.url());
+    await ready(editor.page);
+    const theirs = editor.page.getByRole("form", { name: "Accept this risk" });
+    await theirs.getByLabel("Why the risk is accepted").fill("I think it is fine.");
+    await theirs.getByLabel("Accepted until").fill("2028-01-01");
+    await theirs.getByRole("button", { name: "Accept as the risk's owner" }).click();
+    await theirs.getByRole("alert").getByText(/accepted by its owner/).waitFor();
+    await editor.page.setViewportSize({ width: 390, height: 844 });
+    await editor.page.screenshot({ path: join(SHOTS, "risk-acceptance-refused-phone.png"), fullPage: true });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(editor.problems, []);
+  } finally {
+    await owner.close();
+    await editor.close();
   }
 });

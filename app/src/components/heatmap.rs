@@ -3,7 +3,7 @@
 
 use crate::state::use_app_state;
 use leptos::prelude::*;
-use register::{Rating, views};
+use register::{risk::Criteria, views};
 
 /// Which pair of scores a heat map places risks by.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -45,13 +45,14 @@ pub fn HeatMap(scale: Scale, cell: RwSignal<Option<(Scale, i64, i64)>>) -> impl 
         }
         counts
     });
+    let criteria = Memo::new(move |_| state.read(|d| Criteria::read(&d.local)));
     let title = format!("{} risk", super::record::words(scale.name()));
     view! {
         <figure class="heatmap">
             <figcaption>{title.clone()}</figcaption>
             <div class="heatmap-grid" role="group" aria-label=format!("{title} heat map: impact against likelihood")>
                 {(1..=5).rev().map(|i| (1..=5).map(move |l| {
-                    let rating = Rating::of_score(l * i).label();
+                    let rating = move || criteria.get().rating(l * i).label();
                     let count = move || counts.get()[(i - 1) as usize][(l - 1) as usize];
                     let pressed = move || cell.get() == Some((scale, l, i));
                     view! {

@@ -1,10 +1,11 @@
 //! The parts every register's pages share: the schema-driven record editor and new-record
 //! form, the record picker, the one register list with its CSV import, a record's history,
-//! the trend and bar charts, evidence files on a record's page, and the frame of a detail
-//! page.
+//! the trend and bar charts, evidence files on a record's page, the control block of a
+//! printed document, and the frame of a detail page.
 
 pub mod bars;
 pub mod chart;
+pub mod document;
 pub mod evidence;
 pub mod heatmap;
 pub mod history;

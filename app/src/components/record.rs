@@ -375,6 +375,40 @@ pub fn NewRecordForm(
     }
 }
 
+/// A choice of one of the organisation's members (or nobody), by name; `draft` holds the
+/// chosen member's id.
+#[component]
+pub fn MemberSelect(
+    input_id: String,
+    error_id: String,
+    #[prop(into)] invalid: Signal<String>,
+    draft: RwSignal<String>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let people = move || {
+        let mut people = state.people();
+        let current = draft.get_untracked();
+        if !current.is_empty() && !people.iter().any(|(id, _)| *id == current) {
+            people.push((current, "(a former member)".into()));
+        }
+        // Options are redrawn when the members list refreshes: each says whether it is the
+        // chosen one, or the select would fall back to its first option.
+        people
+            .into_iter()
+            .map(|(id, name)| {
+                let selected = draft.get_untracked() == id;
+                view! { <option value=id selected=selected>{name}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <select id=input_id aria-describedby=error_id aria-invalid=invalid bind:value=draft>
+            <option value="">"— nobody yet —"</option>
+            {people}
+        </select>
+    }
+}
+
 #[component]
 fn FieldInputs(
     kind: Kind,
@@ -394,7 +428,6 @@ fn FieldInput(
     draft: RwSignal<String>,
     errors: RwSignal<Vec<FieldError>>,
 ) -> impl IntoView {
-    let state = use_app_state();
     let input_id = format!("{}-{}", kind.name(), field.name);
     let error_id = format!("{input_id}-error");
     let message = error_for(errors, field.name);
@@ -428,31 +461,10 @@ fn FieldInput(
         .into_any(),
         FieldType::Choice(_) | FieldType::Bool => fixed_choices(field.ty),
         FieldType::Int { min, max } if max - min <= 10 => fixed_choices(field.ty),
-        FieldType::Ref(Kind::Member) => {
-            let people = move || {
-                let mut people = state.people();
-                let current = draft.get_untracked();
-                if !current.is_empty() && !people.iter().any(|(id, _)| *id == current) {
-                    people.push((current, "(a former member)".into()));
-                }
-                // Options are redrawn when the members list refreshes: each says whether it
-                // is the chosen one, or the select would fall back to its first option.
-                people
-                    .into_iter()
-                    .map(|(id, name)| {
-                        let selected = draft.get_untracked() == id;
-                        view! { <option value=id selected=selected>{name}</option> }
-                    })
-                    .collect_view()
-            };
-            view! {
-                <select id=input_id.clone() aria-describedby=error_id.clone() aria-invalid=invalid bind:value=draft>
-                    <option value="">"— nobody yet —"</option>
-                    {people}
-                </select>
-            }
-            .into_any()
+        FieldType::Ref(Kind::Member) => view! {
+            <MemberSelect input_id=input_id.clone() error_id=error_id.clone() invalid=Signal::derive(invalid) draft />
         }
+        .into_any(),
         FieldType::Ref(target) | FieldType::Refs(target) => view! {
             <RecordPicker input_id=input_id.clone() error_id=error_id.clone() invalid=Signal::derive(invalid) target
                 multiple={matches!(field.ty, FieldType::Refs(_))} draft />

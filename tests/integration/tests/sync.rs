@@ -892,6 +892,74 @@ fn an_evidence_record_names_only_an_allowed_type(server: &WranglerDev) {
     assert_eq!(push_judged(server, &owner, &mut device).0, 200);
 }
 
+/// A risk left above the organisation's appetite is accepted only by its owner, in their own
+/// name, with a rationale and an expiry: the server judges it over the criteria it stores.
+fn a_risk_above_appetite_is_accepted_only_by_its_owner(server: &WranglerDev) {
+    use register::{choices::RiskStatus, risk, views::Risk};
+    let owner = create_org(server, "Appetite Ltd");
+    let editor = join_as(server, &owner, "editor", "Eddie");
+    let mut device = device_for(&owner);
+    let mut criteria = risk::Criteria::adopt_defaults();
+    criteria
+        .fields
+        .retain(|(name, _)| *name != register::views::RiskCriteria::appetite);
+    criteria
+        .fields
+        .push((register::views::RiskCriteria::appetite, Value::Int(8)));
+    set(
+        &mut device,
+        criteria.record,
+        criteria.kind,
+        &criteria.fields,
+    );
+    let ransomware = new_risk(&mut device, "Ransomware");
+    set(
+        &mut device,
+        ransomware,
+        Kind::Risk,
+        &[
+            (Risk::owner, Value::from(owner.member.as_str())),
+            (Risk::residual_likelihood, Value::Int(3)),
+            (Risk::residual_impact, Value::Int(4)),
+        ],
+    );
+    assert_eq!(push_judged(server, &owner, &mut device).0, 200);
+
+    let mut eddies = device_for(&editor);
+    pull_all(server, &editor, &mut eddies);
+    set(
+        &mut eddies,
+        ransomware,
+        Kind::Risk,
+        &[(Risk::status, Value::from(RiskStatus::Accepted))],
+    );
+    let (status, messages) = push_judged(server, &editor, &mut eddies);
+    assert_eq!(status, 422, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("above the organisation's risk appetite")),
+        "{messages:?}"
+    );
+    let in_owners_name = risk::accept(
+        ransomware,
+        owner.member.parse().ok(),
+        "2026-12-07",
+        "Cover bought; the rest costs more than it saves",
+        "2027-06-30",
+    );
+    set(&mut eddies, ransomware, Kind::Risk, &in_owners_name.fields);
+    let (status, messages) = push_judged(server, &editor, &mut eddies);
+    assert_eq!(status, 422, "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("owner's own name")),
+        "{messages:?}"
+    );
+
+    set(&mut device, ransomware, Kind::Risk, &in_owners_name.fields);
+    assert_eq!(push_judged(server, &owner, &mut device).0, 200);
+}
+
 /// A maturity snapshot holds what the register shows: the server computes it from all of its
 /// records on the snapshot's day and refuses one that claims more, whole.
 fn a_maturity_snapshot_holds_what_the_register_shows(server: &WranglerDev) {
@@ -1763,6 +1831,10 @@ fn main() -> std::process::ExitCode {
         (
             "an_evidence_record_names_only_an_allowed_type",
             an_evidence_record_names_only_an_allowed_type,
+        ),
+        (
+            "a_risk_above_appetite_is_accepted_only_by_its_owner",
+            a_risk_above_appetite_is_accepted_only_by_its_owner,
         ),
         (
             "a_maturity_snapshot_holds_what_the_register_shows",

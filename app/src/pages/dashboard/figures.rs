@@ -33,7 +33,7 @@ struct Figures {
 }
 
 fn compute(register: &register::Replica, today: NaiveDate) -> Figures {
-    let facts = Facts::new(register, today, indicators::DEFAULT_APPETITE);
+    let facts = Facts::new(register, today);
     let headline = INDICATORS
         .iter()
         .map(|d| (d.key, facts.value(d.key), facts.previous(d.key)))

@@ -18,7 +18,7 @@ pub fn IndicatorDetail() -> impl IntoView {
         let today = dates::date(&state.today.get())?;
         let period = Period::ending(today, indicators::DEFAULT_PERIOD_DAYS);
         state.read(|d| {
-            let inputs = Inputs::new(&d.local, period, today, indicators::DEFAULT_APPETITE);
+            let inputs = Inputs::new(&d.local, period, today);
             let of = |inputs: &Inputs| {
                 indicators::compute(inputs)
                     .into_iter()

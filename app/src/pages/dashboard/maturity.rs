@@ -7,7 +7,6 @@ use leptos_router::components::A;
 use register::{
     Kind, Value, dates,
     gate::Edit,
-    indicators,
     maturity::{self, Area, Assessment, level_name},
     views::MaturityTarget,
 };
@@ -17,7 +16,7 @@ pub fn Maturity() -> impl IntoView {
     let state = use_app_state();
     let assessments = Memo::new(move |_| {
         let today = dates::date(&state.today.get())?;
-        Some(state.read(|d| maturity::assess(&d.local, today, indicators::DEFAULT_APPETITE)))
+        Some(state.read(|d| maturity::assess(&d.local, today)))
     });
     view! {
         <section class="page">

@@ -11,7 +11,6 @@ use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use register::{
-    Rating,
     findings::{open_nonconformities, overdue_actions},
     metrics::due_metrics,
     views,
@@ -23,10 +22,11 @@ pub fn Dashboard() -> impl IntoView {
     let risks = move || state.read(|d| d.local.all::<views::Risk>());
     let total = move || risks().len();
     let severe = move || {
+        let criteria = state.read(|d| register::risk::Criteria::read(&d.local));
         risks()
             .iter()
             .filter_map(views::Risk::inherent_score)
-            .filter(|&s| matches!(Rating::of_score(s), Rating::High | Rating::Critical))
+            .filter(|&s| criteria.is_high(s))
             .count()
     };
     let waiting = move || {

@@ -97,14 +97,8 @@ fn Effectiveness(action: Memo<Option<Action>>) -> impl IntoView {
     // The finding a "not effective" result sends back, shown once it is stored.
     let sent_back = RwSignal::new(None::<RecordId>);
     let follow_up = move || sent_back.get().filter(|_| write.stored());
-    let name_of = move |member: RecordId| {
-        let member = member.to_string();
-        state
-            .people()
-            .into_iter()
-            .find(|(id, _)| *id == member)
-            .map_or(member, |(_, name)| name)
-    };
+    let name_of =
+        move |member: RecordId| state.name_of(member).unwrap_or_else(|| member.to_string());
     let verified = move || {
         let action = action.get()?;
         let result = action.effective?;

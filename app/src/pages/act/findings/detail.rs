@@ -243,14 +243,7 @@ fn Actions(finding: RecordId) -> impl IntoView {
             actions
         })
     };
-    let name_of = move |member: Option<RecordId>| {
-        let member = member?.to_string();
-        state
-            .people()
-            .into_iter()
-            .find(|(id, _)| *id == member)
-            .map(|(_, name)| name)
-    };
+    let name_of = move |member: Option<RecordId>| state.name_of(member?);
     let defaults = Callback::new(|()| {
         vec![
             (Action::action_type, Value::from(ActionType::Corrective)),

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use register::choices::{ActionStatus, ActionType, OutputType};
 use register::{
-    Kind, RecordId, Value, dates, indicators, reviews,
+    Kind, RecordId, Value, dates, reviews,
     views::{Action, Review},
 };
 
@@ -46,9 +46,7 @@ fn ReviewPage(id: RecordId) -> impl IntoView {
     let inputs = Memo::new(move |_| {
         let today = dates::date(&state.today.get())?;
         let review = review.get()?;
-        Some(
-            state.read(|d| reviews::inputs(&d.local, &review, today, indicators::DEFAULT_APPETITE)),
-        )
+        Some(state.read(|d| reviews::inputs(&d.local, &review, today)))
     });
     let period = move || {
         let review = review.get()?;
@@ -57,12 +55,9 @@ fn ReviewPage(id: RecordId) -> impl IntoView {
     };
     let outputs = Memo::new(move |_| state.read(|d| reviews::outputs(&d.local, id)));
     let name_of = move |member: Option<RecordId>| {
-        let member = member.map(|m| m.to_string()).unwrap_or_default();
-        state
-            .people()
-            .into_iter()
-            .find(|(id, _)| *id == member)
-            .map_or_else(|| "a former member".to_owned(), |(_, name)| name)
+        member
+            .and_then(|m| state.name_of(m))
+            .unwrap_or_else(|| "a former member".to_owned())
     };
     view! {
         <h1>{move || review.get().and_then(|r| r.title).unwrap_or_default()}</h1>
@@ -156,15 +151,8 @@ fn SignOff(id: RecordId) -> impl IntoView {
         let Some(review) = state.read_untracked(|d| d.local.view::<Review>(id)) else {
             return;
         };
-        let set = state.read_untracked(|d| {
-            reviews::sign_off(
-                &d.local,
-                &review,
-                Some(member),
-                &now_stored(),
-                indicators::DEFAULT_APPETITE,
-            )
-        });
+        let set = state
+            .read_untracked(|d| reviews::sign_off(&d.local, &review, Some(member), &now_stored()));
         write.start(set);
     };
     view! {

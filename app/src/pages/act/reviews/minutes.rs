@@ -5,7 +5,7 @@ use crate::components::{RoutedDetail, record::words};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use register::choices::OutputType;
-use register::{Kind, RecordId, dates, indicators, reviews, views::Review};
+use register::{Kind, RecordId, dates, reviews, views::Review};
 
 #[component]
 pub fn MinutesDetail() -> impl IntoView {
@@ -30,12 +30,7 @@ fn Minutes(id: RecordId) -> impl IntoView {
                     .map_or_else(|| "a former member".to_owned(), |(_, name)| name.clone())
             };
             let inputs = review.inputs_snapshot.clone().unwrap_or_else(|| {
-                reviews::inputs_text(&reviews::inputs(
-                    &d.local,
-                    &review,
-                    today,
-                    indicators::DEFAULT_APPETITE,
-                ))
+                reviews::inputs_text(&reviews::inputs(&d.local, &review, today))
             });
             let present: Vec<String> = review
                 .attendees

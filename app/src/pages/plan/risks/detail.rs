@@ -2,13 +2,14 @@
 //! saved field is one change that syncs on its own, so two people editing different fields
 //! never overwrite each other.
 
+use super::treatment::{Acceptance, TreatmentPlan};
 use crate::components::{
     RoutedDetail, evidence::EvidencePanel, history::RecordHistory, record::RecordEditor,
     write::Write,
 };
 use crate::state::use_app_state;
 use leptos::prelude::*;
-use register::{Kind, RecordId, Value, gate::Edit, schema::DELETED, views};
+use register::{Kind, RecordId, Value, gate::Edit, risk::Criteria, schema::DELETED, views};
 
 #[component]
 pub fn RiskDetail() -> impl IntoView {
@@ -26,16 +27,24 @@ fn RiskPage(id: RecordId) -> impl IntoView {
             .and_then(|r| r.title)
             .unwrap_or_else(|| "(untitled)".into())
     };
+    let criteria = Memo::new(move |_| state.read(|d| Criteria::read(&d.local)));
     let scores = move || {
+        let criteria = criteria.get();
         risk().map(|r| {
-            let show = |s: Option<i64>| s.map_or("not scored".to_owned(), |s| s.to_string());
+            let show = |s: Option<i64>| {
+                s.map_or("not scored".to_owned(), |s| {
+                    format!("{s} {}", criteria.rating(s).label())
+                })
+            };
             format!(
-                "Inherent score {} · residual score {}",
+                "Inherent score {} · residual score {} · appetite {}",
                 show(r.inherent_score()),
-                show(r.residual_score())
+                show(r.residual_score()),
+                criteria.appetite
             )
         })
     };
+    let worse = move || risk().is_some_and(|r| r.residual_above_inherent());
     let write = Write::new();
     let delete = move |_| {
         write.start(vec![Edit {
@@ -47,7 +56,12 @@ fn RiskPage(id: RecordId) -> impl IntoView {
     view! {
         <h1>{title}</h1>
         <p class="lede" data-testid="risk-scores">{scores}</p>
+        <Show when=worse>
+            <p class="notice" role="note">"The residual score is above the inherent score: the treatment has made this risk worse, or one of the scores is wrong."</p>
+        </Show>
         <RecordEditor kind=Kind::Risk id />
+        <TreatmentPlan id />
+        <Acceptance id />
         <EvidencePanel kind=Kind::Risk id />
         <RecordHistory id kind=Kind::Risk />
         <Show when=move || state.may_write(Kind::Risk)>

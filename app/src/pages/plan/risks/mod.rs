@@ -1,17 +1,18 @@
 //! The risk register (clause 6.1.2): every risk with its score, and a form for a new one.
 
 pub mod detail;
+pub mod treatment;
 
 use crate::components::{
     FieldMessage, error_for,
     heatmap::{HeatMap, Scale},
     list::{Extras, ListSpec, RegisterList, Tag},
-    record::words,
+    record::{MemberSelect, words},
     write::Write,
 };
 use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*};
-use register::{Kind, Rating, RecordId, RecordState, Value, View, gate::Edit, views};
+use register::{Kind, RecordId, RecordState, Value, View, gate::Edit, risk::Criteria, views};
 use std::collections::HashSet;
 
 #[component]
@@ -20,6 +21,9 @@ pub fn Risks() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let likelihood = RwSignal::new("3".to_owned());
     let impact = RwSignal::new("3".to_owned());
+    // Whoever adds a risk owns it until they name someone else.
+    let owner = RwSignal::new(state.me().unwrap_or_default());
+    let criteria = Memo::new(move |_| state.read(|d| Criteria::read(&d.local)));
     let write = Write::new();
     let errors = Signal::derive(move || write.refused());
     let cell = RwSignal::new(None::<(Scale, i64, i64)>);
@@ -38,7 +42,7 @@ pub fn Risks() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let number = |text: String| text.parse::<i64>().map_or(Value::Null, Value::Int);
-        let fields = vec![
+        let mut fields = vec![
             (
                 views::Risk::title,
                 Value::Text(title.get_untracked().trim().to_owned()),
@@ -49,6 +53,10 @@ pub fn Risks() -> impl IntoView {
             ),
             (views::Risk::inherent_impact, number(impact.get_untracked())),
         ];
+        let owner = owner.get_untracked();
+        if !owner.is_empty() {
+            fields.push((views::Risk::owner, Value::from(owner)));
+        }
         write.start(vec![Edit {
             record: RecordId::new(),
             kind: Kind::Risk,
@@ -62,6 +70,7 @@ pub fn Risks() -> impl IntoView {
         }
     });
     let title_error = error_for(errors, views::Risk::title);
+    let owner_error = error_for(errors, views::Risk::owner);
 
     view! {
         <section class="page">
@@ -85,8 +94,13 @@ pub fn Risks() -> impl IntoView {
                         />
                         <FieldMessage id="risk-title-error" message=title_error />
                     </div>
-                    <ScaleSelect id="risk-likelihood" label="Likelihood" names=LIKELIHOOD value=likelihood />
-                    <ScaleSelect id="risk-impact" label="Impact" names=IMPACT value=impact />
+                    <div class="field">
+                        <label for="risk-owner">"Risk owner"</label>
+                        <MemberSelect input_id="risk-owner".to_owned() error_id="risk-owner-error".to_owned() invalid=Signal::derive(move || owner_error().is_some().to_string()) draft=owner />
+                        <FieldMessage id="risk-owner-error" message=owner_error />
+                    </div>
+                    <ScaleSelect id="risk-likelihood" label="Likelihood" names=Signal::derive(move || criteria.get().likelihood) value=likelihood />
+                    <ScaleSelect id="risk-impact" label="Impact" names=Signal::derive(move || criteria.get().impact) value=impact />
                     <button type="submit">"Add risk"</button>
                     <FieldMessage id="risk-likelihood-error" message=error_for(errors, views::Risk::inherent_likelihood) />
                     <FieldMessage id="risk-impact-error" message=error_for(errors, views::Risk::inherent_impact) />
@@ -119,15 +133,18 @@ pub static RISKS: ListSpec = ListSpec {
         views::Risk::category,
     ],
     person: views::Risk::owner,
-    describe: |_| Box::new(describe_risk),
+    describe: |device| {
+        let criteria = Criteria::read(&device.local);
+        Box::new(move |id, record| describe_risk(&criteria, id, record))
+    },
     empty: "No risks yet. Start with what worries you most: lost devices, phishing, a supplier outage. Score each one; the score tells you where to act first.",
 };
 
-fn describe_risk(id: RecordId, record: &RecordState) -> Extras {
+fn describe_risk(criteria: &Criteria, id: RecordId, record: &RecordState) -> Extras {
     let risk = views::Risk::from_record(id, record);
     let mut tags = Vec::new();
     if let Some(score) = risk.inherent_score() {
-        let rating = Rating::of_score(score).label();
+        let rating = criteria.rating(score).label();
         let text = format!(
             "{} × {} = {score} {rating}",
             risk.inherent_likelihood.unwrap_or_default(),
@@ -136,7 +153,7 @@ fn describe_risk(id: RecordId, record: &RecordState) -> Extras {
         tags.push(Tag::toned(text, rating));
     }
     if let Some(score) = risk.residual_score() {
-        let rating = Rating::of_score(score).label();
+        let rating = criteria.rating(score).label();
         tags.push(Tag::toned(format!("residual {score} {rating}"), rating));
     }
     if let Some(status) = &risk.status {
@@ -158,23 +175,22 @@ fn describe_risk(id: RecordId, record: &RecordState) -> Extras {
     }
 }
 
-const LIKELIHOOD: [&str; 5] = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"];
-const IMPACT: [&str; 5] = ["Negligible", "Minor", "Moderate", "Major", "Severe"];
-
+/// A choice of 1 to 5 on one of the organisation's scales, each point in its own words.
 #[component]
 fn ScaleSelect(
     id: &'static str,
     label: &'static str,
-    names: [&'static str; 5],
+    names: Signal<Vec<String>>,
     value: RwSignal<String>,
 ) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <select id=id bind:value=value>
-                {names.iter().enumerate().map(|(i, name)| {
+                {move || names.get().into_iter().enumerate().map(|(i, name)| {
                     let n = (i + 1).to_string();
-                    view! { <option value=n.clone()>{format!("{n} – {name}")}</option> }
+                    let selected = value.get_untracked() == n;
+                    view! { <option value=n.clone() selected=selected>{format!("{n} – {name}")}</option> }
                 }).collect_view()}
             </select>
         </div>

@@ -1,0 +1,53 @@
+//! The control block of a printed document (clause 7.5.2–7.5.3): whose it is, what it is,
+//! which version, who approved it and when, and the point of the organisation's hash-chained
+//! log it reflects, so a paper copy can be traced to the exact state of the register.
+
+use crate::state::use_app_state;
+use leptos::prelude::*;
+
+/// One document's identity and approval, as its page knows them.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct Control {
+    pub version: Option<String>,
+    /// "Ada Lovelace on 2026-12-07", or `None` while not approved.
+    pub approved: Option<String>,
+}
+
+#[component]
+pub fn DocumentControl(
+    #[prop(into)] document: String,
+    #[prop(into)] control: Signal<Control>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let organisation = move || {
+        state
+            .settings
+            .get()
+            .map_or("Kept on this device alone".to_owned(), |s| {
+                s.credential.org_name
+            })
+    };
+    let log = move || {
+        let (cursor, hash, pending) = state.read(|d| (d.cursor, d.head_hash.clone(), d.pending()));
+        let unsent = match pending {
+            0 => String::new(),
+            n => format!(", and {n} changes made on this device not yet synced"),
+        };
+        if state.settings.with(Option::is_none) {
+            format!("A register kept on this device alone, with no shared log{unsent}")
+        } else {
+            let short: String = hash.chars().take(16).collect();
+            format!("Entry {cursor} of the organisation's log, hash {short}{unsent}")
+        }
+    };
+    view! {
+        <dl class="document-control" aria-label="Document control">
+            <div><dt>"Organisation"</dt><dd>{organisation}</dd></div>
+            <div><dt>"Document"</dt><dd>{document}</dd></div>
+            <div><dt>"Version"</dt><dd data-testid="document-version">{move || control.get().version.unwrap_or_else(|| "Draft, not approved".into())}</dd></div>
+            <div><dt>"Approved"</dt><dd data-testid="document-approved">{move || control.get().approved.unwrap_or_else(|| "Not yet".into())}</dd></div>
+            <div><dt>"Reflects"</dt><dd data-testid="document-log">{log}</dd></div>
+            <div><dt>"Printed"</dt><dd>{move || state.today.get()}</dd></div>
+        </dl>
+    }
+}
