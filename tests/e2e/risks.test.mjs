@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
-import { SHOTS, addRisk, createOrganisation, inviteAndJoin, openDevice, openTab, pick, ready, riskRow, seriousA11yViolations } from "../support/browser.mjs";
+import { SHOTS, addRisk, createOrganisation, inviteAndJoin, openDevice, openTab, pick, ready, riskRow, seriousA11yViolations, synced } from "../support/browser.mjs";
 
 let server;
 before(async () => {
@@ -29,7 +29,7 @@ test("a scored risk with two controls moves on the heat maps, and a cell filters
     assert.deepEqual(await seriousA11yViolations(page), []);
 
     await riskRow(page, "Ransomware").getByRole("link").click();
-    await page.getByLabel("Treatment").selectOption("mitigate");
+    await page.getByLabel("Treatment", { exact: true }).selectOption("mitigate");
     await pick(page, "#risk-controls", ["A.8.13 Information backup", "A.8.7 Protection against malware"]);
     await page.getByLabel("Residual likelihood").selectOption("2");
     await page.getByLabel("Residual impact").selectOption("3");
@@ -173,6 +173,7 @@ test("an appetite of 8: a risk scored 12 is accepted only by its owner, with a r
     await page.screenshot({ path: join(SHOTS, "risk-accepted.png"), fullPage: true });
 
     // An editor who is not the owner cannot accept it in their own name.
+    await synced(page);
     await inviteAndJoin(page, editor, server, "Eddie Editor");
     await editor.page.goto(page.url());
     await ready(editor.page);

@@ -950,7 +950,7 @@ fn a_risk_above_appetite_is_accepted_only_by_its_owner(server: &WranglerDev) {
     );
     set(&mut eddies, ransomware, Kind::Risk, &in_owners_name.fields);
     let (status, messages) = push_judged(server, &editor, &mut eddies);
-    assert_eq!(status, 422, "{messages:?}");
+    assert_eq!(status, 403, "{messages:?}");
     assert!(
         messages.iter().any(|m| m.contains("owner's own name")),
         "{messages:?}"
