@@ -200,12 +200,17 @@ route_table! {
         ContextItem "/context/:id" => pages::plan::context::detail::ContextItemDetail, shows ContextItem;
         Risks "/risks" => pages::plan::risks::Risks, nav Plan "Risks";
         Risk "/risks/:id" => pages::plan::risks::detail::RiskDetail, shows Risk;
+        TreatmentPlan "/risk-treatment-plan" => pages::plan::risks::plan::TreatmentPlanPage;
         RiskCriteria "/risk-criteria" => pages::plan::criteria::RiskCriteriaPage, nav Plan "Risk criteria", shows RiskCriteria;
         Soa "/soa" => pages::r#do::controls::soa::Soa, nav Plan "SoA";
+        SoaVersion "/soa/versions/:id" => pages::r#do::controls::soa::SoaVersionDetail, shows SoaVersion;
         Objectives "/objectives" => pages::plan::objectives::Objectives, nav Plan "Objectives";
         Objective "/objectives/:id" => pages::plan::objectives::detail::ObjectiveDetail, shows Objective;
         Controls "/controls" => pages::r#do::controls::Controls, nav Do "Controls";
         Control "/controls/:id" => pages::r#do::controls::detail::ControlDetail, shows Control;
+        Documents "/documents" => pages::r#do::documents::Documents, nav Do "Documents";
+        Document "/documents/:id" => pages::r#do::documents::detail::DocumentDetail, shows Document;
+        DocumentVersion "/documents/versions/:id" => pages::r#do::documents::detail::DocumentVersionDetail, shows DocumentVersion;
         EvidenceRegister "/evidence" => pages::r#do::evidence::EvidenceRegister, nav Do "Evidence";
         Evidence "/evidence/:id" => pages::r#do::evidence::detail::EvidenceDetail, shows Evidence;
     }

@@ -374,6 +374,7 @@ pub fn control_id(register: &str, reference: &str) -> RecordId {
 
 /// Adds every Annex A control a register does not hold yet as ordinary edits, so they sync
 /// like any other change. `register` names the register (the organisation's id, or "local").
+/// Each starts not decided: whether it applies is the organisation's decision (`soa`).
 pub fn seed_controls(device: &mut Device, register: &str, now_ms: u64) {
     seed_missing_controls(device, register, now_ms, ANNEX_A.len());
 }
@@ -399,7 +400,6 @@ pub fn seed_missing_controls(
             ("title", Value::from(control.title)),
             ("theme", Value::from(control.theme.choice())),
             ("guidance", Value::from(control.guidance)),
-            ("applicable", Value::Bool(true)),
             ("status", Value::from(ControlStatus::NotStarted)),
         ];
         for (field, value) in fields {
@@ -433,40 +433,6 @@ pub fn next_review(control: &views::Control) -> Option<NaiveDate> {
     last.checked_add_days(chrono::Days::new(
         control.review_interval_days?.try_into().ok()?,
     ))
-}
-
-/// The Statement of Applicability as CSV, one row per control in reference order.
-pub fn soa_csv(controls: &[views::Control]) -> String {
-    let mut sorted: Vec<&views::Control> = controls.iter().collect();
-    sorted.sort_by_key(|c| reference_key(c.reference.as_deref().unwrap_or_default()));
-    let mut sheet = crate::sheet::Sheet::new(&[
-        "Control",
-        "Title",
-        "Theme",
-        "Applicable",
-        "Justification",
-        "Status",
-    ]);
-    for control in sorted {
-        let applicable = match control.applicable {
-            Some(true) => "Yes",
-            Some(false) => "No",
-            None => "",
-        };
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        sheet.row([
-            text(&control.reference),
-            text(&control.title),
-            control.theme.map_or("", ControlTheme::name).to_owned(),
-            applicable.to_owned(),
-            text(&control.justification),
-            control
-                .status
-                .map_or("", ControlStatus::name)
-                .replace('_', " "),
-        ]);
-    }
-    sheet.finish()
 }
 
 #[cfg(test)]
@@ -529,40 +495,6 @@ mod tests {
     }
 
     #[test]
-    fn the_soa_exports_every_control_as_csv() {
-        let mut device = Device::new(ClientId::new());
-        seed_controls(&mut device, "org", 1_800_000_000_000);
-        let id = control_id("org", "A.7.4");
-        device.edit(
-            id,
-            Kind::Control,
-            "applicable",
-            Value::Bool(false),
-            1_800_000_000_001,
-        );
-        device.edit(
-            id,
-            Kind::Control,
-            "justification",
-            "Remote, \"no\" offices".into(),
-            1_800_000_000_001,
-        );
-        let csv = soa_csv(&device.local.all::<views::Control>());
-        let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines.len(), 94);
-        assert_eq!(
-            lines[0],
-            "Control,Title,Theme,Applicable,Justification,Status"
-        );
-        assert_eq!(
-            lines[1],
-            "A.5.1,Policies for information security,organizational,Yes,,not started"
-        );
-        assert!(lines.contains(&r#"A.7.4,Physical security monitoring,physical,No,"Remote, ""no"" offices",not started"#));
-        assert!(lines[10].starts_with("A.5.10,"));
-    }
-
-    #[test]
     fn clauses_cover_4_to_10_once_each() {
         let tops: Vec<&str> = CLAUSES
             .iter()
@@ -607,7 +539,7 @@ mod tests {
         assert!(!seed_missing_controls(&mut device, "local", 4, 16));
         assert_eq!(
             device.take_changes().queue.len(),
-            93 * 6 + 1,
+            93 * 5 + 1,
             "nothing seeded twice"
         );
     }

@@ -94,7 +94,23 @@ choices! {
     /// Which way a metric improves.
     Direction { HigherIsBetter = "higher_is_better", LowerIsBetter = "lower_is_better" }
     /// How often a metric is measured.
-    Frequency { Weekly = "weekly", Monthly = "monthly", Quarterly = "quarterly", Yearly = "yearly" }
+    Frequency {
+        Daily = "daily", Weekly = "weekly", Monthly = "monthly", Quarterly = "quarterly",
+        HalfYearly = "half_yearly", Yearly = "yearly",
+    }
+    /// What a controlled document is.
+    DocumentType {
+        SecurityPolicy = "security_policy", TopicPolicy = "topic_policy", Procedure = "procedure",
+        Standard = "standard", Record = "record", Other = "other",
+    }
+    /// Whether an objective was achieved by its due date.
+    ObjectiveResult { Achieved = "achieved", PartlyAchieved = "partly_achieved", NotAchieved = "not_achieved" }
+    /// What kind of security event a report is about.
+    EventCategory {
+        Phishing = "phishing", Malware = "malware", UnauthorisedAccess = "unauthorised_access",
+        DataDisclosure = "data_disclosure", LostDevice = "lost_device", Outage = "outage",
+        Physical = "physical", Supplier = "supplier", Other = "other",
+    }
     /// What a report in the inbox is.
     EventType {
         Incident = "incident", NearMiss = "near_miss", Observation = "observation",
@@ -195,6 +211,9 @@ mod tests {
             Effectiveness::NAMES,
             Direction::NAMES,
             Frequency::NAMES,
+            ObjectiveResult::NAMES,
+            DocumentType::NAMES,
+            EventCategory::NAMES,
             EventType::NAMES,
             Severity::NAMES,
             EventStatus::NAMES,

@@ -38,6 +38,11 @@ pub fn latest_day(ms: u64) -> String {
         .unwrap_or_default()
 }
 
+/// The instant `ms` milliseconds after the Unix epoch (a clock's reading).
+pub fn instant_of_ms(ms: u64) -> Option<DateTime<chrono::Utc>> {
+    DateTime::from_timestamp_millis(i64::try_from(ms).ok()?)
+}
+
 pub fn is_overdue(due: &str, today: &str) -> bool {
     matches!((date(due), date(today)), (Some(due), Some(today)) if due < today)
 }

@@ -17,9 +17,9 @@ use crate::{
     catalogue::{self, ANNEX_A},
     gate::{self, Edit, Gate, Who},
     maturity::{self, Area},
-    reviews,
+    reviews, soa,
     sync::Device,
-    views::Review,
+    views::{Review, Risk},
 };
 use chrono::{Days, Months, NaiveDate, NaiveTime};
 
@@ -544,6 +544,29 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
             }
         }
     }
+    // Every other control is included, for the risks it treats or as part of the baseline,
+    // and the SoA approved as its first version.
+    let all_risks: Vec<Risk> = b.device.local.all();
+    for control in soa::undecided(&b.device.local) {
+        let why = soa::justification_from_risks(control.id, &all_risks).unwrap_or_else(|| {
+            "Business need: part of the baseline of controls the company runs for its customers."
+                .to_owned()
+        });
+        b.set(
+            control.id,
+            Kind::Control,
+            &[
+                ("applicable", Value::Bool(true)),
+                ("justification", Value::from(why)),
+            ],
+        );
+    }
+    let approval = soa::approve(
+        &b.device.local,
+        b.person(0).as_text().and_then(|p| p.parse().ok()),
+        &b.day.to_string(),
+    );
+    b.apply(&[approval]);
     let metrics: Vec<RecordId> = METRICS
         .iter()
         .enumerate()

@@ -11,10 +11,13 @@
 
 use crate::choices::{ActionStatus, Occasion};
 use crate::{
-    ClientId, Kind, Op, RecordId, Role, Value, dates, findings, maturity,
+    ClientId, Kind, Op, RecordId, Replica, Role, Value, dates, findings, maturity,
     rules::{self, Change, Lookup, Pending, Subject},
     schema::{DELETED, FieldError, FieldType, check_filing},
-    views::{Action, Audit, MaturitySnapshot, Review, Risk, RiskCriteria},
+    soa,
+    views::{
+        Action, Audit, DocumentVersion, MaturitySnapshot, Review, Risk, RiskCriteria, SoaVersion,
+    },
 };
 use engine::server::{Judge, Judgement, Pusher, ServerView};
 use std::collections::{BTreeMap, BTreeSet};
@@ -134,6 +137,24 @@ const DUTIES: &[Duty] = &[
         not_own: "The risk criteria are approved in the approver's own name.",
     },
     Duty {
+        kind: Kind::SoaVersion,
+        acts: |c| c.field == SoaVersion::approved_by || c.field == SoaVersion::approved_on,
+        who_may: Role::manages_members,
+        not_allowed: "Only an owner or admin approves the Statement of Applicability.",
+        own_name: Some(SoaVersion::approved_by),
+        not_own: "The SoA is approved in the approver's own name.",
+    },
+    Duty {
+        kind: Kind::DocumentVersion,
+        acts: |c| {
+            c.field == DocumentVersion::approved_by || c.field == DocumentVersion::approved_on
+        },
+        who_may: Role::manages_members,
+        not_allowed: "Only an owner or admin approves a document.",
+        own_name: Some(DocumentVersion::approved_by),
+        not_own: "A document is approved in the approver's own name.",
+    },
+    Duty {
         kind: Kind::Finding,
         acts: |c| c.field == DELETED && c.value.as_bool() == Some(true),
         who_may: Role::manages_members,
@@ -176,7 +197,7 @@ impl Gate {
         later.extend(self.strangers(&set));
         later.extend(self.too_early(who, &set, register));
         later.extend(broken_rules(&set, register));
-        later.extend(misstated_snapshots(&set, register));
+        later.extend(misstatements(&set, register));
         let later: Vec<Refusal> = later
             .into_iter()
             .map(|r| Refusal {
@@ -486,70 +507,86 @@ impl Pusher for Author {
     }
 }
 
-/// Refusals of maturity snapshots that are not what the register shows: a snapshot holds the
-/// levels and figures `maturity::snapshot_of` computes on its day from the register as the
-/// changes before it leave it, so no device records a maturity the register has not earned.
-/// (A snapshot taken from a register that has changed since, on another device, is refused
-/// too; the dashboard takes the month's again.)
-fn misstated_snapshots(changes: &[Change], register: &dyn Lookup) -> Vec<Refusal> {
-    let mut snapshots: BTreeMap<RecordId, Vec<usize>> = BTreeMap::new();
+/// The value a change set gives a field of the record being judged, if it sets it.
+pub type SetValue<'a> = &'a dyn Fn(&str) -> Option<Value>;
+
+/// A record that states what the whole register shows, judged over the register as the
+/// changes before it leave it: `misstated` says why the fields it sets do not, if they do not.
+struct Statement {
+    kind: Kind,
+    code: &'static str,
+    misstated: fn(&Replica, SetValue) -> Option<String>,
+}
+
+const STATEMENTS: &[Statement] = &[
+    Statement {
+        kind: Kind::MaturitySnapshot,
+        code: "snapshot_misstated",
+        misstated: misstated_snapshot,
+    },
+    Statement {
+        kind: Kind::SoaVersion,
+        code: "soa_misstated",
+        misstated: soa::misstated,
+    },
+];
+
+/// A maturity snapshot holds the levels and figures `maturity::snapshot_of` computes on its
+/// day, so no device records a maturity the register has not earned. (A snapshot taken from
+/// a register that has changed since, on another device, is refused too; the dashboard
+/// takes the month's again.) One without its day or occasion is refused as incomplete.
+fn misstated_snapshot(whole: &Replica, set: SetValue) -> Option<String> {
+    let text = |field| set(field)?.as_text().map(str::to_owned);
+    let day = text(MaturitySnapshot::taken_on).and_then(|t| dates::date(&t))?;
+    let review = text(MaturitySnapshot::review).and_then(|id| id.parse().ok());
+    let occasion = text(MaturitySnapshot::occasion).and_then(|t| Occasion::from_name(&t))?;
+    let computed = maturity::snapshot_of(whole, day, occasion, review);
+    let misstated = [MaturitySnapshot::levels, MaturitySnapshot::figures]
+        .into_iter()
+        .any(|field| {
+            let expected = computed.iter().find(|(f, _)| *f == field).map(|(_, v)| v);
+            set(field).as_ref() != expected
+        });
+    misstated.then(|| format!(
+        "This maturity snapshot's levels or figures are not what the register shows on {day}: a snapshot holds what Ratchet computes from the register (which may have changed since it was taken), so it is not kept."
+    ))
+}
+
+/// Refusals of the records that misstate the register (`STATEMENTS`): every change of such a
+/// record, so a device gives all of it up.
+fn misstatements(changes: &[Change], register: &dyn Lookup) -> Vec<Refusal> {
+    let mut records: BTreeMap<RecordId, (&Statement, Vec<usize>)> = BTreeMap::new();
     for (at, change) in changes.iter().enumerate() {
-        if change.kind == Kind::MaturitySnapshot {
-            snapshots.entry(change.record).or_default().push(at);
+        if let Some(statement) = STATEMENTS.iter().find(|s| s.kind == change.kind) {
+            records
+                .entry(change.record)
+                .or_insert_with(|| (statement, Vec::new()))
+                .1
+                .push(at);
         }
     }
     let mut refusals = Vec::new();
-    for (record, ats) in snapshots {
+    for (record, (statement, ats)) in records {
         let set = |field: &str| {
             changes
                 .iter()
                 .rfind(|c| c.record == record && c.field == field)
-                .map(|c| c.value)
+                .map(|c| c.value.clone())
         };
-        let Some(day) = set(MaturitySnapshot::taken_on)
-            .and_then(Value::as_text)
-            .and_then(dates::date)
-        else {
-            continue; // a snapshot without its day is refused as incomplete
+        let message = match register.whole() {
+            None => Some(format!(
+                "A {} is judged over the whole register, which is not at hand here.",
+                statement.kind.spec().label.to_lowercase()
+            )),
+            Some(whole) => (statement.misstated)(&rules::as_left(whole, &changes[..ats[0]]), &set),
         };
-        // Every change of the snapshot is refused, so a device gives all of it up.
-        let refuse = |message: &str| -> Vec<Refusal> {
-            ats.iter()
-                .map(|&at| Refusal {
-                    at,
-                    field: changes[at].field.to_owned(),
-                    code: "snapshot_misstated",
-                    message: message.to_owned(),
-                })
-                .collect()
-        };
-        let Some(whole) = register.whole() else {
-            refusals.extend(refuse(
-                "A maturity snapshot is judged over the whole register, which is not at hand here.",
-            ));
-            continue;
-        };
-        let review = set(MaturitySnapshot::review)
-            .and_then(Value::as_text)
-            .and_then(|id| id.parse().ok());
-        let Some(occasion) = set(MaturitySnapshot::occasion)
-            .and_then(Value::as_text)
-            .and_then(Occasion::from_name)
-        else {
-            continue; // not a choice: refused as such
-        };
-        let as_left = rules::as_left(whole, &changes[..ats[0]]);
-        let computed = maturity::snapshot_of(&as_left, day, occasion, review);
-        let misstated = [MaturitySnapshot::levels, MaturitySnapshot::figures]
-            .into_iter()
-            .any(|field| {
-                let expected = computed.iter().find(|(f, _)| *f == field).map(|(_, v)| v);
-                set(field) != expected
-            });
-        if misstated {
-            refusals.extend(refuse(&format!(
-                "This maturity snapshot's levels or figures are not what the register shows on {day}: a snapshot holds what Ratchet computes from the register (which may have changed since it was taken), so it is not kept."
-            )));
+        if let Some(message) = message {
+            refusals.extend(ats.iter().map(|&at| Refusal {
+                at,
+                field: changes[at].field.to_owned(),
+                code: statement.code,
+                message: message.clone(),
+            }));
         }
     }
     refusals

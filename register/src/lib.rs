@@ -11,6 +11,8 @@ pub mod catalogue;
 pub mod choices;
 pub mod dates;
 pub mod demo;
+pub mod documents;
+pub mod events;
 pub mod evidence;
 pub mod findings;
 #[cfg(test)]
@@ -27,6 +29,7 @@ pub mod risk;
 pub mod rules;
 pub mod schema;
 pub mod sheet;
+pub mod soa;
 pub mod sync;
 pub mod walkthrough;
 pub mod work;

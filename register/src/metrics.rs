@@ -3,7 +3,7 @@
 //! from the metrics that measure it.
 
 use crate::choices::{Direction, Frequency};
-use crate::{RecordId, Replica, dates, views};
+use crate::{Kind, RecordId, Replica, dates, rules::RecordRule, views};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -83,9 +83,11 @@ pub fn series_of(
 pub fn next_due(metric: &views::Metric, series: &[views::Measurement]) -> Option<NaiveDate> {
     let last = dates::date(series.last()?.date.as_deref()?)?;
     match metric.frequency? {
+        Frequency::Daily => last.checked_add_days(chrono::Days::new(1)),
         Frequency::Weekly => last.checked_add_days(chrono::Days::new(7)),
         Frequency::Monthly => dates::add_months(last, 1),
         Frequency::Quarterly => dates::add_months(last, 3),
+        Frequency::HalfYearly => dates::add_months(last, 6),
         Frequency::Yearly => dates::add_months(last, 12),
     }
 }
@@ -174,6 +176,34 @@ pub fn objective_status(
         ObjectiveStatus::OnTrack
     }
 }
+
+/// Whether an objective's due date has passed by `today` without its result recorded: it
+/// asks for its result (achieved or not, with evidence; clause 6.2).
+pub fn result_due(objective: &views::Objective, today: NaiveDate) -> bool {
+    objective.result.is_none()
+        && objective
+            .due
+            .as_deref()
+            .and_then(dates::date)
+            .is_some_and(|due| due <= today)
+}
+
+/// An objective's result is stated with the day it was judged and the evidence for it.
+pub const RULES: &[RecordRule] = &[RecordRule {
+    kind: Kind::Objective,
+    fields: &[
+        views::Objective::result,
+        views::Objective::result_on,
+        views::Objective::result_evidence,
+    ],
+    field: views::Objective::result_evidence,
+    message: "An objective's result says on which day it was judged and what shows it (the metrics' values, a report).",
+    holds: |s| {
+        s.text(views::Objective::result).is_empty()
+            || (!s.text(views::Objective::result_on).is_empty()
+                && !s.text(views::Objective::result_evidence).is_empty())
+    },
+}];
 
 #[cfg(test)]
 mod tests {

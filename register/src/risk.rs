@@ -5,6 +5,8 @@
 //! appetite, which only its owner gives, in their own name, with a reason and an expiry.
 
 use crate::choices::{RiskStatus, Treatment};
+use std::collections::HashMap;
+
 use crate::{
     Kind, RecordId, Value,
     gate::Edit,
@@ -246,6 +248,93 @@ impl Risk {
                 .and_then(crate::dates::date)
                 .is_some_and(|expires| expires < today)
     }
+}
+
+/// A finding or reported event naming a risk, and the day it was raised.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Raised {
+    pub kind: Kind,
+    pub id: RecordId,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub on: String,
+}
+
+/// Every risk's findings and reported events, gathered in one pass over each.
+pub fn raised_about(register: &crate::Replica) -> HashMap<RecordId, Vec<Raised>> {
+    let mut raised: HashMap<RecordId, Vec<Raised>> = HashMap::new();
+    let mut add =
+        |kind, id, risks: Option<Vec<RecordId>>, title: Option<String>, at: Option<String>| {
+            // A date-time's day is its first ten characters.
+            let Some(on) = at.and_then(|at| at.get(..10).map(str::to_owned)) else {
+                return;
+            };
+            for risk in risks.unwrap_or_default() {
+                raised.entry(risk).or_default().push(Raised {
+                    kind,
+                    id,
+                    title: title.clone().unwrap_or_default(),
+                    on: on.clone(),
+                });
+            }
+        };
+    for f in register.all::<crate::views::Finding>() {
+        add(Kind::Finding, f.id, f.risks, f.title, f.raised_at);
+    }
+    for e in register.all::<crate::views::Event>() {
+        add(Kind::Event, e.id, e.risks, e.title, e.detected_at);
+    }
+    raised
+}
+
+/// What was raised about `risk` after the day it was last assessed (all of it, if it never
+/// was): its owner is offered to reassess it.
+pub fn raised_since_assessed<'a>(risk: &Risk, raised: Option<&'a Vec<Raised>>) -> Vec<&'a Raised> {
+    let since = risk.last_assessed.as_deref().unwrap_or_default();
+    raised
+        .into_iter()
+        .flatten()
+        .filter(|r| r.on.as_str() > since)
+        .collect()
+}
+
+/// What the owner writes on reassessing a risk on `today`.
+pub fn assessed(risk: RecordId, today: &str) -> Edit {
+    Edit {
+        record: risk,
+        kind: Kind::Risk,
+        fields: vec![(Risk::last_assessed, Value::from(today))],
+    }
+}
+
+/// One risk of the treatment plan (6.1.3 e) with the actions that carry its treatment out.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PlanRow {
+    pub risk: Risk,
+    pub actions: Vec<crate::views::Action>,
+}
+
+/// The risk treatment plan: every risk not closed, highest current score first, with the
+/// actions naming it (soonest due first).
+pub fn treatment_plan(register: &crate::Replica) -> Vec<PlanRow> {
+    let mut actions: HashMap<RecordId, Vec<crate::views::Action>> = HashMap::new();
+    for action in register.all::<crate::views::Action>() {
+        if let Some(risk) = action.risk {
+            actions.entry(risk).or_default().push(action);
+        }
+    }
+    let mut rows: Vec<PlanRow> = register
+        .all::<Risk>()
+        .into_iter()
+        .filter(|r| r.status != Some(RiskStatus::Closed))
+        .map(|risk| {
+            let mut actions = actions.remove(&risk.id).unwrap_or_default();
+            actions.sort_by(|a, b| (a.due.is_none(), &a.due).cmp(&(b.due.is_none(), &b.due)));
+            PlanRow { risk, actions }
+        })
+        .collect();
+    rows.sort_by_key(|row| std::cmp::Reverse(row.risk.current_score()));
+    rows
 }
 
 /// What the owner writes to accept a risk as it stands (6.1.3 f): the acceptance, in `me`'s

@@ -6,8 +6,8 @@
 //! inconsistent at the same moment can still be edited elsewhere.
 
 use crate::{
-    ClientId, Hlc, Kind, RecordId, Replica, Stamp, Value, audits, evidence, findings, policy,
-    reviews, risk, schema::DELETED, sync::MemoryServer, views, walkthrough,
+    ClientId, Hlc, Kind, RecordId, Replica, Stamp, Value, audits, documents, evidence, findings,
+    metrics, policy, reviews, risk, schema::DELETED, soa, sync::MemoryServer, views, walkthrough,
 };
 use engine::FieldState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -391,6 +391,10 @@ pub const RULE_REFS: &[RuleRef] = &[
         subject: Kind::AuditCheck,
         field: views::AuditCheck::audit,
     },
+    RuleRef {
+        subject: Kind::DocumentVersion,
+        field: views::DocumentVersion::document,
+    },
 ];
 
 /// Where a rule reads a record with an id of its own: a `subject` record's rules read the
@@ -411,10 +415,11 @@ pub const RULE_RECORDS: &[RuleRecord] = &[
     },
 ];
 
-/// The kinds a change to which is judged over the whole register: a maturity snapshot must
-/// hold what the register shows (`gate`). The server loads every record for such a change
-/// (a snapshot is taken monthly and at a review's sign-off, not at every edit).
-pub const RULE_WHOLE: &[Kind] = &[Kind::MaturitySnapshot];
+/// The kinds a change to which is judged over the whole register: a maturity snapshot and an
+/// approved SoA must hold what the register shows (`gate`). The server loads every record for
+/// such a change (a snapshot is taken monthly and at a review's sign-off, an SoA approved a
+/// few times a year, not at every edit).
+pub const RULE_WHOLE: &[Kind] = &[Kind::MaturitySnapshot, Kind::SoaVersion];
 
 /// What a stored register answers the loader of a change set's reads: the records whose
 /// reference `field` names `target`, and every stored field of some records with the stamp
@@ -570,21 +575,12 @@ impl Stored for Replica {
     }
 }
 
-const CONTROLS: &[RecordRule] = &[RecordRule {
-    kind: Kind::Control,
-    fields: &[views::Control::applicable, views::Control::justification],
-    field: views::Control::justification,
-    message: "A control that is not applicable needs a justification: say why it is excluded.",
-    holds: |s| {
-        s.get(views::Control::applicable).and_then(|v| v.as_bool()) != Some(false)
-            || !s.text(views::Control::justification).is_empty()
-    },
-}];
-
 /// Every record rule, by register.
 const ALL: &[&[RecordRule]] = &[
-    CONTROLS,
+    soa::RULES,
     risk::RULES,
+    metrics::RULES,
+    documents::RULES,
     findings::RULES,
     audits::RULES,
     reviews::RULES,

@@ -89,7 +89,15 @@ pub fn check_filing(field: &str, value: &Value, member: &str) -> Result<(), Fiel
         "status" if !empty && value.as_text() != Some("new") => {
             "A new report's status is “new”; triage moves it on."
         }
-        "resolved_at" | "controls" | "risks" if !empty => {
+        "resolved_at"
+        | "contained_at"
+        | "controls"
+        | "risks"
+        | "personal_data_breach"
+        | "aware_at"
+        | "notified_at"
+            if !empty =>
+        {
             "Triage sets this, after the report is filed."
         }
         "reporter" if !empty && value.as_text() != Some(member) => {
@@ -736,6 +744,16 @@ register_schema! {
             review_interval_days: i64 = Int { min: 1, max: 1096 };
         }
     }
+    /// An approved version of the Statement of Applicability (clause 6.1.3 d): the SoA as it
+    /// stood, who approved it and when (`register::soa`); never changed once recorded.
+    SoaVersion = "soa_version", "SoA version", Admins, append_only: true {
+        "Version" {
+            version: i64 = Int { min: 1, max: 100_000 }, required;
+            approved_by: RecordId = Ref(Kind::Member);
+            approved_on: String = Date, required;
+            contents: String = LongText, required;
+        }
+    }
     /// A security objective (clause 6.2).
     Objective = "objective", "Objective", Editors, append_only: false {
         "Objective" {
@@ -748,6 +766,16 @@ register_schema! {
             due: String = Date;
             metrics: Vec<RecordId> = Refs(Kind::Metric);
         }
+        "Plan" {
+            plan: String = LongText;
+            resources: String = LongText;
+            communicated_to: String = SHORT;
+        }
+        "Result" {
+            result: ObjectiveResult = Choice(ObjectiveResult::NAMES);
+            result_on: String = Date;
+            result_evidence: String = LongText;
+        }
     }
     /// What is measured, how, and what good looks like (clause 9.1).
     Metric = "metric", "Metric", Editors, append_only: false {
@@ -755,7 +783,12 @@ register_schema! {
             name: String = SHORT, required;
             description: String = LongText;
             method: String = LongText;
+            data_source: String = SHORT;
             owner: RecordId = Ref(Kind::Member);
+        }
+        "Analysis" {
+            analysed_by: RecordId = Ref(Kind::Member);
+            analysis_frequency: Frequency = Choice(Frequency::NAMES);
         }
         "Target" {
             unit: String = FieldType::Text(40);
@@ -793,12 +826,60 @@ register_schema! {
         }
         "Triage" {
             status: EventStatus = Choice(EventStatus::NAMES);
+            category: EventCategory = Choice(EventCategory::NAMES);
+            contained_at: String = DateTime;
             resolved_at: String = DateTime;
             controls: Vec<RecordId> = Refs(Kind::Control);
             risks: Vec<RecordId> = Refs(Kind::Risk);
         }
+        "Personal data" {
+            personal_data_breach: bool = Bool;
+            aware_at: String = DateTime;
+            notified_at: String = DateTime;
+        }
         "Lessons learned" {
             lessons: String = LongText;
+        }
+    }
+    /// A controlled document (clauses 5.2, 7.5; A.5.1): the information security policy, a
+    /// topic-specific policy or a procedure, with its owner, what it serves, when it is next
+    /// reviewed and its draft. Approving the draft freezes it as a `DocumentVersion`
+    /// (`register::documents`); the next draft starts from it.
+    Document = "document", "Document", Editors, append_only: false {
+        "Document" {
+            title: String = SHORT, required;
+            document_type: DocumentType = Choice(DocumentType::NAMES), required;
+            owner: RecordId = Ref(Kind::Member);
+            clauses: String = SHORT;
+            controls: Vec<RecordId> = Refs(Kind::Control);
+        }
+        "Review" {
+            review_interval_months: i64 = Int { min: 1, max: 36 };
+            next_review: String = Date;
+        }
+        "Draft" {
+            draft: String = LongText;
+            draft_author: RecordId = Ref(Kind::Member);
+        }
+        "Next version" {
+            change_note: String = SHORT;
+            draft_file: RecordId = Ref(Kind::Evidence);
+        }
+    }
+    /// An approved version of a document, frozen: its text or file as approved, who wrote it,
+    /// who approved it (someone else) and when; never changed once recorded.
+    DocumentVersion = "document_version", "Document version", Editors, append_only: true {
+        "Version" {
+            document: RecordId = Ref(Kind::Document), required;
+            version: i64 = Int { min: 1, max: 100_000 }, required;
+            body: String = LongText;
+            file: RecordId = Ref(Kind::Evidence);
+            author: RecordId = Ref(Kind::Member);
+            change_note: String = SHORT;
+        }
+        "Approval" {
+            approved_by: RecordId = Ref(Kind::Member);
+            approved_on: String = Date, required;
         }
     }
     /// An audit (clause 9.2): internal, external, of a supplier, or a site walkthrough.
@@ -1083,7 +1164,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_its_name_and_has_a_required_field() {
-        assert_eq!(Kind::ALL.len(), 19);
+        assert_eq!(Kind::ALL.len(), 22);
         for &kind in Kind::ALL {
             assert_eq!(Kind::from_name(kind.name()), Some(kind));
             let json = serde_json::to_string(&kind).unwrap();

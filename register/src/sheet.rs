@@ -55,6 +55,18 @@ impl Sheet {
     }
 }
 
+/// The rows of a CSV text written by `Sheet`, each cell as it was before it was written.
+pub fn rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .filter_map(Result::ok)
+        .map(|row| row.iter().map(|cell| unescaped(cell).to_owned()).collect())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +110,19 @@ mod tests {
                 ["+1", "@SUM(A1)"],
                 ["-2", "\tTab"],
                 ["'=already marked", "'quoted"],
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_read_a_written_sheet_back_cell_for_cell() {
+        let mut sheet = Sheet::new(&["Control", "Justification"]);
+        sheet.row(["A.7.4", "=SUM(1), \"quoted\"\nacross lines"]);
+        assert_eq!(
+            rows(&sheet.finish()),
+            [
+                ["Control", "Justification"],
+                ["A.7.4", "=SUM(1), \"quoted\"\nacross lines"]
             ]
         );
     }

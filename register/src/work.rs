@@ -6,7 +6,7 @@ use crate::{
     Kind, RecordId, Replica, dates, evidence, findings,
     metrics::{self, ObjectiveStatus},
     risk::Criteria,
-    views::{Action, Audit, Control, Finding, Metric, Objective, Review, Risk},
+    views::{Action, Audit, Control, Document, Finding, Metric, Objective, Review, Risk},
 };
 use chrono::{Days, NaiveDate};
 
@@ -71,15 +71,22 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
             },
         ))
     };
+    let raised = crate::risk::raised_about(register);
     for risk in register.all::<Risk>() {
         if risk.status != Some(RiskStatus::Closed) {
             let (what, due) = match risk.status {
-                None | Some(RiskStatus::Identified) => ("Assess the risk", &risk.review_due),
+                None | Some(RiskStatus::Identified) => ("Assess the risk", date(&risk.review_due)),
                 _ if risk.acceptance_expired(today) => (
                     "Accept the risk again, or treat it",
-                    &risk.acceptance_expires,
+                    date(&risk.acceptance_expires),
                 ),
-                _ => ("Review the risk", &risk.review_due),
+                // A finding or incident about it since its last assessment: due now.
+                _ if !crate::risk::raised_since_assessed(&risk, raised.get(&risk.id))
+                    .is_empty() =>
+                {
+                    ("Reassess the risk", Some(today))
+                }
+                _ => ("Review the risk", date(&risk.review_due)),
             };
             push(
                 risk.owner,
@@ -87,7 +94,7 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
                 risk.id,
                 title(&risk.title, "Risk"),
                 what,
-                date(due),
+                due,
             );
         }
     }
@@ -137,6 +144,20 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
         );
     }
     for objective in register.all::<Objective>() {
+        if metrics::result_due(&objective, today) {
+            push(
+                objective.owner,
+                Kind::Objective,
+                objective.id,
+                title(&objective.title, "Objective"),
+                "Record whether the objective was achieved",
+                date(&objective.due),
+            );
+            continue;
+        }
+        if objective.result.is_some() {
+            continue;
+        }
         let ids = metrics::metrics_of(&objective, &all_metrics);
         let of: Vec<&Metric> = all_metrics.iter().filter(|m| ids.contains(&m.id)).collect();
         let status = metrics::objective_status(&of, &series);
@@ -148,6 +169,18 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
                 title(&objective.title, "Objective"),
                 "Bring the objective on track",
                 date(&objective.due),
+            );
+        }
+    }
+    for document in register.all::<Document>() {
+        if let Some(review) = date(&document.next_review) {
+            push(
+                document.owner,
+                Kind::Document,
+                document.id,
+                title(&document.title, "Document"),
+                "Review the document",
+                Some(review),
             );
         }
     }
@@ -234,6 +267,8 @@ pub const READS: &[Kind] = &[
     Kind::Audit,
     Kind::Evidence,
     Kind::Review,
+    Kind::Document,
+    Kind::Event,
 ];
 
 /// The work assigned to `me`, by when it is due (soonest first, undated last). With no one
@@ -418,6 +453,55 @@ mod tests {
     };
 
     const TODAY: &str = "2026-06-30";
+
+    #[test]
+    fn an_objective_past_its_due_date_asks_for_its_result_until_it_is_recorded() {
+        let mut f = Fixture::new();
+        let owner = crate::RecordId::new();
+        let objective = f.add(
+            Kind::Objective,
+            &[
+                ("title", text("Phishing clicks under 5 %")),
+                ("owner", link(owner)),
+                ("due", text("2026-06-01")),
+            ],
+        );
+        let work = my_work(f.register(), Some(owner), day(TODAY));
+        assert_eq!(work.overdue.len(), 1);
+        assert_eq!(
+            work.overdue[0].what,
+            "Record whether the objective was achieved"
+        );
+        let without_evidence = crate::gate::Edit {
+            record: objective,
+            kind: Kind::Objective,
+            fields: vec![("result", Value::from("achieved"))],
+        };
+        let register = f.register();
+        let refused = crate::gate::Gate::default().judge(
+            crate::gate::Who::ALONE,
+            &crate::gate::changes_in(&[without_evidence]),
+            register,
+            &|_| false,
+        );
+        assert_eq!(refused[0].field, "result_evidence");
+        f.set(
+            objective,
+            Kind::Objective,
+            &[
+                ("result", Value::from("achieved")),
+                ("result_on", text("2026-06-02")),
+                (
+                    "result_evidence",
+                    text("Three simulations at 3 %, 4 % and 2 %."),
+                ),
+            ],
+        );
+        assert_eq!(
+            my_work(f.register(), Some(owner), day(TODAY)),
+            MyWork::default()
+        );
+    }
 
     #[test]
     fn my_work_reads_only_the_kinds_it_declares() {

@@ -41,7 +41,7 @@ test("every Annex A control is there; excluding one needs a justification; the S
     await page.getByLabel("Applicable").selectOption("no");
     await page.getByRole("button", { name: "Save changes" }).click();
     const why = page.getByLabel("Justification");
-    await page.getByText("A control that is not applicable needs a justification").waitFor();
+    await page.getByText("A control's place in the SoA needs a justification").waitFor();
     assert.equal(await why.getAttribute("aria-invalid"), "true");
     assert.equal(await page.getByText("Saved on this device.").count(), 0);
     await page.screenshot({ path: join(SHOTS, "control-refused.png"), fullPage: true });
@@ -75,10 +75,10 @@ test("every Annex A control is there; excluding one needs a justification; the S
     assert.equal(download.suggestedFilename(), "statement-of-applicability.csv");
     const csv = readFileSync(await download.path(), "utf8").trim().split("\n");
     assert.equal(csv.length, 94);
-    assert.equal(csv[0], "Control,Title,Theme,Applicable,Justification,Status");
+    assert.equal(csv[0], "Control,Title,Theme,Applicable,Justification,Status,Effectiveness,Risks treated");
     assert.equal(
       csv.find((line) => line.startsWith("A.7.4,")),
-      `A.7.4,Physical security monitoring,physical,No,"'=HYPERLINK(""http://attacker.example"",""Open"") We have no premises of our own: everyone works remotely.",implemented`,
+      `A.7.4,Physical security monitoring,physical,No,"'=HYPERLINK(""http://attacker.example"",""Open"") We have no premises of our own: everyone works remotely.",implemented,,`,
     );
 
     // Printed, only the statement remains.
@@ -92,6 +92,74 @@ test("every Annex A control is there; excluding one needs a justification; the S
     await page.setViewportSize({ width: 390, height: 844 });
     await openTab(page, "Controls");
     await page.screenshot({ path: join(SHOTS, "controls-phone.png") });
+    assert.deepEqual(problems, []);
+  } finally {
+    await device.close();
+  }
+});
+
+test("the SoA starts with 93 controls undecided, is approved once each is decided with a justification, and version 1 stays readable after version 2", async () => {
+  const device = await openDevice();
+  const { page, problems } = device;
+  try {
+    await page.goto(`${server.base}/soa`);
+    await ready(page);
+    await page.getByTestId("soa-undecided").getByText("93 of 93 controls not yet decided.").waitFor();
+    await page.getByRole("button", { name: "Approve as version 1" }).click();
+    await page.getByRole("alert").getByText(/^93 controls are not yet decided with a justification/).first().waitFor();
+    assert.equal(await page.getByRole("list", { name: "Approved versions of the SoA" }).count(), 0);
+
+    // Each control decided on its own page, reached within the app as a person would.
+    const table = page.getByRole("table", { name: "Statement of Applicability" });
+    const controls = await table.locator("tbody tr th a").evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute("href")]));
+    assert.equal(controls.length, 93);
+    const started = Date.now();
+    for (const [reference, href] of controls) {
+      await page.evaluate((to) => {
+        history.pushState({}, "", to);
+        dispatchEvent(new PopStateEvent("popstate"));
+      }, href);
+      await page.getByRole("heading", { name: new RegExp(`^${reference.replaceAll(".", "\\.")} `) }).waitFor();
+      const excluded = reference === "A.7.4";
+      await page.getByLabel("Applicable").selectOption(excluded ? "no" : "yes");
+      await page.getByLabel("Justification").fill(excluded ? "No premises: everyone works remotely." : `Business need: ${reference} is part of our baseline.`);
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByText("Saved on this device.").waitFor();
+    }
+    console.log(`93 controls decided in ${Date.now() - started} ms`);
+
+    await openTab(page, "SoA");
+    await page.getByTestId("soa-undecided").getByText("All 93 controls are decided.").waitFor();
+    await page.getByRole("button", { name: "Approve as version 1" }).click();
+    const versions = page.getByRole("list", { name: "Approved versions of the SoA" });
+    await versions.getByRole("link", { name: "Version 1" }).waitFor();
+    assert.equal(await page.getByTestId("document-version").textContent(), "Version 1");
+
+    // One control changes: the SoA says so until version 2 is approved.
+    await table.getByRole("link", { name: "A.7.4" }).click();
+    await page.getByLabel("Applicable").selectOption("yes");
+    await page.getByLabel("Justification").fill("A new office opens in March with a camera system.");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved on this device.").waitFor();
+    await openTab(page, "SoA");
+    await page.getByTestId("document-version").getByText("Version 1, changed since: the changes are not yet approved").waitFor();
+    await page.getByRole("button", { name: "Approve as version 2" }).click();
+    await versions.getByRole("link", { name: "Version 2" }).waitFor();
+    assert.equal(await page.getByTestId("document-version").textContent(), "Version 2");
+    assert.deepEqual(await seriousA11yViolations(page), []);
+
+    // Version 1 reads as it was approved.
+    await versions.getByRole("link", { name: "Version 1" }).click();
+    const first = page.getByRole("table", { name: "Statement of Applicability, version 1" });
+    const physical = first.locator("tbody tr").filter({ hasText: "A.7.4" });
+    assert.match(await physical.textContent(), /Physical security monitoring.*No.*No premises: everyone works remotely\./);
+    assert.equal(await first.locator("tbody tr").count(), 93);
+    assert.equal(await page.getByTestId("document-version").textContent(), "Version 1");
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.getByLabel("Document control").isVisible(), true);
+    await page.screenshot({ path: join(SHOTS, "soa-version-1-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+    assert.deepEqual(await seriousA11yViolations(page), []);
     assert.deepEqual(problems, []);
   } finally {
     await device.close();

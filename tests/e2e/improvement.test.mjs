@@ -198,7 +198,7 @@ test("an audit's nonconformity closes only once its corrective action is verifie
   }
   assert.equal(await page.locator("nav.registers").isVisible(), false);
   assert.equal(await page.getByRole("button", { name: "Print" }).isVisible(), false);
-  assert.match(await page.locator(".report-position").textContent(), /position \d+ of the organisation's log/);
+  assert.match(await page.getByTestId("document-log").textContent(), /^Entry \d+ of the organisation's log, hash [0-9a-f]{16}/);
   await page.screenshot({ path: join(SHOTS, "audit-report-print.png"), fullPage: true });
   await page.emulateMedia({ media: "screen" });
 

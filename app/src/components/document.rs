@@ -17,6 +17,10 @@ pub struct Control {
 pub fn DocumentControl(
     #[prop(into)] document: String,
     #[prop(into)] control: Signal<Control>,
+    /// What the document reflects, where it is not the register as it stands now (a frozen
+    /// version).
+    #[prop(optional)]
+    reflects: Option<&'static str>,
 ) -> impl IntoView {
     let state = use_app_state();
     let organisation = move || {
@@ -28,6 +32,9 @@ pub fn DocumentControl(
             })
     };
     let log = move || {
+        if let Some(reflects) = reflects {
+            return reflects.to_owned();
+        }
         let (cursor, hash, pending) = state.read(|d| (d.cursor, d.head_hash.clone(), d.pending()));
         let unsent = match pending {
             0 => String::new(),

@@ -294,3 +294,104 @@ fn an_approval_covers_the_criteria_until_they_change_again() {
             .contains(&(RiskCriteria::version, Value::Int(2)))
     );
 }
+
+#[test]
+fn a_finding_or_incident_raised_after_the_last_assessment_asks_for_another() {
+    let mut f = Fixture::new();
+    let risk = risk_of_anna(&mut f);
+    f.set(
+        risk,
+        Kind::Risk,
+        &[
+            ("status", text("assessed")),
+            ("last_assessed", text("2026-11-01")),
+        ],
+    );
+    f.add(
+        Kind::Finding,
+        &[
+            ("title", text("Old backups untested")),
+            ("risks", Value::List(vec![risk.to_string()])),
+            ("raised_at", text("2026-10-15T10:00:00Z")),
+        ],
+    );
+    let view = |f: &Fixture| f.register().view::<Risk>(risk).unwrap();
+    let since = |f: &Fixture| -> Vec<Raised> {
+        let raised = raised_about(f.register());
+        raised_since_assessed(&view(f), raised.get(&risk))
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    assert!(since(&f).is_empty());
+    let incident = f.add(
+        Kind::Event,
+        &[
+            ("title", text("Ransomware on a laptop")),
+            ("risks", Value::List(vec![risk.to_string()])),
+            ("detected_at", text("2026-12-01T08:00:00Z")),
+        ],
+    );
+    assert_eq!(
+        since(&f),
+        [Raised {
+            kind: Kind::Event,
+            id: incident,
+            title: "Ransomware on a laptop".to_owned(),
+            on: "2026-12-01".to_owned(),
+        }]
+    );
+    let today = day("2026-12-07");
+    let work = work::my_work(f.register(), Some(member(ANNA)), today);
+    let item = work.this_week.iter().find(|i| i.id == risk).unwrap();
+    assert_eq!((item.what, item.due), ("Reassess the risk", Some(today)));
+    f.set(risk, Kind::Risk, &assessed(risk, "2026-12-07").fields);
+    assert!(since(&f).is_empty());
+}
+
+#[test]
+fn the_treatment_plan_lists_open_risks_highest_first_with_their_actions() {
+    let mut f = Fixture::new();
+    let ransomware = risk_of_anna(&mut f);
+    let tailgating = f.add(
+        Kind::Risk,
+        &[
+            ("title", text("Tailgating")),
+            ("inherent_likelihood", Value::Int(2)),
+            ("inherent_impact", Value::Int(2)),
+        ],
+    );
+    f.add(
+        Kind::Risk,
+        &[
+            ("title", text("Closed one")),
+            ("inherent_likelihood", Value::Int(5)),
+            ("inherent_impact", Value::Int(5)),
+            ("status", text("closed")),
+        ],
+    );
+    for (title, due) in [
+        ("Offline backups", "2027-02-01"),
+        ("EDR on laptops", "2027-01-01"),
+    ] {
+        f.add(
+            Kind::Action,
+            &[
+                ("title", text(title)),
+                ("action_type", text("preventive")),
+                ("risk", link(ransomware)),
+                ("due", text(due)),
+            ],
+        );
+    }
+    let plan = treatment_plan(f.register());
+    let order: Vec<RecordId> = plan.iter().map(|row| row.risk.id).collect();
+    assert_eq!(order, [ransomware, tailgating]);
+    let titles: Vec<_> = plan[0]
+        .actions
+        .iter()
+        .map(|a| a.title.clone().unwrap())
+        .collect();
+    assert_eq!(titles, ["EDR on laptops", "Offline backups"]);
+    assert!(plan[1].actions.is_empty());
+}

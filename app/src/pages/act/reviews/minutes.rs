@@ -1,7 +1,11 @@
 //! A review's minutes, to print: who took part, the inputs (as signed off, or as they stand),
-//! the commentary, the decisions and outputs, and the sign-off.
+//! the commentary, the decisions and outputs, and the sign-off, under its control block.
 
-use crate::components::{RoutedDetail, record::words};
+use crate::components::{
+    RoutedDetail,
+    document::{Control, DocumentControl},
+    record::words,
+};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use register::choices::OutputType;
@@ -80,6 +84,10 @@ fn Minutes(id: RecordId) -> impl IntoView {
         {move || minutes.get().map(|(review, chair, present, inputs, commentary, outputs, signed)| view! {
             <article class="minutes">
                 <h1>{format!("Minutes: {}", review.title.clone().unwrap_or_default())}</h1>
+                <DocumentControl document=format!("Management review minutes: {}", review.title.clone().unwrap_or_default()) control=Signal::stored(Control {
+                    version: Some(if review.signed_off_at.is_some() { "Signed off".to_owned() } else { "Not signed off: the inputs as they stand today".to_owned() }),
+                    approved: signed.clone(),
+                }) />
                 <p>{format!("Held on {}. Chair: {}. Present: {}.", review.date.clone().unwrap_or_default(), chair.unwrap_or_else(|| "—".into()), if present.is_empty() { "—".to_owned() } else { present.join(", ") })}</p>
                 <h2>"Inputs"</h2>
                 <pre class="inputs-snapshot">{inputs}</pre>

@@ -1,8 +1,13 @@
 //! An audit's report (9.2.2 c), laid out to print: organisation, scope and criteria, the
 //! team, every check with its result and evidence, the findings raised, the conclusion, and
-//! the position in the organisation's log that it reflects.
+//! its control block (the log position it reflects).
 
-use crate::components::{RecordLink, RoutedDetail, record::words, write::Write};
+use crate::components::{
+    RecordLink, RoutedDetail,
+    document::{Control, DocumentControl},
+    record::words,
+    write::Write,
+};
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use register::choices::{AuditStatus, AuditType, CheckResult, FindingStatus, FindingType};
@@ -41,19 +46,6 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                 .into_iter()
                 .find(|(id, _)| *id == member)
                 .map_or(member, |(_, n)| n),
-        )
-    };
-    let organisation = move || {
-        state.settings.get().map_or_else(
-            || "This device's register".to_owned(),
-            |s| s.credential.org_name,
-        )
-    };
-    let position = move || {
-        let cursor = state.read(|d| d.cursor);
-        format!(
-            "This report reflects the register at position {cursor} of the organisation's log, as held on this device on {}.",
-            state.today.get()
         )
     };
     let write = Write::new();
@@ -101,9 +93,12 @@ fn ReportPage(id: RecordId) -> impl IntoView {
         Some(view! {
             <article class="audit-report">
                 <h1>{format!("Audit report: {}", audit.title.clone().unwrap_or_default())}</h1>
+                <DocumentControl document=format!("Audit report: {}", audit.title.clone().unwrap_or_default()) control=Signal::stored(Control {
+                    version: Some(words(audit.status.unwrap_or(AuditStatus::Planned).name())),
+                    approved: audit.acknowledged_at.clone().map(|at| format!("Acknowledged on {at}{by}")),
+                }) />
                 <button type="button" class="secondary no-print" on:click=print>"Print"</button>
                 <dl class="report-facts">
-                    <dt>"Organisation"</dt><dd>{organisation}</dd>
                     <dt>"Type"</dt><dd>{words(audit.audit_type.unwrap_or(AuditType::Internal).name())}</dd>
                     <dt>"Status"</dt><dd>{words(audit.status.unwrap_or(AuditStatus::Planned).name())}</dd>
                     <dt>"Scope"</dt><dd>{text(audit.scope.clone())}</dd>
@@ -150,7 +145,6 @@ fn ReportPage(id: RecordId) -> impl IntoView {
                     <button type="button" class="no-print" on:click=acknowledge>"Acknowledge the report"</button>
                 </Show>
                 <p class="form-error no-print" role="alert">{move || write.message()}</p>
-                <p class="report-position">{position}</p>
             </article>
         })
     }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use register::choices::{EventStatus, FindingStatus};
 use register::{
-    Kind, RecordId, Value, dates::duration_words, findings::from_event, gate::Edit, views,
+    Kind, RecordId, Value, dates::duration_words, events, findings::from_event, gate::Edit, views,
 };
 
 #[component]
@@ -46,6 +46,18 @@ fn EventPage(id: RecordId) -> impl IntoView {
             .get()
             .is_some_and(|e| !matches!(e.status, Some(EventStatus::Resolved | EventStatus::Closed)))
     };
+    // A personal-data breach's notification deadline, counted down each minute the page is open.
+    let now = RwSignal::new(crate::state::now_ms());
+    if let Ok(tick) = set_interval_with_handle(
+        move || now.set(crate::state::now_ms()),
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || tick.clear());
+    }
+    let breach = move || {
+        let at = register::dates::instant_of_ms(now.get())?;
+        events::notification_standing(&event.get()?, at)
+    };
     let resolving = Write::new();
     let resolve_now = move |_| {
         resolving.start(vec![Edit {
@@ -63,6 +75,7 @@ fn EventPage(id: RecordId) -> impl IntoView {
             <div><dt>"Time to detect"</dt><dd data-testid="time-to-detect">{detect}</dd></div>
             <div><dt>"Time to resolve"</dt><dd data-testid="time-to-resolve">{resolve}</dd></div>
         </dl>
+        {move || breach().map(|standing| view! { <p class="notice breach" role="status" data-testid="breach-notification">{standing}</p> })}
         <Show when=move || open() && state.may_write(Kind::Event)>
             <button type="button" on:click=resolve_now disabled=move || resolving.pending()>"Mark resolved now"</button>
         </Show>

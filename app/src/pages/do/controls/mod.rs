@@ -6,14 +6,14 @@ pub mod soa;
 
 use crate::components::{
     list::{Extras, ListSpec, RegisterList, Tag},
-    record::words,
+    record::{NewRecordForm, fields, words},
 };
 use crate::state::use_app_state;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use register::choices::ControlStatus;
+use leptos_router::{components::A, hooks::use_navigate};
+use register::choices::{ControlStatus, ControlTheme};
 use register::{
-    Kind, RecordId, RecordState, View,
+    Kind, RecordId, RecordState, Value, View,
     catalogue::{next_review, reference_key},
     views,
 };
@@ -57,6 +57,9 @@ fn describe_control(id: RecordId, record: &RecordState) -> Extras {
 #[component]
 pub fn Controls() -> impl IntoView {
     let state = use_app_state();
+    let navigate = use_navigate();
+    let created =
+        Callback::new(move |id: RecordId| navigate(&format!("/controls/{id}"), Default::default()));
     view! {
         <section class="page">
             <h1>"Controls"</h1>
@@ -64,6 +67,18 @@ pub fn Controls() -> impl IntoView {
                 "The safeguards you run. Every Annex A control is here from the start: decide whether it applies, who owns it, how far it is implemented and when it is next reviewed."
             </p>
             <p><A href="/soa">"Statement of Applicability →"</A></p>
+            <Show when=move || state.may_write(Kind::Control)>
+                <details class="new-record">
+                    <summary>"Add a control of your own"</summary>
+                    <NewRecordForm
+                        kind=Kind::Control
+                        fields=fields!(Control: reference, title, guidance, owner)
+                        fixed=vec![(views::Control::theme, Value::from(ControlTheme::Custom))]
+                        submit="Add control"
+                        on_created=created
+                    />
+                </details>
+            </Show>
             <RegisterList spec=&CONTROLS />
             {move || (!state.may_write(Kind::Control)).then(|| view! { <p class="lede">"You can read controls but not change them."</p> })}
         </section>

@@ -75,6 +75,9 @@ fn ObjectivePage(id: RecordId) -> impl IntoView {
                 }.into_any()
             }}
         })}
+        <Show when=move || state.read(|d| d.local.view::<views::Objective>(id)).is_some_and(|o| register::dates::date(&state.today.get()).is_some_and(|today| register::metrics::result_due(&o, today)))>
+            <p class="notice" role="note" data-testid="objective-result-due">"This objective's due date has passed: record whether it was achieved, on which day, and what shows it (under Result)."</p>
+        </Show>
         <RecordEditor kind=Kind::Objective id />
         <RecordHistory id kind=Kind::Objective />
     }

@@ -65,7 +65,7 @@ pub fn Objectives() -> impl IntoView {
                     <summary>"Set an objective"</summary>
                     <NewRecordForm
                         kind=Kind::Objective
-                        fields=fields!(Objective: title, business_objective, target, due)
+                        fields=fields!(Objective: title, business_objective, owner, target, due)
                         submit="Add objective"
                         on_created=created
                     />

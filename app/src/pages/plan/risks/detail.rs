@@ -45,6 +45,23 @@ fn RiskPage(id: RecordId) -> impl IntoView {
         })
     };
     let worse = move || risk().is_some_and(|r| r.residual_above_inherent());
+    // Findings and incidents about the risk since its last assessment: reassess it.
+    let raised = Memo::new(move |_| {
+        state.read(|d| {
+            let risk = d.local.view::<views::Risk>(id)?;
+            let about = register::risk::raised_about(&d.local);
+            let since: Vec<String> = register::risk::raised_since_assessed(&risk, about.get(&id))
+                .into_iter()
+                .map(|r| format!("“{}” ({})", r.title, r.on))
+                .collect();
+            (!since.is_empty()).then(|| since.join(", "))
+        })
+    });
+    let reassessing = Write::new();
+    let reassessed = move |_| {
+        let today = state.today.get_untracked();
+        reassessing.start(vec![register::risk::assessed(id, &today)]);
+    };
     let write = Write::new();
     let delete = move |_| {
         write.start(vec![Edit {
@@ -59,6 +76,13 @@ fn RiskPage(id: RecordId) -> impl IntoView {
         <Show when=worse>
             <p class="notice" role="note">"The residual score is above the inherent score: the treatment has made this risk worse, or one of the scores is wrong."</p>
         </Show>
+        {move || raised.get().map(|since| view! {
+            <p class="notice" role="note" data-testid="reassess">
+                {format!("Raised about this risk since it was last assessed: {since}. Reassess its scores and treatment. ")}
+                <button type="button" class="secondary small" on:click=reassessed disabled=move || reassessing.pending()>"Mark reassessed today"</button>
+            </p>
+        })}
+        {move || reassessing.message().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
         <RecordEditor kind=Kind::Risk id />
         <TreatmentPlan id />
         <Acceptance id />

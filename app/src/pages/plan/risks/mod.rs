@@ -1,6 +1,7 @@
 //! The risk register (clause 6.1.2): every risk with its score, and a form for a new one.
 
 pub mod detail;
+pub mod plan;
 pub mod treatment;
 
 use crate::components::{
@@ -12,6 +13,7 @@ use crate::components::{
 };
 use crate::state::use_app_state;
 use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::components::A;
 use register::{Kind, RecordId, RecordState, Value, View, gate::Edit, risk::Criteria, views};
 use std::collections::HashSet;
 
@@ -78,6 +80,7 @@ pub fn Risks() -> impl IntoView {
             <p class="lede">
                 "What could harm the confidentiality, integrity or availability of your information, how likely it is, and how bad it would be."
             </p>
+            <p><A href="/risk-treatment-plan">"Risk treatment plan →"</A>" · "<A href="/risk-criteria">"Risk criteria →"</A></p>
             <Show when=move || state.may_write(Kind::Risk)>
                 <form class="record-form" on:submit=on_submit novalidate=true aria-label="New risk">
                     <div class="field">
