@@ -7,19 +7,20 @@
 
 use crate::choices::{
     ActionStatus, ActionType, AuditStatus, AuditType, CauseCategory, CheckResult, ContextItemType,
-    ControlStatus, Direction, Effectiveness, EventStatus, EventType, FindingSource, FindingStatus,
-    FindingType, Frequency, Occasion, OutputType, ReviewStatus, RiskCategory, RiskStatus, Severity,
-    Treatment, Verdict,
+    ControlStatus, Direction, DocumentType, Effectiveness, EventStatus, EventType, FindingSource,
+    FindingStatus, FindingType, Frequency, Occasion, OutputType, ReviewStatus, RiskCategory,
+    RiskStatus, Severity, Treatment, Verdict,
 };
 use crate::{
     Kind, RecordId, Value,
     audits::NewCheck,
     catalogue::{self, ANNEX_A},
+    documents,
     gate::{self, Edit, Gate, Who},
     maturity::{self, Area},
-    reviews, soa,
+    reviews, risk, soa,
     sync::Device,
-    views::{Review, Risk},
+    views::{Document, Review, Risk},
 };
 use chrono::{Days, Months, NaiveDate, NaiveTime};
 
@@ -368,6 +369,9 @@ fn spread(i: usize, n: usize) -> usize {
     (i.wrapping_mul(2_654_435_761) >> 7) % n.max(1)
 }
 
+/// The demo's information security policy (clause 5.2).
+const POLICY: &str = "# Information security policy\n\n## Purpose\n\nWe keep our customers' data, and our own, confidential, accurate and available. This policy sets the direction; the topic-specific policies and procedures under it say how.\n\n## Commitments\n\n- We meet the legal, regulatory and contractual requirements that apply to us.\n- We assess information security risk at least yearly and whenever something significant changes, against the criteria the management approved.\n- We set information security objectives each year and measure them.\n- We improve the ISMS continually: every incident, audit finding and idea is recorded and acted on.\n\n## Responsibilities\n\nThe managing director owns this policy and reviews it yearly. Everyone who works for us follows it and reports anything that looks wrong.";
+
 fn ms(day: NaiveDate) -> u64 {
     day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default())
         .and_utc()
@@ -565,8 +569,34 @@ pub fn build(device: &mut Device, today: NaiveDate, scale: usize) -> Demo {
         &b.device.local,
         b.person(0).as_text().and_then(|p| p.parse().ok()),
         &b.day.to_string(),
+        None,
     );
     b.apply(&[approval]);
+    // The risk criteria adopted and approved, and the information security policy written
+    // by one person and approved by another.
+    let owner = b.person(0).as_text().and_then(|p| p.parse().ok());
+    let criteria = risk::Criteria::adopt_defaults();
+    b.apply(std::slice::from_ref(&criteria));
+    let approval = risk::Criteria::read(&b.device.local).approve(owner, &b.day.to_string());
+    b.apply(&[approval]);
+    let policy = b.add(
+        Kind::Document,
+        &[
+            ("title", Value::from("Information security policy")),
+            ("document_type", Value::from(DocumentType::SecurityPolicy)),
+            ("owner", b.person(0)),
+            (
+                "controls",
+                Value::List(vec![b.control("A.5.1").to_string()]),
+            ),
+            ("review_interval_months", Value::Int(12)),
+            ("draft", Value::from(POLICY)),
+            ("draft_author", b.person(1)),
+        ],
+    );
+    let draft: Document = b.device.local.view(policy).expect("just added");
+    let approval = documents::approve(&b.device.local, &draft, owner, b.day, None);
+    b.apply(&approval);
     let metrics: Vec<RecordId> = METRICS
         .iter()
         .enumerate()

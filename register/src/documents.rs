@@ -7,7 +7,8 @@
 use crate::{
     Kind, RecordId, Replica, Value, dates,
     gate::Edit,
-    rules::{RecordRule, Subject},
+    rules::{Lookup, RecordRule, Subject, text_of},
+    sync::LogPoint,
     views::{Document, DocumentVersion},
 };
 use chrono::NaiveDate;
@@ -54,13 +55,14 @@ pub fn draft_pending(document: &Document, latest: Option<&DocumentVersion>) -> b
     trimmed(&document.draft) != trimmed(&latest.body) || document.draft_file != latest.file
 }
 
-/// Approves `document`'s draft as its next version, in `me`'s name on `today`, and sets its
-/// next review from today.
+/// Approves `document`'s draft as its next version, in `me`'s name on `today` at the point
+/// of the log the approver's device has reached, and sets its next review from today.
 pub fn approve(
     register: &Replica,
     document: &Document,
     me: Option<RecordId>,
     today: NaiveDate,
+    log: Option<&LogPoint>,
 ) -> Vec<Edit> {
     let next = versions_of(register, document.id)
         .last()
@@ -90,6 +92,11 @@ pub fn approve(
             fields.push((field, Value::from(id.to_string())));
         }
     }
+    fields.extend(LogPoint::fields(
+        log,
+        DocumentVersion::log_position,
+        DocumentVersion::log_hash,
+    ));
     let months = document.review_interval_months.unwrap_or(REVIEW_MONTHS);
     let review = dates::add_months(today, u32::try_from(months).unwrap_or(12));
     let mut set = vec![Edit {
@@ -152,13 +159,27 @@ pub const RULES: &[RecordRule] = &[
         ],
         field: DocumentVersion::body,
         message: "An approved version holds the document's draft as it stands, by its author: approve it from the document's page.",
+        // The draft as stored before the change set, or as it leaves it: a device that
+        // approves a draft and then writes the next one sends both in one push.
         holds: |s| {
             let Some(document) = document_of(s) else {
                 return true; // refused as not a record id
             };
-            s.text(DocumentVersion::body) == s.other(document, Document::draft)
-                && s.text(DocumentVersion::file) == s.other(document, Document::draft_file)
-                && s.text(DocumentVersion::author) == s.other(document, Document::draft_author)
+            let version = [
+                DocumentVersion::body,
+                DocumentVersion::file,
+                DocumentVersion::author,
+            ]
+            .map(|field| s.text(field));
+            let draft_in = |register: &dyn Lookup| {
+                [
+                    Document::draft,
+                    Document::draft_file,
+                    Document::draft_author,
+                ]
+                .map(|field| text_of(register.field(document, field)))
+            };
+            version == draft_in(s.before) || version == draft_in(s.after)
         },
     },
     RecordRule {

@@ -660,6 +660,10 @@ pub const MATURITY_AREAS: &[&str] = &[
 ];
 const SCALE: FieldType = FieldType::Int { min: 1, max: 5 };
 
+/// The largest log position a record names: the largest whole number a JSON reader keeps
+/// exactly (2^53 - 1).
+const LOG_POSITION_MAX: i64 = (1 << 53) - 1;
+
 /// A record's place in the checklist or the PDCA loop is often a clause or control reference.
 const REFERENCE: FieldType = FieldType::Text(20);
 
@@ -752,6 +756,8 @@ register_schema! {
             approved_by: RecordId = Ref(Kind::Member);
             approved_on: String = Date, required;
             contents: String = LongText, required;
+            log_position: i64 = Int { min: 0, max: LOG_POSITION_MAX };
+            log_hash: String = Sha256;
         }
     }
     /// A security objective (clause 6.2).
@@ -880,6 +886,8 @@ register_schema! {
         "Approval" {
             approved_by: RecordId = Ref(Kind::Member);
             approved_on: String = Date, required;
+            log_position: i64 = Int { min: 0, max: LOG_POSITION_MAX };
+            log_hash: String = Sha256;
         }
     }
     /// An audit (clause 9.2): internal, external, of a supplier, or a site walkthrough.

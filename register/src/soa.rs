@@ -11,6 +11,7 @@ use crate::{
     gate::{Edit, SetValue},
     rules::RecordRule,
     sheet::Sheet,
+    sync::LogPoint,
     views::{Control, Risk, SoaVersion},
 };
 
@@ -110,8 +111,14 @@ pub fn versions(register: &Replica) -> Vec<SoaVersion> {
     versions
 }
 
-/// Approves the SoA as it stands as its next version, in `me`'s name on `today`.
-pub fn approve(register: &Replica, me: Option<RecordId>, today: &str) -> Edit {
+/// Approves the SoA as it stands as its next version, in `me`'s name on `today`, at the
+/// point of the log the approver's device has reached.
+pub fn approve(
+    register: &Replica,
+    me: Option<RecordId>,
+    today: &str,
+    log: Option<&LogPoint>,
+) -> Edit {
     let next = versions(register)
         .last()
         .and_then(|v| v.version)
@@ -125,6 +132,11 @@ pub fn approve(register: &Replica, me: Option<RecordId>, today: &str) -> Edit {
     if let Some(me) = me {
         fields.push((SoaVersion::approved_by, Value::from(me.to_string())));
     }
+    fields.extend(LogPoint::fields(
+        log,
+        SoaVersion::log_position,
+        SoaVersion::log_hash,
+    ));
     Edit {
         record: RecordId::new(),
         kind: Kind::SoaVersion,

@@ -155,6 +155,7 @@ test("the SoA starts with 93 controls undecided, is approved once each is decide
     assert.match(await physical.textContent(), /Physical security monitoring.*No.*No premises: everyone works remotely\./);
     assert.equal(await first.locator("tbody tr").count(), 93);
     assert.equal(await page.getByTestId("document-version").textContent(), "Version 1");
+    assert.match(await page.getByTestId("document-log").textContent(), /outside any organisation's log/);
     await page.emulateMedia({ media: "print" });
     assert.equal(await page.getByLabel("Document control").isVisible(), true);
     await page.screenshot({ path: join(SHOTS, "soa-version-1-print.png"), fullPage: true });

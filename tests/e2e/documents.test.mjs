@@ -26,9 +26,10 @@ test("a policy written by an editor is approved by the owner, not by its author,
     await openTab(page, "Documents");
     await page.getByText("No documents yet").waitFor();
     await page.getByText("Write a document").click();
-    await page.getByLabel("Title").fill("Information security policy");
-    await page.getByLabel("Document type").selectOption("security_policy");
-    await page.getByRole("button", { name: "Add document" }).click();
+    const form = page.getByRole("form", { name: "Add document" });
+    await form.getByLabel("Title").fill("Information security policy");
+    await form.getByLabel("Document type").selectOption("security_policy");
+    await form.getByRole("button", { name: "Add document" }).click();
     await page.getByRole("heading", { name: "Information security policy" }).waitFor();
     await page.getByLabel("Text").fill("# Purpose\n\nWe protect our customers' data.\n\n<script>alert('x')</script>\n\n- Every laptop is encrypted.\n- [Report an incident](/report)");
     await page.getByRole("button", { name: "Save the draft" }).click();
@@ -65,6 +66,7 @@ test("a policy written by an editor is approved by the owner, not by its author,
     assert.equal(await owner.getByTestId("document-version").textContent(), "Version 1");
     assert.match(await owner.getByTestId("document-approved").textContent(), /^Olive Owner on \d{4}-\d{2}-\d{2}$/);
     await owner.getByText("Written by Eddie Editor.").waitFor();
+    assert.match(await owner.getByTestId("document-log").textContent(), /^Entry \d+ of the organisation's log, hash [0-9a-f]{16}, as the approver's device held it/);
     assert.match(await owner.locator(".document-body").textContent(), /We protect our customers' data\./);
     assert.deepEqual(await seriousA11yViolations(owner), []);
     await owner.emulateMedia({ media: "print" });

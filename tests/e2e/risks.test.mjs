@@ -171,11 +171,20 @@ test("an appetite of 8: a risk scored 12 is accepted only by its owner, with a r
     await page.getByTestId("acceptance-standing").getByText(/^Accepted by Olive Owner on \d{4}-\d{2}-\d{2}, until 2027-06-30\. Insurance covers/).waitFor();
     assert.deepEqual(await seriousA11yViolations(page), []);
     await page.screenshot({ path: join(SHOTS, "risk-accepted.png"), fullPage: true });
+    // The treatment plan lists it with its owner's acceptance, printable.
+    await openTab(page, "Risks");
+    await page.getByRole("link", { name: "Risk treatment plan →" }).click();
+    const plan = page.getByRole("table", { name: "Risk treatment plan" });
+    assert.match(await plan.locator("tbody tr").filter({ hasText: "Ransomware" }).textContent(), /Olive Owner.*12 High.*Accept.*Olive Owner on \d{4}-\d{2}-\d{2}, until 2027-06-30/);
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await page.goBack();
+    await riskRow(page, "Ransomware").getByRole("link").click();
 
     // An editor who is not the owner cannot accept it in their own name.
+    const riskPage = page.url();
     await synced(page);
     await inviteAndJoin(page, editor, server, "Eddie Editor");
-    await editor.page.goto(page.url());
+    await editor.page.goto(riskPage);
     await ready(editor.page);
     const theirs = editor.page.getByRole("form", { name: "Accept this risk" });
     await theirs.getByLabel("Why the risk is accepted").fill("I think it is fine.");

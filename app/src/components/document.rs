@@ -13,14 +13,28 @@ pub struct Control {
     pub approved: Option<String>,
 }
 
+/// What a frozen version reflects: the log point its approver's device had reached.
+pub fn reflected(position: Option<i64>, hash: Option<String>) -> String {
+    match (position, hash) {
+        (Some(position), Some(hash)) => {
+            let short: String = hash.chars().take(16).collect();
+            format!(
+                "Entry {position} of the organisation's log, hash {short}, as the approver's device held it; this version's own entry vouches for its text"
+            )
+        }
+        _ => "The register as its approver's device held it, outside any organisation's log"
+            .to_owned(),
+    }
+}
+
 #[component]
 pub fn DocumentControl(
     #[prop(into)] document: String,
     #[prop(into)] control: Signal<Control>,
     /// What the document reflects, where it is not the register as it stands now (a frozen
-    /// version).
+    /// version: `reflected`).
     #[prop(optional)]
-    reflects: Option<&'static str>,
+    reflects: Option<String>,
 ) -> impl IntoView {
     let state = use_app_state();
     let organisation = move || {
@@ -32,8 +46,8 @@ pub fn DocumentControl(
             })
     };
     let log = move || {
-        if let Some(reflects) = reflects {
-            return reflects.to_owned();
+        if let Some(reflects) = &reflects {
+            return reflects.clone();
         }
         let (cursor, hash, pending) = state.read(|d| (d.cursor, d.head_hash.clone(), d.pending()));
         let unsent = match pending {

@@ -58,7 +58,13 @@ fn a_draft_is_approved_by_an_owner_or_admin_other_than_its_author_and_frozen() {
     let policy = policy(&mut f);
     let today = day("2026-12-07");
     // By its author, even an owner: refused.
-    let own = approve(f.register(), &document(&f, policy), Some(id(AUTHOR)), today);
+    let own = approve(
+        f.register(),
+        &document(&f, policy),
+        Some(id(AUTHOR)),
+        today,
+        None,
+    );
     let refused = judged(&f, AUTHOR, Role::Owner, &own);
     assert!(
         refused
@@ -72,6 +78,10 @@ fn a_draft_is_approved_by_an_owner_or_admin_other_than_its_author_and_frozen() {
         &document(&f, policy),
         Some(id(APPROVER)),
         today,
+        Some(&crate::sync::LogPoint {
+            position: 7,
+            hash: "cd".repeat(32),
+        }),
     );
     assert!(
         judged(&f, APPROVER, Role::Editor, &by_editor)
@@ -106,6 +116,7 @@ fn a_draft_is_approved_by_an_owner_or_admin_other_than_its_author_and_frozen() {
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].version, Some(1));
     assert_eq!(versions[0].author, Some(id(AUTHOR)));
+    assert_eq!(versions[0].log_position, Some(7));
     assert_eq!(
         document(&f, policy).next_review.as_deref(),
         Some("2027-12-07")
@@ -125,6 +136,7 @@ fn a_draft_is_approved_by_an_owner_or_admin_other_than_its_author_and_frozen() {
         &document(&f, policy),
         Some(id(APPROVER)),
         day("2026-12-08"),
+        None,
     );
     assert_eq!(judged(&f, APPROVER, Role::Owner, &second), []);
     for edit in &second {
@@ -181,4 +193,29 @@ fn markdown_is_shown_without_markup_or_links_of_its_own() {
     assert!(!html.contains("javascript:"), "{html}");
     assert!(html.contains("[image: logo]"));
     assert!(html.contains("<table>"));
+}
+
+#[test]
+fn an_approval_and_the_next_draft_sent_together_are_judged_as_made() {
+    let mut f = Fixture::new();
+    let policy = policy(&mut f);
+    let mut set = approve(
+        f.register(),
+        &document(&f, policy),
+        Some(id(APPROVER)),
+        day("2026-12-07"),
+        None,
+    );
+    set.push(edit_draft(
+        policy,
+        "# Purpose\n\nNext draft.",
+        Some(id(APPROVER)),
+    ));
+    assert_eq!(judged(&f, APPROVER, Role::Owner, &set), []);
+    // A version with text that was never the draft is refused still.
+    set[0].fields.retain(|(f, _)| *f != DocumentVersion::body);
+    set[0]
+        .fields
+        .push((DocumentVersion::body, text("Never drafted.")));
+    assert!(!judged(&f, APPROVER, Role::Owner, &set).is_empty());
 }

@@ -90,7 +90,7 @@ fn the_soa_is_approved_only_once_every_control_is_decided_and_each_version_keeps
         role: Role::Owner,
     };
     let me = OLIVE.parse().ok();
-    let early = approve(f.register(), me, "2026-12-07");
+    let early = approve(f.register(), me, "2026-12-07", None);
     let refused = judged(&f, owner, std::slice::from_ref(&early));
     assert!(
         refused[0]
@@ -100,7 +100,16 @@ fn the_soa_is_approved_only_once_every_control_is_decided_and_each_version_keeps
     );
 
     decide_all(&mut f);
-    let first = approve(f.register(), me, "2026-12-07");
+    let log = crate::sync::LogPoint {
+        position: 412,
+        hash: "ab".repeat(32),
+    };
+    let first = approve(f.register(), me, "2026-12-07", Some(&log));
+    assert!(
+        first
+            .fields
+            .contains(&(SoaVersion::log_position, Value::Int(412)))
+    );
     assert_eq!(judged(&f, owner, std::slice::from_ref(&first)), []);
     let editor = Who {
         member: Some(OLIVE),
@@ -122,7 +131,7 @@ fn the_soa_is_approved_only_once_every_control_is_decided_and_each_version_keeps
         ),
     ];
     f.set(physical, Kind::Control, &exclusion);
-    let second = approve(f.register(), me, "2026-12-08");
+    let second = approve(f.register(), me, "2026-12-08", None);
     assert!(
         second
             .fields

@@ -960,6 +960,62 @@ fn a_risk_above_appetite_is_accepted_only_by_its_owner(server: &WranglerDev) {
     assert_eq!(push_judged(server, &owner, &mut device).0, 200);
 }
 
+/// A policy an editor drafts is approved by the owner through the server, which holds the
+/// version to the draft it stores and its author, and refuses the author approving their own.
+fn a_document_is_approved_by_someone_other_than_its_author(server: &WranglerDev) {
+    use register::{documents, sync::LogPoint, views::Document};
+    let owner = create_org(server, "Policies Ltd");
+    let editor = join_as(server, &owner, "editor", "Eddie");
+    let mut eddies = device_for(&editor);
+    let policy = RecordId::new();
+    set(
+        &mut eddies,
+        policy,
+        Kind::Document,
+        &[
+            (Document::title, Value::from("Information security policy")),
+            (Document::document_type, Value::from("security_policy")),
+        ],
+    );
+    let draft = documents::edit_draft(policy, "# Purpose", editor.member.parse().ok());
+    set(&mut eddies, policy, Kind::Document, &draft.fields);
+    assert_eq!(push_judged(server, &editor, &mut eddies).0, 200);
+
+    let mut olives = device_for(&owner);
+    pull_all(server, &owner, &mut olives);
+    let approve = |device: &Device, by: &register::api::Credential| {
+        let document = device.local.view::<Document>(policy).unwrap();
+        let today = register::dates::date("2026-12-07").unwrap();
+        documents::approve(
+            &device.local,
+            &document,
+            by.member.parse().ok(),
+            today,
+            LogPoint::of(device).as_ref(),
+        )
+    };
+    for edit in approve(&olives, &owner) {
+        set(&mut olives, edit.record, edit.kind, &edit.fields);
+    }
+    let (status, messages) = push_judged(server, &owner, &mut olives);
+    assert_eq!(status, 200, "{messages:?}");
+
+    // The owner's own draft is not hers to approve.
+    let own = documents::edit_draft(policy, "# Purpose, again", owner.member.parse().ok());
+    set(&mut olives, policy, Kind::Document, &own.fields);
+    for edit in approve(&olives, &owner) {
+        set(&mut olives, edit.record, edit.kind, &edit.fields);
+    }
+    let (status, messages) = push_judged(server, &owner, &mut olives);
+    assert_eq!(status, 422, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("someone other than its author")),
+        "{messages:?}"
+    );
+}
+
 /// A maturity snapshot holds what the register shows: the server computes it from all of its
 /// records on the snapshot's day and refuses one that claims more, whole.
 fn a_maturity_snapshot_holds_what_the_register_shows(server: &WranglerDev) {
@@ -1835,6 +1891,10 @@ fn main() -> std::process::ExitCode {
         (
             "a_risk_above_appetite_is_accepted_only_by_its_owner",
             a_risk_above_appetite_is_accepted_only_by_its_owner,
+        ),
+        (
+            "a_document_is_approved_by_someone_other_than_its_author",
+            a_document_is_approved_by_someone_other_than_its_author,
         ),
         (
             "a_maturity_snapshot_holds_what_the_register_shows",

@@ -62,9 +62,10 @@ fn Minutes(id: RecordId) -> impl IntoView {
                     )
                 })
                 .collect();
+            // "Alex Morgan on 2026-06-30T10:00:00Z": the control block's approval.
             let signed = review.signed_off_at.clone().map(|at| {
                 format!(
-                    "Signed off by {} on {}.",
+                    "{} on {}",
                     review.signed_off_by.map(name).unwrap_or_default(),
                     at
                 )
@@ -97,7 +98,7 @@ fn Minutes(id: RecordId) -> impl IntoView {
                 <p>{review.decisions.clone().unwrap_or_else(|| "None recorded.".into())}</p>
                 <h2>"Outputs"</h2>
                 <ul>{outputs.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
-                <p class="signature">{signed.unwrap_or_else(|| "Not signed off yet.".into())}</p>
+                <p class="signature">{signed.map_or_else(|| "Not signed off yet.".into(), |signed| format!("Signed off by {signed}."))}</p>
                 <button type="button" class="no-print" on:click=|_| { let _ = window().print(); }>"Print"</button>
             </article>
         })}

@@ -5,7 +5,7 @@
 
 use crate::components::{
     RoutedDetail,
-    document::{Control, DocumentControl},
+    document::{Control, DocumentControl, reflected},
     offer_download,
     record::words,
     write::Write,
@@ -13,7 +13,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{Kind, RecordId, choices::ControlStatus, sheet, soa, views};
+use register::{Kind, RecordId, choices::ControlStatus, sheet, soa, sync::LogPoint, views};
 
 #[component]
 pub fn Soa() -> impl IntoView {
@@ -60,9 +60,9 @@ pub fn Soa() -> impl IntoView {
     let approve = move |_| {
         let me = state.me().and_then(|m| m.parse().ok());
         let today = state.today.get_untracked();
-        write.start(vec![
-            state.read_untracked(|d| soa::approve(&d.local, me, &today)),
-        ]);
+        write.start(vec![state.read_untracked(|d| {
+            soa::approve(&d.local, me, &today, LogPoint::of(d).as_ref())
+        })]);
     };
     let undecide = move |_| write.start(state.read_untracked(|d| soa::undecide_defaults(&d.local)));
     let export = move |_| {
@@ -186,7 +186,7 @@ fn VersionPage(id: RecordId) -> impl IntoView {
     let header = rows.next().unwrap_or_default();
     view! {
         <h1>{format!("Statement of Applicability, version {}", version.version.unwrap_or_default())}</h1>
-        <DocumentControl document="Statement of Applicability" control=Signal::stored(control) reflects="The register as it stood when this version was approved; this version's own entry in the log vouches for its text." />
+        <DocumentControl document="Statement of Applicability" control=Signal::stored(control) reflects=reflected(version.log_position, version.log_hash.clone()) />
         <div class="actions no-print"><button type="button" class="secondary" on:click=print>"Print"</button></div>
         <div class="table-wrap">
             <table aria-label=format!("Statement of Applicability, version {}", version.version.unwrap_or_default())>

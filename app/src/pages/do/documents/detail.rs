@@ -3,7 +3,7 @@
 
 use crate::components::{
     RoutedDetail,
-    document::{Control, DocumentControl},
+    document::{Control, DocumentControl, reflected},
     history::RecordHistory,
     record::RecordEditor,
     write::Write,
@@ -11,7 +11,7 @@ use crate::components::{
 use crate::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use register::{Kind, RecordId, documents, views};
+use register::{Kind, RecordId, documents, sync::LogPoint, views};
 
 #[component]
 pub fn DocumentDetail() -> impl IntoView {
@@ -56,8 +56,9 @@ fn DocumentPage(id: RecordId) -> impl IntoView {
         let Some(today) = register::dates::date(&state.today.get_untracked()) else {
             return;
         };
-        approving
-            .start(state.read_untracked(|d| documents::approve(&d.local, &doc, me(state), today)));
+        approving.start(state.read_untracked(|d| {
+            documents::approve(&d.local, &doc, me(state), today, LogPoint::of(d).as_ref())
+        }));
     };
     let preview = move || register::documents::html_of(&draft.get());
     let author = move || {
@@ -156,7 +157,7 @@ fn VersionPage(id: RecordId) -> impl IntoView {
     let body = register::documents::html_of(version.body.as_deref().unwrap_or_default());
     view! {
         <h1>{title.clone()}</h1>
-        <DocumentControl document=title control=Signal::stored(control) reflects="This version's text as approved; its own entry in the organisation's log vouches for it." />
+        <DocumentControl document=title control=Signal::stored(control) reflects=reflected(version.log_position, version.log_hash.clone()) />
         {name(version.author).map(|author| view! { <p class="hint">{format!("Written by {author}.")}</p> })}
         {version.change_note.clone().map(|note| view! { <p class="hint">{format!("What changed: {note}")}</p> })}
         <div class="actions no-print"><button type="button" class="secondary" on:click=print>"Print"</button></div>
