@@ -493,26 +493,6 @@ impl AppState {
         .await
     }
 
-    /// Creates several records of one kind in one transaction (a checklist's checks, an
-    /// import), judged together; none is saved if one is refused.
-    pub async fn create_many(
-        self,
-        kind: Kind,
-        records: Vec<Vec<(&'static str, Value)>>,
-    ) -> Result<Vec<RecordId>, Vec<FieldError>> {
-        let set: Vec<Edit> = records
-            .into_iter()
-            .map(|fields| Edit {
-                record: RecordId::new(),
-                kind,
-                fields,
-            })
-            .collect();
-        let ids = set.iter().map(|edit| edit.record).collect();
-        self.commit(set).await?;
-        Ok(ids)
-    }
-
     pub fn set_kick(&self, sender: UnboundedSender<()>) {
         self.kick.set_value(Some(sender));
     }

@@ -2,6 +2,8 @@
 // the heat maps, and filter the list from a cell. The real app under `wrangler dev`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
 import { SHOTS, addRisk, createOrganisation, inviteAndJoin, openDevice, openTab, pick, ready, riskRow, seriousA11yViolations, synced } from "../support/browser.mjs";
@@ -198,5 +200,49 @@ test("an appetite of 8: a risk scored 12 is accepted only by its owner, with a r
   } finally {
     await owner.close();
     await editor.close();
+  }
+});
+
+test("the risks go out to CSV and come back: one cell changed in a spreadsheet is the one change made", async () => {
+  const device = await openDevice();
+  const { page, problems } = device;
+  try {
+    await page.goto(`${server.base}/risks`);
+    await ready(page);
+    await addRisk(page, "Phishing, \"urgent\" invoices", 4, 3);
+    await addRisk(page, "=Laptop stolen", 2, 5);
+    await page.getByLabel("For Excel (starts the file with a byte-order mark)").check();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export risks as CSV" }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "risks.csv");
+    const text = readFileSync(await download.path(), "utf8");
+    assert.ok(text.startsWith("\uFEFFid,title,"), text.slice(0, 40));
+    assert.match(text, /"Phishing, ""urgent"" invoices"/);
+    assert.match(text, /,'=Laptop stolen,/);
+    // In a spreadsheet: the laptop's impact goes from 5 to 4.
+    const lines = text.split("\n");
+    const header = lines[0].replace("\uFEFF", "").split(",");
+    const impact = header.indexOf("inherent_impact");
+    const at = lines.findIndex((line) => line.includes("'=Laptop stolen"));
+    const cells = lines[at].split(",");
+    assert.equal(cells[impact], "5");
+    cells[impact] = "4";
+    lines[at] = cells.join(",");
+    const edited = join(tmpdir(), `risks-edited-${process.pid}.csv`);
+    writeFileSync(edited, lines.join("\n"));
+    await page.getByText("Import risks from a CSV file").click();
+    await page.getByLabel("CSV file").setInputFiles(edited);
+    await page.getByText("Imported: 0 added, 1 changed.").waitFor();
+    assert.match(await riskRow(page, "=Laptop stolen").textContent(), /2 × 4 = 8 Medium/);
+    assert.match(await riskRow(page, "Phishing").textContent(), /4 × 3 = 12 High/);
+    // The same file again changes nothing.
+    await page.getByLabel("CSV file").setInputFiles(edited);
+    await page.getByText("Nothing to import: every row is as the register holds it.").waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await device.close();
   }
 });

@@ -218,7 +218,7 @@ test("6. 2,000 risks created offline on one device arrive on the other, with pro
     mimeType: "text/csv",
     buffer: Buffer.from(rows.join("\n")),
   });
-  await page.getByText("Imported 2000 risks.").waitFor({ timeout: 30_000 });
+  await page.getByText("Imported: 2000 added, 0 changed.").waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId("pending-count").textContent(), "6000 pending");
 
   await context.setOffline(false);
@@ -357,7 +357,7 @@ test("9. The server killed while a large push is on its way, then restarted, los
   await openTab(page, "Risks");
   await page.getByText("Import risks from a CSV file").click();
   await page.setInputFiles("#risk-import", { name: "crash.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
-  await page.getByText("Imported 700 risks.").waitFor({ timeout: 30_000 });
+  await page.getByText("Imported: 700 added, 0 changed.").waitFor({ timeout: 30_000 });
 
   // Online: the server is killed as soon as the first push of 500 changes is on its way.
   const pushing = page.waitForRequest((r) => r.url().endsWith("/push") && r.method() === "POST");
@@ -391,7 +391,7 @@ test("10. An answer that never comes is given up, pushes shrink to fit the link,
   await openTab(page, "Risks");
   await page.getByText("Import risks from a CSV file").click();
   await page.setInputFiles("#risk-import", { name: "slow.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
-  await page.getByText("Imported 300 risks.").waitFor({ timeout: 30_000 });
+  await page.getByText("Imported: 300 added, 0 changed.").waitFor({ timeout: 30_000 });
 
   // The first push reaches nobody who answers: its request is held, never fulfilled.
   const pushes = [];

@@ -4,7 +4,7 @@
 
 use super::{
     evidence::Thumbnail,
-    import::ImportCsv,
+    import::{ExportCsv, ImportCsv},
     record::{record_label, words},
 };
 use crate::state::use_app_state;
@@ -344,6 +344,7 @@ pub fn RegisterList(
                 </button>
             </Show>
         </Show>
+        <ExportCsv spec />
         <Show when=move || state.may_write(spec.kind)>
             <ImportCsv spec />
         </Show>
