@@ -87,6 +87,11 @@ fn after_first_frame(state: AppState, seed: bool) {
         crate::pages::dashboard::monthly_snapshot(state).await;
         // Then the other pages' code, in idle time.
         preload_pages().await;
+        // The register lives in this browser's storage: ask that it not be cleared when
+        // space runs low (the browser decides; the Evidence page says what it decided).
+        if let Ok(asked) = window().navigator().storage().persist() {
+            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+        }
     });
 }
 

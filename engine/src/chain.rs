@@ -72,6 +72,66 @@ pub fn verify<K: serde::Serialize>(
     Ok(previous.1)
 }
 
+/// A check of a whole log, page by page from its first entry: every entry follows the one
+/// before and matches its hash. It notes the hash at `device_at`, the entry a device's copy
+/// reaches, so the device's copy can be compared with the log it checked.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ChainCheck {
+    /// The last entry checked.
+    pub checked: u64,
+    /// Its hash.
+    pub head: String,
+    device_at: u64,
+    hash_at_device: Option<String>,
+}
+
+impl ChainCheck {
+    pub fn new(device_at: u64) -> ChainCheck {
+        ChainCheck {
+            checked: 0,
+            head: GENESIS.to_owned(),
+            device_at,
+            hash_at_device: (device_at == 0).then(|| GENESIS.to_owned()),
+        }
+    }
+
+    /// Checks the next page of the log.
+    pub fn add<K: serde::Serialize>(&mut self, entries: &[LogEntry<K>]) -> Result<(), ChainError> {
+        self.head = verify(self.checked, &self.head, entries)?;
+        if let Some(entry) = entries.iter().find(|e| e.seq == self.device_at) {
+            self.hash_at_device = Some(entry.hash.clone());
+        }
+        self.checked = entries.last().map_or(self.checked, |e| e.seq);
+        Ok(())
+    }
+
+    /// What the check found, in words, given the hash the device holds at its entry.
+    pub fn words(&self, device_hash: &str) -> String {
+        let short = |hash: &str| hash.chars().take(16).collect::<String>();
+        let checked = format!(
+            "Checked all {} entries of the organisation's log, from the first: each follows the one before and matches its hash. The head is entry {}, hash {}.",
+            self.checked,
+            self.checked,
+            short(&self.head)
+        );
+        let device = match &self.hash_at_device {
+            Some(hash) if hash == device_hash => format!(
+                " This device's copy, up to entry {}, is that same history.",
+                self.device_at
+            ),
+            Some(_) => format!(
+                " This device's copy differs from it at entry {}: the two histories are not the same.",
+                self.device_at
+            ),
+            None => format!(
+                " This device's copy reaches entry {}, which the log does not hold.",
+                self.device_at
+            ),
+        };
+        checked + &device
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +195,51 @@ mod tests {
             verify(0, "zz", &chain(1)),
             Err(ChainError::BadHash(_))
         ));
+    }
+
+    #[test]
+    fn a_whole_log_is_checked_page_by_page_and_compared_with_the_devices_copy() {
+        let entries = chain(25);
+        let mut check = ChainCheck::new(20);
+        for page in entries.chunks(10) {
+            check.add(page).unwrap();
+        }
+        assert_eq!(
+            (check.checked, check.head.as_str()),
+            (25, entries[24].hash.as_str())
+        );
+        let words = check.words(&entries[19].hash);
+        assert!(words.starts_with("Checked all 25 entries"), "{words}");
+        assert!(
+            words.ends_with("up to entry 20, is that same history."),
+            "{words}"
+        );
+        assert!(
+            check
+                .words(&entries[18].hash)
+                .contains("differs from it at entry 20")
+        );
+        assert!(
+            ChainCheck::new(30)
+                .words("x")
+                .contains("reaches entry 30, which the log does not hold")
+        );
+
+        let mut altered = entries.clone();
+        altered[12].op.value = crate::Value::Text("forged".into());
+        let mut check = ChainCheck::new(0);
+        check.add(&altered[..10]).unwrap();
+        assert_eq!(
+            check.add(&altered[10..]),
+            Err(ChainError::Mismatch { seq: 13 })
+        );
+        let mut gapped = ChainCheck::new(0);
+        assert_eq!(
+            gapped.add(&entries[1..3]),
+            Err(ChainError::Gap {
+                previous: 0,
+                found: 2
+            })
+        );
     }
 }

@@ -77,6 +77,15 @@ test("a policy written by an editor is approved by the owner, not by its author,
     await owner.emulateMedia({ media: "screen" });
     await owner.setViewportSize({ width: 390, height: 844 });
     await owner.screenshot({ path: join(SHOTS, "policy-version-1-phone.png"), fullPage: true });
+
+    // The organisation's whole history checks out, and this device holds that same history.
+    await openTab(owner, "Organisation");
+    await owner.getByRole("button", { name: "Verify the organisation's history" }).click();
+    await owner
+      .getByRole("status")
+      .getByText(/^Checked all \d+ entries of the organisation's log, from the first: each follows the one before and matches its hash\. The head is entry \d+, hash [0-9a-f]{16}\. This device's copy, up to entry \d+, is that same history\.$/)
+      .waitFor();
+    assert.deepEqual(await seriousA11yViolations(owner), []);
     assert.deepEqual(olive.problems, []);
     assert.deepEqual(eddie.problems, []);
   } finally {

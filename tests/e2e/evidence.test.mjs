@@ -130,7 +130,7 @@ test("a PDF attached to a control with a past expiry is flagged there, in the re
     // The register says how much storage the files take, and warns when the browser's quota
     // is nearly reached (here a browser that says 85% is used).
     await openTab(page, "Evidence");
-    await page.getByText(/This device keeps .+ for Ratchet, of the .+ this browser allows\./).waitFor();
+    await page.getByText(/This device keeps .+ for Ratchet, of the .+ this browser allows\. The browser (has agreed to keep it|may clear it) /).waitFor();
     assert.equal(await page.getByRole("alert").filter({ hasText: "Storage is nearly full" }).count(), 0);
     await page.addInitScript(() => {
       navigator.storage.estimate = async () => ({ usage: 850 * 2 ** 20, quota: 1000 * 2 ** 20 });

@@ -1,9 +1,10 @@
 //! Organisations: create one on a sync server, join one with an invite, see members and
 //! devices, invite colleagues, change roles, revoke devices, and leave (which wipes this
-//! device's copy); and the organisation's policies. What a role may not do is hidden; the
+//! device's copy); the organisation's policies, and a check of its whole history. What a role may not do is hidden; the
 //! server enforces it regardless.
 
 mod policy;
+mod verify;
 
 use crate::{
     api::{self, Api, ApiError},
@@ -225,6 +226,7 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
             <InviteForm api />
         </Show>
         <policy::Policies />
+        <verify::VerifyHistory api />
         <h2>"This device"</h2>
         {move || {
             let unsent = match leaving.get() {

@@ -75,14 +75,24 @@ const STORAGE_WARNING_SHARE: f64 = 0.8;
 #[component]
 fn StorageUse() -> impl IntoView {
     let estimate = LocalResource::new(|| async {
-        let promise = window().navigator().storage().estimate().ok()?;
-        let estimate: web_sys::StorageEstimate = JsFuture::from(promise).await.ok()?.into();
-        Some((estimate.get_usage()?, estimate.get_quota()?))
+        let storage = window().navigator().storage();
+        let estimate: web_sys::StorageEstimate =
+            JsFuture::from(storage.estimate().ok()?).await.ok()?.into();
+        let kept = match storage.persisted() {
+            Ok(asked) => JsFuture::from(asked).await.ok()?.as_bool(),
+            Err(_) => None,
+        };
+        Some((estimate.get_usage()?, estimate.get_quota()?, kept))
     });
     move || {
-        estimate.get().flatten().map(|(usage, quota)| {
+        estimate.get().flatten().map(|(usage, quota, kept)| {
+            let kept = match kept {
+                Some(true) => " The browser has agreed to keep it even when space runs low.",
+                Some(false) => " The browser may clear it when space runs low (it keeps it for a site installed as an app, or used often); sync it with an organisation so it is kept elsewhere too.",
+                None => "",
+            };
             let text = format!(
-                "This device keeps {} for Ratchet, of the {} this browser allows.",
+                "This device keeps {} for Ratchet, of the {} this browser allows.{kept}",
                 size_words(usage as u64),
                 size_words(quota as u64)
             );
