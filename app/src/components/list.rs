@@ -272,13 +272,7 @@ pub fn RegisterList(
             }
         })
         .collect_view();
-    let owner_name = move |member: &str| {
-        state
-            .people()
-            .into_iter()
-            .find(|(id, _)| id == member)
-            .map(|(_, name)| name)
-    };
+    let owner_name = move |member: &str| state.name_of(member.parse().ok()?);
     view! {
         <form class="filters" role="search" aria-label=format!("Filter {}", spec.noun) on:submit=|ev| ev.prevent_default()>
             <div class="field">

@@ -370,14 +370,9 @@ fn CheckRow(
         if !is_checked(check.result) {
             return None;
         }
-        let by = check.checked_by.map(|member| {
-            let member = member.to_string();
-            state
-                .people()
-                .into_iter()
-                .find(|(id, _)| *id == member)
-                .map_or(member, |(_, name)| name)
-        });
+        let by = check
+            .checked_by
+            .map(|member| state.name_of(member).unwrap_or_else(|| member.to_string()));
         let at = check
             .checked_at
             .map(|t| t.replace('T', " ").trim_end_matches('Z').to_owned());

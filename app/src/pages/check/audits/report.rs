@@ -39,14 +39,8 @@ fn ReportPage(id: RecordId) -> impl IntoView {
         })
     });
     let name = move |member: Option<RecordId>| {
-        let member = member?.to_string();
-        Some(
-            state
-                .people()
-                .into_iter()
-                .find(|(id, _)| *id == member)
-                .map_or(member, |(_, n)| n),
-        )
+        let member = member?;
+        Some(state.name_of(member).unwrap_or_else(|| member.to_string()))
     };
     let write = Write::new();
     let acknowledge = move |_| {

@@ -27,14 +27,7 @@ fn EvidencePage(id: RecordId) -> impl IntoView {
         .expect("the routed evidence is on the device");
     let current = Memo::new(move |_| state.read(|d| d.local.view::<Evidence>(id)));
     let validity = move || current.get().map(|e| validity_today(state, &e));
-    let who = move || {
-        let by = evidence.captured_by?.to_string();
-        state
-            .people()
-            .into_iter()
-            .find(|(member, _)| *member == by)
-            .map(|(_, name)| name)
-    };
+    let who = move || state.name_of(evidence.captured_by?);
     view! {
         <h1>{move || current.get().and_then(|e| e.title).unwrap_or_default()}</h1>
         <p class=move || format!("tag validity {}", validity().map(|v| v.tag()).unwrap_or_default())>
