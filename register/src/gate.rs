@@ -16,7 +16,8 @@ use crate::{
     schema::{DELETED, FieldError, FieldType, check_filing},
     soa,
     views::{
-        Action, Audit, DocumentVersion, MaturitySnapshot, Review, Risk, RiskCriteria, SoaVersion,
+        Action, Audit, Document, DocumentVersion, MaturitySnapshot, Review, Risk, RiskCriteria,
+        SoaVersion,
     },
 };
 use engine::server::{Judge, Judgement, Pusher, ServerView};
@@ -143,6 +144,14 @@ const DUTIES: &[Duty] = &[
         not_allowed: "Only an owner or admin approves the Statement of Applicability.",
         own_name: Some(SoaVersion::approved_by),
         not_own: "The SoA is approved in the approver's own name.",
+    },
+    Duty {
+        kind: Kind::Document,
+        acts: |c| c.field == Document::draft || c.field == Document::draft_author,
+        who_may: ANYONE_WHO_WRITES,
+        not_allowed: "",
+        own_name: Some(Document::draft_author),
+        not_own: "A draft is written in its writer's own name.",
     },
     Duty {
         kind: Kind::DocumentVersion,

@@ -219,3 +219,40 @@ fn an_approval_and_the_next_draft_sent_together_are_judged_as_made() {
         .push((DocumentVersion::body, text("Never drafted.")));
     assert!(!judged(&f, APPROVER, Role::Owner, &set).is_empty());
 }
+
+#[test]
+fn a_draft_names_its_writer_and_a_version_cannot_shed_its_author() {
+    let mut f = Fixture::new();
+    let policy = policy(&mut f);
+    // Written in someone else's name: refused.
+    let ghost = edit_draft(policy, "# Purpose\n\nRewritten.", Some(id(AUTHOR)));
+    let refused = judged(&f, APPROVER, Role::Owner, std::slice::from_ref(&ghost));
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.message == "A draft is written in its writer's own name."),
+        "{refused:?}"
+    );
+    // The approver rewrites the draft, then clears its author to approve it as no one's.
+    let own = edit_draft(policy, "# Purpose\n\nMine.", Some(id(APPROVER)));
+    assert_eq!(
+        judged(&f, APPROVER, Role::Owner, std::slice::from_ref(&own)),
+        []
+    );
+    f.set(policy, Kind::Document, &own.fields);
+    f.set(policy, Kind::Document, &[("draft_author", Value::Null)]);
+    let hollow = approve(
+        f.register(),
+        &document(&f, policy),
+        Some(id(APPROVER)),
+        day("2026-12-07"),
+        None,
+    );
+    let refused = judged(&f, APPROVER, Role::Owner, &hollow);
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.message == "A document is approved by someone other than its author."),
+        "{refused:?}"
+    );
+}

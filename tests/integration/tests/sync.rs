@@ -1000,6 +1000,18 @@ fn a_document_is_approved_by_someone_other_than_its_author(server: &WranglerDev)
     let (status, messages) = push_judged(server, &owner, &mut olives);
     assert_eq!(status, 200, "{messages:?}");
 
+    // Nor may she write a draft in the editor's name, to approve it as his.
+    let ghost = documents::edit_draft(policy, "# Purpose, ghosted", editor.member.parse().ok());
+    set(&mut olives, policy, Kind::Document, &ghost.fields);
+    let (status, messages) = push_judged(server, &owner, &mut olives);
+    assert_eq!(status, 403, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("in its writer's own name")),
+        "{messages:?}"
+    );
+
     // The owner's own draft is not hers to approve.
     let own = documents::edit_draft(policy, "# Purpose, again", owner.member.parse().ok());
     set(&mut olives, policy, Kind::Document, &own.fields);
