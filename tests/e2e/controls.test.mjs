@@ -105,6 +105,8 @@ test("the SoA starts with 93 controls undecided, is approved once each is decide
     await page.goto(`${server.base}/soa`);
     await ready(page);
     await page.getByTestId("soa-undecided").getByText("93 of 93 controls not yet decided.").waitFor();
+    // A register kept alone: no log to cite, and nothing "not yet synced" that never will be.
+    assert.equal(await page.getByTestId("document-log").textContent(), "The register kept on this device alone, as it stands: it has no shared log");
     await page.getByRole("button", { name: "Approve as version 1" }).click();
     await page.getByRole("alert").getByText(/^93 controls are not yet decided with a justification/).first().waitFor();
     assert.equal(await page.getByRole("list", { name: "Approved versions of the SoA" }).count(), 0);

@@ -125,7 +125,8 @@ test("a first visit, once ready, opens every page offline, before any service wo
     await ready(page);
     await context.setOffline(true);
     const pages = [
-      ["Risks", "Risks"], ["SoA", "Statement of Applicability"], ["Objectives", "Objectives"],
+      ["Risks", "Risks"], ["Risk criteria", "Risk criteria"], ["SoA", "Statement of Applicability"], ["Objectives", "Objectives"],
+      ["Documents", "Documents"],
       ["Controls", "Controls"], ["Metrics", "Metrics"], ["Inbox", "Feedback inbox"], ["Audits", "Audits"],
       ["Findings", "Findings"], ["Actions", "Actions"], ["Organisation", "Organisation"], ["Context", "Context"],
       ["Reviews", "Management reviews"], ["My work", "My work"], ["PDCA board", "PDCA board"], ["Dashboard", "Dashboard"],

@@ -49,17 +49,18 @@ pub fn DocumentControl(
         if let Some(reflects) = &reflects {
             return reflects.clone();
         }
+        // A register kept on this device alone has no log, and its changes are never sent.
+        if state.settings.with(Option::is_none) {
+            return "The register kept on this device alone, as it stands: it has no shared log"
+                .to_owned();
+        }
         let (cursor, hash, pending) = state.read(|d| (d.cursor, d.head_hash.clone(), d.pending()));
         let unsent = match pending {
             0 => String::new(),
             n => format!(", and {n} changes made on this device not yet synced"),
         };
-        if state.settings.with(Option::is_none) {
-            format!("A register kept on this device alone, with no shared log{unsent}")
-        } else {
-            let short: String = hash.chars().take(16).collect();
-            format!("Entry {cursor} of the organisation's log, hash {short}{unsent}")
-        }
+        let short: String = hash.chars().take(16).collect();
+        format!("Entry {cursor} of the organisation's log, hash {short}{unsent}")
     };
     view! {
         <dl class="document-control" aria-label="Document control">
