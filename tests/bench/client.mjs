@@ -27,7 +27,7 @@ async function importRisks(page, count, prefix) {
   const details = page.locator("details.import");
   if ((await details.getAttribute("open")) === null) await page.getByText("Import risks from a CSV file").click();
   await page.setInputFiles("#risk-import", { name: `${prefix}.csv`, mimeType: "text/csv", buffer: csv(count, prefix) });
-  await page.getByRole("status").filter({ hasText: `Imported ${count} risks.` }).waitFor({ timeout: 120_000 });
+  await page.getByRole("status").filter({ hasText: `Imported: ${count} added, 0 changed.` }).waitFor({ timeout: 120_000 });
 }
 
 /** Imports `count` records of another register through its list's CSV import. */
@@ -37,7 +37,7 @@ async function importOther(page, { tab, noun, kind, header, row }, count) {
   const rows = [header];
   for (let i = 0; i < count; i++) rows.push(row(i));
   await page.setInputFiles(`#${kind}-import`, { name: `${kind}.csv`, mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
-  await page.getByRole("status").filter({ hasText: `Imported ${count} ${noun}.` }).waitFor({ timeout: 120_000 });
+  await page.getByRole("status").filter({ hasText: `Imported: ${count} added, 0 changed.` }).waitFor({ timeout: 120_000 });
 }
 
 const OTHERS = [
