@@ -242,6 +242,18 @@ impl<K: RecordKind> Device<K> {
             })
     }
 
+    /// Every change of this device that the log it holds does not have yet, oldest first:
+    /// acknowledged but not yet pulled, then unsent. On a device kept on its own, every
+    /// change it made since its log (an export chains them after it).
+    pub fn ops_beyond_log(&self) -> impl Iterator<Item = &Op<K>> {
+        self.sent
+            .values()
+            .chain(self.outbox.values().filter_map(|pending| match pending {
+                Pending::Op(op) => Some(op),
+                Pending::Withdrawn => None,
+            }))
+    }
+
     /// The next push: the oldest `max` outbox entries, or None if there is nothing to send.
     /// A run of changes to one record is never split across pushes, because the server
     /// needs a new record's required fields together.

@@ -6,6 +6,7 @@
 //! what this computes and apply the change sets its verbs return.
 
 pub mod api;
+pub mod archive;
 pub mod audits;
 pub mod catalogue;
 pub mod choices;

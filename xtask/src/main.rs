@@ -22,6 +22,9 @@ usage: cargo xtask <command>
   bench      release build, then measure sizes and speed against the budgets
   fuzz [N]   mutate the seeds in tests/fuzz/ and feed push and pull parsing, the op
              validator and the CSV import N times in all (default 10,000,000)
+  verify FILE
+             check a Ratchet export (.ratchet) end to end, offline, and say in words
+             what was checked and what is wrong; exits 1 if anything is
   setup      only install what is missing (idempotent)
   build      install what is missing and make a release build (dist/, worker/build/)
   deploy     release build, then `wrangler deploy` (needs a Cloudflare login)
@@ -73,6 +76,20 @@ fn run(args: &[String]) -> Result<()> {
                 figures.elapsed.as_secs_f64()
             );
             Ok(())
+        }
+        "verify" => {
+            let file = args.get(1).context("usage: cargo xtask verify FILE")?;
+            let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
+            let report = register::archive::verify(&bytes);
+            for line in report.words() {
+                println!("{line}");
+            }
+            if report.is_intact() {
+                println!("{file}: intact.");
+                Ok(())
+            } else {
+                bail!("{file}: {} problems found", report.problems.len())
+            }
         }
         "deploy" => {
             setup::ensure_all()?;
