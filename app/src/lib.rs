@@ -119,7 +119,8 @@ fn new_local_register(name: &str, device: &Device) -> bool {
     let last: register::RecordId = register::catalogue::LOCAL_LAST_CONTROL
         .parse()
         .expect("a record id");
-    name == LOCAL_DB && device.local.record(last).is_none()
+    // A register restored from an export has its own history, catalogue included.
+    name == LOCAL_DB && device.cursor == 0 && device.local.record(last).is_none()
 }
 
 /// Controls seeded in one write: ~50 edits, a task of a few milliseconds at 4× CPU throttle.

@@ -29,7 +29,7 @@ use indexed_db_futures::{
 use register::{
     ClientId, Kind, RecordId, RecordState, Value,
     api::Credential,
-    sync::{Changes, Device, Pending, RecordRow, Stored},
+    sync::{Changes, Device, LogEntry, Pending, RecordRow, Stored},
 };
 use serde::{Deserialize, Serialize};
 use std::{cell::Cell, collections::BTreeSet, rc::Rc};
@@ -37,7 +37,7 @@ use std::{cell::Cell, collections::BTreeSet, rc::Rc};
 /// The database used when the device is not joined to any organisation.
 pub const LOCAL_DB: &str = "ratchet-local";
 /// Current schema version of the database.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 const V1_RECORDS: &str = "records";
 const V2_REGISTER: &str = "register";
@@ -46,11 +46,17 @@ const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 const EVIDENCE: &str = "evidence";
 const UPLOADS: &str = "uploads";
+const HISTORY: &str = "history";
 
 const META_DEVICE: &str = "device";
 const META_SYNC: &str = "sync";
 const META_REFUSED: &str = "refused";
 const META_BUCKETS: &str = "buckets";
+const META_EXPORTED: &str = "exported";
+const META_RESTORED: &str = "restored";
+
+/// Log entries per row of the `history` store.
+const HISTORY_CHUNK: usize = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -227,6 +233,18 @@ impl NewFile {
         }
         Ok(row.into())
     }
+}
+
+/// Where a register restored from an export file came from: its history, entries 1 to
+/// `entries`, is the file's log, kept as it was.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Restored {
+    /// The organisation's name, or None for a register kept on one device.
+    pub organisation: Option<String>,
+    pub exported_at: String,
+    pub entries: u64,
+    pub head: String,
+    pub restored_ms: u64,
 }
 
 /// A file attached on this device that the server has not taken yet.
@@ -547,6 +565,136 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces everything this database holds with a register restored from an export, in
+    /// one transaction: all of it is kept, or nothing changes. `device` holds the records as
+    /// the history produces them; the history itself and the files are kept beside them.
+    pub async fn replace_with(
+        &self,
+        device: &mut Device,
+        history: &[LogEntry],
+        files: &[NewFile],
+        restored: &Restored,
+    ) -> Result<(), StoreError> {
+        let count = layout::buckets_for(device.record_count());
+        let changes = device.take_changes();
+        let buckets = device.packed_buckets(&(0..count).collect(), count);
+        let stores = [BUCKETS, OUTBOX, META, EVIDENCE, UPLOADS, HISTORY];
+        let tx = self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        {
+            for store in stores {
+                drop(tx.object_store(store)?.clear()?);
+            }
+            let meta = tx.object_store(META)?;
+            drop(
+                meta.put(count)
+                    .with_key(META_BUCKETS.to_owned())
+                    .without_key_type()
+                    .primitive()?,
+            );
+            drop(
+                meta.put(&changes.meta)
+                    .with_key(META_DEVICE.to_owned())
+                    .without_key_type()
+                    .serde()?,
+            );
+            drop(
+                meta.put(restored)
+                    .with_key(META_RESTORED.to_owned())
+                    .without_key_type()
+                    .serde()?,
+            );
+            let bucket_store = tx.object_store(BUCKETS)?;
+            for (bucket, bytes) in buckets {
+                if let Some(bytes) = bytes {
+                    drop(
+                        bucket_store
+                            .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
+                                bytes.as_slice(),
+                            )))
+                            .with_key(bucket)
+                            .without_key_type()
+                            .primitive()?,
+                    );
+                }
+            }
+            let history_store = tx.object_store(HISTORY)?;
+            for (n, chunk) in history.chunks(HISTORY_CHUNK).enumerate() {
+                let bytes = register::archive::log_bytes(chunk);
+                drop(
+                    history_store
+                        .put(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
+                            bytes.as_slice(),
+                        )))
+                        .with_key(n as u32)
+                        .without_key_type()
+                        .primitive()?,
+                );
+            }
+            let evidence = tx.object_store(EVIDENCE)?;
+            for file in files {
+                drop(evidence.put(file.row()?).primitive()?);
+            }
+        }
+        tx.commit().await?;
+        self.buckets.set(count);
+        Ok(())
+    }
+
+    /// The log this register keeps from an export it was restored from, oldest first (empty
+    /// for any other register: an organisation's log is on its server).
+    pub async fn history(&self) -> Result<Vec<LogEntry>, StoreError> {
+        let tx = self.db.transaction(HISTORY).build()?;
+        let chunks = tx
+            .object_store(HISTORY)?
+            .get_all::<wasm_bindgen::JsValue>()
+            .primitive()?
+            .await?;
+        let mut entries = Vec::new();
+        for chunk in chunks {
+            let bytes = js_sys::Uint8Array::new(&chunk?).to_vec();
+            entries.extend(register::archive::parse_log(&bytes).map_err(StoreError::Storage)?);
+        }
+        Ok(entries)
+    }
+
+    /// Where this register was restored from, if it was.
+    pub async fn restored(&self) -> Result<Option<Restored>, StoreError> {
+        self.meta_value(META_RESTORED).await
+    }
+
+    /// When this register was last exported on this device.
+    pub async fn last_exported_ms(&self) -> Result<Option<u64>, StoreError> {
+        self.meta_value(META_EXPORTED).await
+    }
+
+    pub async fn put_last_exported_ms(&self, ms: u64) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(META)?
+            .put(ms)
+            .with_key(META_EXPORTED.to_owned())
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn meta_value<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let tx = self.db.transaction(META).build()?;
+        Ok(tx.object_store(META)?.get(key.to_owned()).serde()?.await?)
+    }
+
     pub async fn sync_settings(&self) -> Result<Option<SyncSettings>, StoreError> {
         let tx = self.db.transaction(META).build()?;
         let settings = tx
@@ -675,6 +823,9 @@ fn upgrade(old: u32, db: &Database) -> indexed_db_futures::Result<()> {
         db.create_object_store(UPLOADS)
             .with_key_path(KeyPath::One("sha256"))
             .build()?;
+    }
+    if old < 5 {
+        db.create_object_store(HISTORY).build()?;
     }
     Ok(())
 }

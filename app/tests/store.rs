@@ -457,3 +457,66 @@ async fn an_evidence_file_and_its_record_are_kept_together_or_not_at_all() -> Re
     reopened.close();
     Store::delete(&name).await
 }
+
+/// A register restored from an export replaces what the database held in one transaction:
+/// its records (as the log produces them, nothing left to send), its history (kept in
+/// chunks, read back entry for entry), its files and where it came from.
+#[wasm_bindgen_test]
+async fn a_restore_replaces_the_register_and_keeps_its_history() -> Result<(), StoreError> {
+    use register::archive;
+    let name = unique_name("restore");
+    let store = Store::open(&name).await?;
+    let mut old = store.load(ClientId::new(), NOW).await?;
+    add_risk(&mut old, "Kept before the restore", 2);
+    store.save(&mut old).await?;
+    assert!(store.history().await?.is_empty());
+
+    let mut exported = Device::new(ClientId::new());
+    for n in 0..1_500 {
+        add_risk(&mut exported, &format!("Risk {n}"), 1 + n % 5);
+    }
+    let (log, _) = archive::device_log(Vec::new(), &exported);
+    let bytes = archive::write(archive::Export {
+        organisation: None,
+        exported_by: None,
+        exported_at_ms: NOW,
+        log: &log,
+        chained_on_export: log.len() as u64,
+        members: &[],
+        files: Vec::new(),
+    })
+    .expect("an export");
+    let opened = archive::verify(&bytes).opened.expect("intact");
+    let mut restored = archive::restored_device(&opened, ClientId::new());
+    let file = NewFile::from_bytes(b"%PDF-1.4 restored", "application/pdf")?;
+    let from = app::store::Restored {
+        organisation: None,
+        exported_at: opened.manifest.exported_at.clone(),
+        entries: log.len() as u64,
+        head: opened.manifest.log.head.clone(),
+        restored_ms: NOW,
+    };
+    store
+        .replace_with(
+            &mut restored,
+            &opened.log,
+            std::slice::from_ref(&file),
+            &from,
+        )
+        .await?;
+    store.close();
+
+    let reopened = Store::open(&name).await?;
+    let loaded = reopened.load(ClientId::new(), NOW).await?;
+    assert_eq!(
+        loaded.local, exported.local,
+        "the old register is gone, the file's is here"
+    );
+    assert_eq!(loaded.pending(), 0, "nothing restored waits to be sent");
+    assert_eq!(loaded.cursor, log.len() as u64);
+    assert_eq!(reopened.history().await?, log);
+    assert_eq!(reopened.restored().await?, Some(from));
+    assert!(reopened.evidence(&file.file.sha256).await?.is_some());
+    reopened.close();
+    Store::delete(&name).await
+}

@@ -12,11 +12,12 @@
 
 use crate::{
     Kind, Role, import, sheet,
-    sync::{LogEntry, Op, RecordState, Replica},
+    sync::{Device, LogEntry, Op, RecordRow, RecordState, Replica, Stored},
 };
 use engine::{
-    FieldState, RecordId,
+    ClientId, FieldState, RecordId,
     chain::{self, GENESIS},
+    device::DeviceMeta,
     files,
 };
 use serde::{Deserialize, Serialize};
@@ -150,6 +151,56 @@ pub fn chain_after(after: (u64, &str), ops: impl IntoIterator<Item = Op>) -> Vec
         .collect()
 }
 
+/// The whole log of a register kept on one device: the history it was restored with, if any,
+/// then its own changes chained after it (`chain_after`), with how many those are.
+pub fn device_log(history: Vec<LogEntry>, device: &Device) -> (Vec<LogEntry>, u64) {
+    let head = history
+        .last()
+        .map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash.clone()));
+    let own = chain_after((head.0, &head.1), device.ops_beyond_log().cloned());
+    let chained = own.len() as u64;
+    let mut log = history;
+    log.extend(own);
+    (log, chained)
+}
+
+/// A device holding the register an export restores: its records as the log produces them,
+/// confirmed, since the log is their history; its log position at the last entry; its clock
+/// past every stamp in the log, so what it changes next comes after; and a new client id.
+pub fn restored_device(opened: &Opened, client: ClientId) -> Device {
+    let clock = opened
+        .log
+        .iter()
+        .map(|e| e.op.hlc)
+        .max()
+        .unwrap_or_default();
+    Device::restore(Stored {
+        meta: DeviceMeta {
+            client,
+            clock,
+            clock_offset_ms: 0,
+            next_mid: 1,
+            acked_mid: 0,
+            cursor: opened.log.len() as u64,
+            head_hash: opened
+                .log
+                .last()
+                .map_or_else(|| GENESIS.to_owned(), |e| e.hash.clone()),
+        },
+        records: opened
+            .register
+            .records()
+            .map(|(id, record)| RecordRow {
+                id,
+                local: Some(record.clone()),
+                confirmed: Some(record.clone()),
+            })
+            .collect(),
+        queue: Vec::new(),
+        refused: Vec::new(),
+    })
+}
+
 /// The register `log` produces.
 pub fn replay(log: &[LogEntry]) -> Replica {
     let mut register = Replica::default();
@@ -230,7 +281,8 @@ fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
     serde_json::to_vec_pretty(manifest).expect("a manifest serialises")
 }
 
-fn log_bytes(log: &[LogEntry]) -> Vec<u8> {
+/// Log entries as the file's `log.jsonl` holds them: one compact JSON entry per line.
+pub fn log_bytes(log: &[LogEntry]) -> Vec<u8> {
     let mut out = Vec::new();
     for entry in log {
         serde_json::to_writer(&mut out, entry).expect("an entry serialises");
@@ -493,6 +545,15 @@ fn read_entries(bytes: &[u8]) -> Result<Vec<Entry>, String> {
     Ok(entries)
 }
 
+/// "1 evidence file", "3 evidence files".
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn short(hash: &str) -> String {
     hash.chars().take(16).collect()
 }
@@ -727,8 +788,8 @@ pub fn verify(bytes: &[u8]) -> Verification {
     }
     if derived_intact {
         report.checked.push(format!(
-            "Its {} registers' CSV files and its index are what the records produce.",
-            sheets.len()
+            "The CSV files of its {} and its index are what the records produce.",
+            counted(sheets.len(), "register")
         ));
     }
 
@@ -776,8 +837,8 @@ pub fn verify(bytes: &[u8]) -> Verification {
     }
     if files_intact {
         let mut words = format!(
-            "Its {} evidence files each match their SHA-256 digest, which the log's records name.",
-            files_held.len()
+            "{} held, each matching the SHA-256 digest the log's records name.",
+            counted(files_held.len(), "evidence file")
         );
         if !manifest.files_not_held.is_empty() {
             words += &format!(
@@ -797,7 +858,8 @@ pub fn verify(bytes: &[u8]) -> Verification {
     report
 }
 
-fn parse_log(bytes: &[u8]) -> Result<Vec<LogEntry>, String> {
+/// Log entries written by `log_bytes`, or which line is not one.
+pub fn parse_log(bytes: &[u8]) -> Result<Vec<LogEntry>, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| format!("“{LOG}” is not text."))?;
     text.lines()
         .enumerate()
@@ -1026,8 +1088,8 @@ mod tests {
             "format version 1, of the organisation “Acme”, exported 2025-12-07T09:33:20Z by Ada Owner",
             "All 9 log entries follow one another from the first",
             "Its 3 records are exactly what the log produces",
-            "Its 1 evidence files each match",
-            "CSV files and its index are what the records produce",
+            "1 evidence file held, each matching the SHA-256 digest",
+            "The CSV files of its 3 registers and its index are what the records produce",
         ] {
             assert!(words.contains(said), "{said} not in {words}");
         }
@@ -1314,6 +1376,41 @@ mod tests {
         assert_ne!(
             a.opened.unwrap().manifest.log.head,
             b.opened.unwrap().manifest.log.head
+        );
+    }
+
+    #[test]
+    fn a_restored_register_exports_the_same_file_and_its_own_changes_come_after() {
+        let first = small_export();
+        let opened = verify(&first).opened.unwrap();
+        let mut device = restored_device(&opened, ClientId::from_u128(2));
+        assert_eq!(device.local, opened.register);
+        let (log, chained) = device_log(opened.log.clone(), &device);
+        assert_eq!((log.len(), chained), (9, 0));
+        let again = write(Export {
+            organisation: opened.manifest.organisation.clone(),
+            exported_by: opened.manifest.exported_by.clone(),
+            exported_at_ms: 1_765_100_000_000,
+            log: &log,
+            chained_on_export: 0,
+            members: &opened.members,
+            files: vec![(opened.manifest.files[0].clone(), PDF.to_vec())],
+        })
+        .unwrap();
+        assert_eq!(again, first);
+
+        // An edit made after restoring, even on a clock far behind, wins and is chained on.
+        let risk = RecordId::derived("archive-test", "risk");
+        device.edit(risk, Kind::Risk, "title", "Laptops are tracked".into(), 5);
+        let (log, chained) = device_log(opened.log.clone(), &device);
+        assert_eq!((log.len(), chained), (10, 1));
+        assert_eq!(
+            chain::verify(9, &opened.manifest.log.head, &log[9..]),
+            Ok(log[9].hash.clone())
+        );
+        assert_eq!(
+            replay(&log).record(risk).unwrap().get("title"),
+            Some(&Value::from("Laptops are tracked"))
         );
     }
 

@@ -3,7 +3,11 @@
 //! A new register starts with every Annex A control as a `Control` record.
 
 use crate::choices::{ControlStatus, ControlTheme};
-use crate::{Kind, RecordId, Value, sync::Device, views};
+use crate::{
+    ClientId, Kind, RecordId, Value,
+    sync::{Device, Replica},
+    views,
+};
 use chrono::NaiveDate;
 
 /// The four Annex A themes, with the `theme` value a control record stores.
@@ -409,6 +413,27 @@ pub fn seed_missing_controls(
     missing.len() > count
 }
 
+/// How many records of `register` are more than the Annex A catalogue as seeding leaves it
+/// (a record of another kind, or a control someone changed): what a restore replacing it
+/// would lose.
+pub fn own_records(register: &Replica, register_name: &str) -> usize {
+    let mut seeded = Device::new(ClientId::from_u128(0));
+    seed_controls(&mut seeded, register_name, 0);
+    register
+        .records()
+        .filter(|(id, record)| {
+            seeded.local.record(*id).is_none_or(|seed| {
+                seed.kind != record.kind
+                    || seed.fields.len() != record.fields.len()
+                    || seed
+                        .fields
+                        .iter()
+                        .any(|(name, state)| record.get(name) != Some(&state.value))
+            })
+        })
+        .count()
+}
+
 /// The id of the last Annex A control in the register kept on a device alone ("local"),
 /// written out so the first paint can tell whether that register's catalogue is whole
 /// without the code that derives ids (seeding goes in order, so the last one comes last).
@@ -438,7 +463,25 @@ pub fn next_review(control: &views::Control) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientId, Replica, views};
+
+    #[test]
+    fn a_register_holding_only_the_seeded_catalogue_has_no_records_of_its_own() {
+        let mut device = Device::new(ClientId::new());
+        seed_controls(&mut device, "local", 1_765_000_000_000);
+        assert_eq!(own_records(&device.local, "local"), 0);
+        let control = control_id("local", "A.5.1");
+        device.edit(control, Kind::Control, "owner", Value::from("someone"), 1);
+        device.edit(
+            RecordId::new(),
+            Kind::Risk,
+            "title",
+            Value::from("A risk"),
+            1,
+        );
+        assert_eq!(own_records(&device.local, "local"), 2);
+        // Another register's catalogue is not this one's.
+        assert_eq!(own_records(&device.local, "org-1"), 94);
+    }
 
     #[test]
     fn annex_a_holds_93_controls_with_the_right_ids_per_theme() {

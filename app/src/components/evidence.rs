@@ -507,7 +507,8 @@ async fn read_file(file: &web_sys::File) -> Result<(Vec<u8>, String), String> {
     Ok((blob_bytes(file).await?, media_type))
 }
 
-async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+/// A Blob's (or File's) bytes.
+pub async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(blob.array_buffer())
         .await
         .map_err(|_| "The file could not be read.".to_owned())?;

@@ -60,6 +60,24 @@ pub fn RoutedDetail(
     }
 }
 
+/// A title as a file name: lower-case letters and digits, words joined by hyphens.
+pub fn safe_file_name(title: &str) -> String {
+    title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Offers `bytes` to the person as a file download (an export, an evidence pack).
 pub fn offer_download(
     file_name: &str,

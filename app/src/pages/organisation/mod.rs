@@ -3,6 +3,7 @@
 //! device's copy); the organisation's policies, and a check of its whole history. What a role may not do is hidden; the
 //! server enforces it regardless.
 
+mod export;
 mod policy;
 mod verify;
 
@@ -178,6 +179,7 @@ fn NotJoined() -> impl IntoView {
             <p class="form-error" role="alert">{move || create_error.get()}</p>
         </form>
         <policy::Policies />
+        <export::ExportAndRestore api=None />
     }
 }
 
@@ -227,6 +229,7 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
         </Show>
         <policy::Policies />
         <verify::VerifyHistory api />
+        <export::ExportAndRestore api=Some(api) />
         <h2>"This device"</h2>
         {move || {
             let unsent = match leaving.get() {

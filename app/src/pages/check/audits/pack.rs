@@ -6,7 +6,7 @@
 use crate::components::{
     RecordLink, RoutedDetail,
     evidence::{file_bytes, validity_today},
-    offer_download,
+    offer_download, safe_file_name,
 };
 use crate::state::{AppState, use_app_state};
 use leptos::{prelude::*, task::spawn_local};
@@ -104,23 +104,6 @@ fn Pack(audit: RecordId) -> impl IntoView {
             </table>
         </div>
     }
-}
-
-fn safe_file_name(title: &str) -> String {
-    title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 /// The pack as a zip: each file in its requirement's folder, and `index.csv`. Files are
