@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startWrangler } from "../support/wrangler.mjs";
-import { SHOTS, addRisk, openDevice, openTab, ready, riskRow, seriousA11yViolations } from "../support/browser.mjs";
+import {
+  SHOTS, addRisk, createOrganisation, openDevice, openTab, ready, riskRow, seriousA11yViolations, synced, syncNow,
+} from "../support/browser.mjs";
 
 let server;
 before(async () => {
@@ -36,9 +38,9 @@ function storedEntries(bytes) {
   return entries;
 }
 
-async function exportFrom(page, button, path) {
+async function exportFrom(page, button, path, named = /^register-\d{4}-\d{2}-\d{2}\.ratchet$/) {
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
-  assert.match(download.suggestedFilename(), /^register-\d{4}-\d{2}-\d{2}\.ratchet$/);
+  assert.match(download.suggestedFilename(), named);
   await download.saveAs(path);
   await page.getByRole("status").filter({ hasText: /^Exported / }).waitFor();
   return readFileSync(path);
@@ -65,13 +67,23 @@ test("a register kept on one device is exported, checked, caught when altered, a
     await panel.getByLabel("Choose a file").setInputFiles({ name: "pentest.pdf", mimeType: "application/pdf", buffer: PDF });
     await panel.getByText("Added “Penetration test report”.").waitFor();
 
-    await page.goto(`${server.base}/organisation`);
+    // A register kept only in this browser asks to be exported, from the dashboard.
+    await page.goto(`${server.base}/`);
     await ready(page);
+    const reminder = page.getByRole("complementary", { name: "Export reminder" });
+    await reminder.getByText("This register is kept only in this browser, and it has never been exported.").waitFor();
+    await reminder.getByRole("link", { name: "Export it" }).click();
+    await page.waitForURL(/\/organisation/);
     const section = page.getByRole("region", { name: "Export and restore" });
     await section.getByText("Never exported from this device").waitFor();
     const exported = await exportFrom(page, "Export this device's register", join(scratch, "first.ratchet"));
     await section.getByText(/^Exported \d+ records, \d+ log entries and 1 evidence file as register-/).waitFor();
-    await page.reload();
+    await page.goto(`${server.base}/`);
+    await ready(page);
+    await page.getByTestId("record-count").waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await reminder.count(), 0, "no reminder right after an export");
+    await page.goto(`${server.base}/organisation`);
     await ready(page);
     await section.getByText(/^Last exported on this device on \d{4}-\d{2}-\d{2} at/).waitFor();
 
@@ -142,5 +154,77 @@ test("a register kept on one device is exported, checked, caught when altered, a
   } finally {
     await first.close();
     await second.close();
+  }
+});
+
+test("an organisation with 500 records and 5 evidence files is exported from its server's log, names its members, and restores on a device with no account", async () => {
+  const owner = await openDevice();
+  const fresh = await openDevice();
+  try {
+    const { page } = owner;
+    await createOrganisation(page, server, "Acme Export", "Olivia Owner");
+    await page.goto(`${server.base}/risks`);
+    await ready(page);
+    const rows = ["title,inherent_likelihood,inherent_impact"];
+    for (let n = 1; n <= 500; n++) rows.push(`Imported risk ${n},${1 + (n % 5)},${1 + (n % 4)}`);
+    await page.getByText("Import risks from a CSV file").click();
+    await page.getByLabel("CSV file").setInputFiles({ name: "risks.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
+    await page.getByText("Imported: 500 added, 0 changed.").waitFor({ timeout: 20_000 });
+    await openTab(page, "Controls");
+    await page.getByLabel("Search").fill("A.5.1");
+    await page.getByRole("link", { name: "A.5.1 Policies for information security" }).click();
+    const panel = page.getByRole("region", { name: "Evidence" });
+    for (let n = 1; n <= 5; n++) {
+      await panel.getByLabel("Caption").fill(`Policy evidence ${n}`);
+      await panel.getByLabel("Choose a file").setInputFiles({ name: `policy-${n}.pdf`, mimeType: "application/pdf", buffer: Buffer.concat([PDF, Buffer.from(`% ${n}\n`)]) });
+      await panel.getByText(`Added “Policy evidence ${n}”.`).waitFor();
+    }
+    await syncNow(page, 60_000);
+    await synced(page, 60_000);
+
+    await page.goto(`${server.base}/organisation`);
+    await ready(page);
+    const section = page.getByRole("region", { name: "Export and restore" });
+    const bytes = await exportFrom(page, "Export the organisation", join(scratch, "org.ratchet"), /^acme-export-\d{4}-\d{2}-\d{2}\.ratchet$/);
+    await section.getByText(/^Exported \d+ records, \d+ log entries and 5 evidence files as acme-export-/).waitFor();
+    const entries = storedEntries(bytes);
+    const manifest = JSON.parse(entries.get("manifest.json"));
+    assert.equal(manifest.organisation.name, "Acme Export");
+    assert.equal(manifest.exported_by, "Olivia Owner");
+    assert.equal(manifest.log.chained_on_export, 0, "every entry is the server's");
+    assert.equal(manifest.files.length, 5);
+    const members = JSON.parse(entries.get("members.json"));
+    assert.deepEqual(members.map((m) => [m.name, m.role]), [["Olivia Owner", "owner"]]);
+    assert.ok(!entries.get("members.json").toString().includes("token"), "no credential leaves");
+    assert.ok(entries.get("registers/risk.csv").toString().includes("Imported risk 500"));
+    assert.match(entries.get("index.html").toString(), /Ratchet export of the organisation “Acme Export”/);
+
+    const report = await check(page, join(scratch, "org.ratchet"));
+    await report.getByText("The file is intact.").waitFor();
+    const found = await report.innerText();
+    assert.match(found, /of the organisation “Acme Export”, exported .* by Olivia Owner/);
+    assert.match(found, /Entry \d+ of the organisation's log on its server must have this same hash/);
+    assert.match(found, /5 evidence files held/);
+    // A member's device restores nothing over its organisation: restore is for a device's own register.
+    assert.equal(await section.getByRole("button", { name: /^Restore these/ }).count(), 0);
+
+    // A device with no account restores it as its own register, evidence included.
+    await fresh.page.goto(`${server.base}/organisation`);
+    await ready(fresh.page);
+    await (await check(fresh.page, join(scratch, "org.ratchet"))).getByText("The file is intact.").waitFor();
+    await fresh.page.getByRole("button", { name: /^Restore these \d+ records as this device's register/ }).click({ timeout: 20_000 });
+    await fresh.page.waitForURL(`${server.base}/`);
+    await ready(fresh.page);
+    await fresh.page.goto(`${server.base}/risks`);
+    await ready(fresh.page);
+    await fresh.page.getByLabel("Search").fill("Imported risk 500");
+    await riskRow(fresh.page, "Imported risk 500").waitFor();
+    await openTab(fresh.page, "Controls");
+    await fresh.page.getByLabel("Search").fill("A.5.1");
+    await fresh.page.getByRole("link", { name: "A.5.1 Policies for information security" }).click();
+    await fresh.page.getByRole("region", { name: "Evidence" }).getByRole("link", { name: "Open Policy evidence 5" }).waitFor();
+  } finally {
+    await owner.close();
+    await fresh.close();
   }
 });

@@ -337,6 +337,8 @@ test("8. Leaving sends this device's changes first, and names what it would lose
   await page.getByRole("button", { name: "Sending this device's changes first…" }).waitFor();
   const really = page.getByRole("button", { name: "Really leave: wipe this organisation from this device" });
   await really.waitFor({ timeout: 25_000 });
+  // Leaving wipes the copy: an export is offered first.
+  await page.getByRole("link", { name: "Export it first" }).waitFor();
   await page.unroute("**/api/orgs/*/push");
   assert.equal(await page.getByTestId("pending-count").textContent(), "");
   await really.click();

@@ -91,6 +91,7 @@ pub fn Dashboard() -> impl IntoView {
                 " records on this device."
             </p>
             <crate::pages::demo::DemoOffer />
+            <ExportReminder />
             <Show when=move || state.painted.get() fallback=computing>
                 <Suspense fallback=computing>
                     {Suspend::new(crate::routes::View::Figures.load())}
@@ -130,4 +131,46 @@ pub async fn monthly_snapshot(state: crate::state::AppState) {
 /// Loads the monthly snapshot's code in the background (`pages::preload_parts`).
 pub async fn preload() {
     __preload_monthly_snapshot().await;
+}
+
+/// Days after which a register kept on this device alone asks to be exported again.
+const EXPORT_EVERY_DAYS: u64 = 30;
+
+/// On a register kept in this browser alone, which the browser may evict: when it was last
+/// exported, once that is never or over a month ago, with the way to export it.
+#[component]
+fn ExportReminder() -> impl IntoView {
+    let state = use_app_state();
+    let last_exported =
+        LocalResource::new(
+            move || async move { state.store().last_exported_ms().await.ok().flatten() },
+        );
+    let alone = state.settings.with_untracked(Option::is_none)
+        && crate::active_database() == crate::store::LOCAL_DB;
+    // Records of its own, beyond the catalogue every register starts with.
+    let own =
+        move || state.read(|d| d.local.len() > d.local.of_kind(register::Kind::Control).count());
+    move || {
+        let last = last_exported.get()?;
+        let now = crate::state::now_ms();
+        let due = last.is_none_or(|ms| now.saturating_sub(ms) > EXPORT_EVERY_DAYS * 86_400_000);
+        (alone && due && own()).then(|| {
+            let said = match last {
+                None => {
+                    "This register is kept only in this browser, and it has never been exported."
+                        .to_owned()
+                }
+                Some(ms) => format!(
+                    "This register is kept only in this browser, last exported {} days ago.",
+                    now.saturating_sub(ms) / 86_400_000
+                ),
+            };
+            view! {
+                <aside class="notice" aria-label="Export reminder">
+                    <p>{said}" A browser may clear what it stores: keep a copy."</p>
+                    <A href="/organisation#export-heading">"Export it"</A>
+                </aside>
+            }
+        })
+    }
 }

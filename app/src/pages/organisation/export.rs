@@ -278,7 +278,7 @@ fn Restore(opened: StoredValue<Option<Opened>, LocalStorage>) -> impl IntoView {
     view! {
         <div class="restore">
             {(own > 0).then(|| view! {
-                <p class="warning">{format!("This device's register holds {own} records of its own beyond the Annex A catalogue. Restoring replaces all of it: export it first.")}</p>
+                <p class="notice warning">{format!("This device's register holds {own} records of its own beyond the Annex A catalogue. Restoring replaces all of it: export it first.")}</p>
                 <label class="check">
                     <input type="checkbox" on:change=move |ev| replace.set(event_target_checked(&ev)) />
                     {format!(" Replace this device's register and its {own} records")}

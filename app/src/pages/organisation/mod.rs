@@ -253,6 +253,9 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
                 </div>
             })
         }}
+        <Show when=move || matches!(leaving.get(), Leaving::Confirm | Leaving::Unsent(_))>
+            <p class="notice warning">"Leaving wipes this device's copy of the organisation. "<a href="#export-heading">"Export it first"</a>" to keep one of your own."</p>
+        </Show>
         <div class="actions">
             <Show when=move || matches!(leaving.get(), Leaving::Unsent(_))>
                 <button type="button" on:click=move |_| leaving.set(Leaving::No)>"Stay"</button>
