@@ -22,6 +22,14 @@ pub fn App(
 ) -> impl IntoView {
     let state = AppState::new(store, device, settings, online_signal());
     provide_context(state);
+    leptos::task::spawn_local(async move {
+        if let Ok(Some(restored)) = state.store().restored().await {
+            if state.settings.with_untracked(Option::is_none) && !restored.members.is_empty() {
+                state.members.set(restored.member_infos());
+            }
+            state.restored.set(Some(restored));
+        }
+    });
     sync::start(state);
     crate::state::follow_the_calendar(state.today);
     Effect::new(move |_| {
@@ -249,12 +257,47 @@ fn Notices() -> impl IntoView {
                 <button type="button" on:click=move |_| state.notice.set(None)>"Dismiss"</button>
             </section>
         </Show>
+        {state.read_only.then(|| view! { <ExportView /> })}
         <Show when=move || !state.may_write(Kind::Risk) && state.settings.get().is_some()>
             <p class="notice readonly">{move || match state.role() {
                 Role::Auditor => "You are an auditor here: you can read the register and record audits, findings and reports, but not change risks or controls.",
                 _ => "You are a viewer here: you can read the register and report what you see, but not change it.",
             }}</p>
         </Show>
+    }
+}
+
+/// localStorage key naming the database to go back to when an export being read is closed.
+pub const BEFORE_EXPORT_VIEW_KEY: &str = "ratchet.database-before-export-view";
+
+/// On every page of an export opened to be read: whose it is, that nothing can change, and
+/// the way back to the device's own register.
+#[component]
+fn ExportView() -> impl IntoView {
+    let state = use_app_state();
+    let close = move |_| {
+        leptos::task::spawn_local(async move {
+            state.store().close();
+            let _ = crate::store::Store::delete(crate::store::EXPORT_VIEW_DB).await;
+            let storage = window().local_storage().ok().flatten();
+            let before = storage
+                .as_ref()
+                .and_then(|s| s.get_item(BEFORE_EXPORT_VIEW_KEY).ok().flatten())
+                .unwrap_or_else(|| crate::store::LOCAL_DB.to_owned());
+            crate::set_active_database(&before);
+            let _ = window().location().set_href("/");
+        });
+    };
+    view! {
+        <aside class="notice readonly" aria-label="Export being read">
+            <p>{move || state.restored.get().map(|r| format!(
+                "You are reading an export of {}, exported {}: {} log entries. Nothing here can be changed, and nothing is synced.",
+                r.organisation.map_or_else(|| "a register kept on one device".to_owned(), |o| format!("“{o}”")),
+                r.exported_at,
+                r.entries,
+            ))}</p>
+            <button type="button" on:click=close>"Close the export"</button>
+        </aside>
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::{
     open_device,
-    store::{NewFile, Store, StoreError, SyncSettings, Upload},
+    store::{NewFile, Restored, Store, StoreError, SyncSettings, Upload},
     sync::SyncStatus,
 };
 use futures_channel::mpsc::UnboundedSender;
@@ -48,7 +48,14 @@ pub struct AppState {
     /// badge beside "My work") is fetched only then, so the first paint waits for nothing
     /// but the main wasm.
     pub painted: RwSignal<bool>,
+    /// An export opened to be read (`store::EXPORT_VIEW_DB`): nothing may be written.
+    pub read_only: bool,
+    /// Where this register came from, when it was restored from an export (or is one, read).
+    pub restored: RwSignal<Option<Restored>>,
 }
+
+/// Why nothing can be changed in an export opened to be read.
+pub const READ_ONLY: &str = "This is an export opened to be read: nothing in it can be changed.";
 
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
@@ -156,6 +163,8 @@ impl AppState {
             uploads: RwSignal::new(Vec::new()),
             painted: RwSignal::new(false),
             files: StoredValue::new_local(Vec::new()),
+            read_only: crate::active_database() == crate::store::EXPORT_VIEW_DB,
+            restored: RwSignal::new(None),
         }
     }
 
@@ -266,11 +275,11 @@ impl AppState {
     }
 
     pub fn may_write(&self, kind: Kind) -> bool {
-        self.role().may_write(kind)
+        !self.read_only && self.role().may_write(kind)
     }
 
     pub fn may_create(&self, kind: Kind) -> bool {
-        self.role().may_create(kind)
+        !self.read_only && self.role().may_create(kind)
     }
 
     /// The member this device belongs to, when it syncs with an organisation.
@@ -283,7 +292,8 @@ impl AppState {
     /// always among them, even before the members list has loaded. A register kept on this
     /// device alone (the demo's, say) has no members list: its people are its member records.
     pub fn people(&self) -> Vec<(String, String)> {
-        if self.settings.with(Option::is_none) {
+        // A register restored from an organisation's export names that organisation's members.
+        if self.settings.with(Option::is_none) && self.members.with(Vec::is_empty) {
             return self.read(|d| {
                 d.local
                     .all::<register::views::Member>()
@@ -355,6 +365,12 @@ impl AppState {
     /// Stores a change set once the gate accepts it, in one transaction, then asks to sync:
     /// the one way a page changes the register.
     pub async fn commit(self, set: Vec<Edit>) -> Result<(), Vec<FieldError>> {
+        if self.read_only {
+            return Err(vec![FieldError {
+                field: String::new(),
+                message: READ_ONLY.to_owned(),
+            }]);
+        }
         self.judge(&set)?;
         self.store_judged(set).await
     }

@@ -36,6 +36,8 @@ use std::{cell::Cell, collections::BTreeSet, rc::Rc};
 
 /// The database used when the device is not joined to any organisation.
 pub const LOCAL_DB: &str = "ratchet-local";
+/// The database an export opened to be read lives in, apart from the device's own registers.
+pub const EXPORT_VIEW_DB: &str = "ratchet-export-view";
 /// Current schema version of the database.
 pub const VERSION: u32 = 5;
 
@@ -245,6 +247,33 @@ pub struct Restored {
     pub entries: u64,
     pub head: String,
     pub restored_ms: u64,
+    /// The organisation's members as the export names them, with their devices.
+    #[serde(default)]
+    pub members: Vec<register::archive::Member>,
+}
+
+impl Restored {
+    /// The members as the app's members list holds them (the devices' dates are not kept).
+    pub fn member_infos(&self) -> Vec<register::api::MemberInfo> {
+        self.members
+            .iter()
+            .map(|m| register::api::MemberInfo {
+                member: m.id.clone(),
+                name: m.name.clone(),
+                role: m.role,
+                revoked: m.removed,
+                devices: m
+                    .devices
+                    .iter()
+                    .map(|&client| register::api::DeviceInfo {
+                        client,
+                        created_ms: 0,
+                        revoked: m.removed,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 /// A file attached on this device that the server has not taken yet.

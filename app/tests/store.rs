@@ -495,6 +495,7 @@ async fn a_restore_replaces_the_register_and_keeps_its_history() -> Result<(), S
         entries: log.len() as u64,
         head: opened.manifest.log.head.clone(),
         restored_ms: NOW,
+        members: Vec::new(),
     };
     store
         .replace_with(

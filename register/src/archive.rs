@@ -51,7 +51,8 @@ pub struct Organisation {
     pub name: String,
 }
 
-/// A member as the export names them: their id (which records refer to), name and role.
+/// A member as the export names them: their id (which records refer to), name, role and
+/// devices (which the log's entries name), so each change can be put to a person.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
@@ -59,6 +60,7 @@ pub struct Member {
     pub name: String,
     pub role: Role,
     pub removed: bool,
+    pub devices: Vec<ClientId>,
 }
 
 /// An evidence file the export holds, as `files/{sha256}`.
@@ -1006,6 +1008,7 @@ mod tests {
             name: "Ada Owner".into(),
             role: Role::Owner,
             removed: false,
+            devices: vec![ClientId::from_u128(1)],
         }]
     }
 

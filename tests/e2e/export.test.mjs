@@ -160,6 +160,7 @@ test("a register kept on one device is exported, checked, caught when altered, a
 test("an organisation with 500 records and 5 evidence files is exported from its server's log, names its members, and restores on a device with no account", async () => {
   const owner = await openDevice();
   const fresh = await openDevice();
+  const auditor = await openDevice({ viewport: { width: 390, height: 844 } });
   try {
     const { page } = owner;
     await createOrganisation(page, server, "Acme Export", "Olivia Owner");
@@ -223,8 +224,48 @@ test("an organisation with 500 records and 5 evidence files is exported from its
     await fresh.page.getByLabel("Search").fill("A.5.1");
     await fresh.page.getByRole("link", { name: "A.5.1 Policies for information security" }).click();
     await fresh.page.getByRole("region", { name: "Evidence" }).getByRole("link", { name: "Open Policy evidence 5" }).waitFor();
+
+    // An auditor with no account reads the export: every register, history and file, nothing
+    // editable, nothing synced; closing it leaves their own register as it was.
+    const view = auditor.page;
+    await view.goto(`${server.base}/organisation`);
+    await ready(view);
+    await (await check(view, join(scratch, "org.ratchet"))).getByText("The file is intact.").waitFor();
+    await view.getByRole("button", { name: "Read the export here" }).click();
+    await view.waitForURL(`${server.base}/`);
+    await ready(view);
+    const banner = view.getByRole("complementary", { name: "Export being read" });
+    await banner.getByText(/^You are reading an export of “Acme Export”, exported .*: \d+ log entries\. Nothing here can be changed, and nothing is synced\.$/).waitFor();
+    await view.goto(`${server.base}/risks`);
+    await ready(view);
+    assert.equal(await view.getByRole("button", { name: "Add risk" }).count(), 0, "no new records in an export");
+    await view.getByLabel("Search").fill("Imported risk 250");
+    await riskRow(view, "Imported risk 250").getByRole("link").first().click();
+    await view.getByRole("heading", { name: "Imported risk 250" }).waitFor();
+    assert.equal(await view.getByLabel("Title", { exact: true }).isDisabled(), true);
+    await view.getByText("History of changes").click();
+    await view.getByText("The history as the export holds it: every change in its log.").waitFor();
+    const changes = view.getByRole("list", { name: "Changes, newest first" });
+    await changes.getByText(/Olivia Owner · [Tt]itle → Imported risk 250/).waitFor();
+    await view.screenshot({ path: join(SHOTS, "export-read-risk-phone.png"), fullPage: true });
+    assert.deepEqual(await seriousA11yViolations(view), []);
+    await openTab(view, "Controls");
+    await view.getByLabel("Search").fill("A.5.1");
+    await view.getByRole("link", { name: "A.5.1 Policies for information security" }).click();
+    await view.getByRole("region", { name: "Evidence" }).getByRole("link", { name: "Open Policy evidence 3" }).waitFor();
+    assert.equal(await view.getByLabel("Choose a file").count(), 0, "no evidence added to an export");
+    await banner.getByRole("button", { name: "Close the export" }).click();
+    await view.waitForURL(`${server.base}/`);
+    await ready(view);
+    assert.equal(await banner.count(), 0);
+    await view.goto(`${server.base}/risks`);
+    await ready(view);
+    await view.getByLabel("Search").fill("Imported risk 250");
+    await view.waitForTimeout(300);
+    assert.equal(await riskRow(view, "Imported risk 250").count(), 0, "the device's own register is as it was");
   } finally {
     await owner.close();
     await fresh.close();
+    await auditor.close();
   }
 });

@@ -6,12 +6,32 @@ use super::{
     chart::{Point, TrendChart},
     record::{draft_of, local_date_time, record_label, words},
 };
-use crate::{api::Api, state::use_app_state};
+use crate::{
+    api::Api,
+    state::{AppState, use_app_state},
+};
 use leptos::{prelude::*, task::spawn_local};
 use register::{
     ClientId, FieldType, Kind, Op, RecordId, Value,
-    sync::{Device, HistoryResponse, Logged},
+    sync::{Device, HistoryResponse, LogEntry, Logged},
 };
+use std::{cell::RefCell, rc::Rc};
+
+thread_local! {
+    /// The log a register restored from an export keeps (or an export being read), read
+    /// from storage once per page load: it never changes.
+    static KEPT: RefCell<Option<Rc<Vec<LogEntry>>>> = const { RefCell::new(None) };
+}
+
+/// The log this register was restored with, if it was.
+async fn kept_log(state: AppState) -> Rc<Vec<LogEntry>> {
+    if let Some(log) = KEPT.with_borrow(Clone::clone) {
+        return log;
+    }
+    let log = Rc::new(state.store().history().await.unwrap_or_default());
+    KEPT.set(Some(log.clone()));
+    log
+}
 
 /// One change as shown: when (ms), by whom, which field, to what.
 #[derive(Clone, PartialEq, Debug)]
@@ -153,6 +173,20 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
             Some(api.history(id, None).await.map_err(|e| e.to_string()))
         }
     });
+    // With no server, a register restored from an export has its history with it.
+    let kept = LocalResource::new(move || {
+        let restored = server.get().is_none() && cursor.get() > 0;
+        async move {
+            restored.then_some(())?;
+            let log = kept_log(state).await;
+            Some(
+                log.iter()
+                    .filter(|e| e.op.record == id)
+                    .map(|e| Change::of(&e.op, None, false))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    });
     let history = RwSignal::new(None::<HistoryResponse>);
     // Pages before the latest, loaded on request, oldest first; and whether more remain.
     let earlier = RwSignal::new((Vec::<Logged>::new(), false));
@@ -199,16 +233,21 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
     });
     let changes = move || {
         let of = |logged: &Logged| Change::of(&logged.entry.op, logged.received_ms, false);
-        let mut changes: Vec<Change> = earlier.with(|(older, _)| older.iter().map(of).collect());
+        let mut changes: Vec<Change> = kept.get().flatten().unwrap_or_default();
+        earlier.with(|(older, _)| changes.extend(older.iter().map(of)));
         history.with(|h| changes.extend(h.iter().flat_map(|h| &h.changes).map(of)));
         state.read(|d| changes.extend(d.unsent_ops(id).map(|op| Change::of(op, None, true))));
         changes
     };
     let note = move || {
         if server.get().is_none() {
-            return Some(
-                "This device syncs with no one, so the history is its own changes.".to_owned(),
-            );
+            return Some(if state.read_only {
+                "The history as the export holds it: every change in its log.".to_owned()
+            } else if cursor.get() > 0 {
+                "The history this register was restored with, from its export, then this device's own changes.".to_owned()
+            } else {
+                "This device syncs with no one, so the history is its own changes.".to_owned()
+            });
         }
         if let Some(error) = problem.get() {
             return Some(format!("The full history could not be loaded: {error}."));
@@ -236,7 +275,13 @@ pub fn RecordHistory(id: RecordId, kind: Kind) -> impl IntoView {
                 .iter()
                 .find(|m| m.devices.iter().any(|d| d.client == client))
                 .map_or_else(
-                    || "a device no longer listed".to_owned(),
+                    || {
+                        if members.is_empty() {
+                            "the device that kept this register".to_owned()
+                        } else {
+                            "a device no longer listed".to_owned()
+                        }
+                    },
                     |m| m.name.clone(),
                 )
         })

@@ -6,7 +6,7 @@ use crate::{
     api::Api,
     components::{evidence::file_bytes, offer_download, safe_file_name},
     state::{AppState, now_ms, use_app_state},
-    store::{LOCAL_DB, NewFile, Restored},
+    store::{EXPORT_VIEW_DB, LOCAL_DB, NewFile, Restored, Store},
 };
 use engine::chain;
 use leptos::{prelude::*, task::spawn_local};
@@ -96,6 +96,7 @@ async fn export_register(state: AppState, api: Option<Api>) -> Result<String, St
                     name: m.name,
                     role: m.role,
                     removed: m.revoked,
+                    devices: m.devices.iter().map(|d| d.client).collect(),
                 })
                 .collect();
             let credential = &settings.credential;
@@ -239,6 +240,7 @@ fn OpenExport(alone: bool) -> impl IntoView {
                 </ul>
             </div>
         })}
+        {move || report.get().is_some_and(|(_, intact)| intact).then(|| view! { <ReadOnly opened /> })}
         {move || (may_restore && report.get().is_some_and(|(_, intact)| intact)).then(|| view! { <Restore opened /> })}
     }
 }
@@ -293,7 +295,8 @@ fn Restore(opened: StoredValue<Option<Opened>, LocalStorage>) -> impl IntoView {
     }
 }
 
-async fn restore_register(state: AppState, opened: &Opened) -> Result<(), String> {
+/// Writes a verified export into `store`, replacing what it held, in one transaction.
+async fn write_into(store: &Store, opened: &Opened) -> Result<(), String> {
     let mut files = Vec::new();
     for file in &opened.manifest.files {
         let bytes = &opened.files[&file.sha256];
@@ -310,11 +313,63 @@ async fn restore_register(state: AppState, opened: &Opened) -> Result<(), String
         entries: opened.log.len() as u64,
         head: opened.manifest.log.head.clone(),
         restored_ms: now_ms(),
+        members: opened.members.clone(),
     };
-    state
-        .store()
+    store
         .replace_with(&mut device, &opened.log, &files, &restored)
         .await
-        .map_err(|e| format!("Nothing was restored: {e}."))?;
-    Ok(())
+        .map_err(|e| e.to_string())
+}
+
+async fn restore_register(state: AppState, opened: &Opened) -> Result<(), String> {
+    write_into(&state.store(), opened)
+        .await
+        .map_err(|e| format!("Nothing was restored: {e}."))
+}
+
+/// Opens a verified export to be read, in a database of its own: every register, record,
+/// history and evidence file, nothing editable and nothing synced. Closing it comes back to
+/// the register this tab had open.
+#[component]
+fn ReadOnly(opened: StoredValue<Option<Opened>, LocalStorage>) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let read = move |_| {
+        let Some(opened) = opened.get_value() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let outcome = async {
+                let _ = Store::delete(EXPORT_VIEW_DB).await;
+                let store = Store::open(EXPORT_VIEW_DB)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let written = write_into(&store, &opened).await;
+                store.close();
+                written
+            };
+            match outcome.await {
+                Ok(()) => {
+                    if let Some(storage) = window().local_storage().ok().flatten() {
+                        let _ = storage.set_item(
+                            crate::shell::BEFORE_EXPORT_VIEW_KEY,
+                            &crate::active_database(),
+                        );
+                    }
+                    crate::set_active_database(EXPORT_VIEW_DB);
+                    let _ = window().location().set_href("/");
+                }
+                Err(problem) => {
+                    error.try_set(Some(format!("The export could not be opened: {problem}.")));
+                    busy.try_set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <p class="hint">"Read it here as an auditor would: every register, record, history and evidence file, with nothing editable and nothing synced. This device's own register is left as it is."</p>
+        <button type="button" class="secondary" on:click=read disabled=move || busy.get()>"Read the export here"</button>
+        <p class="form-error" role="alert">{move || error.get()}</p>
+    }
 }
