@@ -115,3 +115,32 @@ pub struct RoleChange {
 pub struct MembersResponse {
     pub members: Vec<MemberInfo>,
 }
+
+/// `POST /api/orgs/{org}/import`: one page of an export's log, appended to a new
+/// organisation's log as it was (`archive::judge_import`).
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    pub entries: Vec<crate::sync::LogEntry>,
+    pub source: ImportSource,
+}
+
+/// Which export a history was imported from, as its manifest says.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSource {
+    /// The organisation it was exported from (None: a register kept on one device).
+    pub organisation: Option<String>,
+    pub exported_at: String,
+}
+
+/// What an organisation's log holds from an import: entries 1 to `up_to`, ending in `head`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Imported {
+    pub up_to: u64,
+    pub head: String,
+    pub source: ImportSource,
+    pub by_name: String,
+    pub at_ms: u64,
+}

@@ -203,6 +203,90 @@ pub fn restored_device(opened: &Opened, client: ClientId) -> Device {
     })
 }
 
+/// Most entries one page of an import carries (a page also fits one request body).
+pub const IMPORT_MAX_ENTRIES: usize = 1_000;
+
+/// Why a page of an import is refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImportRefusal {
+    #[error("Only an owner imports an organisation's history.")]
+    NotOwner,
+    #[error(
+        "This organisation's log already holds changes made in it: an export's history is imported only into a new organisation, before anything else."
+    )]
+    NotNew,
+    #[error("A page of an import holds at most {IMPORT_MAX_ENTRIES} entries.")]
+    TooMany,
+    #[error("The imported history does not continue the organisation's log: {0}")]
+    Chain(chain::ChainError),
+}
+
+impl ImportRefusal {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotOwner => 403,
+            Self::NotNew => 409,
+            Self::TooMany | Self::Chain(_) => 422,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotOwner => "owner_only",
+            Self::NotNew => "history_not_new",
+            Self::TooMany => "too_many_entries",
+            Self::Chain(_) => "chain_broken",
+        }
+    }
+}
+
+/// Judges one page of an import into an organisation whose log is at entry `at` with hash
+/// `head`, of which entries up to `imported_up_to` were imported: the owner alone appends an
+/// export's log, exactly as it was (the same entries with the same hashes, so the chain and
+/// the file's head stay checkable), and only while the log holds nothing else. Returns the
+/// new head. The ops are not judged again by today's rules: they were when they were made,
+/// and the history is kept as it happened.
+pub fn judge_import(
+    role: Role,
+    at: u64,
+    head: &str,
+    imported_up_to: u64,
+    entries: &[LogEntry],
+) -> Result<String, ImportRefusal> {
+    if role != Role::Owner {
+        return Err(ImportRefusal::NotOwner);
+    }
+    if at != imported_up_to {
+        return Err(ImportRefusal::NotNew);
+    }
+    if entries.len() > IMPORT_MAX_ENTRIES {
+        return Err(ImportRefusal::TooMany);
+    }
+    chain::verify(at, head, entries).map_err(ImportRefusal::Chain)
+}
+
+/// The log in pages an import sends, each within `IMPORT_MAX_ENTRIES` and `max_bytes` of
+/// JSON (always at least one entry).
+pub fn import_pages(log: &[LogEntry], max_bytes: usize) -> Vec<&[LogEntry]> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    while start < log.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < log.len() && end - start < IMPORT_MAX_ENTRIES {
+            let size = serde_json::to_vec(&log[end]).map_or(0, |b| b.len()) + 1;
+            if end > start && bytes + size > max_bytes {
+                break;
+            }
+            bytes += size;
+            end += 1;
+        }
+        pages.push(&log[start..end]);
+        start = end;
+    }
+    pages
+}
+
 /// The register `log` produces.
 pub fn replay(log: &[LogEntry]) -> Replica {
     let mut register = Replica::default();
@@ -1415,6 +1499,59 @@ mod tests {
             replay(&log).record(risk).unwrap().get("title"),
             Some(&Value::from("Laptops are tracked"))
         );
+    }
+
+    #[test]
+    fn only_an_owner_imports_a_history_and_only_into_a_new_organisation() {
+        let (device, _) = small();
+        let log = chain_after((0, GENESIS), device.ops_beyond_log().cloned());
+        assert_eq!(
+            judge_import(Role::Admin, 0, GENESIS, 0, &log),
+            Err(ImportRefusal::NotOwner)
+        );
+        let head = judge_import(Role::Owner, 0, GENESIS, 0, &log[..4]).unwrap();
+        assert_eq!(head, log[3].hash);
+        assert_eq!(
+            judge_import(Role::Owner, 4, &head, 4, &log[4..]),
+            Ok(log[8].hash.clone())
+        );
+        // Something was pushed after the first page: the log is no longer only the import.
+        assert_eq!(
+            judge_import(Role::Owner, 5, &head, 4, &log[4..]),
+            Err(ImportRefusal::NotNew)
+        );
+        // A page that skips an entry, or whose entry was altered, does not continue the chain.
+        assert!(matches!(
+            judge_import(Role::Owner, 4, &head, 4, &log[5..]),
+            Err(ImportRefusal::Chain(chain::ChainError::Gap { .. }))
+        ));
+        let mut altered = log[4..].to_vec();
+        altered[0].op.value = "forged".into();
+        assert_eq!(
+            judge_import(Role::Owner, 4, &head, 4, &altered),
+            Err(ImportRefusal::Chain(chain::ChainError::Mismatch { seq: 5 }))
+        );
+        assert_eq!(ImportRefusal::NotNew.status(), 409);
+    }
+
+    #[test]
+    fn an_import_is_sent_in_pages_within_entries_and_bytes() {
+        let mut device = Device::new(ClientId::new());
+        crate::demo::build(&mut device, day("2026-06-30"), 1);
+        let log = chain_after((0, GENESIS), device.ops_beyond_log().cloned());
+        let pages = import_pages(&log, 64 * 1024);
+        assert_eq!(pages.iter().map(|p| p.len()).sum::<usize>(), log.len());
+        assert!(
+            pages
+                .iter()
+                .all(|p| p.len() <= IMPORT_MAX_ENTRIES && !p.is_empty())
+        );
+        assert!(
+            pages.iter().all(
+                |p| p.len() == 1 || serde_json::to_vec(p).unwrap().len() <= 64 * 1024 + p.len()
+            )
+        );
+        assert_eq!(import_pages(&log[..1], 1).len(), 1, "one entry always goes");
     }
 
     /// A file written by format version 1, kept in the repository: every later version of

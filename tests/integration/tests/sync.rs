@@ -1865,6 +1865,89 @@ fn organisations_are_isolated(server: &WranglerDev) {
     assert_eq!(pull(server, &alpha, 0, 1000).ops.len(), 3);
 }
 
+/// Restoring an export as a new organisation: its owner imports the file's log as it was, in
+/// pages that continue the chain; the organisation's log is then that history, entry for
+/// entry and hash for hash, marked as imported. Nobody else imports, nothing is imported into
+/// a log that holds changes made in it, and a page that breaks the chain is refused.
+fn an_exports_history_is_imported_only_by_an_owner_into_a_new_organisation(server: &WranglerDev) {
+    use register::{
+        api::{ImportRequest, ImportSource, Imported},
+        archive,
+    };
+    let source = create_org(server, "Exported Ltd");
+    let mut exporter = device_for(&source);
+    for n in 0..40 {
+        new_risk(&mut exporter, &format!("Exported risk {n}"));
+    }
+    push_all(server, &source, &mut exporter);
+    pull_all(server, &source, &mut exporter);
+    let log = pull(server, &source, 0, 1000).ops;
+    assert_eq!(log.len(), 120);
+
+    let restored = create_org(server, "Restored Ltd");
+    let admin = join_as(server, &restored, "admin", "Ada Admin");
+    let import = |who: &Credential, entries: &[register::sync::LogEntry]| {
+        call(
+            server,
+            "POST",
+            &format!("/api/orgs/{}/import", who.org),
+            Some(&who.token),
+            Body::Json(
+                serde_json::to_value(ImportRequest {
+                    entries: entries.to_vec(),
+                    source: ImportSource {
+                        organisation: Some("Exported Ltd".into()),
+                        exported_at: "2026-12-07T08:00:00Z".into(),
+                    },
+                })
+                .unwrap(),
+            ),
+        )
+    };
+    let (status, body) = import(&admin, &log[..50]);
+    assert_eq!((status, code(&body)), (403, "owner_only"), "{body}");
+    let (status, body) = import(&restored, &log[1..50]);
+    assert_eq!((status, code(&body)), (422, "chain_broken"), "{body}");
+    let pages = archive::import_pages(&log, 8 * 1024);
+    assert!(pages.len() > 2, "the history goes in several pages");
+    for page in &pages {
+        let (status, body) = import(&restored, page);
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = call(
+        server,
+        "GET",
+        &format!("/api/orgs/{}/imported", restored.org),
+        Some(&admin.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 200, "{body}");
+    let imported: Imported = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        (imported.up_to, imported.by_name.as_str()),
+        (120, "Olive Owner")
+    );
+    assert_eq!(imported.head, log[119].hash);
+    assert_eq!(
+        imported.source.organisation.as_deref(),
+        Some("Exported Ltd")
+    );
+    assert_eq!(
+        pull(server, &restored, 0, 1000).ops,
+        log,
+        "the same history, hash for hash"
+    );
+
+    // A member of the new organisation carries on from the imported history.
+    let mut device = device_for(&admin);
+    pull_all(server, &admin, &mut device);
+    assert_eq!(device.local, exporter.local);
+    new_risk(&mut device, "Made after the import");
+    push_all(server, &admin, &mut device);
+    let (status, body) = import(&restored, &log[..1]);
+    assert_eq!((status, code(&body)), (409, "history_not_new"), "{body}");
+}
+
 fn main() -> std::process::ExitCode {
     let cases: &[Case] = &[
         (
@@ -1951,6 +2034,10 @@ fn main() -> std::process::ExitCode {
             the_last_owner_who_can_sign_in_stays,
         ),
         ("organisations_are_isolated", organisations_are_isolated),
+        (
+            "an_exports_history_is_imported_only_by_an_owner_into_a_new_organisation",
+            an_exports_history_is_imported_only_by_an_owner_into_a_new_organisation,
+        ),
     ];
     run_cases(cases)
 }

@@ -76,6 +76,8 @@ impl Organisation {
                 match (method, rest) {
                     (Method::Post, ["push"]) => sync::push(self, &caller, req).await,
                     (Method::Get, ["pull"]) => sync::pull(self, &caller, &req),
+                    (Method::Post, ["import"]) => sync::import(self, &caller, req).await,
+                    (Method::Get, ["imported"]) => sync::imported(self),
                     (Method::Get, ["records", record, "history"]) => {
                         sync::history(self, record, &req)
                     }
@@ -102,7 +104,7 @@ impl Organisation {
                     }
                     (
                         _,
-                        ["push" | "pull" | "members" | "invites"]
+                        ["push" | "pull" | "members" | "invites" | "import" | "imported"]
                         | ["records", _, "history"]
                         | ["invites" | "devices" | "members" | "files", _],
                     ) => Err(ApiError::MethodNotAllowed),

@@ -18,6 +18,8 @@ use engine::{
 };
 use register::{
     ClientId, Hlc, Kind, LogEntry, Op, RecordId, RecordState, Replica, Stamp, Value,
+    api::{ImportRequest, Imported},
+    archive::judge_import,
     gate::{Author, Gate},
     membership::write_limit,
     rules::{Change, Lookup, Reads, Stored, StoredField},
@@ -277,8 +279,68 @@ fn value_json(value: &Value) -> String {
     serde_json::to_string(value).expect("values always serialise")
 }
 
-/// Appends the plan's entries, folds them into the current field values, and moves the
-/// device's acknowledged mid — all in one transaction.
+/// Appends `entries` to the log and folds them into the current field values and the record
+/// kinds, inside the caller's transaction. `received_ms` is the server's time of receipt
+/// (None for an imported history, whose receipt this server never saw).
+fn append(sql: &SqlStorage, entries: &[LogEntry], received_ms: Option<u64>) -> worker::Result<()> {
+    let mut log = Vec::with_capacity(entries.len() * 11);
+    let mut fields = Vec::with_capacity(entries.len() * 6);
+    let mut records = Vec::with_capacity(entries.len() * 2);
+    let received = received_ms.map_or(worker::SqlStorageValue::Null, int);
+    for LogEntry { seq, hash, op } in entries {
+        let value = value_json(&op.value);
+        log.extend([
+            int(*seq),
+            text(hash),
+            text(&op.client.to_string()),
+            int(op.mid),
+            text(&op.record.to_string()),
+            text(op.kind.name()),
+            text(&op.field),
+            text(&value),
+            int(op.hlc.wall),
+            int(u64::from(op.hlc.counter)),
+            received.clone(),
+        ]);
+        fields.extend([
+            text(&op.record.to_string()),
+            text(&op.field),
+            text(&value),
+            int(op.hlc.wall),
+            int(u64::from(op.hlc.counter)),
+            text(&op.client.to_string()),
+        ]);
+        records.extend([text(&op.record.to_string()), text(op.kind.name())]);
+    }
+    sql::insert_rows(
+        sql,
+        "INSERT INTO log (seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter, received_ms)",
+        "",
+        11,
+        log,
+    )?;
+    // Last writer wins per field: (hlc, client) decides, whatever order ops arrive in.
+    sql::insert_rows(
+        sql,
+        "INSERT INTO fields (record, field, value, hlc_wall, hlc_counter, client)",
+        "ON CONFLICT (record, field) DO UPDATE SET value = excluded.value,
+           hlc_wall = excluded.hlc_wall, hlc_counter = excluded.hlc_counter, client = excluded.client
+         WHERE (excluded.hlc_wall, excluded.hlc_counter, excluded.client)
+             > (fields.hlc_wall, fields.hlc_counter, fields.client)",
+        6,
+        fields,
+    )?;
+    sql::insert_rows(
+        sql,
+        "INSERT OR IGNORE INTO records (record, kind)",
+        "",
+        2,
+        records,
+    )
+}
+
+/// Appends the plan's entries and moves the device's acknowledged mid and write window, in
+/// one transaction.
 fn store(
     org: &Organisation,
     plan: PushPlan,
@@ -287,59 +349,7 @@ fn store(
 ) -> Result<(), ApiError> {
     let sql = org.sql.clone();
     sql::transaction(&org.state.storage(), move || {
-        let mut log = Vec::with_capacity(plan.entries.len() * 11);
-        let mut fields = Vec::with_capacity(plan.entries.len() * 6);
-        let mut records = Vec::with_capacity(plan.entries.len() * 2);
-        for LogEntry { seq, hash, op } in &plan.entries {
-            let value = value_json(&op.value);
-            log.extend([
-                int(*seq),
-                text(hash),
-                text(&op.client.to_string()),
-                int(op.mid),
-                text(&op.record.to_string()),
-                text(op.kind.name()),
-                text(&op.field),
-                text(&value),
-                int(op.hlc.wall),
-                int(u64::from(op.hlc.counter)),
-                int(received_ms),
-            ]);
-            fields.extend([
-                text(&op.record.to_string()),
-                text(&op.field),
-                text(&value),
-                int(op.hlc.wall),
-                int(u64::from(op.hlc.counter)),
-                text(&op.client.to_string()),
-            ]);
-            records.extend([text(&op.record.to_string()), text(op.kind.name())]);
-        }
-        sql::insert_rows(
-            &sql,
-            "INSERT INTO log (seq, hash, client, mid, record, kind, field, value, hlc_wall, hlc_counter, received_ms)",
-            "",
-            11,
-            log,
-        )?;
-        // Last writer wins per field: (hlc, client) decides, whatever order ops arrive in.
-        sql::insert_rows(
-            &sql,
-            "INSERT INTO fields (record, field, value, hlc_wall, hlc_counter, client)",
-            "ON CONFLICT (record, field) DO UPDATE SET value = excluded.value,
-               hlc_wall = excluded.hlc_wall, hlc_counter = excluded.hlc_counter, client = excluded.client
-             WHERE (excluded.hlc_wall, excluded.hlc_counter, excluded.client)
-                 > (fields.hlc_wall, fields.hlc_counter, fields.client)",
-            6,
-            fields,
-        )?;
-        sql::insert_rows(
-            &sql,
-            "INSERT OR IGNORE INTO records (record, kind)",
-            "",
-            2,
-            records,
-        )?;
+        append(&sql, &plan.entries, Some(received_ms))?;
         sql.exec(
             "UPDATE devices SET acked_mid = ?, window_start_ms = ?, window_records = ?,
                 window_bytes = ? WHERE client = ?",
@@ -353,6 +363,65 @@ fn store(
         )?;
         Ok(())
     })
+}
+
+/// The meta key under which an organisation keeps what its log holds from an import.
+const META_IMPORTED: &str = "imported";
+
+fn imported_history(sql: &SqlStorage) -> Result<Option<Imported>, ApiError> {
+    Ok(sql::meta(sql, META_IMPORTED)?.and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// `POST import`: one page of an export's log, appended as it was to a new organisation's
+/// log by its owner (`register::archive::judge_import`); the organisation keeps where the
+/// imported history ends, whose export it was, and who imported it.
+pub async fn import(
+    org: &Organisation,
+    caller: &Caller,
+    mut req: Request,
+) -> Result<Response, ApiError> {
+    let request: ImportRequest = read_json(&mut req).await?;
+    let (at, head_hash) = head(&org.sql)?;
+    let up_to = imported_history(&org.sql)?.map_or(0, |i| i.up_to);
+    let new_head =
+        judge_import(caller.role, at, &head_hash, up_to, &request.entries).map_err(|refusal| {
+            ApiError::refused(refusal.status(), refusal.code(), refusal.to_string())
+        })?;
+    #[derive(Deserialize)]
+    struct NameRow {
+        name: String,
+    }
+    let names: Vec<NameRow> = org
+        .sql
+        .exec(
+            "SELECT name FROM members WHERE member = ?",
+            vec![text(&caller.member)],
+        )?
+        .to_array()?;
+    let imported = Imported {
+        up_to: at + request.entries.len() as u64,
+        head: new_head,
+        source: request.source,
+        by_name: names.into_iter().next().map(|n| n.name).unwrap_or_default(),
+        at_ms: now_ms(),
+    };
+    let record = serde_json::to_string(&imported).expect("serialises");
+    let sql = org.sql.clone();
+    let entries = request.entries;
+    sql::transaction(&org.state.storage(), move || {
+        append(&sql, &entries, None)?;
+        sql.exec(
+            schema::SET_VERSION,
+            vec![text(META_IMPORTED), text(&record)],
+        )?;
+        Ok(())
+    })?;
+    json(&imported, 200)
+}
+
+/// `GET imported`: what the organisation's log holds from an import, if anything.
+pub fn imported(org: &Organisation) -> Result<Response, ApiError> {
+    json(&imported_history(&org.sql)?, 200)
 }
 
 /// `POST push`.
