@@ -13,8 +13,8 @@ use gloo_timers::future::TimeoutFuture;
 use register::{
     ClientId, RecordId,
     api::{
-        CreateOrgRequest, Credential, Invite, InviteRequest, InvitesResponse, JoinRequest,
-        MembersResponse, RoleChange,
+        CreateOrgRequest, Credential, ImportRequest, Imported, Invite, InviteRequest,
+        InvitesResponse, JoinRequest, MembersResponse, RoleChange,
     },
     sync::{HistoryResponse, PullResponse, PushRequest},
 };
@@ -251,6 +251,16 @@ impl Api {
             None => format!("/records/{record}/history"),
         };
         send(self.at(Request::get, &path), None::<&()>).await
+    }
+
+    /// Appends one page of an export's log to this new organisation's log.
+    pub async fn import(&self, request: &ImportRequest) -> Result<Imported, ApiError> {
+        send(self.at(Request::post, "/import"), Some(request)).await
+    }
+
+    /// What the organisation's log holds from an import, if anything.
+    pub async fn imported(&self) -> Result<Option<Imported>, ApiError> {
+        send(self.at(Request::get, "/imported"), None::<&()>).await
     }
 
     pub async fn members(&self) -> Result<MembersResponse, ApiError> {

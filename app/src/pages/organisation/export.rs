@@ -3,15 +3,17 @@
 //! the register kept on this device. The format and its checks are `register::archive`.
 
 use crate::{
-    api::Api,
+    api::{self, Api},
     components::{evidence::file_bytes, offer_download, safe_file_name},
     state::{AppState, now_ms, use_app_state},
     store::{EXPORT_VIEW_DB, LOCAL_DB, NewFile, Restored, Store},
 };
 use engine::chain;
+use engine::pace::PUSH_MAX_BYTES;
 use leptos::{prelude::*, task::spawn_local};
 use register::{
     ClientId,
+    api::{CreateOrgRequest, Credential, ImportRequest, ImportSource},
     archive::{self, Export, FileEntry, Member, Opened, Organisation},
     catalogue,
     sync::LogEntry,
@@ -242,6 +244,7 @@ fn OpenExport(alone: bool) -> impl IntoView {
         })}
         {move || report.get().is_some_and(|(_, intact)| intact).then(|| view! { <ReadOnly opened /> })}
         {move || (may_restore && report.get().is_some_and(|(_, intact)| intact)).then(|| view! { <Restore opened /> })}
+        {move || (alone && report.get().is_some_and(|(_, intact)| intact)).then(|| view! { <RestoreAsOrganisation opened /> })}
     }
 }
 
@@ -371,5 +374,157 @@ fn ReadOnly(opened: StoredValue<Option<Opened>, LocalStorage>) -> impl IntoView 
         <p class="hint">"Read it here as an auditor would: every register, record, history and evidence file, with nothing editable and nothing synced. This device's own register is left as it is."</p>
         <button type="button" class="secondary" on:click=read disabled=move || busy.get()>"Read the export here"</button>
         <p class="form-error" role="alert">{move || error.get()}</p>
+    }
+}
+
+/// Restores a verified export as a new organisation on a sync server: creates it (the person
+/// becomes its owner), gives it the file's log as its history (the same entries and hashes,
+/// marked as imported), sends the evidence files, and switches this device to it.
+#[component]
+fn RestoreAsOrganisation(opened: StoredValue<Option<Opened>, LocalStorage>) -> impl IntoView {
+    let server = RwSignal::new(super::origin());
+    let org_name = RwSignal::new(opened.with_value(|o| {
+        o.as_ref()
+            .and_then(|o| o.manifest.organisation.as_ref())
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    }));
+    let your_name = RwSignal::new(String::new());
+    let setup_code = RwSignal::new(String::new());
+    let progress = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(opened) = opened.get_value() else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        let request = CreateOrgRequest {
+            org_name: org_name.get_untracked().trim().to_owned(),
+            owner_name: your_name.get_untracked().trim().to_owned(),
+            setup_code: Some(setup_code.get_untracked().trim().to_owned())
+                .filter(|c| !c.is_empty()),
+        };
+        let server = server.get_untracked();
+        spawn_local(async move {
+            match restore_as_organisation(&server, &request, &opened, progress).await {
+                Ok(credential) => {
+                    if let Err(problem) = super::switch_to(server, credential, false).await {
+                        error.try_set(Some(problem));
+                    }
+                }
+                Err(problem) => drop(error.try_set(Some(problem))),
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <form class="card" on:submit=submit aria-labelledby="restore-org-heading">
+            <h3 id="restore-org-heading">"Restore as a new organisation"</h3>
+            <p class="hint">"Creates an organisation on a sync server with this file's history as its own, every entry as it was and marked as imported; you become its owner and invite the others again."</p>
+            <div class="field">
+                <label for="restore-server">"Sync server"</label>
+                <input id="restore-server" type="url" bind:value=server />
+            </div>
+            <div class="field">
+                <label for="restore-org-name">"Name of the new organisation"</label>
+                <input id="restore-org-name" type="text" maxlength="100" bind:value=org_name />
+            </div>
+            <div class="field">
+                <label for="restore-your-name">"Your name in it"</label>
+                <input id="restore-your-name" type="text" maxlength="100" bind:value=your_name />
+            </div>
+            <div class="field">
+                <label for="restore-setup">"Setup code for the new organisation"</label>
+                <input id="restore-setup" type="text" autocomplete="off" bind:value=setup_code />
+            </div>
+            <button type="submit" disabled=busy>"Restore as a new organisation"</button>
+            <p role="status">{move || progress.get()}</p>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}
+
+/// Creates the organisation, imports the history page by page and sends the files; the
+/// credential once all of it is on the server.
+async fn restore_as_organisation(
+    server: &str,
+    request: &CreateOrgRequest,
+    opened: &Opened,
+    progress: RwSignal<Option<String>>,
+) -> Result<Credential, String> {
+    let credential = api::create_org(server, request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let api = Api::new(server, &credential);
+    let source = ImportSource {
+        organisation: opened
+            .manifest
+            .organisation
+            .as_ref()
+            .map(|o| o.name.clone()),
+        exported_at: opened.manifest.exported_at.clone(),
+    };
+    let incomplete = |what: String| {
+        format!(
+            "The organisation “{}” was created, but {what}. It holds only part of the history: restore again into another new organisation.",
+            credential.org_name
+        )
+    };
+    let total = opened.log.len();
+    let mut sent = 0;
+    for page in archive::import_pages(&opened.log, PUSH_MAX_BYTES) {
+        api.import(&ImportRequest {
+            entries: page.to_vec(),
+            source: source.clone(),
+        })
+        .await
+        .map_err(|e| incomplete(format!("the history stopped at entry {sent}: {e}")))?;
+        sent += page.len();
+        progress.try_set(Some(format!(
+            "History: {sent} of {total} entries on the server…"
+        )));
+    }
+    for (n, file) in opened.manifest.files.iter().enumerate() {
+        let bytes = &opened.files[&file.sha256];
+        let new = NewFile::from_bytes(bytes, &file.media_type).map_err(|e| e.to_string())?;
+        api.upload(&file.sha256, new.blob)
+            .await
+            .map_err(|e| incomplete(format!("the evidence file {} was refused: {e}", n + 1)))?;
+        progress.try_set(Some(format!(
+            "Evidence files: {} of {} on the server…",
+            n + 1,
+            opened.manifest.files.len()
+        )));
+    }
+    Ok(credential)
+}
+
+/// Where an organisation's history began, when it was restored from an export.
+#[component]
+pub fn ImportedHistory(api: StoredValue<Api>) -> impl IntoView {
+    let imported = LocalResource::new(move || {
+        let api = api.get_value();
+        async move { api.imported().await.ok().flatten() }
+    });
+    move || {
+        imported.get().flatten().map(|i| {
+            let from = i
+                .source
+                .organisation
+                .map_or_else(|| "a register kept on one device".to_owned(), |o| format!("“{o}”"));
+            view! {
+                <p class="notice" role="note">{format!(
+                    "This organisation's log begins with history imported from an export of {from} made {}: entries 1 to {}, ending in hash {}…, imported by {} {}.",
+                    i.source.exported_at,
+                    i.up_to,
+                    i.head.chars().take(16).collect::<String>(),
+                    i.by_name,
+                    when(i.at_ms),
+                )}</p>
+            }
+        })
     }
 }

@@ -25,7 +25,7 @@ use register::{
     sync::Device,
 };
 
-fn origin() -> String {
+pub(super) fn origin() -> String {
     window().location().origin().unwrap_or_default()
 }
 
@@ -52,7 +52,11 @@ pub fn Organisation() -> impl IntoView {
 
 /// Makes the organisation's own database on this device and switches to it. The device that
 /// founds an organisation gives it the Annex A controls.
-async fn switch_to(server: String, credential: Credential, founded: bool) -> Result<(), String> {
+pub(super) async fn switch_to(
+    server: String,
+    credential: Credential,
+    founded: bool,
+) -> Result<(), String> {
     let name = org_db_name(&credential);
     let store = Store::open(&name).await.map_err(|e| e.to_string())?;
     let mut device = Device::new(credential.client);
@@ -229,6 +233,7 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
         </Show>
         <policy::Policies />
         <verify::VerifyHistory api />
+        <export::ImportedHistory api />
         <export::ExportAndRestore api=Some(api) />
         <h2>"This device"</h2>
         {move || {
