@@ -155,6 +155,7 @@ pub fn run() -> Result<()> {
     let dashboard = browser_bench("tests/bench/dashboard.mjs")?;
     let pouch = browser_bench("tests/bench/pouchdb.mjs")?;
     let evidence = browser_bench("tests/bench/evidence.mjs")?;
+    let export = browser_bench("tests/bench/export.mjs")?;
     // The fuzzer runs optimised, as `cargo xtask fuzz` does; its last line is the tally.
     let fuzzed = cmd(
         "cargo",
@@ -419,6 +420,35 @@ pub fn run() -> Result<()> {
             ),
             "≤ 500 ms per photo",
             Some(ms(&evidence["attach_ms"]["max"]) <= 500.0),
+        ),
+        row(
+            &format!(
+                "export / check / restore the demo scaled to {} records ({} log entries), in the browser",
+                export["records"].as_u64().unwrap_or(0),
+                export["entries"].as_u64().unwrap_or(0)
+            ),
+            format!(
+                "{:.0} / {:.0} / {:.0} ms",
+                ms(&export["export_ms"]),
+                ms(&export["verify_ms"]),
+                ms(&export["restore_ms"])
+            ),
+            "≤ 3000 ms each",
+            Some(
+                ["export_ms", "verify_ms", "restore_ms"]
+                    .iter()
+                    .all(|k| ms(&export[*k]) <= 3000.0),
+            ),
+        ),
+        row(
+            "  the export file against the register as the device stores it",
+            format!(
+                "{} against {}",
+                kib(export["file_bytes"].as_u64().unwrap_or(0) as usize),
+                kib(export["stored_bytes"].as_u64().unwrap_or(0) as usize)
+            ),
+            "",
+            None,
         ),
         row(
             "phone reconnects with 3 photos taken offline, until a colleague's device shows all 3",

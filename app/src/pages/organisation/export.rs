@@ -5,7 +5,7 @@
 use crate::{
     api::{self, Api},
     components::{evidence::file_bytes, offer_download, safe_file_name},
-    state::{AppState, now_ms, use_app_state},
+    state::{AppState, Timing, now_ms, use_app_state},
     store::{EXPORT_VIEW_DB, LOCAL_DB, NewFile, Restored, Store},
 };
 use engine::chain;
@@ -83,6 +83,7 @@ fn when(ms: u64) -> String {
 
 /// Builds the export file and offers it as a download; says what it holds.
 async fn export_register(state: AppState, api: Option<Api>) -> Result<String, String> {
+    let timing = Timing::start("ratchet-export");
     let settings = state.settings.get_untracked();
     let (log, chained_on_export, members, organisation, exported_by) = match (&api, &settings) {
         (Some(api), Some(settings)) => {
@@ -161,6 +162,7 @@ async fn export_register(state: AppState, api: Option<Api>) -> Result<String, St
     .map_err(|e| format!("The export could not be written: {e}."))?;
     offer_download(&file_name, "application/zip", &bytes)
         .map_err(|_| "This browser would not save the file.".to_owned())?;
+    timing.finish();
     // The reminder counts from here; failing to note it loses nothing.
     let _ = state.store().put_last_exported_ms(now_ms()).await;
     Ok(format!(
@@ -213,6 +215,7 @@ fn OpenExport(alone: bool) -> impl IntoView {
         report.set(None);
         opened.set_value(None);
         spawn_local(async move {
+            let timing = Timing::start("ratchet-verify");
             let verification = match crate::components::evidence::blob_bytes(&file).await {
                 Ok(bytes) => archive::verify(&bytes),
                 Err(problem) => {
@@ -221,6 +224,7 @@ fn OpenExport(alone: bool) -> impl IntoView {
                     return;
                 }
             };
+            timing.finish();
             let intact = verification.is_intact();
             report.try_set(Some((verification.words(), intact)));
             opened.try_set_value(verification.opened.filter(|_| intact));
