@@ -175,11 +175,21 @@ test("an organisation with 500 records and 5 evidence files is exported from its
     await page.getByLabel("Search").fill("A.5.1");
     await page.getByRole("link", { name: "A.5.1 Policies for information security" }).click();
     const panel = page.getByRole("region", { name: "Evidence" });
-    for (let n = 1; n <= 5; n++) {
+    for (let n = 1; n <= 4; n++) {
       await panel.getByLabel("Caption").fill(`Policy evidence ${n}`);
       await panel.getByLabel("Choose a file").setInputFiles({ name: `policy-${n}.pdf`, mimeType: "application/pdf", buffer: Buffer.concat([PDF, Buffer.from(`% ${n}\n`)]) });
       await panel.getByText(`Added “Policy evidence ${n}”.`).waitFor();
     }
+    // A finding with its evidence, for the auditor to sample.
+    await openTab(page, "Findings");
+    await page.getByText("Raise a finding").click();
+    await page.locator("#finding-title").fill("Backups never restored");
+    await page.getByRole("button", { name: "Raise finding" }).click();
+    await page.getByRole("heading", { level: 1, name: "Backups never restored" }).waitFor();
+    const findingPanel = page.getByRole("region", { name: "Evidence" });
+    await findingPanel.getByLabel("Caption").fill("Restore test log");
+    await findingPanel.getByLabel("Choose a file").setInputFiles({ name: "restore-log.pdf", mimeType: "application/pdf", buffer: Buffer.concat([PDF, Buffer.from("% finding\n")]) });
+    await findingPanel.getByText("Added “Restore test log”.").waitFor();
     await syncNow(page, 60_000);
     await synced(page, 60_000);
 
@@ -239,7 +249,7 @@ test("an organisation with 500 records and 5 evidence files is exported from its
     await openTab(restorer, "Controls");
     await restorer.getByLabel("Search").fill("A.5.1");
     await restorer.getByRole("link", { name: "A.5.1 Policies for information security" }).click();
-    await restorer.getByRole("region", { name: "Evidence" }).getByRole("link", { name: "Open Policy evidence 5" }).waitFor();
+    await restorer.getByRole("region", { name: "Evidence" }).getByRole("link", { name: "Open Policy evidence 4" }).waitFor();
 
     // An auditor with no account reads the export: every register, history and file, nothing
     // editable, nothing synced; closing it leaves their own register as it was.
@@ -265,6 +275,14 @@ test("an organisation with 500 records and 5 evidence files is exported from its
     await changes.getByText(/Olivia Owner · [Tt]itle → Imported risk 250/).waitFor();
     await view.screenshot({ path: join(SHOTS, "export-read-risk-phone.png"), fullPage: true });
     assert.deepEqual(await seriousA11yViolations(view), []);
+    // A finding sampled: its history and its evidence, as the organisation's log has them.
+    await openTab(view, "Findings");
+    await view.getByRole("link", { name: "Backups never restored" }).first().click();
+    await view.getByRole("heading", { level: 1, name: "Backups never restored" }).waitFor();
+    await view.getByText("History of changes").click();
+    await view.getByRole("list", { name: "Changes, newest first" }).getByText(/Olivia Owner · [Tt]itle → Backups never restored/).waitFor();
+    await view.getByRole("region", { name: "Evidence" }).getByRole("link", { name: "Open Restore test log" }).waitFor();
+    await view.screenshot({ path: join(SHOTS, "export-read-finding-phone.png"), fullPage: true });
     await openTab(view, "Controls");
     await view.getByLabel("Search").fill("A.5.1");
     await view.getByRole("link", { name: "A.5.1 Policies for information security" }).click();
