@@ -144,3 +144,20 @@ pub struct Imported {
     pub by_name: String,
     pub at_ms: u64,
 }
+
+/// `POST /api/orgs/{org}/calendar`: a calendar feed address for the caller's own due work, or
+/// (owners and admins) everyone's.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarRequest {
+    pub whole: bool,
+}
+
+/// The new feed's secret: its address is `/api/orgs/{org}/calendar/{secret}.ics`, shown
+/// once and kept by the server only as a hash.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarFeed {
+    pub secret: String,
+    pub whole: bool,
+}

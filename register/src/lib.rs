@@ -8,6 +8,7 @@
 pub mod api;
 pub mod archive;
 pub mod audits;
+pub mod calendar;
 pub mod catalogue;
 pub mod choices;
 pub mod dates;

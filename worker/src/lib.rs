@@ -65,6 +65,10 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
         (Method::Post, ["orgs"]) => orgs::create(req, env).await,
         (Method::Post, ["join"]) => orgs::join(req, env).await,
         (_, ["health" | "orgs" | "join"]) => Err(ApiError::MethodNotAllowed),
+        (Method::Get, ["orgs", org, "calendar", _]) => {
+            let org = (*org).to_owned();
+            orgs::calendar_feed(req, env, &org).await
+        }
         (_, ["orgs", org, _, ..]) => {
             let org = (*org).to_owned();
             orgs::forward(req, env, &org).await

@@ -106,6 +106,19 @@ pub async fn forward(req: Request, env: &Env, org: &str) -> Result<Response, Api
     )
 }
 
+fn no_such_feed() -> ApiError {
+    ApiError::refused(404, "no_such_feed", "There is no such calendar feed.")
+}
+
+/// `GET /api/orgs/{org}/calendar/{secret}.ics`: a calendar program sends no credential; the
+/// organisation checks the feed's secret address itself (a forged organisation id reaches no
+/// object, as everywhere).
+pub async fn calendar_feed(req: Request, env: &Env, org: &str) -> Result<Response, ApiError> {
+    Ok(organisation_object(env, org, no_such_feed)?
+        .fetch_with_request(req)
+        .await?)
+}
+
 /// A request only the worker can make: its path is never forwarded from outside.
 async fn internal<T: serde::Serialize>(
     object: Stub,

@@ -6,7 +6,7 @@ use engine::{
     wire::PushResponse,
 };
 use integration::{
-    Body, Case, WranglerDev, call, code, create_org, invite, join_as, push, run_cases,
+    Body, Case, WranglerDev, call, code, create_org, get, invite, join_as, push, run_cases,
 };
 use register::{
     ClientId, Hlc, Kind, Op, RecordId, Value,
@@ -1948,6 +1948,125 @@ fn an_exports_history_is_imported_only_by_an_owner_into_a_new_organisation(serve
     assert_eq!((status, code(&body)), (409, "history_not_new"), "{body}");
 }
 
+/// A member's calendar feed: a secret address any calendar program fetches without a
+/// credential, listing their own due work (an organisation-wide one for owners and admins
+/// only), valid iCalendar, replaced by a new address and gone once revoked.
+fn a_calendar_feed_lists_a_members_due_work_at_a_secret_address(server: &WranglerDev) {
+    use register::{
+        api::CalendarFeed,
+        views::{Action, Finding},
+    };
+    let owner = create_org(server, "Calendar Ltd");
+    let viewer = join_as(server, &owner, "viewer", "Vic Viewer");
+    let text = |s: &str| Value::from(s);
+    let mut device = device_for(&owner);
+    let finding = RecordId::new();
+    set(
+        &mut device,
+        finding,
+        Kind::Finding,
+        &[
+            (Finding::title, text("Backups never restored")),
+            (Finding::finding_type, text("minor_nc")),
+            (Finding::owner, text(&owner.member)),
+        ],
+    );
+    for (title, who, due) in [
+        ("Restore a backup, monthly", &viewer, "2027-01-15"),
+        ("Write the restore runbook", &owner, "2027-01-20"),
+    ] {
+        set(
+            &mut device,
+            RecordId::new(),
+            Kind::Action,
+            &[
+                (Action::title, text(title)),
+                (Action::action_type, text("corrective")),
+                (Action::finding, text(&finding.to_string())),
+                (Action::owner, text(&who.member)),
+                (Action::due, text(due)),
+            ],
+        );
+    }
+    push_all(server, &owner, &mut device);
+    let ask = |who: &Credential, whole: bool| {
+        call(
+            server,
+            "POST",
+            &format!("/api/orgs/{}/calendar", who.org),
+            Some(&who.token),
+            Body::Json(json!({ "whole": whole })),
+        )
+    };
+    let fetch = |feed: &CalendarFeed| {
+        get(
+            server,
+            &format!("/api/orgs/{}/calendar/{}.ics", owner.org, feed.secret),
+        )
+    };
+    let (status, body) = ask(&viewer, true);
+    assert_eq!((status, code(&body)), (403, "managers_only"), "{body}");
+    let (status, body) = ask(&viewer, false);
+    assert_eq!(status, 201, "{body}");
+    let first: CalendarFeed = serde_json::from_value(body).unwrap();
+    let (status, content_type, ics) = fetch(&first);
+    assert_eq!(status, 200, "{ics}");
+    assert!(content_type.starts_with("text/calendar"), "{content_type}");
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("X-WR-CALNAME:Calendar Ltd: Vic Viewer's work"),
+        "{ics}"
+    );
+    assert!(ics.contains("Restore a backup\\, monthly"), "{ics}");
+    assert!(ics.contains("DTSTART;VALUE=DATE:20270115"), "{ics}");
+    assert!(
+        ics.contains(&format!("URL:{}/go/", server.url("").trim_end_matches('/'))),
+        "{ics}"
+    );
+    assert!(
+        !ics.contains("restore runbook"),
+        "a viewer's feed holds only their own work: {ics}"
+    );
+    assert!(
+        ics.split("\r\n").all(|line| line.len() <= 75),
+        "every line folded at 75 octets"
+    );
+
+    // The owner's organisation-wide feed holds everyone's.
+    let (status, body) = ask(&owner, true);
+    assert_eq!(status, 201, "{body}");
+    let whole: CalendarFeed = serde_json::from_value(body).unwrap();
+    let (_, _, ics) = fetch(&whole);
+    assert!(
+        ics.contains("restore runbook") && ics.contains("Restore a backup"),
+        "{ics}"
+    );
+
+    // A new address replaces the old; revoking ends them all; a wrong one is unknown.
+    let (_, body) = ask(&viewer, false);
+    let second: CalendarFeed = serde_json::from_value(body).unwrap();
+    assert_eq!(fetch(&first).0, 404);
+    assert_eq!(fetch(&second).0, 200);
+    let (status, body) = call(
+        server,
+        "DELETE",
+        &format!("/api/orgs/{}/calendar", viewer.org),
+        Some(&viewer.token),
+        Body::Empty,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(fetch(&second).0, 404);
+    assert_eq!(fetch(&whole).0, 200, "another member's feed is untouched");
+    let guessed = CalendarFeed {
+        secret: "0".repeat(43),
+        whole: false,
+    };
+    assert_eq!(fetch(&guessed).0, 404);
+}
+
 fn main() -> std::process::ExitCode {
     let cases: &[Case] = &[
         (
@@ -2037,6 +2156,10 @@ fn main() -> std::process::ExitCode {
         (
             "an_exports_history_is_imported_only_by_an_owner_into_a_new_organisation",
             an_exports_history_is_imported_only_by_an_owner_into_a_new_organisation,
+        ),
+        (
+            "a_calendar_feed_lists_a_members_due_work_at_a_secret_address",
+            a_calendar_feed_lists_a_members_due_work_at_a_secret_address,
         ),
     ];
     run_cases(cases)

@@ -2,6 +2,7 @@
 //! that organisation's register, in its own SQLite storage. Nothing it holds is reachable
 //! except through a credential it issued itself.
 
+mod calendar;
 mod files;
 mod members;
 mod schema;
@@ -71,12 +72,16 @@ impl Organisation {
         match (req.method(), segments.as_slice()) {
             (Method::Post, ["internal", "create"]) => members::create(self, req).await,
             (Method::Post, ["internal", "join"]) => members::join(self, req).await,
+            // A calendar program fetches a feed with no credential: its secret address is the key.
+            (Method::Get, ["api", "orgs", _, "calendar", file]) => calendar::feed(self, file, &req),
             (method, ["api", "orgs", _, rest @ ..]) => {
                 let caller = self.authenticate(&req)?;
                 match (method, rest) {
                     (Method::Post, ["push"]) => sync::push(self, &caller, req).await,
                     (Method::Get, ["pull"]) => sync::pull(self, &caller, &req),
                     (Method::Post, ["import"]) => sync::import(self, &caller, req).await,
+                    (Method::Post, ["calendar"]) => calendar::create(self, &caller, req).await,
+                    (Method::Delete, ["calendar"]) => calendar::revoke(self, &caller),
                     (Method::Get, ["imported"]) => sync::imported(self),
                     (Method::Get, ["records", record, "history"]) => {
                         sync::history(self, record, &req)
@@ -104,7 +109,10 @@ impl Organisation {
                     }
                     (
                         _,
-                        ["push" | "pull" | "members" | "invites" | "import" | "imported"]
+                        [
+                            "push" | "pull" | "members" | "invites" | "import" | "imported"
+                            | "calendar",
+                        ]
                         | ["records", _, "history"]
                         | ["invites" | "devices" | "members" | "files", _],
                     ) => Err(ApiError::MethodNotAllowed),

@@ -91,6 +91,11 @@ pub const MIGRATIONS: &[&[&str]] = &[
          WHERE used_by IS NULL AND withdrawn_by IS NULL
            AND created_by IN (SELECT member FROM devices WHERE revoked = 1)",
     ],
+    // 7: each member's calendar feed addresses (`calendar.rs`), known only by the SHA-256 of
+    // their secret; `whole` is the organisation-wide feed of owners and admins.
+    &["CREATE TABLE calendar_feeds (
+            secret_hash TEXT PRIMARY KEY, member TEXT NOT NULL REFERENCES members(member),
+            whole INTEGER NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER)"],
 ];
 
 /// The records of a kind (bound first) whose link `field` names a record (its JSON text,

@@ -29,6 +29,11 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use worker::{Request, Response, SqlStorage};
 
+/// Every record's current fields (a calendar feed computes its member's due work over them).
+pub(super) fn whole_register(sql: &SqlStorage) -> Result<Replica, ApiError> {
+    Tables(sql).everything()
+}
+
 /// What push planning reads, loaded up front in a handful of queries.
 struct LoadedView {
     acked_mid: u64,
