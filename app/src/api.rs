@@ -13,8 +13,8 @@ use gloo_timers::future::TimeoutFuture;
 use register::{
     ClientId, RecordId,
     api::{
-        CreateOrgRequest, Credential, ImportRequest, Imported, Invite, InviteRequest,
-        InvitesResponse, JoinRequest, MembersResponse, RoleChange,
+        CalendarFeed, CalendarRequest, CreateOrgRequest, Credential, ImportRequest, Imported,
+        Invite, InviteRequest, InvitesResponse, JoinRequest, MembersResponse, RoleChange,
     },
     sync::{HistoryResponse, PullResponse, PushRequest},
 };
@@ -256,6 +256,25 @@ impl Api {
     /// Appends one page of an export's log to this new organisation's log.
     pub async fn import(&self, request: &ImportRequest) -> Result<Imported, ApiError> {
         send(self.at(Request::post, "/import"), Some(request)).await
+    }
+
+    /// A new calendar feed address for this member (everyone's work, for `whole`), replacing
+    /// their previous one of that scope.
+    pub async fn calendar(&self, whole: bool) -> Result<String, ApiError> {
+        let feed: CalendarFeed = send(
+            self.at(Request::post, "/calendar"),
+            Some(&CalendarRequest { whole }),
+        )
+        .await?;
+        Ok(url(
+            &self.base,
+            &format!("/api/orgs/{}/calendar/{}.ics", self.org, feed.secret),
+        ))
+    }
+
+    /// Every calendar feed address of this member stops answering.
+    pub async fn revoke_calendars(&self) -> Result<(), ApiError> {
+        send_empty(self.at(Request::delete, "/calendar")).await
     }
 
     /// What the organisation's log holds from an import, if anything.

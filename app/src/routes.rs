@@ -188,6 +188,7 @@ route_table! {
     // code; the pages that explain them share their part.
     part measuring {
         MyWork "/my-work" => pages::my_work::MyWorkPage, nav Top "My work";
+        GoToRecord "/go/:id" => pages::go::GoToRecord;
         Board "/board" => pages::board::Board, nav Top "PDCA board";
         Indicator "/indicators/:key" => pages::dashboard::indicator::IndicatorDetail;
         Maturity "/maturity" => pages::dashboard::maturity::Maturity;

@@ -9,6 +9,7 @@ pub mod check;
 pub mod dashboard;
 pub mod demo;
 pub mod r#do;
+pub mod go;
 pub mod my_work;
 pub mod not_found;
 pub mod organisation;

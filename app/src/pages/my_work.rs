@@ -77,6 +77,7 @@ pub fn MyWorkPage() -> impl IntoView {
                 <Group title="This week" items=w.this_week />
                 <Group title="Later" items=w.later />
             })}
+            {move || state.settings.get().map(|s| view! { <CalendarFeeds server=s.server credential=s.credential /> })}
         </section>
     }
 }
@@ -132,5 +133,67 @@ pub fn Badge() -> impl IntoView {
         {move || work.get().map(|w| w.pressing()).filter(|n| *n > 0).map(|n| view! {
             <span class="badge" data-testid="my-work-count" aria-label=format!("{n} due this week or overdue")>{n.to_string()}</span>
         })}
+    }
+}
+
+/// The member's calendar feed: a secret address their calendar program subscribes to (shown
+/// once: the server keeps only its hash), the organisation-wide one for owners and admins,
+/// and the way to stop them all.
+#[component]
+fn CalendarFeeds(server: String, credential: register::api::Credential) -> impl IntoView {
+    let state = use_app_state();
+    let api = StoredValue::new(crate::api::Api::new(&server, &credential));
+    let address = RwSignal::new(None::<String>);
+    let said = RwSignal::new(None::<Result<String, String>>);
+    let ask = move |whole: bool| {
+        let api = api.get_value();
+        leptos::task::spawn_local(async move {
+            match api.calendar(whole).await {
+                Ok(url) => {
+                    address.try_set(Some(url));
+                    said.try_set(None);
+                }
+                Err(e) => drop(said.try_set(Some(Err(e.to_string())))),
+            }
+        });
+    };
+    let stop = move |_| {
+        let api = api.get_value();
+        leptos::task::spawn_local(async move {
+            let outcome = api.revoke_calendars().await.map(|()| {
+                "Every calendar address of yours has stopped: calendars subscribed to them get nothing more.".to_owned()
+            });
+            address.try_set(None);
+            said.try_set(Some(outcome.map_err(|e| e.to_string())));
+        });
+    };
+    let copy = move |_| {
+        if let Some(url) = address.get_untracked() {
+            let _ = window().navigator().clipboard().write_text(&url);
+        }
+    };
+    view! {
+        <section class="calendar-feeds" aria-labelledby="calendar-heading">
+            <h2 id="calendar-heading">"In your calendar"</h2>
+            <p class="hint">"Subscribe to this address in Google Calendar, Outlook or Apple Calendar and what is due comes to you there, each day's work linking back here. Anyone with the address sees what it lists: keep it to yourself, and stop it here if it leaks."</p>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=move |_| ask(false)>"Get my calendar address"</button>
+                <Show when=move || state.role().manages_members()>
+                    <button type="button" class="secondary" on:click=move |_| ask(true)>"Get the organisation's calendar address"</button>
+                </Show>
+                <button type="button" class="secondary" on:click=stop>"Stop my calendar addresses"</button>
+            </div>
+            <Show when=move || address.get().is_some()>
+                <div class="field">
+                    <label for="calendar-address">"Calendar address (shown once: copy it now)"</label>
+                    <input id="calendar-address" type="text" readonly=true prop:value=move || address.get().unwrap_or_default() />
+                </div>
+                <button type="button" on:click=copy>"Copy the address"</button>
+            </Show>
+            {move || said.get().map(|outcome| match outcome {
+                Ok(words) => view! { <p role="status">{words}</p> }.into_any(),
+                Err(problem) => view! { <p class="form-error" role="alert">{problem}</p> }.into_any(),
+            })}
+        </section>
     }
 }
