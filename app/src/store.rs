@@ -701,19 +701,7 @@ impl Store {
     }
 
     pub async fn put_last_exported_ms(&self, ms: u64) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(META)?
-            .put(ms)
-            .with_key(META_EXPORTED.to_owned())
-            .without_key_type()
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.put_meta_value(META_EXPORTED, &ms).await
     }
 
     async fn meta_value<T: serde::de::DeserializeOwned>(
@@ -724,30 +712,28 @@ impl Store {
         Ok(tx.object_store(META)?.get(key.to_owned()).serde()?.await?)
     }
 
-    pub async fn sync_settings(&self) -> Result<Option<SyncSettings>, StoreError> {
-        let tx = self.db.transaction(META).build()?;
-        let settings = tx
-            .object_store(META)?
-            .get(META_SYNC.to_owned())
-            .serde()?
-            .await?;
-        Ok(settings)
-    }
-
-    pub async fn put_sync_settings(&self, settings: &SyncSettings) -> Result<(), StoreError> {
+    async fn put_meta_value<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         tx.object_store(META)?
-            .put(settings)
-            .with_key(META_SYNC.to_owned())
+            .put(value)
+            .with_key(key.to_owned())
             .without_key_type()
             .serde()?
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn sync_settings(&self) -> Result<Option<SyncSettings>, StoreError> {
+        self.meta_value(META_SYNC).await
+    }
+
+    pub async fn put_sync_settings(&self, settings: &SyncSettings) -> Result<(), StoreError> {
+        self.put_meta_value(META_SYNC, settings).await
     }
 
     /// Keeps a file's bytes on the device under their SHA-256 (computed here, so the key

@@ -266,23 +266,9 @@ fn Restore(opened: StoredValue<Option<Opened>, LocalStorage>) -> impl IntoView {
     let replace = RwSignal::new(own == 0);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let restore = move |_| {
-        let Some(opened) = opened.get_value() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match restore_register(state, &opened).await {
-                Ok(()) => {
-                    let _ = window().location().set_href("/");
-                }
-                Err(problem) => {
-                    error.try_set(Some(problem));
-                    busy.try_set(false);
-                }
-            }
-        });
-    };
+    let restore = write_then_reload(opened, busy, error, move |opened| async move {
+        restore_register(state, &opened).await
+    });
     let records = opened.with_value(|o| o.as_ref().map_or(0, |o| o.register.len()));
     view! {
         <div class="restore">
@@ -334,6 +320,57 @@ async fn restore_register(state: AppState, opened: &Opened) -> Result<(), String
         .map_err(|e| format!("Nothing was restored: {e}."))
 }
 
+/// Writes a verified export into the database of an export being read, and makes it the one
+/// this tab opens, remembering the register to come back to.
+async fn open_read_only(opened: &Opened) -> Result<(), String> {
+    let _ = Store::delete(EXPORT_VIEW_DB).await;
+    let store = Store::open(EXPORT_VIEW_DB)
+        .await
+        .map_err(|e| e.to_string())?;
+    let written = write_into(&store, opened).await;
+    store.close();
+    written?;
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(
+            crate::shell::BEFORE_EXPORT_VIEW_KEY,
+            &crate::active_database(),
+        );
+    }
+    crate::set_active_database(EXPORT_VIEW_DB);
+    Ok(())
+}
+
+/// A click that writes a checked file somewhere (`write`), then opens the app again on what
+/// it wrote; or says why not, having changed nothing.
+fn write_then_reload<F, Fut>(
+    opened: StoredValue<Option<Opened>, LocalStorage>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    write: F,
+) -> impl Fn(leptos::ev::MouseEvent) + Copy + 'static
+where
+    F: Fn(Opened) -> Fut + Copy + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + 'static,
+{
+    move |_| {
+        let Some(opened) = opened.get_value() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match write(opened).await {
+                Ok(()) => {
+                    let _ = window().location().set_href("/");
+                }
+                Err(problem) => {
+                    error.try_set(Some(problem));
+                    busy.try_set(false);
+                }
+            }
+        });
+    }
+}
+
 /// Opens a verified export to be read, in a database of its own: every register, record,
 /// history and evidence file, nothing editable and nothing synced. Closing it comes back to
 /// the register this tab had open.
@@ -341,39 +378,11 @@ async fn restore_register(state: AppState, opened: &Opened) -> Result<(), String
 fn ReadOnly(opened: StoredValue<Option<Opened>, LocalStorage>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let read = move |_| {
-        let Some(opened) = opened.get_value() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let outcome = async {
-                let _ = Store::delete(EXPORT_VIEW_DB).await;
-                let store = Store::open(EXPORT_VIEW_DB)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let written = write_into(&store, &opened).await;
-                store.close();
-                written
-            };
-            match outcome.await {
-                Ok(()) => {
-                    if let Some(storage) = window().local_storage().ok().flatten() {
-                        let _ = storage.set_item(
-                            crate::shell::BEFORE_EXPORT_VIEW_KEY,
-                            &crate::active_database(),
-                        );
-                    }
-                    crate::set_active_database(EXPORT_VIEW_DB);
-                    let _ = window().location().set_href("/");
-                }
-                Err(problem) => {
-                    error.try_set(Some(format!("The export could not be opened: {problem}.")));
-                    busy.try_set(false);
-                }
-            }
-        });
-    };
+    let read = write_then_reload(opened, busy, error, |opened| async move {
+        open_read_only(&opened)
+            .await
+            .map_err(|problem| format!("The export could not be opened: {problem}."))
+    });
     view! {
         <p class="hint">"Read it here as an auditor would: every register, record, history and evidence file, with nothing editable and nothing synced. This device's own register is left as it is."</p>
         <button type="button" class="secondary" on:click=read disabled=move || busy.get()>"Read the export here"</button>
