@@ -44,3 +44,38 @@ self.addEventListener("fetch", (event) => {
     ),
   );
 });
+
+// Reminders: the server's daily push (`worker/src/organisation/reminders.rs`) carries what
+// to say; each shows as one notification, replacing the last, that opens My work.
+self.addEventListener("push", (event) => {
+  let reminder = {};
+  try {
+    reminder = event.data ? event.data.json() : {};
+  } catch {
+    // Not a reminder of ours: a push must still show something.
+  }
+  event.waitUntil(
+    self.registration.showNotification(reminder.title || "Ratchet", {
+      body: reminder.body || "Something in your work is new.",
+      tag: "ratchet-reminder",
+      icon: "/icons/icon-192.png",
+      timestamp: reminder.sent_ms,
+      data: { url: reminder.url || "/my-work" },
+    }),
+  );
+});
+
+// Opens the reminder's page in a window of the app if one is open (from the cached shell,
+// so offline too), else in a new one. Named, so a test can run exactly what a click runs.
+async function openReminder(notification) {
+  notification.close();
+  const url = new URL(notification.data?.url || "/my-work", self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window" });
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (!open) return self.clients.openWindow(url);
+  const shown = await open.navigate(url);
+  // Focusing needs the click's permission, which a browser may not pass on.
+  await (shown || open).focus().catch(() => {});
+}
+
+self.addEventListener("notificationclick", (event) => event.waitUntil(openReminder(event.notification)));

@@ -14,7 +14,8 @@ use register::{
     ClientId, RecordId,
     api::{
         CalendarFeed, CalendarRequest, CreateOrgRequest, Credential, ImportRequest, Imported,
-        Invite, InviteRequest, InvitesResponse, JoinRequest, MembersResponse, RoleChange,
+        Invite, InviteRequest, InvitesResponse, JoinRequest, MembersResponse, ReminderSubscription,
+        RemindersStatus, RoleChange,
     },
     sync::{HistoryResponse, PullResponse, PushRequest},
 };
@@ -275,6 +276,29 @@ impl Api {
     /// Every calendar feed address of this member stops answering.
     pub async fn revoke_calendars(&self) -> Result<(), ApiError> {
         send_empty(self.at(Request::delete, "/calendar")).await
+    }
+
+    /// Reminders: the server's key, this member's devices with them on, what was sent, and
+    /// who in the organisation has them on.
+    pub async fn reminders(&self) -> Result<RemindersStatus, ApiError> {
+        send(self.at(Request::get, "/reminders"), None::<&()>).await
+    }
+
+    /// Reminders on for this device, with its push subscription and schedule.
+    pub async fn turn_on_reminders(
+        &self,
+        subscription: &ReminderSubscription,
+    ) -> Result<RemindersStatus, ApiError> {
+        send(self.at(Request::put, "/reminders"), Some(subscription)).await
+    }
+
+    /// Reminders off for one of this member's devices.
+    pub async fn turn_off_reminders(&self, client: ClientId) -> Result<RemindersStatus, ApiError> {
+        send(
+            self.at(Request::delete, &format!("/reminders/{client}")),
+            None::<&()>,
+        )
+        .await
     }
 
     /// What the organisation's log holds from an import, if anything.

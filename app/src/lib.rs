@@ -5,6 +5,7 @@ mod components;
 mod one_tab;
 mod online;
 mod pages;
+mod push;
 mod routes;
 mod shell;
 mod state;

@@ -161,3 +161,71 @@ pub struct CalendarFeed {
     pub secret: String,
     pub whole: bool,
 }
+
+/// `PUT /api/orgs/{org}/reminders`: this device's push subscription (as the browser's
+/// `PushSubscription.toJSON()` gives it) and when and of what to remind it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSubscription {
+    pub endpoint: String,
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// The browser's 16-byte authentication secret, base64url.
+    pub auth: String,
+    pub schedule: crate::reminders::Schedule,
+}
+
+/// `GET /api/orgs/{org}/reminders`: what the caller needs to turn reminders on, which of
+/// their devices have them, what was sent, and who in the organisation has them on.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemindersStatus {
+    /// The server's VAPID public key (an uncompressed P-256 point, base64url), which a
+    /// browser subscribes with; `None` when this server has no key, so sends no reminders.
+    pub server_key: Option<String>,
+    /// The caller's devices that have reminders on.
+    pub devices: Vec<DeviceReminders>,
+    /// The latest reminders sent to the caller's devices, newest first.
+    pub sent: Vec<SentReminder>,
+    /// The members with reminders on at least one device.
+    pub members_on: Vec<String>,
+    /// When the organisation last worked out reminders.
+    pub last_pass_ms: Option<u64>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceReminders {
+    pub client: ClientId,
+    pub schedule: crate::reminders::Schedule,
+    pub since_ms: u64,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentReminder {
+    pub client: ClientId,
+    pub sent_ms: u64,
+    pub title: String,
+    pub body: String,
+}
+
+/// What a reminder push carries (encrypted, RFC 8291) to the device's service worker.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderPush {
+    pub title: String,
+    pub body: String,
+    /// The app's page the notification opens.
+    pub url: String,
+    pub counts: crate::reminders::Counts,
+    pub sent_ms: u64,
+}
+
+/// `POST /api/orgs/{org}/reminders/clock`, on a server started with test hooks only: the
+/// time the organisation's reminders are worked out at from now on, and an alarm at once.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderClock {
+    pub now_ms: u64,
+}

@@ -43,6 +43,13 @@ pub fn instant_of_ms(ms: u64) -> Option<DateTime<chrono::Utc>> {
     DateTime::from_timestamp_millis(i64::try_from(ms).ok()?)
 }
 
+/// "on 2026-12-07 at 09:30 UTC": an instant, in words.
+pub fn instant_words(ms: u64) -> String {
+    instant_of_ms(ms)
+        .map(|t| t.format("on %Y-%m-%d at %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
 pub fn is_overdue(due: &str, today: &str) -> bool {
     matches!((date(due), date(today)), (Some(due), Some(today)) if due < today)
 }

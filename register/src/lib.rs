@@ -26,6 +26,7 @@ pub mod maturity;
 pub mod membership;
 pub mod metrics;
 pub mod policy;
+pub mod reminders;
 pub mod reviews;
 pub mod risk;
 pub mod rules;

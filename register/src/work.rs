@@ -9,6 +9,7 @@ use crate::{
     views::{Action, Audit, Control, Document, Finding, Metric, Objective, Review, Risk},
 };
 use chrono::{Days, NaiveDate};
+use std::collections::BTreeMap;
 
 /// One thing to do, on one record.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -250,6 +251,20 @@ fn all_work(register: &Replica, today: NaiveDate) -> Vec<(Option<RecordId>, Item
                 "Hold and sign off the review",
                 date(&review.date),
             );
+            // Those asked to attend have it in their work too, until it is signed off.
+            for attendee in review.attendees.iter().flatten() {
+                if Some(*attendee) == review.chair {
+                    continue;
+                }
+                push(
+                    Some(*attendee),
+                    Kind::Review,
+                    review.id,
+                    title(&review.title, "Management review"),
+                    "Attend the review",
+                    date(&review.date),
+                );
+            }
         }
     }
     work
@@ -274,15 +289,35 @@ pub const READS: &[Kind] = &[
 /// The work assigned to `me`, by when it is due (soonest first, undated last). With no one
 /// named (a register kept on one device), everything is the device user's.
 pub fn my_work(register: &Replica, me: Option<RecordId>, today: NaiveDate) -> MyWork {
-    let week = today.checked_add_days(Days::new(7)).unwrap_or(today);
-    let mut mine: Vec<Item> = all_work(register, today)
+    let mine = all_work(register, today)
         .into_iter()
         .filter(|(owner, _)| me.is_none() || *owner == me)
         .map(|(_, item)| item)
         .collect();
-    mine.sort_by_key(|item| (item.due.is_none(), item.due));
+    by_due(mine, today)
+}
+
+/// Every member's work (`my_work` of each), worked out over the register once: for the
+/// server's daily reminders, which would otherwise read the whole register per member.
+pub fn everyones_work(register: &Replica, today: NaiveDate) -> BTreeMap<RecordId, MyWork> {
+    let mut owned: BTreeMap<RecordId, Vec<Item>> = BTreeMap::new();
+    for (owner, item) in all_work(register, today) {
+        if let Some(owner) = owner {
+            owned.entry(owner).or_default().push(item);
+        }
+    }
+    owned
+        .into_iter()
+        .map(|(owner, items)| (owner, by_due(items, today)))
+        .collect()
+}
+
+fn by_due(mut items: Vec<Item>, today: NaiveDate) -> MyWork {
+    let week = today.checked_add_days(Days::new(7)).unwrap_or(today);
+    // Stable: items due the same day stay in the order the register gives them.
+    items.sort_by_key(|item| (item.due.is_none(), item.due));
     let mut work = MyWork::default();
-    for item in mine {
+    for item in items {
         match item.due {
             Some(due) if due < today => work.overdue.push(item),
             Some(due) if due <= week => work.this_week.push(item),
@@ -518,6 +553,59 @@ mod tests {
         let work = my_work(&device.local, None, today);
         assert!(!work.overdue.is_empty() && !work.later.is_empty());
         assert_eq!(my_work(&declared, None, today), work);
+    }
+
+    #[test]
+    fn a_review_is_in_its_attendees_work_until_it_is_signed_off() {
+        let mut f = Fixture::new();
+        let (chair, ann, bob) = (RecordId::new(), RecordId::new(), RecordId::new());
+        let review = f.add(
+            Kind::Review,
+            &[
+                ("title", text("Q3 review")),
+                ("date", text("2026-07-02")),
+                ("chair", link(chair)),
+                (
+                    "attendees",
+                    Value::List(vec![chair.to_string(), ann.to_string()]),
+                ),
+            ],
+        );
+        let whats = |who| {
+            let work = my_work(f.register(), Some(who), day(TODAY));
+            work.overdue
+                .iter()
+                .chain(&work.this_week)
+                .chain(&work.later)
+                .filter(|i| i.id == review)
+                .map(|i| i.what)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(whats(chair), ["Hold and sign off the review"]);
+        assert_eq!(whats(ann), ["Attend the review"]);
+        assert!(whats(bob).is_empty());
+    }
+
+    #[test]
+    fn everyones_work_is_each_members_own_work_worked_out_once() {
+        let today = day(TODAY);
+        let mut device = crate::sync::Device::new(crate::ClientId::new());
+        crate::demo::build(&mut device, today, 1);
+        let everyone = everyones_work(&device.local, today);
+        assert!(
+            everyone.len() > 1,
+            "the demo's work is spread over its people"
+        );
+        for member in device.local.all::<crate::views::Member>() {
+            let mine = my_work(&device.local, Some(member.id), today);
+            assert_eq!(everyone.get(&member.id).cloned().unwrap_or_default(), mine);
+        }
+        let counted: usize = everyone
+            .values()
+            .map(|w| w.overdue.len() + w.this_week.len() + w.later.len())
+            .sum();
+        let all = my_work(&device.local, None, today);
+        assert!(counted <= all.overdue.len() + all.this_week.len() + all.later.len());
     }
 
     #[test]

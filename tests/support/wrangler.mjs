@@ -9,6 +9,10 @@ import { join, resolve } from "node:path";
 
 export const root = resolve(import.meta.dirname, "..", "..");
 
+/** The VAPID private key (base64url) test servers send reminders with: a test key, the same
+ * as the worker integration tests' `TEST_VAPID_KEY`. */
+export const TEST_VAPID_KEY = "hak-WGPVM4LFinlHThRS_BrhnGWamJi5i9Xzwn-bypw";
+
 function freePort() {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -41,6 +45,9 @@ export async function startWrangler() {
         "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false",
         "--var", `RATCHET_SETUP_CODE:${setupCode}`,
         "--var", `RATCHET_ORG_KEY:key-${process.pid}-${port}`,
+        "--var", `RATCHET_VAPID_KEY:${TEST_VAPID_KEY}`,
+        // Lets a test set an organisation's reminder clock and ring its alarm.
+        "--var", "RATCHET_TEST_HOOKS:1",
       ],
       {
         cwd: root,

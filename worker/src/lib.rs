@@ -10,6 +10,7 @@ mod health;
 mod organisation;
 mod orgs;
 mod token;
+mod webpush;
 
 use error::ApiError;
 use worker::{Context, Env, Headers, Method, Request, Response, Result, event};

@@ -2,7 +2,7 @@
 //! report; they never fail the build for being slow.
 
 use crate::{
-    bench_sync, build, setup,
+    bench_reminders, bench_sync, build, setup,
     shell::{cmd, node_bin, root},
 };
 use anyhow::{Context, Result};
@@ -156,6 +156,7 @@ pub fn run() -> Result<()> {
     let pouch = browser_bench("tests/bench/pouchdb.mjs")?;
     let evidence = browser_bench("tests/bench/evidence.mjs")?;
     let export = browser_bench("tests/bench/export.mjs")?;
+    let reminders = bench_reminders::measure();
     // The fuzzer runs optimised, as `cargo xtask fuzz` does; its last line is the tally.
     let fuzzed = cmd(
         "cargo",
@@ -420,6 +421,25 @@ pub fn run() -> Result<()> {
             ),
             "≤ 500 ms per photo",
             Some(ms(&evidence["attach_ms"]["max"]) <= 500.0),
+        ),
+        row(
+            &format!(
+                "reminders' daily pass: everyone's work and {} devices' reminders, {} records (native, median)",
+                bench_reminders::DEVICES,
+                reminders.records
+            ),
+            format!("{:.0} ms", reminders.pass.as_secs_f64() * 1000.0),
+            "≤ 200 ms (Durable Object time)",
+            Some(reminders.pass.as_millis() <= 200),
+        ),
+        row(
+            &format!(
+                "calendar feed of the busiest member ({} items), {} records (native, median)",
+                reminders.feed_items, reminders.records
+            ),
+            format!("{:.0} ms", reminders.feed.as_secs_f64() * 1000.0),
+            "≤ 100 ms",
+            Some(reminders.feed.as_millis() <= 100),
         ),
         row(
             &format!(

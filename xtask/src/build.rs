@@ -33,9 +33,9 @@ pub fn worker() -> Result<()> {
 }
 
 /// A secret of this machine's local server (the setup code, the key that signs organisation
-/// ids), made once and kept in `.dev.vars` (git-ignored), which `wrangler dev` reads as the
-/// worker's secrets.
-fn local_secret(name: &str) -> Result<String> {
+/// ids, the key reminders are sent with), made once from `bytes` random bytes and kept in
+/// `.dev.vars` (git-ignored), which `wrangler dev` reads as the worker's secrets.
+fn local_secret(name: &str, bytes: usize, encode: fn(&[u8]) -> String) -> Result<String> {
     let path = root().join(".dev.vars");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
     let prefix = format!("{name}=");
@@ -45,17 +45,28 @@ fn local_secret(name: &str) -> Result<String> {
     {
         return Ok(value.trim_matches('"').to_owned());
     }
-    let mut bytes = [0u8; 16];
-    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
-    let value: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut random = vec![0u8; bytes];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut random)?;
+    let value = encode(&random);
     std::fs::write(&path, format!("{existing}{name}=\"{value}\"\n"))?;
     Ok(value)
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A VAPID private key as Web Push tools print one: a P-256 scalar, base64url.
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Runs `wrangler dev` on 127.0.0.1 with state kept in .wrangler/ until interrupted.
 pub fn serve_dev() -> Result<()> {
-    let setup_code = local_secret("RATCHET_SETUP_CODE")?;
-    local_secret("RATCHET_ORG_KEY")?;
+    let setup_code = local_secret("RATCHET_SETUP_CODE", 16, hex)?;
+    local_secret("RATCHET_ORG_KEY", 16, hex)?;
+    local_secret("RATCHET_VAPID_KEY", 32, base64url)?;
     let port = std::env::var("RATCHET_PORT")
         .ok()
         .and_then(|p| p.parse().ok())

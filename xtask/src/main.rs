@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's commands, so a fresh clone needs nothing but Rust.
 
 mod bench;
+mod bench_reminders;
 mod bench_sync;
 mod build;
 mod fuzz;

@@ -14,6 +14,7 @@ pub mod my_work;
 pub mod not_found;
 pub mod organisation;
 pub mod plan;
+pub mod reminders;
 
 /// Loads, in the background, the code the pages call lazily outside the route table (the
 /// monthly snapshot, the demo), so they work offline too (`routes::preload_pages`).

@@ -77,7 +77,10 @@ pub fn MyWorkPage() -> impl IntoView {
                 <Group title="This week" items=w.this_week />
                 <Group title="Later" items=w.later />
             })}
-            {move || state.settings.get().map(|s| view! { <CalendarFeeds server=s.server credential=s.credential /> })}
+            {move || state.settings.get().map(|s| view! {
+                <super::reminders::Reminders server=s.server.clone() credential=s.credential.clone() />
+                <CalendarFeeds server=s.server credential=s.credential />
+            })}
         </section>
     }
 }
@@ -189,6 +192,8 @@ fn CalendarFeeds(server: String, credential: register::api::Credential) -> impl 
                     <input id="calendar-address" type="text" readonly=true prop:value=move || address.get().unwrap_or_default() />
                 </div>
                 <button type="button" on:click=copy>"Copy the address"</button>
+                <div class="qr" role="img" aria-label="The calendar address as a QR code, for a phone to scan"
+                    inner_html=move || address.get().map(|url| qr_svg(&url)).unwrap_or_default()></div>
             </Show>
             {move || said.get().map(|outcome| match outcome {
                 Ok(words) => view! { <p role="status">{words}</p> }.into_any(),
@@ -196,4 +201,15 @@ fn CalendarFeeds(server: String, credential: register::api::Credential) -> impl 
             })}
         </section>
     }
+}
+
+/// `text` as a QR code, an SVG image (dark on light, with its quiet zone).
+fn qr_svg(text: &str) -> String {
+    qrcode::QrCode::new(text.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .build()
+        })
+        .unwrap_or_default()
 }

@@ -25,6 +25,10 @@ pub const LISTED_OLDER_ORG: &str = "019a0000-0000-7000-8000-000000000001";
 /// near the size limit, not two.
 pub const ORG_FILE_QUOTA_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The VAPID private key (base64url) every test server sends reminders with: a test key,
+/// known to the tests' stand-in push service and to nothing else.
+pub const TEST_VAPID_KEY: &str = "hak-WGPVM4LFinlHThRS_BrhnGWamJi5i9Xzwn-bypw";
+
 pub struct WranglerDev {
     child: Child,
     pub base: String,
@@ -78,6 +82,11 @@ impl WranglerDev {
             .arg(format!(
                 "RATCHET_ORG_FILE_QUOTA_BYTES:{ORG_FILE_QUOTA_BYTES}"
             ))
+            .arg("--var")
+            .arg(format!("RATCHET_VAPID_KEY:{TEST_VAPID_KEY}"))
+            // Lets a test set the organisation's reminder clock and ring its alarm.
+            .arg("--var")
+            .arg("RATCHET_TEST_HOOKS:1")
             .arg("--persist-to")
             .arg(state_dir.join("state"))
             .arg("--show-interactive-dev-session=false")
@@ -346,4 +355,36 @@ pub fn join_as(server: &WranglerDev, owner: &Credential, role: &str, name: &str)
     );
     assert_eq!(status, 201, "{body}");
     serde_json::from_value(body).expect("a credential")
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// Pushes everything `device` holds, in as many pushes as it takes (at most 100), each stored.
+pub fn push_all(server: &WranglerDev, who: &Credential, device: &mut register::sync::Device) {
+    for _ in 0..100 {
+        let Some(request) = device.push_request(500) else {
+            return;
+        };
+        let (status, body) = push(server, who, &request);
+        assert_eq!(status, 200, "{body}");
+        device.on_pushed(&serde_json::from_value(body).unwrap());
+    }
+    panic!("100 pushes did not send everything");
+}
+
+/// Edits `fields` of `record` on `device`, now.
+pub fn set(
+    device: &mut register::sync::Device,
+    record: register::RecordId,
+    kind: register::Kind,
+    fields: &[(&str, register::Value)],
+) {
+    for (field, value) in fields {
+        device.edit(record, kind, field, value.clone(), now_ms());
+    }
 }

@@ -25,7 +25,7 @@ fn migrate(db: &mut Connection) {
             tx.execute(statement, []).unwrap();
         }
         tx.execute(
-            schema::SET_VERSION,
+            schema::SET_META,
             params![schema::VERSION_KEY, reached.to_string()],
         )
         .unwrap();
@@ -186,7 +186,7 @@ fn open_invites_of_a_member_with_a_revoked_device_are_withdrawn_on_upgrade() {
             db.execute(statement, []).unwrap();
         }
         db.execute(
-            schema::SET_VERSION,
+            schema::SET_META,
             params![schema::VERSION_KEY, reached.to_string()],
         )
         .unwrap();

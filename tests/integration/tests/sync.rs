@@ -6,7 +6,8 @@ use engine::{
     wire::PushResponse,
 };
 use integration::{
-    Body, Case, WranglerDev, call, code, create_org, get, invite, join_as, push, run_cases,
+    Body, Case, WranglerDev, call, code, create_org, get, invite, join_as, now_ms, push, push_all,
+    run_cases, set,
 };
 use register::{
     ClientId, Hlc, Kind, Op, RecordId, Value,
@@ -14,13 +15,6 @@ use register::{
     sync::{Device, HistoryResponse, PullResponse, PushRequest},
 };
 use serde_json::json;
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
 
 fn pull(server: &WranglerDev, who: &Credential, since: u64, limit: u64) -> PullResponse {
     let (status, body) = call(
@@ -59,19 +53,6 @@ fn pull_all(server: &WranglerDev, who: &Credential, device: &mut Device) {
         }
     }
     panic!("pull did not finish");
-}
-
-/// Pushes everything `device` holds, in as many pushes as it takes (at most 100), each stored.
-fn push_all(server: &WranglerDev, who: &Credential, device: &mut Device) {
-    for _ in 0..100 {
-        let Some(request) = device.push_request(500) else {
-            return;
-        };
-        let (status, body) = push(server, who, &request);
-        assert_eq!(status, 200, "{body}");
-        device.on_pushed(&serde_json::from_value(body).unwrap());
-    }
-    panic!("100 pushes did not send everything");
 }
 
 /// A page of `record`'s history before `before` (the latest when None), with its size in bytes.
@@ -464,12 +445,6 @@ fn push_judged(server: &WranglerDev, who: &Credential, device: &mut Device) -> (
         .unwrap_or_default();
     device.on_refused(&serde_json::from_value(body).unwrap());
     (status, messages)
-}
-
-fn set(device: &mut Device, record: RecordId, kind: Kind, fields: &[(&str, Value)]) {
-    for (field, value) in fields {
-        device.edit(record, kind, field, value.clone(), now_ms());
-    }
 }
 
 /// The holes an auditor found, each refused by the server's gate with the message the

@@ -430,6 +430,10 @@ pub fn revoke_device(
             "UPDATE devices SET revoked = 1 WHERE client = ?",
             vec![text(&client)],
         )?;
+        sql.exec(
+            "DELETE FROM push_subscriptions WHERE client = ?",
+            vec![text(&client)],
+        )?;
         // Invites made before the server kept their device go with any device of their maker.
         sql.exec(
             "UPDATE invites SET withdrawn_by = ?
@@ -463,6 +467,10 @@ pub fn revoke_member(
         )?;
         sql.exec(
             "UPDATE devices SET revoked = 1 WHERE member = ?",
+            vec![text(&member)],
+        )?;
+        sql.exec(
+            "DELETE FROM push_subscriptions WHERE member = ?",
             vec![text(&member)],
         )?;
         withdraw_invites_made_by(&sql, &member, None, &by)

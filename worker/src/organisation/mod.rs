@@ -5,6 +5,7 @@
 mod calendar;
 mod files;
 mod members;
+mod reminders;
 mod schema;
 mod sql;
 mod sync;
@@ -46,6 +47,22 @@ impl DurableObject for Organisation {
     async fn fetch(&self, req: Request) -> Result<Response> {
         self.route(req).await.or_else(ApiError::into_response)
     }
+
+    /// Rung when the next device's reminder is due (`reminders::daily_pass`).
+    /// An error makes the runtime ring it again later.
+    async fn alarm(&self) -> Result<Response> {
+        let pass = async {
+            if !self.migrated.get() {
+                sql::migrate(&self.sql, &self.state.storage())?;
+                self.migrated.set(true);
+            }
+            reminders::daily_pass(self).await
+        };
+        match pass.await {
+            Ok(()) => Response::empty(),
+            Err(error) => Err(worker::Error::RustError(format!("reminders: {error:?}"))),
+        }
+    }
 }
 
 impl Organisation {
@@ -83,6 +100,14 @@ impl Organisation {
                     (Method::Post, ["calendar"]) => calendar::create(self, &caller, req).await,
                     (Method::Delete, ["calendar"]) => calendar::revoke(self, &caller),
                     (Method::Get, ["imported"]) => sync::imported(self),
+                    (Method::Get, ["reminders"]) => reminders::status(self, &caller),
+                    (Method::Put, ["reminders"]) => reminders::subscribe(self, &caller, req).await,
+                    (Method::Delete, ["reminders", client]) => {
+                        reminders::unsubscribe(self, &caller, client)
+                    }
+                    (Method::Post, ["reminders", "clock"]) => {
+                        reminders::set_clock(self, &caller, req).await
+                    }
                     (Method::Get, ["records", record, "history"]) => {
                         sync::history(self, record, &req)
                     }
@@ -111,10 +136,11 @@ impl Organisation {
                         _,
                         [
                             "push" | "pull" | "members" | "invites" | "import" | "imported"
-                            | "calendar",
+                            | "calendar" | "reminders",
                         ]
+                        | ["reminders", "clock"]
                         | ["records", _, "history"]
-                        | ["invites" | "devices" | "members" | "files", _],
+                        | ["invites" | "devices" | "members" | "files" | "reminders", _],
                     ) => Err(ApiError::MethodNotAllowed),
                     _ => Err(ApiError::NotFound),
                 }

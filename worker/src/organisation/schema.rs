@@ -10,9 +10,9 @@ pub const META: &str =
 
 pub const VERSION_KEY: &str = "schema_version";
 
-/// Records the version a migration reaches (bound after `VERSION_KEY`), in the same
-/// transaction as its statements.
-pub const SET_VERSION: &str = "INSERT INTO meta (key, value) VALUES (?, ?)
+/// Sets a value in `meta` (key bound first): the version a migration reaches (under
+/// `VERSION_KEY`, in the same transaction as its statements), and the object's other values.
+pub const SET_META: &str = "INSERT INTO meta (key, value) VALUES (?, ?)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 /// The migrations an object at `version` still needs, each with the version it reaches; an
@@ -96,6 +96,21 @@ pub const MIGRATIONS: &[&[&str]] = &[
     &["CREATE TABLE calendar_feeds (
             secret_hash TEXT PRIMARY KEY, member TEXT NOT NULL REFERENCES members(member),
             whole INTEGER NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER)"],
+    // 8: reminders (`reminders.rs`): each device's push subscription, schedule (JSON
+    // `reminders::Schedule`), what its last reminder held (JSON `reminders::Memory`) and the
+    // last day worked out; and the reminders sent, the latest few per member.
+    &[
+        "CREATE TABLE push_subscriptions (
+            client TEXT PRIMARY KEY REFERENCES devices(client),
+            member TEXT NOT NULL REFERENCES members(member),
+            endpoint TEXT NOT NULL, p256dh TEXT NOT NULL, auth TEXT NOT NULL,
+            schedule TEXT NOT NULL, memory TEXT NOT NULL, last_day TEXT,
+            created_ms INTEGER NOT NULL)",
+        "CREATE TABLE reminders_sent (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, member TEXT NOT NULL, client TEXT NOT NULL,
+            sent_ms INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL)",
+        "CREATE INDEX reminders_sent_by_member ON reminders_sent (member, id)",
+    ],
 ];
 
 /// The records of a kind (bound first) whose link `field` names a record (its JSON text,

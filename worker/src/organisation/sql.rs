@@ -46,7 +46,7 @@ pub fn migrate(sql: &SqlStorage, storage: &Storage) -> Result<(), ApiError> {
                 sql.exec(statement, None)?;
             }
             sql.exec(
-                schema::SET_VERSION,
+                schema::SET_META,
                 vec![text(schema::VERSION_KEY), text(&reached.to_string())],
             )?;
             Ok(())
@@ -85,6 +85,12 @@ pub fn meta(sql: &SqlStorage, key: &str) -> Result<Option<String>, ApiError> {
         .exec("SELECT value FROM meta WHERE key = ?", vec![text(key)])?
         .to_array()?;
     Ok(rows.into_iter().next().map(|r| r.value))
+}
+
+/// Sets one of the object's own values.
+pub fn put_meta(sql: &SqlStorage, key: &str, value: &str) -> Result<(), ApiError> {
+    sql.exec(super::schema::SET_META, vec![text(key), text(value)])?;
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -415,10 +415,7 @@ pub async fn import(
     let entries = request.entries;
     sql::transaction(&org.state.storage(), move || {
         append(&sql, &entries, None)?;
-        sql.exec(
-            schema::SET_VERSION,
-            vec![text(META_IMPORTED), text(&record)],
-        )?;
+        sql.exec(schema::SET_META, vec![text(META_IMPORTED), text(&record)])?;
         Ok(())
     })?;
     json(&imported, 200)

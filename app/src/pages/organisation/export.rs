@@ -65,7 +65,7 @@ pub fn ExportAndRestore(api: Option<StoredValue<Api>>) -> impl IntoView {
             })}
             <p role="status">{move || match exported.get() {
                 Some(Ok(words)) => words,
-                _ => last_exported.get().flatten().map(|ms| format!("Last exported on this device {}.", when(ms))).unwrap_or_else(|| {
+                _ => last_exported.get().flatten().map(|ms| format!("Last exported on this device {}.", register::dates::instant_words(ms))).unwrap_or_else(|| {
                     if api.is_none() { "Never exported from this device: export to keep a copy that does not depend on this browser.".to_owned() } else { String::new() }
                 }),
             }}</p>
@@ -73,12 +73,6 @@ pub fn ExportAndRestore(api: Option<StoredValue<Api>>) -> impl IntoView {
             <OpenExport alone=api.is_none() />
         </section>
     }
-}
-
-fn when(ms: u64) -> String {
-    register::dates::instant_of_ms(ms)
-        .map(|t| t.format("on %Y-%m-%d at %H:%M UTC").to_string())
-        .unwrap_or_default()
 }
 
 /// Builds the export file and offers it as a download; says what it holds.
@@ -535,7 +529,7 @@ pub fn ImportedHistory(api: StoredValue<Api>) -> impl IntoView {
                     i.up_to,
                     i.head.chars().take(16).collect::<String>(),
                     i.by_name,
-                    when(i.at_ms),
+                    register::dates::instant_words(i.at_ms),
                 )}</p>
             }
         })

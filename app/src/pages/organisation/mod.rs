@@ -208,6 +208,7 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
         refresh();
     }
     let manages = move || state.role().manages_members();
+    let reminders_credential = credential.clone();
     let leaving = RwSignal::new(Leaving::No);
     let leave = move |_| match leaving.get_untracked() {
         Leaving::No => spawn_local(send_before_leaving(state, leaving)),
@@ -231,6 +232,7 @@ fn Joined(server: String, credential: Credential) -> impl IntoView {
         <Show when=manages>
             <InviteForm api />
         </Show>
+        <crate::pages::reminders::RemindersOn server=server credential=reminders_credential />
         <policy::Policies />
         <verify::VerifyHistory api />
         <export::ImportedHistory api />
