@@ -192,6 +192,7 @@ route_table! {
         Board "/board" => pages::board::Board, nav Top "PDCA board";
         Indicator "/indicators/:key" => pages::dashboard::indicator::IndicatorDetail;
         Maturity "/maturity" => pages::dashboard::maturity::Maturity;
+        Summary "/summary" => pages::dashboard::summary::MonthlySummaryPage, nav Act "Monthly summary";
     } and views {
         Figures => pages::dashboard::figures::Figures;
         Badge => pages::my_work::Badge;

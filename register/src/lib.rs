@@ -33,6 +33,7 @@ pub mod rules;
 pub mod schema;
 pub mod sheet;
 pub mod soa;
+pub mod summary;
 pub mod sync;
 pub mod walkthrough;
 pub mod work;

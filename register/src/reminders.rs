@@ -146,7 +146,14 @@ pub struct Reminder {
     pub title: String,
     pub body: String,
     pub counts: Counts,
+    /// The app's page it opens: the monthly summary when it says the summary is ready.
+    pub url: String,
 }
+
+/// My work's address, which a reminder opens.
+pub const MY_WORK: &str = "/my-work";
+/// The monthly summary's address.
+pub const SUMMARY: &str = "/summary";
 
 fn item_key(item: &Item) -> String {
     format!("{}:{}", item.id, item.what)
@@ -213,17 +220,25 @@ fn how_many(items: &[&Item]) -> String {
 }
 
 /// The reminder `work` calls for on `topics` as of `today`, if any of it is new since
-/// `memory`; and the memory to keep either way.
+/// `memory`; and the memory to keep either way. `summary` is the month (`2026-11`) whose
+/// management summary became ready today, for an owner's or admin's device.
 pub fn compose(
     work: &MyWork,
     today: NaiveDate,
     topics: &BTreeSet<Topic>,
     memory: &Memory,
     org_name: &str,
+    summary: Option<&str>,
 ) -> (Option<Reminder>, Memory) {
     let mut counts = Counts::default();
     let mut parts = Vec::new();
     let mut sent = BTreeSet::new();
+    if let Some(month) = summary {
+        let name = dates::date(&format!("{month}-01"))
+            .map_or_else(|| month.to_owned(), |first| first.format("%B").to_string());
+        parts.push(format!("{name}'s management summary is ready"));
+        sent.insert(format!("summary:{month}"));
+    }
     for &topic in topics {
         let items = on_topic(work, topic, today, memory.known.as_ref());
         if items.is_empty() {
@@ -282,6 +297,7 @@ pub fn compose(
         title: format!("Your work in {org_name}"),
         body: parts.join(" · "),
         counts,
+        url: if summary.is_some() { SUMMARY } else { MY_WORK }.to_owned(),
     });
     // A reminder not sent leaves the last one's memory: what it held stays "already said".
     let sent = if reminder.is_some() {
@@ -377,7 +393,14 @@ mod tests {
                 Some(day("2026-12-20")),
             )],
         };
-        let (reminder, memory) = compose(&work, today, &all_topics(), &Memory::default(), "Acme");
+        let (reminder, memory) = compose(
+            &work,
+            today,
+            &all_topics(),
+            &Memory::default(),
+            "Acme",
+            None,
+        );
         let reminder = reminder.expect("a first reminder");
         assert_eq!(reminder.title, "Your work in Acme");
         assert_eq!(
@@ -397,7 +420,14 @@ mod tests {
         assert_eq!(memory.known.as_ref().map(BTreeSet::len), Some(4));
 
         // The same work the next day: nothing new, nothing sent, and the memory keeps it.
-        let (again, kept) = compose(&work, day("2026-12-08"), &all_topics(), &memory, "Acme");
+        let (again, kept) = compose(
+            &work,
+            day("2026-12-08"),
+            &all_topics(),
+            &memory,
+            "Acme",
+            None,
+        );
         assert_eq!(again, None);
         assert_eq!(kept.sent, memory.sent);
 
@@ -405,7 +435,14 @@ mod tests {
         let mut later = work.clone();
         let moved = later.this_week.remove(0);
         later.overdue.push(moved);
-        let (moved, _) = compose(&later, day("2026-12-11"), &all_topics(), &kept, "Acme");
+        let (moved, _) = compose(
+            &later,
+            day("2026-12-11"),
+            &all_topics(),
+            &kept,
+            "Acme",
+            None,
+        );
         assert!(moved.is_some_and(|r| r.counts.overdue == 3));
     }
 
@@ -417,16 +454,16 @@ mod tests {
             later: vec![item(Kind::Risk, "Assess the risk", "Phishing", None)],
             ..MyWork::default()
         };
-        let (first, memory) = compose(&work, today, &topics, &Memory::default(), "Acme");
+        let (first, memory) = compose(&work, today, &topics, &Memory::default(), "Acme", None);
         assert_eq!(
             first, None,
             "the first pass knows nothing yet, so nothing is new"
         );
         work.later
             .push(item(Kind::Control, "Implement the control", "A.5.1", None));
-        let (second, memory) = compose(&work, today, &topics, &memory, "Acme");
+        let (second, memory) = compose(&work, today, &topics, &memory, "Acme", None);
         assert_eq!(second.map(|r| r.body), Some("1 control newly yours".into()));
-        let (third, _) = compose(&work, today, &topics, &memory, "Acme");
+        let (third, _) = compose(&work, today, &topics, &memory, "Acme", None);
         assert_eq!(third, None);
     }
 
@@ -447,8 +484,29 @@ mod tests {
             &all_topics(),
             &Memory::default(),
             "Acme",
+            None,
         );
         assert_eq!(reminder, None);
+    }
+
+    #[test]
+    fn on_the_first_an_owners_reminder_says_the_summary_is_ready_and_opens_it() {
+        let work = MyWork::default();
+        let topics = all_topics();
+        let first = day("2026-12-01");
+        let (reminder, memory) = compose(
+            &work,
+            first,
+            &topics,
+            &Memory::default(),
+            "Acme",
+            Some("2026-11"),
+        );
+        let reminder = reminder.expect("the summary is news");
+        assert_eq!(reminder.body, "November's management summary is ready");
+        assert_eq!(reminder.url, SUMMARY);
+        let (next_day, _) = compose(&work, day("2026-12-02"), &topics, &memory, "Acme", None);
+        assert_eq!(next_day, None);
     }
 
     fn schedule(hour: u8, utc_offset_minutes: i32) -> Schedule {

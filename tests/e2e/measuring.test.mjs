@@ -121,6 +121,25 @@ test("the demo organisation: its dashboard shows figures computed from its regis
     await page.getByText(/^Signed off by Alex Morgan on /).waitFor();
     await a11yClean(page, "minutes");
 
+    // The monthly summary for management: last month, compared with its snapshot.
+    await openTab(page, "Monthly summary");
+    const lastMonth = await page.evaluate(() => {
+      const now = new Date();
+      return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+        .toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+    });
+    await page.getByRole("heading", { level: 1, name: `Management summary: ${lastMonth}` }).waitFor();
+    await page.getByText(/compared with the monthly snapshot of \d{4}-\d{2}-\d{2}\.$/).waitFor();
+    assert.equal(await page.getByRole("table", { name: "Maturity against target" }).locator("tbody tr").count(), 7);
+    assert.equal(await page.getByRole("table", { name: "Headline indicators" }).locator("tbody tr").count(), 21);
+    const overdueOwners = page.getByRole("table", { name: "Overdue work by owner" }).locator("tbody tr");
+    assert.ok((await overdueOwners.count()) > 0, "the demo has overdue work");
+    await page.getByRole("heading", { level: 2, name: `Nonconformities in ${lastMonth}` }).waitFor();
+    await a11yClean(page, "monthly summary");
+    await page.emulateMedia({ media: "print" });
+    await page.screenshot({ path: join(SHOTS, "monthly-summary-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+
     await openTab(page, "Dashboard");
     await page.getByRole("button", { name: "Leave the demo" }).click();
     await page.getByRole("button", { name: "Load a demo organisation" }).waitFor({ timeout: 20_000 });

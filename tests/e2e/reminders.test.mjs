@@ -74,6 +74,23 @@ test("a member's due action reaches their calendar through a secret address, lin
     const link = restore.component.getFirstPropertyValue("url");
     assert.equal(link, `${server.base}/go/${actionPath.split("/").pop()}`);
 
+    // A viewer's own address lists only their work: none of Carla's.
+    const owner = await credentialOf(page);
+    const invite = await api(owner, "POST", "/invites", { role: "viewer", expires_in_seconds: 3600 });
+    const joined = await fetch(`${server.base}/api/join`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: invite.code, name: "Vera Viewer" }),
+    });
+    assert.equal(joined.status, 201);
+    const viewer = await joined.json();
+    const feed = await api(viewer, "POST", "/calendar", { whole: false });
+    const viewerCalendar = new ICAL.Component(ICAL.parse(
+      await (await fetch(`${server.base}/api/orgs/${viewer.org}/calendar/${feed.secret}.ics`)).text(),
+    ));
+    assert.equal(viewerCalendar.getFirstPropertyValue("x-wr-calname"), "Calendar Co: Vera Viewer's work");
+    assert.deepEqual(viewerCalendar.getAllSubcomponents("vevent"), []);
+
     // The event's link opens the record's own page.
     await page.goto(link);
     await page.waitForURL(`${server.base}${actionPath}`);

@@ -74,7 +74,10 @@ fn edits(device: &mut Device, count: usize) {
     }
 }
 
-fn json_of<T: serde::de::DeserializeOwned>(status: u16, body: serde_json::Value) -> Result<T> {
+pub(crate) fn json_of<T: serde::de::DeserializeOwned>(
+    status: u16,
+    body: serde_json::Value,
+) -> Result<T> {
     if !(200..300).contains(&status) {
         bail!("server answered {status}: {body}");
     }
@@ -129,7 +132,11 @@ pub fn measure() -> Result<SyncFigures> {
     })
 }
 
-fn join_editor(server: &WranglerDev, owner: &Credential, name: &str) -> Result<Credential> {
+pub(crate) fn join_editor(
+    server: &WranglerDev,
+    owner: &Credential,
+    name: &str,
+) -> Result<Credential> {
     let (status, body) = call(
         server,
         "POST",

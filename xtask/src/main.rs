@@ -21,6 +21,7 @@ usage: cargo xtask <command>
   dev        install what is missing, build, and serve the app + API on 127.0.0.1
   test       install what is missing and run every test suite
   bench      release build, then measure sizes and speed against the budgets
+             (`bench reminders`: only the reminders' daily pass and calendar feed)
   fuzz [N]   mutate the seeds in tests/fuzz/ and feed push and pull parsing, the op
              validator and the CSV import N times in all (default 10,000,000)
   verify FILE
@@ -56,7 +57,10 @@ fn run(args: &[String]) -> Result<()> {
             build::serve_dev()
         }
         "test" => test::run(),
-        "bench" => bench::run(),
+        "bench" => match args.get(1).map(String::as_str) {
+            Some("reminders") => bench::reminders(),
+            _ => bench::run(),
+        },
         // Ten million runs want an optimised build: a debug xtask hands over to a release one.
         "fuzz" if cfg!(debug_assertions) => {
             let mut release = vec!["run", "--release", "--quiet", "--package", "xtask", "--"];

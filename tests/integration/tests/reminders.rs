@@ -316,7 +316,7 @@ fn the_alarm_sends_each_device_with_something_new_one_signed_encrypted_reminder(
     let gus = join_as(server, &owner, "editor", "Gus Gone");
     let rae = join_as(server, &owner, "editor", "Rae Revoked");
     // Before anyone subscribes, the clock stands before the day's hour.
-    ring_at(server, &owner, "2027-03-01T06:00:00Z");
+    ring_at(server, &owner, "2027-03-02T06:00:00Z");
 
     let mut device = Device::new(owner.client);
     let finding = RecordId::new();
@@ -337,7 +337,7 @@ fn the_alarm_sends_each_device_with_something_new_one_signed_encrypted_reminder(
         &owner,
         "2027-02-20",
     );
-    action(&mut device, finding, "Restore a backup", &ann, "2027-03-03");
+    action(&mut device, finding, "Restore a backup", &ann, "2027-03-05");
     action(&mut device, finding, "Test the restore", &gus, "2027-02-25");
     action(&mut device, finding, "Label the tapes", &rae, "2027-02-25");
     push_all(server, &owner, &mut device);
@@ -370,7 +370,7 @@ fn the_alarm_sends_each_device_with_something_new_one_signed_encrypted_reminder(
         "{on:?}"
     );
 
-    ring_at(server, &owner, "2027-03-01T09:30:00Z");
+    ring_at(server, &owner, "2027-03-02T09:30:00Z");
     for path in ["/push/owner", "/push/ann", "/gone/gus"] {
         assert_eq!(service.to(path).len(), 1, "one push to {path}");
     }
@@ -389,7 +389,7 @@ fn the_alarm_sends_each_device_with_something_new_one_signed_encrypted_reminder(
         let push: ReminderPush = serde_json::from_slice(&browser.decrypt(&received.body)).unwrap();
         assert_eq!(push.title, "Your work in Reminders Ltd");
         assert_eq!(push.url, "/my-work");
-        assert_eq!(push.sent_ms, ms("2027-03-01T09:30:00Z"));
+        assert_eq!(push.sent_ms, ms("2027-03-02T09:30:00Z"));
         if who.member == owner.member {
             assert_eq!((push.counts.overdue, push.counts.due_this_week), (1, 0));
             assert_eq!(push.body, "1 action overdue");
@@ -408,7 +408,7 @@ fn the_alarm_sends_each_device_with_something_new_one_signed_encrypted_reminder(
 
     // The next day holds nothing new: nothing is sent.
     let before = service.count();
-    ring_at(server, &owner, "2027-03-02T09:30:00Z");
+    ring_at(server, &owner, "2027-03-03T09:30:00Z");
     assert_eq!(service.count(), before, "nothing new, nothing sent");
 
     // New work for Ann: only she hears of it, with both actions counted.
@@ -417,16 +417,32 @@ fn the_alarm_sends_each_device_with_something_new_one_signed_encrypted_reminder(
         finding,
         "Document the restore",
         &ann,
-        "2027-03-05",
+        "2027-03-06",
     );
     push_all(server, &owner, &mut device);
-    ring_at(server, &owner, "2027-03-03T09:30:00Z");
+    ring_at(server, &owner, "2027-03-04T09:30:00Z");
     assert_eq!(service.count(), before + 1);
     let ann_browser = &browsers[1].1;
     let latest = service.to("/push/ann").pop().unwrap();
     let push: ReminderPush = serde_json::from_slice(&ann_browser.decrypt(&latest.body)).unwrap();
     assert_eq!(push.counts.due_this_week, 2);
     assert_eq!(push.counts.assigned, 1);
+
+    // On the first of the month the owner hears that the management summary is ready, and
+    // the notification opens it; an editor's reminder says nothing of it.
+    ring_at(server, &owner, "2027-04-01T09:30:00Z");
+    let owner_browser = &browsers[0].1;
+    let latest = service.to("/push/owner").pop().unwrap();
+    let push: ReminderPush = serde_json::from_slice(&owner_browser.decrypt(&latest.body)).unwrap();
+    assert_eq!(
+        push.body,
+        "March's management summary is ready · 1 action overdue"
+    );
+    assert_eq!(push.url, "/summary");
+    let latest = service.to("/push/ann").pop().unwrap();
+    let push: ReminderPush = serde_json::from_slice(&ann_browser.decrypt(&latest.body)).unwrap();
+    assert_eq!(push.body, "2 actions overdue");
+    assert_eq!(push.url, "/my-work");
 }
 
 fn bad_subscriptions_are_refused_and_only_your_own_devices_are_turned_off(server: &WranglerDev) {

@@ -11,7 +11,7 @@ use crate::{
     webpush::{self, Delivery, Subscription},
 };
 use register::{
-    ClientId, RecordId,
+    ClientId, RecordId, Role,
     api::{
         DeviceReminders, ReminderClock, ReminderPush, ReminderSubscription, RemindersStatus,
         SentReminder,
@@ -211,6 +211,7 @@ struct DueRow {
     schedule: String,
     memory: String,
     last_day: Option<String>,
+    role: String,
 }
 
 /// The alarm: works out every device whose hour has come, sends what is new, and sets the
@@ -221,7 +222,7 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
         .sql
         .exec(
             "SELECT s.client, s.member, s.endpoint, s.p256dh, s.auth, s.schedule, s.memory,
-                    s.last_day
+                    s.last_day, m.role
              FROM push_subscriptions s
              JOIN devices d ON d.client = s.client JOIN members m ON m.member = s.member
              WHERE d.revoked = 0 AND m.revoked = 0",
@@ -253,13 +254,22 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
             let nothing = register::work::MyWork::default();
             let work = everyone.get(&member).unwrap_or(&nothing);
             let memory: Memory = serde_json::from_str(&row.memory).unwrap_or_default();
-            let (reminder, mut remembered) =
-                reminders::compose(work, day, &schedule.topics, &memory, &org_name);
+            // On the first of the month, owners and admins hear that the summary is ready.
+            let manages = Role::from_name(&row.role).is_some_and(Role::manages_members);
+            let summary = register::summary::ready_on(day).filter(|_| manages);
+            let (reminder, mut remembered) = reminders::compose(
+                work,
+                day,
+                &schedule.topics,
+                &memory,
+                &org_name,
+                summary.as_deref(),
+            );
             if let Some(reminder) = reminder {
                 let push = ReminderPush {
                     title: reminder.title.clone(),
                     body: reminder.body.clone(),
-                    url: "/my-work".into(),
+                    url: reminder.url.clone(),
                     counts: reminder.counts.clone(),
                     sent_ms: now,
                 };

@@ -51,7 +51,7 @@ fn compute(register: &register::Replica, today: NaiveDate) -> Figures {
     }
 }
 
-fn arrow(trend: Trend) -> &'static str {
+pub(crate) fn arrow(trend: Trend) -> &'static str {
     match trend {
         Trend::Better => "▲",
         Trend::Worse => "▼",

@@ -5,6 +5,7 @@
 pub mod figures;
 pub mod indicator;
 pub mod maturity;
+pub mod summary;
 
 use super::check::inbox::awaiting_triage;
 use crate::state::use_app_state;
