@@ -98,7 +98,7 @@ pub fn feed(org: &Organisation, file: &str, req: &Request) -> Result<Response, A
                 .map_err(|_| ApiError::Internal("a member id that is not a record id".into()))?,
         )
     };
-    let register = super::sync::whole_register(&org.sql)?;
+    let register = super::sync::register_of(&org.sql, register::work::READS)?;
     let now = now_ms();
     let today = register::dates::latest_day(now);
     let today = register::dates::date(&today).ok_or_else(|| ApiError::Internal("today".into()))?;

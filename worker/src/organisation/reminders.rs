@@ -239,7 +239,7 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
     }
     if !due.is_empty() {
         let key = webpush::server_key(&org.env)?.ok_or_else(not_set_up)?;
-        let register = super::sync::whole_register(&org.sql)?;
+        let register = super::sync::register_of(&org.sql, register::work::READS)?;
         let org_name = sql::meta(&org.sql, "org_name")?.unwrap_or_default();
         let mut work = BTreeMap::new();
         for (row, schedule, day) in due {

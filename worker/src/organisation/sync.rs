@@ -29,9 +29,60 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use worker::{Request, Response, SqlStorage};
 
-/// Every record's current fields (a calendar feed computes its member's due work over them).
-pub(super) fn whole_register(sql: &SqlStorage) -> Result<Replica, ApiError> {
-    Tables(sql).everything()
+/// The current fields of every record of `kinds` (a calendar feed and the reminders work out
+/// due work over `work::READS`).
+pub(super) fn register_of(sql: &SqlStorage, kinds: &[Kind]) -> Result<Replica, ApiError> {
+    load_records(sql, Some(kinds))
+}
+
+/// One row per record, its fields gathered by SQLite into one JSON array of
+/// `[field, value, hlc_wall, hlc_counter, client]`: a row per field would cross from the
+/// runtime's SQLite into wasm (and be deserialised as an object) ten times as often, which
+/// is most of the time a large register takes to load.
+fn load_records(sql: &SqlStorage, kinds: Option<&[Kind]>) -> Result<Replica, ApiError> {
+    let only = kinds.map_or_else(String::new, |kinds| {
+        // Kind names are the schema's own identifiers, never input.
+        let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.name())).collect();
+        format!("WHERE r.kind IN ({})", names.join(", "))
+    });
+    let rows: Vec<RecordRow> = sql
+        .exec(
+            &format!(
+                "SELECT r.record, r.kind, json_group_array(json_array(
+                     f.field, json(f.value), f.hlc_wall, f.hlc_counter, f.client)) AS fields
+                 FROM records r JOIN fields f ON f.record = r.record {only}
+                 GROUP BY r.record"
+            ),
+            None,
+        )?
+        .to_array()?;
+    let mut register = Replica::default();
+    for row in rows {
+        let (Some(kind), Ok(id)) = (Kind::from_name(&row.kind), row.record.parse()) else {
+            continue;
+        };
+        let fields: Vec<(String, Value, u64, u32, String)> = serde_json::from_str(&row.fields)
+            .map_err(|e| ApiError::Internal(format!("stored fields of {}: {e}", row.record)))?;
+        let fields = fields
+            .into_iter()
+            .filter_map(|(field, value, wall, counter, client)| {
+                let stamp = Stamp {
+                    hlc: Hlc { wall, counter },
+                    client: client.parse().ok()?,
+                };
+                Some((field, FieldState { value, stamp }))
+            })
+            .collect();
+        register.restore(id, RecordState { kind, fields });
+    }
+    Ok(register)
+}
+
+#[derive(Deserialize)]
+struct RecordRow {
+    record: String,
+    kind: String,
+    fields: String,
 }
 
 /// What push planning reads, loaded up front in a handful of queries.
@@ -112,42 +163,14 @@ impl Stored for Tables<'_> {
     /// Every record's current fields, for a change judged over the whole register (a
     /// maturity snapshot: monthly and at a review's sign-off).
     fn everything(&self) -> Result<Replica, ApiError> {
-        let rows: Vec<FieldRow> = self
-            .0
-            .exec(
-                "SELECT f.record, r.kind, f.field, f.value, f.hlc_wall, f.hlc_counter, f.client
-                 FROM fields f JOIN records r ON r.record = f.record",
-                None,
-            )?
-            .to_array()?;
-        let mut records: BTreeMap<RecordId, RecordState> = BTreeMap::new();
-        for row in rows {
-            let kind = row.kind.as_deref().and_then(Kind::from_name);
-            if let (Some(kind), Some((id, field, value, stamp))) = (kind, row.stored()) {
-                records
-                    .entry(id)
-                    .or_insert_with(|| RecordState {
-                        kind,
-                        fields: BTreeMap::new(),
-                    })
-                    .fields
-                    .insert(field, FieldState { value, stamp });
-            }
-        }
-        let mut register = Replica::default();
-        for (id, record) in records {
-            register.restore(id, record);
-        }
-        Ok(register)
+        load_records(self.0, None)
     }
 }
 
-/// A stored field as the tables hold it (with its record's kind, where the query joins it).
+/// A stored field as the tables hold it.
 #[derive(Deserialize)]
 struct FieldRow {
     record: String,
-    #[serde(default)]
-    kind: Option<String>,
     field: String,
     value: String,
     hlc_wall: i64,
