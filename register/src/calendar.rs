@@ -7,6 +7,12 @@ use crate::{RecordId, Replica, dates, work};
 use chrono::NaiveDate;
 use icalendar::{Calendar, Component, Event, EventLike};
 
+/// Whether `role` may have the organisation-wide feed (everyone's due work): owners and
+/// admins, who answer for all of it. A feed follows its member's current role.
+pub fn may_read_whole(role: crate::Role) -> bool {
+    role.manages_members()
+}
+
 /// How often a calendar program should fetch the feed again.
 const REFRESH: chrono::Duration = chrono::Duration::hours(6);
 

@@ -5,7 +5,7 @@
 //! kept record; this month's snapshot is what next month's summary compares with).
 
 use crate::{
-    RecordId, Replica,
+    RecordId, Replica, Role,
     choices::Occasion,
     dates,
     indicators::{self, INDICATORS, Trend},
@@ -160,9 +160,11 @@ pub fn monthly(register: &Replica, today: NaiveDate) -> MonthlySummary {
     }
 }
 
-/// The summary's month key once it is ready: on the first day of a month, the month before.
-pub fn ready_on(today: NaiveDate) -> Option<String> {
-    (today.day() == 1).then(|| last_month(today).format("%Y-%m").to_string())
+/// The month (`2026-11`) whose summary a member with `role` hears is ready on `today`: on the
+/// first of a month, the month before, for owners and admins (who answer to management).
+pub fn ready_for(role: Role, today: NaiveDate) -> Option<String> {
+    (today.day() == 1 && role.manages_members())
+        .then(|| last_month(today).format("%Y-%m").to_string())
 }
 
 #[cfg(test)]
@@ -219,9 +221,16 @@ mod tests {
     }
 
     #[test]
-    fn the_summary_is_ready_on_the_first_of_the_month() {
-        assert_eq!(ready_on(day("2026-12-01")), Some("2026-11".into()));
-        assert_eq!(ready_on(day("2027-01-01")), Some("2026-12".into()));
-        assert_eq!(ready_on(day("2026-12-02")), None);
+    fn owners_and_admins_hear_the_summary_is_ready_on_the_first_of_the_month() {
+        assert_eq!(
+            ready_for(Role::Owner, day("2026-12-01")),
+            Some("2026-11".into())
+        );
+        assert_eq!(
+            ready_for(Role::Admin, day("2027-01-01")),
+            Some("2026-12".into())
+        );
+        assert_eq!(ready_for(Role::Owner, day("2026-12-02")), None);
+        assert_eq!(ready_for(Role::Editor, day("2026-12-01")), None);
     }
 }

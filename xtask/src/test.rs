@@ -77,7 +77,11 @@ pub fn run() -> Result<()> {
         .run()
     });
     suite("store (wasm-bindgen-test in headless Chromium)", &|| {
-        cmd(
+        // The runner's ChromeDriver leaves a browser profile (tens of MiB) in the temp folder
+        // after every run; this one is the suite's own, and goes with it.
+        let temp = crate::shell::root().join("target/tmp/store-test");
+        std::fs::create_dir_all(&temp)?;
+        let ran = cmd(
             "cargo",
             &[
                 "test",
@@ -89,7 +93,10 @@ pub fn run() -> Result<()> {
                 "direct-calls",
             ],
         )
-        .run()
+        .env("TMPDIR", &temp)
+        .run();
+        let _ = std::fs::remove_dir_all(&temp);
+        ran
     });
     let built = suite("release build (trunk + worker-build)", &build::all);
     if built {

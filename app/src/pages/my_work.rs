@@ -181,7 +181,7 @@ fn CalendarFeeds(server: String, credential: register::api::Credential) -> impl 
             <p class="hint">"Subscribe to this address in Google Calendar, Outlook or Apple Calendar and what is due comes to you there, each day's work linking back here. Anyone with the address sees what it lists: keep it to yourself, and stop it here if it leaks."</p>
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| ask(false)>"Get my calendar address"</button>
-                <Show when=move || state.role().manages_members()>
+                <Show when=move || register::calendar::may_read_whole(state.role())>
                     <button type="button" class="secondary" on:click=move |_| ask(true)>"Get the organisation's calendar address"</button>
                 </Show>
                 <button type="button" class="secondary" on:click=stop>"Stop my calendar addresses"</button>

@@ -24,7 +24,7 @@ pub async fn create(
     mut req: Request,
 ) -> Result<Response, ApiError> {
     let request: CalendarRequest = read_json(&mut req).await?;
-    if request.whole && !caller.role.manages_members() {
+    if request.whole && !register::calendar::may_read_whole(caller.role) {
         return Err(ApiError::forbidden(
             "managers_only",
             "Only owners and admins have the organisation-wide feed.",
@@ -88,7 +88,8 @@ pub fn feed(org: &Organisation, file: &str, req: &Request) -> Result<Response, A
         )?
         .to_array()?;
     let row = rows.into_iter().next().ok_or_else(not_found)?;
-    let whole = row.whole == 1 && Role::from_name(&row.role).is_some_and(Role::manages_members);
+    let whole = row.whole == 1
+        && Role::from_name(&row.role).is_some_and(register::calendar::may_read_whole);
     let me: Option<RecordId> = if whole {
         None
     } else {

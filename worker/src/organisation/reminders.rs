@@ -237,8 +237,12 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
             due.push((row, schedule, day));
         }
     }
+    // A server whose key was taken away sends nothing (and the alarm is not rung again in
+    // vain); the subscriptions wait for a key.
+    let Some(key) = webpush::server_key(&org.env)? else {
+        return Ok(());
+    };
     if !due.is_empty() {
-        let key = webpush::server_key(&org.env)?.ok_or_else(not_set_up)?;
         let register = super::sync::register_of(&org.sql, register::work::READS)?;
         let org_name = sql::meta(&org.sql, "org_name")?.unwrap_or_default();
         let mut work = BTreeMap::new();
@@ -254,9 +258,9 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
             let nothing = register::work::MyWork::default();
             let work = everyone.get(&member).unwrap_or(&nothing);
             let memory: Memory = serde_json::from_str(&row.memory).unwrap_or_default();
-            // On the first of the month, owners and admins hear that the summary is ready.
-            let manages = Role::from_name(&row.role).is_some_and(Role::manages_members);
-            let summary = register::summary::ready_on(day).filter(|_| manages);
+            let role = Role::from_name(&row.role)
+                .ok_or_else(|| ApiError::Internal(format!("stored role {}", row.role)))?;
+            let summary = register::summary::ready_for(role, day);
             let (reminder, mut remembered) = reminders::compose(
                 work,
                 day,
