@@ -54,10 +54,13 @@ self.addEventListener("push", (event) => {
   } catch {
     // Not a reminder of ours: a push must still show something.
   }
+  const title = reminder.title || "Ratchet";
   event.waitUntil(
-    self.registration.showNotification(reminder.title || "Ratchet", {
+    self.registration.showNotification(title, {
       body: reminder.body || "Something in your work is new.",
-      tag: "ratchet-reminder",
+      // One per organisation (its name is in the title), each day's replacing the last.
+      tag: `ratchet-reminder-${title}`,
+      renotify: true,
       icon: "/icons/icon-192.png",
       timestamp: reminder.sent_ms,
       data: { url: reminder.url || "/my-work" },
@@ -69,13 +72,15 @@ self.addEventListener("push", (event) => {
 // so offline too), else in a new one. Named, so a test can run exactly what a click runs.
 async function openReminder(notification) {
   notification.close();
-  const url = new URL(notification.data?.url || "/my-work", self.location.origin).href;
+  const asked = new URL(notification.data?.url || "/my-work", self.location.origin);
+  // Only the app's own pages.
+  const url = asked.origin === self.location.origin ? asked.href : new URL("/my-work", self.location.origin).href;
   const windows = await self.clients.matchAll({ type: "window" });
   const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
   if (!open) return self.clients.openWindow(url);
-  const shown = await open.navigate(url);
-  // Focusing needs the click's permission, which a browser may not pass on.
-  await (shown || open).focus().catch(() => {});
+  // Focus first, while the click's permission lasts (a browser may refuse it regardless).
+  await open.focus().catch(() => {});
+  await open.navigate(url);
 }
 
 self.addEventListener("notificationclick", (event) => event.waitUntil(openReminder(event.notification)));

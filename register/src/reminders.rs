@@ -123,8 +123,9 @@ impl Schedule {
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Memory {
-    /// Every item of the member's work at the last pass; `None` before the first, when
-    /// nothing counts as newly assigned.
+    /// The records of the member's work at the last pass (a record's step may change, which
+    /// makes it no more newly theirs); `None` before the first, when nothing counts as newly
+    /// assigned.
     pub known: Option<BTreeSet<String>>,
     /// What the last reminder sent, each item under the topic it was sent for.
     pub sent: BTreeSet<String>,
@@ -177,7 +178,7 @@ fn on_topic<'a>(
         Topic::DueThisWeek => work.this_week.iter().collect(),
         Topic::Assigned => match known {
             Some(known) => everything()
-                .filter(|item| !known.contains(&item_key(item)))
+                .filter(|item| !known.contains(&item.id.to_string()))
                 .collect(),
             None => Vec::new(),
         },
@@ -273,7 +274,11 @@ pub fn compose(
                             format!(" on {} {} {}", due.weekday(), due.day(), month(due))
                         }
                     });
-                    parts.push(format!("{} “{}”{when}", item.kind.spec().label, item.title));
+                    parts.push(format!(
+                        "{} “{}”{when}",
+                        item.kind.spec().label,
+                        shortened(&item.title)
+                    ));
                 }
                 if count > 2 {
                     parts.push(format!("{} more audits and reviews", count - 2));
@@ -290,7 +295,7 @@ pub fn compose(
         .iter()
         .chain(&work.this_week)
         .chain(&work.later)
-        .map(item_key)
+        .map(|item| item.id.to_string())
         .collect();
     let new = sent.difference(&memory.sent).next().is_some();
     let reminder = new.then(|| Reminder {
@@ -314,6 +319,18 @@ pub fn compose(
     )
 }
 
+/// Push services refuse payloads over about 4 KB: a title is said in at most this many
+/// characters.
+const TITLE_CHARS: usize = 80;
+
+fn shortened(title: &str) -> String {
+    if title.chars().count() <= TITLE_CHARS {
+        return title.to_owned();
+    }
+    let kept: String = title.chars().take(TITLE_CHARS - 1).collect();
+    format!("{}…", kept.trim_end())
+}
+
 fn month(day: NaiveDate) -> &'static str {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -334,6 +351,12 @@ pub fn endpoint_problem(endpoint: &str) -> Option<String> {
         "http://localhost:",
         "http://localhost/",
     ];
+    if endpoint
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Some("A push endpoint has no spaces in it.".into());
+    }
     let ok = (endpoint.starts_with("https://") && endpoint.len() > "https://".len())
         || loopback.iter().any(|prefix| endpoint.starts_with(prefix));
     (!ok).then(|| "A push endpoint must be an https:// address.".into())
@@ -468,6 +491,33 @@ mod tests {
     }
 
     #[test]
+    fn a_records_next_step_is_not_newly_assigned_and_long_titles_are_shortened() {
+        let today = day("2026-12-07");
+        let topics: BTreeSet<Topic> = [Topic::Assigned, Topic::Meetings].into();
+        let mut audit = item(
+            Kind::Audit,
+            "Hold the audit",
+            &"A".repeat(300),
+            Some(day("2026-12-09")),
+        );
+        let work = MyWork {
+            this_week: vec![audit.clone()],
+            ..MyWork::default()
+        };
+        let (first, memory) = compose(&work, today, &topics, &Memory::default(), "Acme", None);
+        let body = first.expect("the audit is coming").body;
+        assert!(body.chars().count() < 120, "{body}");
+        assert!(body.contains('…'));
+        audit.what = "Finish the audit";
+        let work = MyWork {
+            this_week: vec![audit],
+            ..MyWork::default()
+        };
+        let (second, _) = compose(&work, today, &topics, &memory, "Acme", None);
+        assert!(second.is_some_and(|r| r.counts.assigned == 0));
+    }
+
+    #[test]
     fn nothing_on_the_chosen_topics_sends_nothing() {
         let work = MyWork {
             later: vec![item(
@@ -580,5 +630,6 @@ mod tests {
         assert!(endpoint_problem("http://127.0.0.1.evil.example/").is_some());
         assert!(endpoint_problem("https://").is_some());
         assert!(endpoint_problem(&format!("https://x/{}", "a".repeat(3000))).is_some());
+        assert!(endpoint_problem("https://push.example/a b").is_some());
     }
 }

@@ -6,13 +6,32 @@ use crate::error::ApiError;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
 use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use web_push_native::{Auth, WebPushBuilder};
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The secret holding the server's VAPID private key: 32 bytes, base64url (as
 /// `web-push generate-vapid-keys` prints it).
 pub const VAPID_KEY: &str = "RATCHET_VAPID_KEY";
 /// Who push services may contact about this server's pushes (`mailto:` or `https:`).
 const VAPID_SUBJECT: &str = "RATCHET_VAPID_SUBJECT";
+/// Where an organisation keeps the app's address its devices subscribed from.
+pub const ORIGIN_KEY: &str = "app_origin";
+
+/// The JWT's `sub`: the operator's contact, else the app's own `https://` address (Apple's
+/// push service refuses a token without one).
+pub fn subject(env: &Env, app_origin: Option<String>) -> Option<String> {
+    env.var(VAPID_SUBJECT)
+        .ok()
+        .map(|v| v.to_string())
+        .or_else(|| app_origin.filter(|o| o.starts_with("https://")))
+}
+
+/// Why an endpoint cannot be posted to, in words: it must parse as an absolute address.
+pub fn endpoint_problem(endpoint: &str) -> Option<String> {
+    let parsed: Option<http::Uri> = endpoint.parse().ok();
+    parsed
+        .is_none_or(|uri| uri.scheme().is_none() || uri.authority().is_none())
+        .then(|| "The push endpoint is not an address.".to_owned())
+}
 
 /// How long a push service should hold a reminder for a device that is off.
 const TTL_SECONDS: u64 = 24 * 60 * 60;
@@ -67,7 +86,7 @@ pub enum Delivery {
 
 /// Encrypts `payload` for `to`, signs the request and posts it.
 pub async fn send(
-    env: &Env,
+    subject: Option<&str>,
     key: &SigningKey,
     to: &Subscription<'_>,
     payload: &[u8],
@@ -91,20 +110,21 @@ pub async fn send(
         .with_valid_duration(std::time::Duration::from_secs(TTL_SECONDS))
         .build(payload.to_vec())
         .map_err(|e| ApiError::Internal(format!("encrypting a reminder: {e}")))?;
-    let subject = env.var(VAPID_SUBJECT).ok().map(|v| v.to_string());
     let headers = Headers::new();
     for (name, value) in encrypted.headers() {
         headers.set(name.as_str(), value.to_str().unwrap_or_default())?;
     }
     headers.set(
         "authorization",
-        &vapid_authorization(key, &audience, subject.as_deref(), now_ms / 1000),
+        &vapid_authorization(key, &audience, subject, now_ms / 1000),
     )?;
     headers.set("urgency", "normal")?;
     let body = js_sys::Uint8Array::from(encrypted.body().as_slice());
     let mut init = RequestInit::new();
+    // A push service answers; it does not send the server elsewhere.
     init.with_method(Method::Post)
         .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual)
         .with_body(Some(body.into()));
     let request = Request::new_with_init(to.endpoint, &init)?;
     let response = match Fetch::Request(request).send().await {

@@ -24,6 +24,11 @@ use worker::{Request, Response};
 
 /// How many sent reminders are kept per member, for My work's list.
 const SENT_KEPT: u64 = 30;
+/// At most this many pushes per alarm: an invocation may make only so many requests (50 on
+/// Cloudflare's free plan); the rest go at the next ring, at once.
+const MAX_SENDS_PER_PASS: usize = 40;
+/// When a server with no VAPID key looks again.
+const KEYLESS_RETRY_MS: i64 = 60 * 60 * 1000;
 /// How many sent reminders My work shows.
 const SENT_SHOWN: u64 = 10;
 /// The worker variable that lets tests set the reminders' clock (never set in production).
@@ -42,7 +47,11 @@ pub async fn subscribe(
         return Err(not_set_up());
     }
     let request: ReminderSubscription = read_json(&mut req).await?;
+    let loopback_only_in_tests = (request.endpoint.starts_with("http://") && !test_hooks(org))
+        .then(|| "A push endpoint must be an https:// address.".to_owned());
     let problem = reminders::endpoint_problem(&request.endpoint)
+        .or(loopback_only_in_tests)
+        .or_else(|| webpush::endpoint_problem(&request.endpoint))
         .or_else(|| webpush::keys_problem(&request.p256dh, &request.auth))
         .or_else(|| request.schedule.problem());
     if let Some(problem) = problem {
@@ -66,6 +75,10 @@ pub async fn subscribe(
             sql::int(now_ms()),
         ],
     )?;
+    // Push services want to know whose pushes these are; without an operator's contact,
+    // the app's own address says it (`webpush::send`).
+    let origin = req.url()?.origin().ascii_serialization();
+    sql::put_meta(&org.sql, webpush::ORIGIN_KEY, &origin)?;
     schedule_alarm(org, clock(org)?).await?;
     status(org, caller)
 }
@@ -172,8 +185,7 @@ pub async fn set_clock(
     caller: &Caller,
     mut req: Request,
 ) -> Result<Response, ApiError> {
-    let hooks = org.env.var(TEST_HOOKS).is_ok_and(|v| v.to_string() == "1");
-    if !hooks || !caller.role.manages_members() {
+    if !test_hooks(org) || !caller.role.manages_members() {
         return Err(ApiError::NotFound);
     }
     let clock: ReminderClock = read_json(&mut req).await?;
@@ -184,9 +196,17 @@ pub async fn set_clock(
 
 /// The time reminders are worked out at: the runtime's, unless a test set one.
 fn clock(org: &Organisation) -> Result<u64, ApiError> {
+    if !test_hooks(org) {
+        return Ok(now_ms());
+    }
     Ok(sql::meta(&org.sql, CLOCK_KEY)?
         .and_then(|ms| ms.parse().ok())
         .unwrap_or_else(now_ms))
+}
+
+/// Whether this server was started for tests (`RATCHET_TEST_HOOKS=1`).
+fn test_hooks(org: &Organisation) -> bool {
+    org.env.var(TEST_HOOKS).is_ok_and(|v| v.to_string() == "1")
 }
 
 fn not_set_up() -> ApiError {
@@ -237,16 +257,24 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
             due.push((row, schedule, day));
         }
     }
-    // A server whose key was taken away sends nothing (and the alarm is not rung again in
-    // vain); the subscriptions wait for a key.
+    // A server whose key was taken away sends nothing; the subscriptions wait for a key, and
+    // the alarm looks again in an hour.
     let Some(key) = webpush::server_key(&org.env)? else {
+        org.state.storage().set_alarm(KEYLESS_RETRY_MS).await?;
         return Ok(());
     };
+    let mut sends = 0;
     if !due.is_empty() {
         let register = super::sync::register_of(&org.sql, register::work::READS)?;
         let org_name = sql::meta(&org.sql, "org_name")?.unwrap_or_default();
+        let subject = webpush::subject(&org.env, sql::meta(&org.sql, webpush::ORIGIN_KEY)?);
         let mut work = BTreeMap::new();
         for (row, schedule, day) in due {
+            if sends == MAX_SENDS_PER_PASS {
+                // The runtime allows an invocation only so many requests: the devices left
+                // stay due, so the alarm rings again at once for them.
+                break;
+            }
             let member: RecordId = row
                 .member
                 .parse()
@@ -284,8 +312,13 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
                     p256dh: &row.p256dh,
                     auth: &row.auth,
                 };
+                sends += 1;
                 // The signature's expiry is read by the push service against the real time.
-                match webpush::send(&org.env, &key, &to, &payload, now_ms()).await? {
+                // One device's failure, whatever it is, is that device's alone.
+                let delivery = webpush::send(subject.as_deref(), &key, &to, &payload, now_ms())
+                    .await
+                    .unwrap_or_else(|e| Delivery::Failed(format!("{e:?}")));
+                match delivery {
                     Delivery::Accepted => record_sent(org, &row, &reminder, now)?,
                     Delivery::Gone => {
                         org.sql.exec(
@@ -297,7 +330,7 @@ pub async fn daily_pass(org: &Organisation) -> Result<(), ApiError> {
                     Delivery::Failed(why) => {
                         // Not sent: what it held stays new for the next day's reminder.
                         worker::console_warn!("a reminder was not delivered: {why}");
-                        remembered.sent = memory.sent;
+                        remembered = memory;
                     }
                 }
             }
@@ -351,7 +384,12 @@ struct ScheduleRow {
 async fn schedule_alarm(org: &Organisation, now: u64) -> Result<(), ApiError> {
     let rows: Vec<ScheduleRow> = org
         .sql
-        .exec("SELECT schedule, last_day FROM push_subscriptions", None)?
+        .exec(
+            "SELECT s.schedule, s.last_day FROM push_subscriptions s
+             JOIN devices d ON d.client = s.client JOIN members m ON m.member = s.member
+             WHERE d.revoked = 0 AND m.revoked = 0",
+            None,
+        )?
         .to_array()?;
     let mut next: Option<u64> = None;
     for row in rows {

@@ -43,14 +43,15 @@ fn load_records(sql: &SqlStorage, kinds: Option<&[Kind]>) -> Result<Replica, Api
     let only = kinds.map_or_else(String::new, |kinds| {
         // Kind names are the schema's own identifiers, never input.
         let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.name())).collect();
-        format!("WHERE r.kind IN ({})", names.join(", "))
+        format!("AND r.kind IN ({})", names.join(", "))
     });
     let rows: Vec<RecordRow> = sql
         .exec(
             &format!(
                 "SELECT r.record, r.kind, json_group_array(json_array(
                      f.field, json(f.value), f.hlc_wall, f.hlc_counter, f.client)) AS fields
-                 FROM records r JOIN fields f ON f.record = r.record {only}
+                 FROM records r JOIN fields f ON f.record = r.record
+                 WHERE json_valid(f.value) {only}
                  GROUP BY r.record"
             ),
             None,
