@@ -136,6 +136,10 @@ test("the demo organisation: its dashboard shows figures computed from its regis
     assert.ok((await overdueOwners.count()) > 0, "the demo has overdue work");
     await page.getByRole("heading", { level: 2, name: `Nonconformities in ${lastMonth}` }).waitFor();
     await a11yClean(page, "monthly summary");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await fitsThePhone(page, "the monthly summary");
+    await page.screenshot({ path: join(SHOTS, "monthly-summary-phone.png") });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ media: "print" });
     await page.screenshot({ path: join(SHOTS, "monthly-summary-print.png"), fullPage: true });
     await page.emulateMedia({ media: "screen" });

@@ -204,6 +204,8 @@ test("a member turns reminders on; the day's push shows their overdue work and o
     assert.equal(await page.evaluate(() => window.askedWithKey), status.server_key, "subscribed with the server's key");
     assert.deepEqual(await seriousA11yViolations(page), []);
     await page.setViewportSize({ width: 390, height: 844 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `My work with reminders is ${width}px wide on a 390px phone`);
     await section.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, "reminders-my-work-phone.png") });
     await page.setViewportSize({ width: 1280, height: 800 });
